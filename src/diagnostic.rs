@@ -1,0 +1,97 @@
+//! Findings: what a check reports, with spans precise enough to edit.
+
+use crate::model::ObjectRef;
+use crate::yaml::Span;
+
+/// How serious a finding is. Ordered: `Info < Warning < Error`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Severity> {
+        match text {
+            "info" => Some(Severity::Info),
+            "warning" => Some(Severity::Warning),
+            "error" => Some(Severity::Error),
+            _ => None,
+        }
+    }
+}
+
+/// A secondary location that explains a finding ("runs as ServiceAccount `api`").
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Related {
+    pub span: Span,
+    pub message: String,
+}
+
+/// How safely a fix may be applied. Ordered: `DisplayOnly < Unsafe < Safe`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Applicability {
+    /// A suggestion with placeholders; shown, never applied.
+    DisplayOnly,
+    /// Applied only with `--unsafe-fixes`: may break some workloads.
+    Unsafe,
+    /// Applied by `--fix`.
+    Safe,
+}
+
+/// One text replacement in one file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Edit {
+    pub span: Span,
+    pub replacement: String,
+}
+
+/// A set of edits that together resolve a finding.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fix {
+    pub applicability: Applicability,
+    pub description: String,
+    /// Sorted by position, non-overlapping.
+    pub edits: Vec<Edit>,
+}
+
+/// One reported problem.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Finding {
+    pub check: &'static str,
+    pub severity: Severity,
+    pub message: String,
+    /// The most specific node: the offending value, or the key of the mapping that should hold
+    /// a missing field.
+    pub span: Span,
+    /// The object the finding is about, when there is one (`invalid-yaml` has none).
+    pub object: Option<ObjectRef>,
+    /// The container the finding is about, when it is about one.
+    pub container: Option<String>,
+    pub related: Vec<Related>,
+    pub fix: Option<Fix>,
+}
+
+impl Finding {
+    pub fn new(check: &'static str, severity: Severity, span: Span, message: String) -> Self {
+        Finding {
+            check,
+            severity,
+            message,
+            span,
+            object: None,
+            container: None,
+            related: Vec::new(),
+            fix: None,
+        }
+    }
+}

@@ -1,0 +1,284 @@
+//! The `k8sec` command line.
+
+use std::io::{IsTerminal, Read, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use k8sec::checks::{self, DOCS};
+use k8sec::config::{self, Config, Overrides, Profile};
+use k8sec::diagnostic::Severity;
+use k8sec::report::{self, Format};
+use k8sec::source::WalkOptions;
+use k8sec::{Inputs, Workspace};
+
+#[derive(Parser)]
+#[command(
+    name = "k8sec",
+    version,
+    about = "A fast, precise Kubernetes manifest security linter"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Lint Kubernetes manifests (files, directories, or `-` for stdin).
+    Lint(LintArgs),
+    /// List every check.
+    Checks {
+        #[arg(long, value_enum, default_value = "text")]
+        format: ListFormat,
+    },
+    /// Print a check's full documentation.
+    Explain {
+        /// The check id, e.g. `privileged-container`.
+        id: String,
+    },
+}
+
+#[derive(clap::Args)]
+struct LintArgs {
+    /// Files or directories to lint; `-` reads one YAML stream from stdin.
+    #[arg(default_value = ".")]
+    paths: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value = "human")]
+    format: OutputFormat,
+    /// When to color human output.
+    #[arg(long, value_enum, default_value = "auto")]
+    color: ColorArg,
+    /// Run only these checks (comma-separated ids; `all` selects every check).
+    #[arg(long, value_delimiter = ',')]
+    select: Option<Vec<String>>,
+    /// Run these checks in addition to the selected ones (e.g. off-by-default checks).
+    #[arg(long, value_delimiter = ',')]
+    extend_select: Vec<String>,
+    /// Do not run these checks.
+    #[arg(long, value_delimiter = ',')]
+    ignore: Vec<String>,
+    /// Pod Security Standards profile: baseline, restricted, or all (every default-on check).
+    #[arg(long, value_enum)]
+    profile: Option<ProfileArg>,
+    /// Exit 1 when a finding has at least this severity.
+    #[arg(long, value_enum)]
+    fail_on: Option<SeverityArg>,
+    /// Configuration file (default: `.k8sec.toml` found upward from the working directory).
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// The name to report for stdin input.
+    #[arg(long)]
+    stdin_filename: Option<PathBuf>,
+    /// Worker threads (default: one per core).
+    #[arg(short = 'j', long)]
+    threads: Option<usize>,
+    /// Print findings only: no summary, no notes.
+    #[arg(short, long)]
+    quiet: bool,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum OutputFormat {
+    Human,
+    Concise,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ListFormat {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ColorArg {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ProfileArg {
+    Baseline,
+    Restricted,
+    All,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum SeverityArg {
+    Error,
+    Warning,
+    Info,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Lint(args) => lint(args),
+        Command::Checks { format } => list_checks(format),
+        Command::Explain { id } => explain(&id),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(message) => {
+            eprintln!("k8sec: error: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn lint(args: LintArgs) -> Result<u8, String> {
+    let overrides = Overrides {
+        select: args.select,
+        extend_select: args.extend_select,
+        ignore: args.ignore,
+        profile: args.profile.map(|p| match p {
+            ProfileArg::Baseline => Profile::Baseline,
+            ProfileArg::Restricted => Profile::Restricted,
+            ProfileArg::All => Profile::All,
+        }),
+        fail_on: args.fail_on.map(|s| match s {
+            SeverityArg::Error => Severity::Error,
+            SeverityArg::Warning => Severity::Warning,
+            SeverityArg::Info => Severity::Info,
+        }),
+    };
+    let config_path = match args.config {
+        Some(path) => Some(path),
+        None => std::env::current_dir()
+            .ok()
+            .and_then(|dir| config::find(&dir)),
+    };
+    let config = Config::load(config_path.as_deref(), &overrides).map_err(|e| e.to_string())?;
+
+    let threads = args.threads.unwrap_or(0);
+    if threads > 0 {
+        // Only fails if a global pool already exists, which nothing else creates.
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build_global();
+    }
+
+    let mut inputs = Inputs::default();
+    for path in args.paths {
+        if path.as_os_str() == "-" {
+            if inputs.stdin.is_some() {
+                return Err("`-` (stdin) can be given only once".to_string());
+            }
+            let mut bytes = Vec::new();
+            std::io::stdin()
+                .read_to_end(&mut bytes)
+                .map_err(|e| format!("cannot read stdin: {e}"))?;
+            let name = args
+                .stdin_filename
+                .clone()
+                .unwrap_or_else(|| PathBuf::from("<stdin>"));
+            inputs.stdin = Some((name, bytes));
+        } else {
+            inputs.paths.push(path);
+        }
+    }
+
+    let walk = WalkOptions {
+        exclude: config.exclude.clone(),
+        threads,
+    };
+    let ws = k8sec::load(&inputs, &walk);
+    let result = k8sec::lint(&ws, &config);
+
+    let format = match args.format {
+        OutputFormat::Human => Format::Human,
+        OutputFormat::Concise => Format::Concise,
+        OutputFormat::Json => Format::Json,
+    };
+    let color = match args.color {
+        ColorArg::Always => true,
+        ColorArg::Never => false,
+        ColorArg::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+    };
+    report_problems(&ws, args.quiet);
+    let mut output = report::render(&ws, &result, format, color);
+    if args.quiet && format == Format::Human {
+        // Drop the summary line.
+        if let Some(cut) = output.trim_end_matches('\n').rfind('\n') {
+            output.truncate(cut + 1);
+        } else {
+            output.clear();
+        }
+    }
+    write_stdout(&output);
+    Ok(k8sec::exit_code(&ws, &result, config.fail_on))
+}
+
+/// Unreadable paths always go to stderr; notes only when not quiet.
+fn report_problems(ws: &Workspace, quiet: bool) {
+    for problem in &ws.problems {
+        eprintln!(
+            "k8sec: error: {}: {}",
+            problem.path.display(),
+            problem.message
+        );
+    }
+    if !quiet {
+        for note in &ws.notes {
+            eprintln!("k8sec: note: {}: {}", note.path.display(), note.message);
+        }
+    }
+}
+
+/// Writes to stdout; a closed pipe (`k8sec lint | head`) is not an error.
+fn write_stdout(text: &str) {
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush());
+}
+
+fn list_checks(format: ListFormat) -> Result<u8, String> {
+    match format {
+        ListFormat::Text => {
+            let mut out = String::new();
+            for doc in DOCS {
+                out.push_str(&format!(
+                    "{:<34} {:<8} {:<16} {:<11} {:<4} {:<13} {}\n",
+                    doc.id,
+                    doc.severity.as_str(),
+                    doc.category,
+                    doc.pss.as_str(),
+                    if doc.enabled { "on" } else { "off" },
+                    doc.fix.as_str(),
+                    doc.summary
+                ));
+            }
+            write_stdout(&out);
+        }
+        ListFormat::Json => {
+            let list: Vec<serde_json::Value> = DOCS
+                .iter()
+                .map(|doc| {
+                    serde_json::json!({
+                        "id": doc.id,
+                        "summary": doc.summary,
+                        "severity": doc.severity.as_str(),
+                        "category": doc.category,
+                        "pss": doc.pss.as_str(),
+                        "enabled": doc.enabled,
+                        "fix": doc.fix.as_str(),
+                    })
+                })
+                .collect();
+            let text = serde_json::to_string_pretty(&list).map_err(|e| e.to_string())?;
+            write_stdout(&(text + "\n"));
+        }
+    }
+    Ok(0)
+}
+
+fn explain(id: &str) -> Result<u8, String> {
+    let doc = checks::doc(id)
+        .ok_or_else(|| format!("unknown check `{id}` (see `k8sec checks` for the list)"))?;
+    write_stdout(&doc.to_markdown());
+    Ok(0)
+}

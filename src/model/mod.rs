@@ -1,0 +1,9 @@
+//! Kubernetes objects on top of the spanned tree: identity, and typed views that checks share.
+
+mod kinds;
+mod pod;
+mod resource;
+
+pub use kinds::{is_cluster_scoped, is_kustomize_kind};
+pub use pod::{Container, ContainerKind, PodSpec};
+pub use resource::{resources_of, ObjectRef, Resource};

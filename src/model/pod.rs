@@ -1,0 +1,186 @@
+//! The pod-spec view: one way to reach the pod spec and containers of every workload kind.
+
+use super::Resource;
+use crate::yaml::NodeRef;
+
+/// Which list of the pod spec a container is in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ContainerKind {
+    Container,
+    Init,
+    Ephemeral,
+}
+
+impl ContainerKind {
+    /// The pod spec field that holds this kind of container.
+    pub fn field(self) -> &'static str {
+        match self {
+            ContainerKind::Container => "containers",
+            ContainerKind::Init => "initContainers",
+            ContainerKind::Ephemeral => "ephemeralContainers",
+        }
+    }
+
+    /// How messages name it: "container", "init container", "ephemeral container".
+    pub fn noun(self) -> &'static str {
+        match self {
+            ContainerKind::Container => "container",
+            ContainerKind::Init => "init container",
+            ContainerKind::Ephemeral => "ephemeral container",
+        }
+    }
+}
+
+/// The pod spec of a workload, with the metadata of its pod template.
+#[derive(Clone, Copy, Debug)]
+pub struct PodSpec<'a> {
+    /// The `spec` mapping of the pod (or of the pod template).
+    pub spec: NodeRef<'a>,
+    /// The pod's metadata: the template's for workloads, the object's own for a Pod.
+    pub metadata: Option<NodeRef<'a>>,
+    /// The key node of the pod spec (`spec:`), where findings about a missing pod-level field
+    /// point.
+    pub spec_key: Option<NodeRef<'a>>,
+}
+
+/// One container of a pod spec.
+#[derive(Clone, Copy, Debug)]
+pub struct Container<'a> {
+    pub node: NodeRef<'a>,
+    pub kind: ContainerKind,
+    /// `name`, or `""` when missing.
+    pub name: &'a str,
+}
+
+impl<'a> PodSpec<'a> {
+    /// The pod spec of `resource` if its kind carries one: a Pod, a CronJob's job template, a
+    /// PodTemplate, or any kind whose `spec.template` is a pod template (Deployment, StatefulSet,
+    /// DaemonSet, ReplicaSet, ReplicationController, Job, Argo Rollout, DeploymentConfig…).
+    pub fn of(resource: &'a Resource) -> Option<PodSpec<'a>> {
+        let root = resource.root();
+        let (template, spec_key, spec) = match resource.kind.as_str() {
+            "Pod" => {
+                let (key, spec) = root.entry("spec")?;
+                return Some(PodSpec {
+                    spec,
+                    metadata: root.get("metadata"),
+                    spec_key: Some(key),
+                })
+                .filter(|p| p.spec.is_mapping());
+            }
+            "CronJob" => {
+                let template = root.path(&["spec", "jobTemplate", "spec", "template"])?;
+                let (key, spec) = template.entry("spec")?;
+                (template, key, spec)
+            }
+            "PodTemplate" => {
+                let template = root.get("template")?;
+                let (key, spec) = template.entry("spec")?;
+                (template, key, spec)
+            }
+            _ => {
+                let template = root.path(&["spec", "template"])?;
+                let (key, spec) = template.entry("spec")?;
+                // Only a real pod template: other kinds use `spec.template` for other things.
+                if !spec.get("containers").is_some_and(|c| c.is_sequence()) {
+                    return None;
+                }
+                (template, key, spec)
+            }
+        };
+        spec.is_mapping().then_some(PodSpec {
+            spec,
+            metadata: template.get("metadata"),
+            spec_key: Some(spec_key),
+        })
+    }
+
+    /// Containers, init containers and ephemeral containers, in that order.
+    pub fn containers(self) -> impl Iterator<Item = Container<'a>> {
+        [
+            ContainerKind::Container,
+            ContainerKind::Init,
+            ContainerKind::Ephemeral,
+        ]
+        .into_iter()
+        .flat_map(move |kind| {
+            self.spec
+                .get(kind.field())
+                .into_iter()
+                .flat_map(|list| list.items())
+                .filter_map(move |node| {
+                    node.is_mapping().then(|| Container {
+                        node,
+                        kind,
+                        name: node.str_at("name").unwrap_or(""),
+                    })
+                })
+        })
+    }
+
+    /// The pod-level `securityContext`, if set.
+    pub fn security_context(self) -> Option<NodeRef<'a>> {
+        self.spec.get("securityContext").filter(|s| s.is_mapping())
+    }
+
+    /// Where a finding about a missing pod-level security setting points: the pod's
+    /// `securityContext:` key when there is one, else the `spec:` key.
+    pub fn security_anchor(self) -> NodeRef<'a> {
+        self.spec
+            .key("securityContext")
+            .unwrap_or_else(|| self.anchor())
+    }
+
+    /// An annotation of the pod (template).
+    pub fn annotation(self, key: &str) -> Option<NodeRef<'a>> {
+        self.metadata?.get("annotations")?.get(key)
+    }
+
+    /// Where a finding about a missing pod-level setting points: the `spec:` key.
+    pub fn anchor(self) -> NodeRef<'a> {
+        self.spec_key.unwrap_or(self.spec)
+    }
+}
+
+impl<'a> Container<'a> {
+    /// The container's `securityContext`, if set.
+    pub fn security_context(self) -> Option<NodeRef<'a>> {
+        self.node.get("securityContext").filter(|s| s.is_mapping())
+    }
+
+    /// A security setting as it applies to this container: the container's own value, else the
+    /// pod's (for the fields that exist at both levels: runAsUser, runAsGroup, runAsNonRoot,
+    /// seLinuxOptions, seccompProfile, appArmorProfile, windowsOptions).
+    pub fn effective(self, pod: PodSpec<'a>, field: &str) -> Option<NodeRef<'a>> {
+        self.security_context()
+            .and_then(|sc| sc.get(field))
+            .filter(|v| !v.is_null())
+            .or_else(|| pod.security_context()?.get(field).filter(|v| !v.is_null()))
+    }
+
+    /// Where a finding about a missing container setting points: the container's first key
+    /// (the `- name: web` entry).
+    pub fn anchor(self) -> NodeRef<'a> {
+        self.node
+            .key("name")
+            .or_else(|| self.node.entries().next().map(|(k, _)| k))
+            .unwrap_or(self.node)
+    }
+
+    /// Where a finding about a missing container security setting points: the container's
+    /// `securityContext:` key when there is one, else its `- name:` entry.
+    pub fn security_anchor(self) -> NodeRef<'a> {
+        self.node
+            .key("securityContext")
+            .unwrap_or_else(|| self.anchor())
+    }
+
+    /// "container `web`" for messages.
+    pub fn describe(self) -> String {
+        if self.name.is_empty() {
+            format!("unnamed {}", self.kind.noun())
+        } else {
+            format!("{} `{}`", self.kind.noun(), self.name)
+        }
+    }
+}

@@ -1,0 +1,156 @@
+//! One Kubernetes object and its identity.
+
+use std::sync::Arc;
+
+use super::kinds::{is_cluster_scoped, is_kustomize_kind};
+use crate::yaml::{FileId, NodeId, NodeRef, Span, Tree};
+
+/// One object: a top-level document or an item of a `kind: List`.
+#[derive(Clone, Debug)]
+pub struct Resource {
+    pub api_version: String,
+    pub kind: String,
+    /// `metadata.name`, or `metadata.generateName`, or empty.
+    pub name: String,
+    /// Effective namespace: `metadata.namespace`, else `default`; `None` for cluster-scoped kinds.
+    pub namespace: Option<String>,
+    /// The file the object's document is in (for trees built from several files, the file of
+    /// the object's root mapping).
+    pub file: FileId,
+    pub tree: Arc<Tree>,
+    /// The object's mapping in `tree`.
+    pub node: NodeId,
+}
+
+/// How findings and reports name an object.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ObjectRef {
+    pub api_version: String,
+    pub kind: String,
+    pub namespace: Option<String>,
+    pub name: String,
+}
+
+impl Resource {
+    /// The object's mapping.
+    pub fn root(&self) -> NodeRef<'_> {
+        self.tree.node(self.node).resolve()
+    }
+
+    pub fn metadata(&self) -> Option<NodeRef<'_>> {
+        self.root().get("metadata")
+    }
+
+    /// Span of the whole object.
+    pub fn span(&self) -> Span {
+        self.root().span()
+    }
+
+    /// Where a finding about the object as a whole points: its `kind:` value.
+    pub fn anchor_span(&self) -> Span {
+        let root = self.root();
+        root.get("kind").map_or_else(|| root.span(), |k| k.span())
+    }
+
+    /// Where a finding about the object's name points: the name value, else the kind.
+    pub fn name_span(&self) -> Span {
+        self.metadata()
+            .and_then(|m| m.get("name").or_else(|| m.get("generateName")))
+            .map_or_else(|| self.anchor_span(), |n| n.span())
+    }
+
+    pub fn object_ref(&self) -> ObjectRef {
+        ObjectRef {
+            api_version: self.api_version.clone(),
+            kind: self.kind.clone(),
+            namespace: self.namespace.clone(),
+            name: self.name.clone(),
+        }
+    }
+
+    /// `metadata.labels` as (key, value) pairs with string values.
+    pub fn labels(&self) -> impl Iterator<Item = (&str, &str)> {
+        labels_of(self.metadata())
+    }
+
+    /// The value of an annotation on the object.
+    pub fn annotation(&self, key: &str) -> Option<&str> {
+        self.metadata()?.get("annotations")?.str_at(key)
+    }
+
+    /// `apiVersion` group, `""` for the core group.
+    pub fn group(&self) -> &str {
+        self.api_version
+            .rsplit_once('/')
+            .map_or("", |(group, _)| group)
+    }
+}
+
+/// String-valued entries of a `labels` (or any string map) node under `metadata`.
+pub(crate) fn labels_of<'a>(
+    metadata: Option<NodeRef<'a>>,
+) -> impl Iterator<Item = (&'a str, &'a str)> + 'a {
+    metadata
+        .and_then(|m| m.get("labels"))
+        .into_iter()
+        .flat_map(|labels| labels.entries())
+        .filter_map(|(k, v)| Some((k.as_scalar()?.0, v.as_scalar()?.0)))
+}
+
+/// The Kubernetes objects in one parsed document.
+///
+/// Documents without `apiVersion` and `kind` (values files, `Chart.yaml`, patches) are not
+/// objects and yield nothing, as do Kustomize's own kinds. A `kind: List` yields its items.
+pub fn resources_of(tree: &Arc<Tree>) -> Vec<Resource> {
+    let mut out = Vec::new();
+    let root = tree.root();
+    if root
+        .str_at("kind")
+        .is_some_and(|k| k == "List" || k.ends_with("List"))
+        && root.get("items").is_some_and(|items| items.is_sequence())
+    {
+        for item in root
+            .get("items")
+            .into_iter()
+            .flat_map(|items| items.items())
+        {
+            push_object(tree, item, &mut out);
+        }
+    } else {
+        push_object(tree, root, &mut out);
+    }
+    out
+}
+
+fn push_object(tree: &Arc<Tree>, node: NodeRef<'_>, out: &mut Vec<Resource>) {
+    let (Some(api_version), Some(kind)) = (node.str_at("apiVersion"), node.str_at("kind")) else {
+        return;
+    };
+    if is_kustomize_kind(api_version, kind) {
+        return;
+    }
+    let metadata = node.get("metadata");
+    let name = metadata
+        .and_then(|m| m.str_at("name").or_else(|| m.str_at("generateName")))
+        .unwrap_or_default();
+    let namespace = if is_cluster_scoped(kind) {
+        None
+    } else {
+        Some(
+            metadata
+                .and_then(|m| m.str_at("namespace"))
+                .filter(|ns| !ns.is_empty())
+                .unwrap_or("default")
+                .to_string(),
+        )
+    };
+    out.push(Resource {
+        api_version: api_version.to_string(),
+        kind: kind.to_string(),
+        name: name.to_string(),
+        namespace,
+        file: node.span().file,
+        tree: Arc::clone(tree),
+        node: node.id(),
+    });
+}

@@ -1,0 +1,141 @@
+//! The JSON output. Its shape is a contract (documented in the README, `"version": 1`): fields
+//! are only ever added.
+
+use serde::Serialize;
+
+use super::position;
+use crate::diagnostic::{Applicability, Finding};
+use crate::{LintResult, Workspace};
+
+#[derive(Serialize)]
+struct Output<'a> {
+    version: u32,
+    findings: Vec<JsonFinding<'a>>,
+    summary: Summary,
+}
+
+#[derive(Serialize)]
+struct JsonFinding<'a> {
+    check: &'a str,
+    severity: &'a str,
+    message: &'a str,
+    file: String,
+    line: u32,
+    column: u32,
+    end_line: u32,
+    end_column: u32,
+    object: Option<Object<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    container: Option<&'a str>,
+    related: Vec<Related<'a>>,
+    fix: Option<JsonFix<'a>>,
+}
+
+#[derive(Serialize)]
+struct Object<'a> {
+    #[serde(rename = "apiVersion")]
+    api_version: &'a str,
+    kind: &'a str,
+    namespace: Option<&'a str>,
+    name: &'a str,
+}
+
+#[derive(Serialize)]
+struct Related<'a> {
+    file: String,
+    line: u32,
+    column: u32,
+    message: &'a str,
+}
+
+#[derive(Serialize)]
+struct JsonFix<'a> {
+    applicability: &'a str,
+    description: &'a str,
+    edits: Vec<JsonEdit<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonEdit<'a> {
+    file: String,
+    start_byte: u32,
+    end_byte: u32,
+    replacement: &'a str,
+}
+
+#[derive(Serialize)]
+struct Summary {
+    files: usize,
+    resources: usize,
+    findings: usize,
+    suppressed: usize,
+}
+
+pub(super) fn render(ws: &Workspace, result: &LintResult) -> String {
+    let output = Output {
+        version: 1,
+        findings: result.findings.iter().map(|f| finding(ws, f)).collect(),
+        summary: Summary {
+            files: ws.sources.len(),
+            resources: ws.resources.len(),
+            findings: result.findings.len(),
+            suppressed: result.suppressed,
+        },
+    };
+    // Serializing plain structs of strings and numbers cannot fail.
+    let mut text = serde_json::to_string_pretty(&output).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+fn finding<'a>(ws: &'a Workspace, f: &'a Finding) -> JsonFinding<'a> {
+    let (start, end) = position(&ws.sources, f.span);
+    JsonFinding {
+        check: f.check,
+        severity: f.severity.as_str(),
+        message: &f.message,
+        file: ws.sources.get(f.span.file).display_path(),
+        line: start.line,
+        column: start.column,
+        end_line: end.line,
+        end_column: end.column,
+        object: f.object.as_ref().map(|o| Object {
+            api_version: &o.api_version,
+            kind: &o.kind,
+            namespace: o.namespace.as_deref(),
+            name: &o.name,
+        }),
+        container: f.container.as_deref(),
+        related: f
+            .related
+            .iter()
+            .map(|r| {
+                let (start, _) = position(&ws.sources, r.span);
+                Related {
+                    file: ws.sources.get(r.span.file).display_path(),
+                    line: start.line,
+                    column: start.column,
+                    message: &r.message,
+                }
+            })
+            .collect(),
+        fix: f.fix.as_ref().map(|fix| JsonFix {
+            applicability: match fix.applicability {
+                Applicability::Safe => "safe",
+                Applicability::Unsafe => "unsafe",
+                Applicability::DisplayOnly => "display-only",
+            },
+            description: &fix.description,
+            edits: fix
+                .edits
+                .iter()
+                .map(|e| JsonEdit {
+                    file: ws.sources.get(e.span.file).display_path(),
+                    start_byte: e.span.range.start,
+                    end_byte: e.span.range.end,
+                    replacement: &e.replacement,
+                })
+                .collect(),
+        }),
+    }
+}

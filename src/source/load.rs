@@ -1,0 +1,82 @@
+//! Reading and parsing files in parallel.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use super::{IoProblem, Origin, SourceFile};
+use crate::yaml::{parse_stream, FileId, ParsedStream, YamlError};
+
+/// One file after reading and parsing.
+#[derive(Debug)]
+pub struct LoadedFile {
+    pub source: SourceFile,
+    pub stream: ParsedStream,
+}
+
+/// Reads and parses `paths` in parallel. Results keep the order of `paths`, so file ids are
+/// stable whatever the thread count. Files that cannot be read become [`IoProblem`]s.
+pub fn load_files(paths: &[PathBuf], first_id: u32) -> (Vec<LoadedFile>, Vec<IoProblem>) {
+    let results: Vec<Result<(PathBuf, Vec<u8>), IoProblem>> = paths
+        .par_iter()
+        .map(|path| {
+            read(path)
+                .map(|bytes| (path.clone(), bytes))
+                .map_err(|error| IoProblem {
+                    path: path.clone(),
+                    message: error.to_string(),
+                })
+        })
+        .collect();
+    let mut problems = Vec::new();
+    let readable: Vec<(PathBuf, Vec<u8>)> = results
+        .into_iter()
+        .filter_map(|r| r.map_err(|p| problems.push(p)).ok())
+        .collect();
+    let loaded = readable
+        .into_par_iter()
+        .enumerate()
+        .map(|(i, (path, bytes))| {
+            load_bytes(path, bytes, Origin::File, FileId(first_id + i as u32))
+        })
+        .collect();
+    (loaded, problems)
+}
+
+/// Parses text that did not come from a walk (stdin, an editor buffer).
+pub fn load_text(path: PathBuf, bytes: Vec<u8>, origin: Origin, id: FileId) -> LoadedFile {
+    load_bytes(path, bytes, origin, id)
+}
+
+fn read(path: &Path) -> std::io::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?.read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
+fn load_bytes(path: PathBuf, bytes: Vec<u8>, origin: Origin, id: FileId) -> LoadedFile {
+    match String::from_utf8(bytes) {
+        Ok(text) => {
+            let source = SourceFile::new(path, text, origin);
+            let stream = parse_stream(&source.text, id, &source.line_index);
+            LoadedFile { source, stream }
+        }
+        Err(error) => {
+            // Keep the valid prefix so the error can be shown with its line and column.
+            let valid = error.utf8_error().valid_up_to();
+            let bytes = error.into_bytes();
+            let text = String::from_utf8_lossy(&bytes[..valid]).into_owned();
+            let offset = text.len() as u32;
+            let source = SourceFile::new(path, text, origin);
+            let stream = ParsedStream {
+                documents: Vec::new(),
+                error: Some(YamlError {
+                    offset,
+                    message: "file is not valid UTF-8 text".to_string(),
+                }),
+            };
+            LoadedFile { source, stream }
+        }
+    }
+}

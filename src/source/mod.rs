@@ -1,0 +1,94 @@
+//! Where the text comes from: discovering files, reading them, keeping their text.
+//!
+//! Every file is read once, here. Everything downstream (checks, reports, fixes, the language
+//! server) works on the [`SourceFile`]s kept in [`Sources`], addressed by [`FileId`].
+
+mod discover;
+mod load;
+mod patches;
+
+pub use discover::{discover, Discovery, WalkOptions};
+pub use load::{load_files, load_text, LoadedFile};
+pub use patches::{is_kustomization, normalize, patch_files};
+
+use std::path::PathBuf;
+
+use crate::text::LineIndex;
+use crate::yaml::FileId;
+
+/// Where a source file's text came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Origin {
+    /// A file on disk, read from `path` (as the user's path spelled it).
+    File,
+    /// Standard input; `path` is `--stdin-filename` or `<stdin>`.
+    Stdin,
+}
+
+/// One input text with what is needed to address positions in it.
+#[derive(Debug)]
+pub struct SourceFile {
+    /// The path shown to users (relative, as discovered), also the key for per-path config.
+    pub path: PathBuf,
+    pub text: String,
+    pub line_index: LineIndex,
+    pub origin: Origin,
+}
+
+impl SourceFile {
+    pub fn new(path: PathBuf, text: String, origin: Origin) -> Self {
+        let line_index = LineIndex::new(&text);
+        SourceFile {
+            path,
+            text,
+            line_index,
+            origin,
+        }
+    }
+
+    /// The path as shown in reports, with `/` separators.
+    pub fn display_path(&self) -> String {
+        let shown = self.path.to_string_lossy();
+        let shown = shown.strip_prefix("./").unwrap_or(&shown);
+        shown.replace('\\', "/")
+    }
+}
+
+/// All source files of a run, indexed by [`FileId`].
+#[derive(Debug, Default)]
+pub struct Sources {
+    files: Vec<SourceFile>,
+}
+
+impl Sources {
+    pub fn push(&mut self, file: SourceFile) -> FileId {
+        self.files.push(file);
+        FileId(self.files.len() as u32 - 1)
+    }
+
+    pub fn get(&self, id: FileId) -> &SourceFile {
+        &self.files[id.0 as usize]
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
+        self.files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (FileId(i as u32), f))
+    }
+
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+}
+
+/// A file or directory that could not be read. Reported on stderr; the run goes on and exits 2.
+#[derive(Debug)]
+pub struct IoProblem {
+    pub path: PathBuf,
+    pub message: String,
+}

@@ -1,0 +1,194 @@
+//! Byte ranges and line/column conversion.
+//!
+//! Everything inside k8sec addresses source text by byte offsets (`u32`), because edits need
+//! bytes. Lines and columns exist only at the edges: yaml-rust2 hands us (line, column in
+//! characters) and reports show 1-based lines and character columns. [`LineIndex`] converts
+//! between the two exactly, including for non-ASCII text and CRLF line endings.
+
+use std::ops::Range;
+
+/// A half-open byte range `start..end` in one source text.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TextRange {
+    pub start: u32,
+    pub end: u32,
+}
+
+impl TextRange {
+    pub fn new(start: u32, end: u32) -> Self {
+        debug_assert!(start <= end);
+        TextRange { start, end }
+    }
+
+    /// An empty range at `offset`.
+    pub fn empty(offset: u32) -> Self {
+        TextRange {
+            start: offset,
+            end: offset,
+        }
+    }
+
+    pub fn len(self) -> u32 {
+        self.end - self.start
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.start == self.end
+    }
+
+    pub fn to_range(self) -> Range<usize> {
+        self.start as usize..self.end as usize
+    }
+
+    /// The smallest range covering both.
+    pub fn cover(self, other: TextRange) -> TextRange {
+        TextRange {
+            start: self.start.min(other.start),
+            end: self.end.max(other.end),
+        }
+    }
+
+    pub fn contains_range(self, other: TextRange) -> bool {
+        self.start <= other.start && other.end <= self.end
+    }
+}
+
+/// A 1-based line and a 1-based column counted in Unicode scalar values (characters).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct LineCol {
+    pub line: u32,
+    pub column: u32,
+}
+
+/// Start offsets of every line of a text, for offset <-> line/column conversion.
+#[derive(Clone, Debug)]
+pub struct LineIndex {
+    /// Byte offset where each line starts; `line_starts[0] == 0`.
+    line_starts: Vec<u32>,
+    len: u32,
+}
+
+impl LineIndex {
+    pub fn new(text: &str) -> Self {
+        let mut line_starts = vec![0];
+        line_starts.extend(
+            text.bytes()
+                .enumerate()
+                .filter(|&(_, b)| b == b'\n')
+                .map(|(i, _)| i as u32 + 1),
+        );
+        LineIndex {
+            line_starts,
+            len: text.len() as u32,
+        }
+    }
+
+    pub fn line_count(&self) -> usize {
+        self.line_starts.len()
+    }
+
+    /// Byte range of 0-based `line`, including its line terminator.
+    pub fn line_range(&self, line: usize) -> Option<TextRange> {
+        let start = *self.line_starts.get(line)?;
+        let end = self.line_starts.get(line + 1).copied().unwrap_or(self.len);
+        Some(TextRange::new(start, end))
+    }
+
+    /// 0-based line holding `offset`.
+    pub fn line_of(&self, offset: u32) -> usize {
+        match self.line_starts.binary_search(&offset) {
+            Ok(line) => line,
+            Err(next) => next - 1,
+        }
+    }
+
+    /// 1-based line and character column of a byte offset.
+    ///
+    /// An offset inside a multi-byte character or past the end is clamped.
+    pub fn line_col(&self, text: &str, offset: u32) -> LineCol {
+        let offset = offset.min(self.len);
+        let line = self.line_of(offset);
+        let start = self.line_starts[line] as usize;
+        let prefix = text.get(start..offset as usize).unwrap_or_else(|| {
+            // Offset inside a character: count up to the previous boundary.
+            let mut end = offset as usize;
+            while end > start && !text.is_char_boundary(end) {
+                end -= 1;
+            }
+            &text[start..end]
+        });
+        LineCol {
+            line: line as u32 + 1,
+            column: prefix.chars().count() as u32 + 1,
+        }
+    }
+
+    /// Byte offset of the `column`th character (0-based) of 1-based `line`, the way yaml-rust2
+    /// markers count. Clamped to the end of the line (before its terminator) and of the text.
+    pub fn offset(&self, text: &str, line: usize, column: usize) -> u32 {
+        let Some(range) = line.checked_sub(1).and_then(|l| self.line_range(l)) else {
+            return self.len;
+        };
+        let line_text = &text[range.to_range()];
+        let within = line_text
+            .char_indices()
+            .nth(column)
+            .map(|(i, _)| i)
+            .unwrap_or_else(|| line_text.trim_end_matches(['\n', '\r']).len());
+        range.start + within as u32
+    }
+
+    /// The UTF-16 column (0-based) of a byte offset, as the Language Server Protocol counts.
+    pub fn utf16_column(&self, text: &str, offset: u32) -> u32 {
+        let lc = self.line_col(text, offset);
+        let start = self.line_starts[lc.line as usize - 1] as usize;
+        text[start..]
+            .chars()
+            .take(lc.column as usize - 1)
+            .map(|c| c.len_utf16() as u32)
+            .sum()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_counts_characters_not_bytes() {
+        let text = "# héllo wörld\r\nkey: välue\n";
+        let index = LineIndex::new(text);
+        let offset = text.find("välue").unwrap() as u32;
+        assert_eq!(index.line_col(text, offset), LineCol { line: 2, column: 6 });
+        let after = text.find("lue").unwrap() as u32;
+        assert_eq!(index.line_col(text, after), LineCol { line: 2, column: 8 });
+    }
+
+    #[test]
+    fn offset_is_the_inverse_of_line_col() {
+        let text = "a: ü\r\nbé: 😀x\nlast";
+        let index = LineIndex::new(text);
+        for (offset, _) in text.char_indices() {
+            let lc = index.line_col(text, offset as u32);
+            let back = index.offset(text, lc.line as usize, lc.column as usize - 1);
+            if !matches!(text.as_bytes()[offset], b'\r' | b'\n') {
+                assert_eq!(back, offset as u32, "offset {offset}");
+            }
+        }
+    }
+
+    #[test]
+    fn offset_clamps_past_line_end() {
+        let text = "ab\r\ncd";
+        let index = LineIndex::new(text);
+        assert_eq!(index.offset(text, 1, 10), 2);
+        assert_eq!(index.offset(text, 9, 0), text.len() as u32);
+    }
+
+    #[test]
+    fn utf16_columns_count_surrogate_pairs() {
+        let text = "x: 😀y";
+        let index = LineIndex::new(text);
+        assert_eq!(index.utf16_column(text, text.find('y').unwrap() as u32), 5);
+    }
+}

@@ -1,0 +1,39 @@
+//! The spanned YAML tree.
+//!
+//! yaml-rust2's own loader throws positions away and its markers only give start positions,
+//! counted in characters. So we build our own small tree from the parser's events: every node
+//! keeps its exact byte [`Span`] (start *and* end, found by scanning the source), its style
+//! (block/flow, quoting) and, for mapping entries, the key node. Checks navigate this tree with
+//! [`NodeRef`]; fixes edit the source bytes the spans point at.
+//!
+//! Aliases are not expanded: an alias node points at its anchor's node, so an "alias bomb"
+//! costs one node per alias, and recursive walks must not follow aliases.
+
+mod parse;
+mod scan;
+mod tree;
+
+pub use parse::{parse_stream, ParsedStream, YamlError, MAX_DEPTH};
+pub use tree::{Entry, Node, NodeId, NodeKind, NodeRef, ScalarStyle, Tree};
+
+use crate::text::TextRange;
+
+/// Index of a source file in the [`crate::source::Sources`] it was loaded into.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct FileId(pub u32);
+
+/// A byte range in one source file.
+///
+/// Nodes carry the file they came from, not only a range, so trees built from several files
+/// (a Kustomize overlay patching a base) still point every value at the file that set it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Span {
+    pub file: FileId,
+    pub range: TextRange,
+}
+
+impl Span {
+    pub fn new(file: FileId, range: TextRange) -> Self {
+        Span { file, range }
+    }
+}

@@ -1,0 +1,171 @@
+//! Finding where a scalar ends by scanning the source.
+//!
+//! yaml-rust2 markers only give the start of a token, so the end of each scalar is recovered
+//! from the text: quotes are matched, block scalars end at their last more-indented line, and a
+//! plain scalar ends after as many non-blank characters as its value has (a plain scalar has no
+//! escapes, and folding only changes whitespace), which also covers multi-line plain scalars.
+
+/// End (exclusive byte offset) of a plain scalar starting at `start` whose value is `value`.
+pub(super) fn plain_end(text: &str, start: usize, value: &str) -> usize {
+    let mut remaining = value.chars().filter(|c| !c.is_whitespace()).count();
+    let mut end = start;
+    if remaining == 0 {
+        return start;
+    }
+    for (i, c) in text[start..].char_indices() {
+        if !c.is_whitespace() {
+            remaining -= 1;
+            if remaining == 0 {
+                end = start + i + c.len_utf8();
+                break;
+            }
+        }
+    }
+    end.max(start)
+}
+
+/// End of a double-quoted scalar whose opening quote is at `start`.
+pub(super) fn double_quoted_end(text: &str, start: usize) -> usize {
+    let bytes = text.as_bytes();
+    let mut i = start + 1;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => i += 2,
+            b'"' => return i + 1,
+            _ => i += 1,
+        }
+    }
+    text.len()
+}
+
+/// End of a single-quoted scalar whose opening quote is at `start` (`''` is an escaped quote).
+pub(super) fn single_quoted_end(text: &str, start: usize) -> usize {
+    let bytes = text.as_bytes();
+    let mut i = start + 1;
+    while i < bytes.len() {
+        if bytes[i] == b'\'' {
+            if bytes.get(i + 1) == Some(&b'\'') {
+                i += 2;
+                continue;
+            }
+            return i + 1;
+        }
+        i += 1;
+    }
+    text.len()
+}
+
+/// Start of a block scalar's header (`|`, `>-`, `|2+`…), given where its content starts.
+///
+/// The header is the last `|` or `>` on the last non-blank line before the content, ignoring a
+/// trailing comment. When the content is empty the marker sits on the header line itself.
+pub(super) fn block_header_start(text: &str, content_start: usize) -> usize {
+    let before = &text[..content_start];
+    // Lines before the content, last first; skip blank ones.
+    let mut line_end = before.rfind('\n').unwrap_or(0);
+    if before[line_end..]
+        .trim()
+        .chars()
+        .any(|c| c == '|' || c == '>')
+    {
+        line_end = before.len();
+    }
+    let mut cursor = line_end;
+    loop {
+        let line_start = before[..cursor].rfind('\n').map_or(0, |i| i + 1);
+        let line = &before[line_start..cursor];
+        let code = strip_comment(line);
+        if let Some(pos) = code.rfind(['|', '>']) {
+            return line_start + pos;
+        }
+        if line_start == 0 {
+            return content_start;
+        }
+        cursor = line_start - 1;
+    }
+}
+
+/// End of a block scalar whose content starts at `content_start`: the end of its last
+/// non-blank line (trailing blank lines and the final line break are not part of the span).
+pub(super) fn block_end(text: &str, header: usize, content_start: usize) -> usize {
+    let header_line_end = text[header..].find('\n').map_or(text.len(), |i| header + i);
+    if content_start <= header_line_end {
+        // No content lines at all (`key: |` followed by a less indented line).
+        return strip_comment_end(text, header, header_line_end);
+    }
+    let line_start = text[..content_start].rfind('\n').map_or(0, |i| i + 1);
+    let indent = content_start - line_start;
+    let mut end = content_start;
+    let mut pos = line_start;
+    while pos < text.len() {
+        let next = text[pos..].find('\n').map_or(text.len(), |i| pos + i + 1);
+        let line = text[pos..next].trim_end_matches(['\n', '\r']);
+        let leading = line.len() - line.trim_start_matches(' ').len();
+        if line.trim().is_empty() {
+            pos = next;
+            continue;
+        }
+        if leading < indent {
+            break;
+        }
+        end = pos + line.len();
+        pos = next;
+    }
+    end
+}
+
+/// The part of a line before a ` #` comment (a `#` at the start or after whitespace).
+fn strip_comment(line: &str) -> &str {
+    let bytes = line.as_bytes();
+    for (i, &b) in bytes.iter().enumerate() {
+        if b == b'#' && (i == 0 || bytes[i - 1] == b' ' || bytes[i - 1] == b'\t') {
+            return &line[..i];
+        }
+    }
+    line
+}
+
+fn strip_comment_end(text: &str, start: usize, line_end: usize) -> usize {
+    let code = strip_comment(&text[start..line_end]);
+    start + code.trim_end().len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_scalar_spans_folded_lines() {
+        let text = "k: plain multi\n  line here # c\n";
+        let start = 3;
+        let end = plain_end(text, start, "plain multi line here");
+        assert_eq!(&text[start..end], "plain multi\n  line here");
+    }
+
+    #[test]
+    fn quoted_scalars_end_at_their_closing_quote() {
+        let text = r#"a: "x \" y" b"#;
+        assert_eq!(&text[3..double_quoted_end(text, 3)], r#""x \" y""#);
+        let text = "a: 'it''s' # c";
+        assert_eq!(&text[3..single_quoted_end(text, 3)], "'it''s'");
+    }
+
+    #[test]
+    fn block_scalar_spans_header_to_last_content_line() {
+        let text = "b: |-  # note\n  one\n\n  two\n\nc: 1\n";
+        let content = text.find("one").unwrap();
+        let header = block_header_start(text, content);
+        assert_eq!(header, 3);
+        let end = block_end(text, header, content);
+        assert_eq!(&text[header..end], "|-  # note\n  one\n\n  two");
+    }
+
+    #[test]
+    fn block_scalar_with_crlf_excludes_the_line_break() {
+        let text = "b: >\r\n  x\r\n  y\r\nc: 1\r\n";
+        let content = text.find('x').unwrap();
+        let header = block_header_start(text, content);
+        let end = block_end(text, header, content);
+        assert_eq!(&text[header..end], ">\r\n  x\r\n  y");
+    }
+}

@@ -1,0 +1,238 @@
+//! The per-check fixture harness and the meta-tests that keep checks, docs and fixtures in step.
+//!
+//! Fixtures live in `testdata/checks/<id>/`. Each file is linted alone with only `<id>`
+//! selected (and the directory's `.k8sec.toml`, if any, for parameters). Expected findings are
+//! written inline as `# expect: <id>@<column>` comments on the line the finding starts on
+//! (several separated by `,`), or, for files that cannot hold comments (JSON), in a sidecar
+//! `<file>.expect` with lines `<line>:<column> <id>`. The findings must match exactly.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use k8sec::checks::{CHECKS, DOCS};
+use k8sec::config::{Config, Overrides};
+use k8sec::source::WalkOptions;
+use k8sec::Inputs;
+
+type Expected = BTreeSet<(u32, u32, String)>;
+
+fn fixtures_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/checks")
+}
+
+fn config_for(dir: &Path, id: &str) -> Config {
+    let overrides = Overrides {
+        select: Some(vec![id.to_string()]),
+        ..Overrides::default()
+    };
+    let file = dir.join(".k8sec.toml");
+    Config::load(file.is_file().then_some(file.as_path()), &overrides)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+}
+
+/// (line, column, id) of every finding of `config`'s checks in the file at `path`.
+fn actual(path: &Path, config: &Config) -> Expected {
+    let ws = k8sec::load(
+        &Inputs {
+            paths: vec![path.to_path_buf()],
+            stdin: None,
+        },
+        &WalkOptions::default(),
+    );
+    assert!(ws.problems.is_empty(), "{:?}", ws.problems);
+    let result = k8sec::lint(&ws, config);
+    result
+        .findings
+        .iter()
+        .map(|f| {
+            let file = ws.sources.get(f.span.file);
+            let lc = file.line_index.line_col(&file.text, f.span.range.start);
+            (lc.line, lc.column, f.check.to_string())
+        })
+        .collect()
+}
+
+fn expected(path: &Path) -> Expected {
+    let mut out = Expected::new();
+    let sidecar = PathBuf::from(format!("{}.expect", path.display()));
+    if sidecar.is_file() {
+        for line in std::fs::read_to_string(&sidecar).unwrap().lines() {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let (pos, id) = line.split_once(' ').expect("`<line>:<col> <id>`");
+            let (l, c) = pos.split_once(':').expect("`<line>:<col>`");
+            out.insert((
+                l.parse().unwrap(),
+                c.parse().unwrap(),
+                id.trim().to_string(),
+            ));
+        }
+        return out;
+    }
+    let text = std::fs::read(path).unwrap();
+    let text = String::from_utf8_lossy(&text);
+    for (i, line) in text.lines().enumerate() {
+        let Some(at) = line.find("# expect:") else {
+            continue;
+        };
+        for item in line[at + "# expect:".len()..].split(',') {
+            let (id, col) = item.trim().split_once('@').unwrap_or_else(|| {
+                panic!(
+                    "{}:{}: write `# expect: <id>@<column>`",
+                    path.display(),
+                    i + 1
+                )
+            });
+            out.insert((
+                i as u32 + 1,
+                col.trim().parse().unwrap(),
+                id.trim().to_string(),
+            ));
+        }
+    }
+    out
+}
+
+fn fixture_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            p.is_file()
+                && p.extension()
+                    .is_some_and(|e| e == "yaml" || e == "yml" || e == "json")
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn fixtures_produce_exactly_the_expected_findings() {
+    let mut failures = Vec::new();
+    for check in CHECKS {
+        let dir = fixtures_root().join(check.id);
+        let config = config_for(&dir, check.id);
+        for file in fixture_files(&dir) {
+            let want = expected(&file);
+            let got = actual(&file, &config);
+            if want != got {
+                let missing: Vec<_> = want.difference(&got).collect();
+                let extra: Vec<_> = got.difference(&want).collect();
+                failures.push(format!(
+                    "{}:\n  missing {missing:?}\n  unexpected {extra:?}",
+                    file.strip_prefix(fixtures_root()).unwrap().display()
+                ));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "fixture mismatches:\n{}",
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn every_check_has_fixtures_that_fire_and_that_stay_quiet() {
+    let mut problems = Vec::new();
+    for check in CHECKS {
+        let dir = fixtures_root().join(check.id);
+        if !dir.is_dir() {
+            problems.push(format!("{}: no fixture directory", check.id));
+            continue;
+        }
+        let files = fixture_files(&dir);
+        let firing = files.iter().filter(|f| !expected(f).is_empty()).count();
+        let quiet = files.len() - firing;
+        if firing == 0 {
+            problems.push(format!("{}: no fixture that fires", check.id));
+        }
+        if quiet == 0 {
+            problems.push(format!("{}: no fixture that stays quiet", check.id));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn checks_and_docs_match_one_to_one() {
+    let code: Vec<&str> = CHECKS.iter().map(|c| c.id).collect();
+    let docs: Vec<&str> = DOCS.iter().map(|d| d.id).collect();
+    assert_eq!(code, docs, "CHECKS and checks/*.toml differ");
+    let mut sorted = code.clone();
+    sorted.sort_unstable();
+    sorted.dedup();
+    assert_eq!(
+        code, sorted,
+        "CHECKS must be sorted by id, without duplicates"
+    );
+    for id in &code {
+        assert!(
+            id.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
+            "{id}: ids are kebab-case"
+        );
+        assert!(
+            id.len() <= 63 - "ignore-check.k8sec.io/".len().min(0),
+            "{id}: too long"
+        );
+    }
+}
+
+#[test]
+fn doc_examples_fire_and_stay_quiet() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut problems = Vec::new();
+    for doc in DOCS {
+        let config = config_for(Path::new("/nonexistent"), doc.id);
+        for (name, text, should_fire) in [
+            ("bad", doc.example_bad, true),
+            ("good", doc.example_good, false),
+        ] {
+            let path = dir.path().join(format!("{}-{name}.yaml", doc.id));
+            std::fs::write(&path, text).unwrap();
+            let fired = actual(&path, &config).iter().any(|(_, _, id)| id == doc.id);
+            if fired != should_fire {
+                problems.push(format!(
+                    "{}: the {name} example {}",
+                    doc.id,
+                    if should_fire {
+                        "does not fire"
+                    } else {
+                        "fires"
+                    }
+                ));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn messages_follow_the_house_style() {
+    // Lowercase first letter (unless it starts with an identifier in backticks or a kind),
+    // no final period: checked on every finding the fixtures produce.
+    let mut problems = Vec::new();
+    for check in CHECKS {
+        let dir = fixtures_root().join(check.id);
+        let config = config_for(&dir, check.id);
+        for file in fixture_files(&dir) {
+            let ws = k8sec::load(
+                &Inputs {
+                    paths: vec![file.clone()],
+                    stdin: None,
+                },
+                &WalkOptions::default(),
+            );
+            for f in k8sec::lint(&ws, &config).findings {
+                if f.message.ends_with('.') {
+                    problems.push(format!("{}: ends with a period: {}", f.check, f.message));
+                }
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
