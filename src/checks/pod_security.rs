@@ -25,3 +25,39 @@ pub(super) fn privileged_container(_ctx: &Ctx<'_>, resource: &Resource, sink: &m
         }
     }
 }
+
+/// `host-network`.
+pub(super) fn host_network(_ctx: &Ctx<'_>, _resource: &Resource, _sink: &mut Sink<'_>) {}
+
+/// `host-pid`.
+pub(super) fn host_pid(_ctx: &Ctx<'_>, _resource: &Resource, _sink: &mut Sink<'_>) {}
+
+/// `host-ipc`.
+pub(super) fn host_ipc(_ctx: &Ctx<'_>, _resource: &Resource, _sink: &mut Sink<'_>) {}
+
+/// `host-path-volume`.
+pub(super) fn host_path_volume(_ctx: &Ctx<'_>, _resource: &Resource, _sink: &mut Sink<'_>) {}
+
+/// `host-port`.
+pub(super) fn host_port(_ctx: &Ctx<'_>, _resource: &Resource, _sink: &mut Sink<'_>) {}
+
+/// `dangerous-capabilities`.
+pub(super) fn dangerous_capabilities(_ctx: &Ctx<'_>, _resource: &Resource, _sink: &mut Sink<'_>) {}
+
+/// `unsafe-proc-mount`.
+pub(super) fn unsafe_proc_mount(_ctx: &Ctx<'_>, _resource: &Resource, _sink: &mut Sink<'_>) {}
+
+/// `unsafe-sysctls`.
+pub(super) fn unsafe_sysctls(_ctx: &Ctx<'_>, _resource: &Resource, _sink: &mut Sink<'_>) {}
+
+/// `seccomp-unconfined`.
+pub(super) fn seccomp_unconfined(_ctx: &Ctx<'_>, _resource: &Resource, _sink: &mut Sink<'_>) {}
+
+/// `apparmor-unconfined`.
+pub(super) fn apparmor_unconfined(_ctx: &Ctx<'_>, _resource: &Resource, _sink: &mut Sink<'_>) {}
+
+/// `selinux-custom-options`.
+pub(super) fn selinux_custom_options(_ctx: &Ctx<'_>, _resource: &Resource, _sink: &mut Sink<'_>) {}
+
+/// `windows-host-process`.
+pub(super) fn windows_host_process(_ctx: &Ctx<'_>, _resource: &Resource, _sink: &mut Sink<'_>) {}
