@@ -2,7 +2,7 @@
 //!
 //! PLACEHOLDER: the functions below are being written; see CONTRIBUTING.md.
 
-use super::{Ctx, Sink, Unit};
+use super::{Ctx, Sink};
 use crate::model::Resource;
 
 /// `networkpolicy-allow-all`.

@@ -53,61 +53,226 @@ pub struct Check {
 
 /// Every check, sorted by id. One entry per `checks/<id>.toml`.
 pub static CHECKS: &[Check] = &[
-    Check { id: "added-capabilities", run: Runner::Resource(restricted::added_capabilities) },
-    Check { id: "apparmor-unconfined", run: Runner::Resource(pod_security::apparmor_unconfined) },
-    Check { id: "automount-service-account-token", run: Runner::Resource(hardening::automount_service_account_token) },
-    Check { id: "binding-to-anonymous", run: Runner::Resource(rbac::binding_to_anonymous) },
-    Check { id: "capabilities-not-dropped", run: Runner::Resource(restricted::capabilities_not_dropped) },
-    Check { id: "cluster-admin-binding", run: Runner::Resource(rbac::cluster_admin_binding) },
-    Check { id: "committed-secret", run: Runner::Resource(secrets::committed_secret) },
-    Check { id: "dangerous-capabilities", run: Runner::Resource(pod_security::dangerous_capabilities) },
-    Check { id: "default-namespace", run: Runner::Resource(validity::default_namespace) },
-    Check { id: "default-service-account", run: Runner::Resource(hardening::default_service_account) },
-    Check { id: "deprecated-api-version", run: Runner::Resource(validity::deprecated_api_version) },
-    Check { id: "deprecated-service-account-field", run: Runner::Resource(hardening::deprecated_service_account_field) },
-    Check { id: "duplicate-env-var", run: Runner::Resource(validity::duplicate_env_var) },
-    Check { id: "duplicate-object", run: Runner::Unit(validity::duplicate_object) },
-    Check { id: "host-ipc", run: Runner::Resource(pod_security::host_ipc) },
-    Check { id: "host-network", run: Runner::Resource(pod_security::host_network) },
-    Check { id: "host-path-volume", run: Runner::Resource(pod_security::host_path_volume) },
-    Check { id: "host-pid", run: Runner::Resource(pod_security::host_pid) },
-    Check { id: "host-port", run: Runner::Resource(pod_security::host_port) },
-    Check { id: "image-not-pinned-by-digest", run: Runner::Resource(images::image_not_pinned_by_digest) },
-    Check { id: "ingress-without-tls", run: Runner::Resource(exposure::ingress_without_tls) },
-    Check { id: "invalid-yaml", run: Runner::Loader },
-    Check { id: "kubernetes-dashboard", run: Runner::Resource(validity::kubernetes_dashboard) },
-    Check { id: "latest-image-tag", run: Runner::Resource(images::latest_image_tag) },
-    Check { id: "missing-cpu-limit", run: Runner::Resource(resources::missing_cpu_limit) },
-    Check { id: "missing-cpu-request", run: Runner::Resource(resources::missing_cpu_request) },
-    Check { id: "missing-liveness-probe", run: Runner::Resource(resources::missing_liveness_probe) },
-    Check { id: "missing-memory-limit", run: Runner::Resource(resources::missing_memory_limit) },
-    Check { id: "missing-memory-request", run: Runner::Resource(resources::missing_memory_request) },
-    Check { id: "missing-readiness-probe", run: Runner::Resource(resources::missing_readiness_probe) },
-    Check { id: "missing-seccomp-profile", run: Runner::Resource(restricted::missing_seccomp_profile) },
-    Check { id: "networkpolicy-allow-all", run: Runner::Resource(exposure::networkpolicy_allow_all) },
-    Check { id: "privilege-escalation-allowed", run: Runner::Resource(restricted::privilege_escalation_allowed) },
-    Check { id: "privileged-container", run: Runner::Resource(pod_security::privileged_container) },
-    Check { id: "probe-port-not-exposed", run: Runner::Resource(resources::probe_port_not_exposed) },
-    Check { id: "rbac-escalation-verbs", run: Runner::Resource(rbac::rbac_escalation_verbs) },
-    Check { id: "rbac-node-proxy", run: Runner::Resource(rbac::rbac_node_proxy) },
-    Check { id: "rbac-pod-exec", run: Runner::Resource(rbac::rbac_pod_exec) },
-    Check { id: "rbac-secrets-access", run: Runner::Resource(rbac::rbac_secrets_access) },
-    Check { id: "rbac-wildcard", run: Runner::Resource(rbac::rbac_wildcard) },
-    Check { id: "rbac-workload-create", run: Runner::Resource(rbac::rbac_workload_create) },
-    Check { id: "restricted-volume-types", run: Runner::Resource(restricted::restricted_volume_types) },
-    Check { id: "run-as-root", run: Runner::Resource(restricted::run_as_root) },
-    Check { id: "seccomp-unconfined", run: Runner::Resource(pod_security::seccomp_unconfined) },
-    Check { id: "secret-in-configmap", run: Runner::Resource(secrets::secret_in_configmap) },
-    Check { id: "secret-in-env", run: Runner::Resource(secrets::secret_in_env) },
-    Check { id: "selector-label-mismatch", run: Runner::Resource(validity::selector_label_mismatch) },
-    Check { id: "selinux-custom-options", run: Runner::Resource(pod_security::selinux_custom_options) },
-    Check { id: "sensitive-host-mount", run: Runner::Resource(hardening::sensitive_host_mount) },
-    Check { id: "service-exposed", run: Runner::Resource(exposure::service_exposed) },
-    Check { id: "ssh-port", run: Runner::Resource(exposure::ssh_port) },
-    Check { id: "unsafe-proc-mount", run: Runner::Resource(pod_security::unsafe_proc_mount) },
-    Check { id: "unsafe-sysctls", run: Runner::Resource(pod_security::unsafe_sysctls) },
-    Check { id: "windows-host-process", run: Runner::Resource(pod_security::windows_host_process) },
-    Check { id: "writable-root-filesystem", run: Runner::Resource(hardening::writable_root_filesystem) },
+    Check {
+        id: "added-capabilities",
+        run: Runner::Resource(restricted::added_capabilities),
+    },
+    Check {
+        id: "apparmor-unconfined",
+        run: Runner::Resource(pod_security::apparmor_unconfined),
+    },
+    Check {
+        id: "automount-service-account-token",
+        run: Runner::Resource(hardening::automount_service_account_token),
+    },
+    Check {
+        id: "binding-to-anonymous",
+        run: Runner::Resource(rbac::binding_to_anonymous),
+    },
+    Check {
+        id: "capabilities-not-dropped",
+        run: Runner::Resource(restricted::capabilities_not_dropped),
+    },
+    Check {
+        id: "cluster-admin-binding",
+        run: Runner::Resource(rbac::cluster_admin_binding),
+    },
+    Check {
+        id: "committed-secret",
+        run: Runner::Resource(secrets::committed_secret),
+    },
+    Check {
+        id: "dangerous-capabilities",
+        run: Runner::Resource(pod_security::dangerous_capabilities),
+    },
+    Check {
+        id: "default-namespace",
+        run: Runner::Resource(validity::default_namespace),
+    },
+    Check {
+        id: "default-service-account",
+        run: Runner::Resource(hardening::default_service_account),
+    },
+    Check {
+        id: "deprecated-api-version",
+        run: Runner::Resource(validity::deprecated_api_version),
+    },
+    Check {
+        id: "deprecated-service-account-field",
+        run: Runner::Resource(hardening::deprecated_service_account_field),
+    },
+    Check {
+        id: "duplicate-env-var",
+        run: Runner::Resource(validity::duplicate_env_var),
+    },
+    Check {
+        id: "duplicate-object",
+        run: Runner::Unit(validity::duplicate_object),
+    },
+    Check {
+        id: "host-ipc",
+        run: Runner::Resource(pod_security::host_ipc),
+    },
+    Check {
+        id: "host-network",
+        run: Runner::Resource(pod_security::host_network),
+    },
+    Check {
+        id: "host-path-volume",
+        run: Runner::Resource(pod_security::host_path_volume),
+    },
+    Check {
+        id: "host-pid",
+        run: Runner::Resource(pod_security::host_pid),
+    },
+    Check {
+        id: "host-port",
+        run: Runner::Resource(pod_security::host_port),
+    },
+    Check {
+        id: "image-not-pinned-by-digest",
+        run: Runner::Resource(images::image_not_pinned_by_digest),
+    },
+    Check {
+        id: "ingress-without-tls",
+        run: Runner::Resource(exposure::ingress_without_tls),
+    },
+    Check {
+        id: "invalid-yaml",
+        run: Runner::Loader,
+    },
+    Check {
+        id: "kubernetes-dashboard",
+        run: Runner::Resource(validity::kubernetes_dashboard),
+    },
+    Check {
+        id: "latest-image-tag",
+        run: Runner::Resource(images::latest_image_tag),
+    },
+    Check {
+        id: "missing-cpu-limit",
+        run: Runner::Resource(resources::missing_cpu_limit),
+    },
+    Check {
+        id: "missing-cpu-request",
+        run: Runner::Resource(resources::missing_cpu_request),
+    },
+    Check {
+        id: "missing-liveness-probe",
+        run: Runner::Resource(resources::missing_liveness_probe),
+    },
+    Check {
+        id: "missing-memory-limit",
+        run: Runner::Resource(resources::missing_memory_limit),
+    },
+    Check {
+        id: "missing-memory-request",
+        run: Runner::Resource(resources::missing_memory_request),
+    },
+    Check {
+        id: "missing-readiness-probe",
+        run: Runner::Resource(resources::missing_readiness_probe),
+    },
+    Check {
+        id: "missing-seccomp-profile",
+        run: Runner::Resource(restricted::missing_seccomp_profile),
+    },
+    Check {
+        id: "networkpolicy-allow-all",
+        run: Runner::Resource(exposure::networkpolicy_allow_all),
+    },
+    Check {
+        id: "privilege-escalation-allowed",
+        run: Runner::Resource(restricted::privilege_escalation_allowed),
+    },
+    Check {
+        id: "privileged-container",
+        run: Runner::Resource(pod_security::privileged_container),
+    },
+    Check {
+        id: "probe-port-not-exposed",
+        run: Runner::Resource(resources::probe_port_not_exposed),
+    },
+    Check {
+        id: "rbac-escalation-verbs",
+        run: Runner::Resource(rbac::rbac_escalation_verbs),
+    },
+    Check {
+        id: "rbac-node-proxy",
+        run: Runner::Resource(rbac::rbac_node_proxy),
+    },
+    Check {
+        id: "rbac-pod-exec",
+        run: Runner::Resource(rbac::rbac_pod_exec),
+    },
+    Check {
+        id: "rbac-secrets-access",
+        run: Runner::Resource(rbac::rbac_secrets_access),
+    },
+    Check {
+        id: "rbac-wildcard",
+        run: Runner::Resource(rbac::rbac_wildcard),
+    },
+    Check {
+        id: "rbac-workload-create",
+        run: Runner::Resource(rbac::rbac_workload_create),
+    },
+    Check {
+        id: "restricted-volume-types",
+        run: Runner::Resource(restricted::restricted_volume_types),
+    },
+    Check {
+        id: "run-as-root",
+        run: Runner::Resource(restricted::run_as_root),
+    },
+    Check {
+        id: "seccomp-unconfined",
+        run: Runner::Resource(pod_security::seccomp_unconfined),
+    },
+    Check {
+        id: "secret-in-configmap",
+        run: Runner::Resource(secrets::secret_in_configmap),
+    },
+    Check {
+        id: "secret-in-env",
+        run: Runner::Resource(secrets::secret_in_env),
+    },
+    Check {
+        id: "selector-label-mismatch",
+        run: Runner::Resource(validity::selector_label_mismatch),
+    },
+    Check {
+        id: "selinux-custom-options",
+        run: Runner::Resource(pod_security::selinux_custom_options),
+    },
+    Check {
+        id: "sensitive-host-mount",
+        run: Runner::Resource(hardening::sensitive_host_mount),
+    },
+    Check {
+        id: "service-exposed",
+        run: Runner::Resource(exposure::service_exposed),
+    },
+    Check {
+        id: "ssh-port",
+        run: Runner::Resource(exposure::ssh_port),
+    },
+    Check {
+        id: "unsafe-proc-mount",
+        run: Runner::Resource(pod_security::unsafe_proc_mount),
+    },
+    Check {
+        id: "unsafe-sysctls",
+        run: Runner::Resource(pod_security::unsafe_sysctls),
+    },
+    Check {
+        id: "windows-host-process",
+        run: Runner::Resource(pod_security::windows_host_process),
+    },
+    Check {
+        id: "writable-root-filesystem",
+        run: Runner::Resource(hardening::writable_root_filesystem),
+    },
 ];
 
 /// Collects a check's findings, applying the object's suppression annotations as it goes.
