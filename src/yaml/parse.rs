@@ -46,6 +46,16 @@ pub struct Document {
 /// A UTF-8 byte order mark is skipped (yaml-rust2 would make it part of the first key) and all
 /// offsets still refer to `text` itself.
 pub fn parse_stream(text: &str, file: FileId, index: &LineIndex) -> ParsedStream {
+    let stream = parse_exact(text, file, index);
+    match &stream.error {
+        Some(error) if closing_bracket_line(text, error.offset as usize).is_some() => {
+            parse_lenient(text, file).unwrap_or(stream)
+        }
+        _ => stream,
+    }
+}
+
+fn parse_exact(text: &str, file: FileId, index: &LineIndex) -> ParsedStream {
     let bom = if text.starts_with('\u{feff}') {
         '\u{feff}'.len_utf8()
     } else {
@@ -62,6 +72,93 @@ pub fn parse_stream(text: &str, file: FileId, index: &LineIndex) -> ParsedStream
         last_end: bom,
     };
     builder.run(Parser::new_from_str(&text[bom..]))
+}
+
+/// Most patches [`parse_lenient`] will make to one file.
+const MAX_LENIENT_PATCHES: usize = 64;
+
+/// Accepts a flow collection whose closing bracket is less indented than its block context:
+///
+/// ```yaml
+///   args: [
+///       "--port", "8080",
+///   ]
+/// ```
+///
+/// The YAML spec forbids it and yaml-rust2 says "invalid indentation", but libyaml and go-yaml
+/// (so `kubectl`) accept it and real manifests use it. We indent each such bracket line like
+/// the line before it, parse that text, and map every offset back to the original text.
+/// Returns `None` when the error is not (only) this.
+fn parse_lenient(text: &str, file: FileId) -> Option<ParsedStream> {
+    // (offset in `text` of the bracket line's start, spaces inserted there)
+    let mut insertions: Vec<(usize, usize)> = Vec::new();
+    let mut patched = text.to_string();
+    for _ in 0..MAX_LENIENT_PATCHES {
+        let index = LineIndex::new(&patched);
+        let mut stream = parse_exact(&patched, file, &index);
+        let Some(error) = &stream.error else {
+            remap(&mut stream, &insertions);
+            return Some(stream);
+        };
+        let (line_start, indent) = closing_bracket_line(&patched, error.offset as usize)?;
+        let wanted = previous_line_indent(&patched, line_start)?;
+        if wanted <= indent {
+            return None;
+        }
+        let original_at = to_original(line_start, &insertions);
+        patched.insert_str(line_start, &" ".repeat(wanted - indent));
+        insertions.push((original_at, wanted - indent));
+        insertions.sort_unstable();
+    }
+    None
+}
+
+/// If `offset` is on a line whose first non-blank character closes a flow collection, that
+/// line's start offset and indentation.
+fn closing_bracket_line(text: &str, offset: usize) -> Option<(usize, usize)> {
+    let offset = offset.min(text.len());
+    let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let line = &text[start..];
+    let indent = line.len() - line.trim_start_matches(' ').len();
+    matches!(line[indent..].chars().next(), Some(']' | '}')).then_some((start, indent))
+}
+
+/// Indentation of the nearest non-blank line before the line starting at `line_start`.
+fn previous_line_indent(text: &str, line_start: usize) -> Option<usize> {
+    text[..line_start]
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .map(|l| l.len() - l.trim_start_matches(' ').len())
+}
+
+/// Maps an offset in the patched text back to the original text.
+fn to_original(patched: usize, insertions: &[(usize, usize)]) -> usize {
+    let mut shift = 0;
+    for &(at, count) in insertions {
+        let start = at + shift;
+        if patched >= start + count {
+            shift += count;
+        } else if patched > start {
+            return at;
+        } else {
+            break;
+        }
+    }
+    patched - shift
+}
+
+fn remap(stream: &mut ParsedStream, insertions: &[(usize, usize)]) {
+    let map = |offset: u32| to_original(offset as usize, insertions) as u32;
+    for doc in &mut stream.documents {
+        doc.range = TextRange::new(map(doc.range.start), map(doc.range.end));
+        for node in &mut doc.tree.nodes {
+            node.span.range = TextRange::new(map(node.span.range.start), map(node.span.range.end));
+        }
+    }
+    if let Some(error) = &mut stream.error {
+        error.offset = map(error.offset);
+    }
 }
 
 enum Frame {
@@ -506,6 +603,26 @@ mod tests {
         assert_eq!(root.path(&["b", "k"]).and_then(|n| n.as_str()), Some("v"));
         assert_eq!(root.path(&["c", "k"]).and_then(|n| n.as_str()), Some("v"));
         assert_eq!(root.path(&["c", "own"]).and_then(|n| n.as_i64()), Some(1));
+    }
+
+    #[test]
+    fn closing_bracket_at_the_block_indentation_is_accepted_like_go_yaml() {
+        let text = "spec:\n  args: [\n      \"-a\", \"b\",\n  ]\n  env: {\n    k: v\n  }\n  x: ü\n";
+        let stream = parse(text);
+        assert!(stream.error.is_none(), "{:?}", stream.error);
+        let spec = stream.documents[0].tree.root().get("spec").unwrap();
+        assert_eq!(
+            slice(text, spec.get("args").unwrap()),
+            "[\n      \"-a\", \"b\",\n  ]"
+        );
+        assert_eq!(slice(text, spec.get("env").unwrap()), "{\n    k: v\n  }");
+        assert_eq!(slice(text, spec.get("x").unwrap()), "ü");
+    }
+
+    #[test]
+    fn lenient_parsing_does_not_hide_real_errors() {
+        let text = "a:\n  b: [1,\n]\nc: [\n";
+        assert!(parse(text).error.is_some());
     }
 
     #[test]
