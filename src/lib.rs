@@ -167,7 +167,7 @@ pub fn lint(ws: &Workspace, config: &Config) -> LintResult {
     result.findings.retain(|finding| {
         let file = ws.sources.get(finding.span.file);
         let path = file.display_path();
-        !(config.ignored_for_path(finding.check, &path)
+        !(config.ignored_for_path(finding.check, path)
             || suppress::is_suppressed_by_comment(file, finding.span.range.start, finding.check))
     });
     result.suppressed += before - result.findings.len();

@@ -112,8 +112,10 @@ fn expected(path: &Path) -> Expected {
 }
 
 fn fixture_files(dir: &Path) -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap()
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new(); // reported by every_check_has_fixtures_that_fire_and_that_stay_quiet
+    };
+    let mut files: Vec<PathBuf> = entries
         .map(|e| e.unwrap().path())
         .filter(|p| {
             p.is_file()

@@ -154,3 +154,49 @@ fn push_object(tree: &Arc<Tree>, node: NodeRef<'_>, out: &mut Vec<Resource>) {
         node: node.id(),
     });
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::LineIndex;
+    use crate::yaml::parse_stream;
+
+    fn resources(text: &str) -> Vec<Resource> {
+        let stream = parse_stream(text, FileId(0), &LineIndex::new(text));
+        assert!(stream.error.is_none(), "{:?}", stream.error);
+        stream
+            .documents
+            .into_iter()
+            .flat_map(|d| resources_of(&Arc::new(d.tree)))
+            .collect()
+    }
+
+    #[test]
+    fn list_items_are_resources() {
+        let found = resources(
+            "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Pod\n  metadata: {name: a, namespace: x}\n- apiVersion: rbac.authorization.k8s.io/v1\n  kind: ClusterRole\n  metadata: {name: b}\n",
+        );
+        let ids: Vec<_> = found
+            .iter()
+            .map(|r| (r.kind.as_str(), r.namespace.as_deref(), r.name.as_str()))
+            .collect();
+        assert_eq!(ids, [("Pod", Some("x"), "a"), ("ClusterRole", None, "b")]);
+        assert_eq!(found[1].group(), "rbac.authorization.k8s.io");
+    }
+
+    #[test]
+    fn json_manifests_are_resources() {
+        let found = resources(
+            "{\n  \"apiVersion\": \"apps/v1\",\n  \"kind\": \"Deployment\",\n  \"metadata\": {\"name\": \"web\"}\n}\n",
+        );
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].namespace.as_deref(), Some("default"));
+        assert_eq!(found[0].name, "web");
+    }
+
+    #[test]
+    fn documents_that_are_not_objects_are_skipped() {
+        let text = "replicas: 3\n---\napiVersion: v2\nname: chart\n---\napiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [a.yaml]\n---\n---\nkind: Pod\n";
+        assert!(resources(text).is_empty());
+    }
+}

@@ -26,7 +26,7 @@ impl<'a> Files<'a> for SourceFiles<'a> {
     type Source = &'a str;
 
     fn name(&'a self, id: Self::FileId) -> Result<String, FilesError> {
-        Ok(self.0.get(id).display_path())
+        Ok(self.0.get(id).display_path().to_string())
     }
 
     fn source(&'a self, id: Self::FileId) -> Result<&'a str, FilesError> {

@@ -94,7 +94,7 @@ fn finding<'a>(ws: &'a Workspace, f: &'a Finding) -> JsonFinding<'a> {
         check: f.check,
         severity: f.severity.as_str(),
         message: &f.message,
-        file: ws.sources.get(f.span.file).display_path(),
+        file: ws.sources.get(f.span.file).display_path().to_string(),
         line: start.line,
         column: start.column,
         end_line: end.line,
@@ -112,7 +112,7 @@ fn finding<'a>(ws: &'a Workspace, f: &'a Finding) -> JsonFinding<'a> {
             .map(|r| {
                 let (start, _) = position(&ws.sources, r.span);
                 Related {
-                    file: ws.sources.get(r.span.file).display_path(),
+                    file: ws.sources.get(r.span.file).display_path().to_string(),
                     line: start.line,
                     column: start.column,
                     message: &r.message,
@@ -130,7 +130,7 @@ fn finding<'a>(ws: &'a Workspace, f: &'a Finding) -> JsonFinding<'a> {
                 .edits
                 .iter()
                 .map(|e| JsonEdit {
-                    file: ws.sources.get(e.span.file).display_path(),
+                    file: ws.sources.get(e.span.file).display_path().to_string(),
                     start_byte: e.span.range.start,
                     end_byte: e.span.range.end,
                     replacement: &e.replacement,

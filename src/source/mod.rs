@@ -30,6 +30,8 @@ pub enum Origin {
 pub struct SourceFile {
     /// The path shown to users (relative, as discovered), also the key for per-path config.
     pub path: PathBuf,
+    /// `path` as shown in reports: `/` separators, no leading `./`.
+    shown: String,
     pub text: String,
     pub line_index: LineIndex,
     pub origin: Origin,
@@ -38,8 +40,14 @@ pub struct SourceFile {
 impl SourceFile {
     pub fn new(path: PathBuf, text: String, origin: Origin) -> Self {
         let line_index = LineIndex::new(&text);
+        let shown = path.to_string_lossy();
+        let shown = shown
+            .strip_prefix("./")
+            .unwrap_or(&shown)
+            .replace('\\', "/");
         SourceFile {
             path,
+            shown,
             text,
             line_index,
             origin,
@@ -47,10 +55,8 @@ impl SourceFile {
     }
 
     /// The path as shown in reports, with `/` separators.
-    pub fn display_path(&self) -> String {
-        let shown = self.path.to_string_lossy();
-        let shown = shown.strip_prefix("./").unwrap_or(&shown);
-        shown.replace('\\', "/")
+    pub fn display_path(&self) -> &str {
+        &self.shown
     }
 }
 
