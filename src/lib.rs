@@ -26,6 +26,9 @@ use model::Resource;
 use source::{IoProblem, Origin, Sources, WalkOptions};
 use yaml::{FileId, Span};
 
+/// The id of the finding for files that do not parse.
+pub const INVALID_YAML: &str = "invalid-yaml";
+
 /// What to lint.
 #[derive(Debug, Default)]
 pub struct Inputs {
@@ -155,7 +158,7 @@ pub fn lint(ws: &Workspace, config: &Config) -> LintResult {
 
     for (file, error) in &ws.parse_errors {
         let span = Span::new(*file, text::TextRange::empty(error.offset));
-        let severity = config.severity_of("invalid-yaml");
+        let severity = config.severity_of(INVALID_YAML);
         let message = format!("invalid YAML: {}", error.message);
         result
             .findings
@@ -165,6 +168,9 @@ pub fn lint(ws: &Workspace, config: &Config) -> LintResult {
     // Comment suppressions and per-path ignores.
     let before = result.findings.len();
     result.findings.retain(|finding| {
+        if finding.check == INVALID_YAML {
+            return true; // a file we cannot read is never silently passed
+        }
         let file = ws.sources.get(finding.span.file);
         let path = file.display_path();
         !(config.ignored_for_path(finding.check, path)
