@@ -44,11 +44,26 @@ pub struct Note {
     pub message: String,
 }
 
+/// Where a unit's resources come from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum UnitKind {
+    /// All plain manifest files of the run, together (not one unit per directory).
+    Files,
+}
+
+/// A deployment unit: objects deployed together, which may refer to each other. Cross-resource
+/// checks look inside one unit only.
+#[derive(Debug)]
+pub struct DeployUnit {
+    pub kind: UnitKind,
+    pub resources: Vec<Resource>,
+}
+
 /// Everything loaded for a run.
 #[derive(Debug, Default)]
 pub struct Workspace {
     pub sources: Sources,
-    pub resources: Vec<Resource>,
+    pub units: Vec<DeployUnit>,
     /// Files that failed to parse, with the error (reported as `invalid-yaml`; never fixed).
     pub parse_errors: Vec<(FileId, yaml::YamlError)>,
     pub notes: Vec<Note>,
@@ -84,6 +99,10 @@ pub fn load(inputs: &Inputs, walk: &WalkOptions) -> Workspace {
             path: chart,
         });
     }
+    let mut files_unit = DeployUnit {
+        kind: UnitKind::Files,
+        resources: Vec::new(),
+    };
     for file in loaded {
         let is_patch = file.source.origin == Origin::File
             && patches.contains(&source::normalize(&file.source.path));
@@ -96,11 +115,24 @@ pub fn load(inputs: &Inputs, walk: &WalkOptions) -> Workspace {
             continue;
         }
         for doc in file.stream.documents {
-            ws.resources
+            files_unit
+                .resources
                 .extend(model::resources_of(&Arc::new(doc.tree)));
         }
     }
+    ws.units.push(files_unit);
     ws
+}
+
+impl Workspace {
+    /// Every resource of every unit.
+    pub fn resources(&self) -> impl Iterator<Item = &Resource> {
+        self.units.iter().flat_map(|u| u.resources.iter())
+    }
+
+    pub fn resource_count(&self) -> usize {
+        self.units.iter().map(|u| u.resources.len()).sum()
+    }
 }
 
 /// The findings of a run and its counts.
@@ -123,8 +155,8 @@ pub fn lint(ws: &Workspace, config: &Config) -> LintResult {
         .collect();
 
     // Per-resource checks, in parallel over resources.
-    let per_resource: Vec<(Vec<Finding>, usize)> = ws
-        .resources
+    let resources: Vec<&Resource> = ws.resources().collect();
+    let per_resource: Vec<(Vec<Finding>, usize)> = resources
         .par_iter()
         .map(|resource| {
             let mut findings = Vec::new();
@@ -145,14 +177,17 @@ pub fn lint(ws: &Workspace, config: &Config) -> LintResult {
         result.suppressed += suppressed;
     }
 
-    let unit = Unit {
-        resources: &ws.resources,
-    };
-    for check in &enabled {
-        if let Runner::Unit(run) = check.run {
-            let mut sink = Sink::new(check.id, config, &mut result.findings);
-            run(&ctx, &unit, &mut sink);
-            result.suppressed += sink.suppressed;
+    for deploy_unit in &ws.units {
+        let unit = Unit {
+            kind: &deploy_unit.kind,
+            resources: &deploy_unit.resources,
+        };
+        for check in &enabled {
+            if let Runner::Unit(run) = check.run {
+                let mut sink = Sink::new(check.id, config, &mut result.findings);
+                run(&ctx, &unit, &mut sink);
+                result.suppressed += sink.suppressed;
+            }
         }
     }
 

@@ -28,8 +28,9 @@ pub struct Ctx<'a> {
     pub params: &'a Params,
 }
 
-/// The resources one unit check sees.
+/// The resources one unit check sees: one deployment unit.
 pub struct Unit<'a> {
+    pub kind: &'a crate::UnitKind,
     pub resources: &'a [Resource],
 }
 

@@ -144,8 +144,8 @@ fn summary(ws: &Workspace, result: &LintResult) -> String {
         " in {} file{} ({} object{})",
         ws.sources.len(),
         plural(ws.sources.len()),
-        ws.resources.len(),
-        plural(ws.resources.len())
+        ws.resource_count(),
+        plural(ws.resource_count())
     ));
     if result.suppressed > 0 {
         line.push_str(&format!("; {} suppressed", result.suppressed));

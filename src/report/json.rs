@@ -77,7 +77,7 @@ pub(super) fn render(ws: &Workspace, result: &LintResult) -> String {
         findings: result.findings.iter().map(|f| finding(ws, f)).collect(),
         summary: Summary {
             files: ws.sources.len(),
-            resources: ws.resources.len(),
+            resources: ws.resource_count(),
             findings: result.findings.len(),
             suppressed: result.suppressed,
         },
