@@ -14,6 +14,7 @@ mod rbac;
 mod resources;
 mod restricted;
 mod secrets;
+mod structure;
 mod validity;
 
 pub use docs::{doc, CheckDoc, FixAvailability, Pss, DOCS};
@@ -105,6 +106,10 @@ pub static CHECKS: &[Check] = &[
     Check {
         id: "duplicate-env-var",
         run: Runner::Resource(validity::duplicate_env_var),
+    },
+    Check {
+        id: "duplicate-key",
+        run: Runner::Resource(structure::duplicate_key),
     },
     Check {
         id: "duplicate-object",

@@ -1,0 +1,45 @@
+//! The shape of the YAML itself.
+
+use std::collections::HashMap;
+
+use super::{Ctx, Sink};
+use crate::model::Resource;
+use crate::yaml::{NodeKind, NodeRef};
+
+/// `duplicate-key`: a mapping defines the same key twice.
+///
+/// The YAML spec forbids it, yet many parsers (and Kubernetes' decoding, depending on the
+/// client) keep only the last value: a `securityContext` or `containers` list earlier in the
+/// object can be silently replaced, or silently kept by another tool. Walks the object without
+/// following aliases, so an alias bomb costs nothing.
+pub(super) fn duplicate_key(_ctx: &Ctx<'_>, resource: &Resource, sink: &mut Sink<'_>) {
+    let mut stack: Vec<NodeRef<'_>> = vec![resource.root()];
+    while let Some(node) = stack.pop() {
+        match &node.node().kind {
+            NodeKind::Mapping { entries, .. } => {
+                let mut seen: HashMap<&str, NodeRef<'_>> = HashMap::new();
+                for entry in entries {
+                    let key = node.tree().node(entry.key);
+                    stack.push(node.tree().node(entry.value));
+                    let Some((text, _)) = key.as_scalar() else {
+                        continue;
+                    };
+                    if text == "<<" {
+                        continue;
+                    }
+                    if let Some(first) = seen.insert(text, key) {
+                        let message = format!("key `{text}` is defined twice in the same mapping");
+                        sink.report(resource, key, message).related(
+                            first.span(),
+                            "first defined here; most Kubernetes clients keep only the last value",
+                        );
+                    }
+                }
+            }
+            NodeKind::Sequence { items, .. } => {
+                stack.extend(items.iter().map(|&id| node.tree().node(id)));
+            }
+            NodeKind::Scalar { .. } | NodeKind::Alias { .. } => {}
+        }
+    }
+}
