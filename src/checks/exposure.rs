@@ -24,7 +24,10 @@ pub(super) fn networkpolicy_allow_all(_ctx: &Ctx<'_>, resource: &Resource, sink:
     let Some(spec) = resource.root().get("spec").filter(|s| s.is_mapping()) else {
         return;
     };
-    let policy_types = spec.get("policyTypes").filter(|t| !t.is_null());
+    // A null or empty `policyTypes` is defaulted from the rules, as if it were absent.
+    let policy_types = spec
+        .get("policyTypes")
+        .filter(|t| !t.is_null() && !(t.is_sequence() && t.items().next().is_none()));
     for direction in [Direction::Ingress, Direction::Egress] {
         // Without `policyTypes`, Ingress always applies and Egress applies when egress rules
         // exist (which is the case for every rule we look at).
@@ -215,7 +218,7 @@ fn describe_ports(ports: Option<NodeRef<'_>>) -> String {
             }
         })
         .collect();
-    let noun = if described.len() == 1 && !described[0].starts_with("every ") {
+    let noun = if described.len() == 1 && described.iter().all(|d| !d.starts_with("every ")) {
         "port "
     } else if described.iter().all(|d| !d.starts_with("every ")) {
         "ports "

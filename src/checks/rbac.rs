@@ -37,7 +37,15 @@ fn items<'a>(rule: NodeRef<'a>, key: &str) -> Vec<Item<'a>> {
     rule.get(key)
         .into_iter()
         .flat_map(|list| list.items())
-        .filter_map(|node| node.as_str().map(|value| Item { value, node }))
+        // A null item decodes to "" (the core group, in `apiGroups`).
+        .filter_map(|node| {
+            let value = if node.is_null() {
+                Some("")
+            } else {
+                node.as_str()
+            };
+            value.map(|value| Item { value, node })
+        })
         .collect()
 }
 
