@@ -27,7 +27,7 @@ pub(super) fn networkpolicy_allow_all(_ctx: &Ctx<'_>, resource: &Resource, sink:
     // A null or empty `policyTypes` is defaulted from the rules, as if it were absent.
     let policy_types = spec
         .get("policyTypes")
-        .filter(|t| !t.is_null() && !(t.is_sequence() && t.items().next().is_none()));
+        .filter(|t| !(t.is_null() || (t.is_sequence() && t.items().next().is_none())));
     for direction in [Direction::Ingress, Direction::Egress] {
         // Without `policyTypes`, Ingress always applies and Egress applies when egress rules
         // exist (which is the case for every rule we look at).
