@@ -62,7 +62,7 @@ fn repo(files: &[(&str, &str)]) -> tempfile::TempDir {
     dir
 }
 
-fn lint_concise<'a>(dir: &Path, extra: &[&'a str]) -> Output {
+fn lint_concise(dir: &Path, extra: &[&str]) -> Output {
     let mut args = vec![
         "lint",
         "--format",

@@ -108,12 +108,11 @@ impl<'a> PodSpec<'a> {
                 .get(kind.field())
                 .into_iter()
                 .flat_map(|list| list.items())
-                .filter_map(move |node| {
-                    node.is_mapping().then(|| Container {
-                        node,
-                        kind,
-                        name: node.str_at("name").unwrap_or(""),
-                    })
+                .filter(|node| node.is_mapping())
+                .map(move |node| Container {
+                    node,
+                    kind,
+                    name: node.str_at("name").unwrap_or(""),
                 })
         })
     }

@@ -73,6 +73,15 @@ impl Resource {
         labels_of(self.metadata())
     }
 
+    /// `metadata.namespace` as written, if set and non-empty. Unlike [`Resource::namespace`]
+    /// it does not default to `default`: a manifest without a namespace is applied to
+    /// whatever namespace the user deploys it to, and messages must not pretend otherwise.
+    pub fn declared_namespace(&self) -> Option<&str> {
+        self.metadata()
+            .and_then(|m| m.str_at("namespace"))
+            .filter(|ns| !ns.is_empty())
+    }
+
     /// The value of an annotation on the object.
     pub fn annotation(&self, key: &str) -> Option<&str> {
         self.metadata()?.get("annotations")?.str_at(key)
