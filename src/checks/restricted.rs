@@ -129,6 +129,11 @@ pub(super) fn run_as_root(ctx: &Ctx<'_>, resource: &Resource, sink: &mut Sink<'_
     let Some(pod) = PodSpec::of(resource) else {
         return;
     };
+    // In a user namespace (`hostUsers: false`) UID 0 maps to an unprivileged user of the node;
+    // Pod Security admission skips both root controls for such pods (policy version 1.35+).
+    if pod.spec.bool_at("hostUsers") == Some(false) {
+        return;
+    }
     let require_non_root = ctx.params.require_run_as_non_root;
     let mut uid_zero = Grouped::new();
     let mut non_root_false = Grouped::new();
