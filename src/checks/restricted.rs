@@ -8,7 +8,7 @@
 
 use super::{Ctx, Sink};
 use crate::model::{Container, PodSpec, Resource};
-use crate::yaml::{NodeId, NodeRef};
+use crate::yaml::NodeRef;
 
 /// `spec.os.name: windows`. Pod Security admission (v1.25+) exempts these pods from the
 /// Linux-only controls: privilege escalation, seccomp and capabilities; the API server forbids
@@ -28,14 +28,14 @@ fn container_field<'a>(container: Container<'a>, field: &str) -> Option<NodeRef<
 /// "container `a`", "containers `a` and `b`", "container `a` and init container `b`".
 fn describe_all(containers: &[Container<'_>]) -> String {
     let same_kind = containers.windows(2).all(|w| w[0].kind == w[1].kind);
-    let names: Vec<String> = match containers {
-        [first, _, ..] if same_kind && containers.iter().all(|c| !c.name.is_empty()) => {
+    let all_named = containers.iter().all(|c| !c.name.is_empty());
+    match containers {
+        [first, _, ..] if same_kind && all_named => {
             let names: Vec<String> = containers.iter().map(|c| format!("`{}`", c.name)).collect();
-            return format!("{}s {}", first.kind.noun(), join_and(&names));
+            format!("{}s {}", first.kind.noun(), join_and(&names))
         }
-        _ => containers.iter().map(|c| c.describe()).collect(),
-    };
-    join_and(&names)
+        _ => join_and(&containers.iter().map(|c| c.describe()).collect::<Vec<_>>()),
+    }
 }
 
 /// "a", "a and b", "a, b and c".
@@ -59,7 +59,7 @@ impl<'a> Grouped<'a> {
     }
 
     fn add(&mut self, node: NodeRef<'a>, container: Container<'a>) {
-        let id: NodeId = node.id();
+        let id = node.id();
         match self.groups.iter_mut().find(|(n, _)| n.id() == id) {
             Some((_, containers)) => containers.push(container),
             None => self.groups.push((node, vec![container])),
