@@ -1,32 +1,286 @@
 //! Hardening beyond the Pod Security Standards.
-//!
-//! PLACEHOLDER: the functions below are being written; see CONTRIBUTING.md.
 
+use super::restricted::is_windows_pod;
 use super::{Ctx, Sink};
-use crate::model::Resource;
+use crate::model::{PodSpec, Resource};
+use crate::yaml::NodeRef;
 
-/// `sensitive-host-mount`.
-pub(super) fn sensitive_host_mount(_ctx: &Ctx<'_>, _resource: &Resource, _sink: &mut Sink<'_>) {}
-
-/// `writable-root-filesystem`.
-pub(super) fn writable_root_filesystem(_ctx: &Ctx<'_>, _resource: &Resource, _sink: &mut Sink<'_>) {
+/// `sensitive-host-mount`: a hostPath volume (of a pod, or a PersistentVolume) mounts a
+/// sensitive host path or something under it.
+pub(super) fn sensitive_host_mount(ctx: &Ctx<'_>, resource: &Resource, sink: &mut Sink<'_>) {
+    let sensitive: Vec<String> = ctx
+        .params
+        .sensitive_host_paths
+        .iter()
+        .filter(|p| !p.trim().is_empty())
+        .map(|p| normalize_path(p))
+        .collect();
+    let mut check = |what: String, host_path: Option<NodeRef<'_>>| {
+        let Some(node) = host_path.and_then(|h| h.get("path")) else {
+            return;
+        };
+        let Some(path) = node.as_str() else {
+            return;
+        };
+        let normalized = normalize_path(path);
+        // The most specific entry names the finding best (`/var/run/docker.sock`, not `/var/run`).
+        let Some(entry) = sensitive
+            .iter()
+            .filter(|s| is_at_or_under(&normalized, s))
+            .max_by_key(|s| s.len())
+        else {
+            return;
+        };
+        let message = if *entry == normalized {
+            format!("{what} mounts sensitive host path `{path}`")
+        } else {
+            format!("{what} mounts host path `{path}`, under sensitive `{entry}`")
+        };
+        sink.report(resource, node, message);
+    };
+    if let Some(pod) = PodSpec::of(resource) {
+        for volume in pod.spec.get("volumes").into_iter().flat_map(|v| v.items()) {
+            let what = match volume.str_at("name") {
+                Some(name) if !name.is_empty() => format!("volume `{name}`"),
+                _ => "unnamed volume".to_string(),
+            };
+            check(what, volume.get("hostPath"));
+        }
+    } else if resource.kind == "PersistentVolume" && resource.group().is_empty() {
+        // Whoever claims the volume gets the host path, as with an inline hostPath volume.
+        let what = if resource.name.is_empty() {
+            "PersistentVolume".to_string()
+        } else {
+            format!("PersistentVolume `{}`", resource.name)
+        };
+        check(what, resource.root().path(&["spec", "hostPath"]));
+    }
 }
 
-/// `automount-service-account-token`.
+/// `/var//run/./` → `/var/run`; `..` is resolved lexically (the API server refuses it anyway).
+fn normalize_path(path: &str) -> String {
+    let path = path.trim();
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            other => parts.push(other),
+        }
+    }
+    let joined = parts.join("/");
+    if path.starts_with('/') {
+        format!("/{joined}")
+    } else {
+        joined
+    }
+}
+
+/// `path` is `entry` or lies under it. `/` is only `/` itself: everything lies under it, and
+/// mounting a file of the host is not mounting the host's root.
+fn is_at_or_under(path: &str, entry: &str) -> bool {
+    if path == entry {
+        return true;
+    }
+    entry != "/"
+        && path
+            .strip_prefix(entry)
+            .is_some_and(|rest| rest.starts_with('/'))
+}
+
+/// `writable-root-filesystem`: a container's `readOnlyRootFilesystem` is not `true`.
+pub(super) fn writable_root_filesystem(_ctx: &Ctx<'_>, resource: &Resource, sink: &mut Sink<'_>) {
+    let Some(pod) = PodSpec::of(resource) else {
+        return;
+    };
+    // The API server forbids readOnlyRootFilesystem on Windows pods.
+    if is_windows_pod(pod) {
+        return;
+    }
+    for container in pod.containers() {
+        let value = container
+            .security_context()
+            .and_then(|sc| sc.get("readOnlyRootFilesystem"))
+            .filter(|v| !v.is_null());
+        match value {
+            Some(value) => {
+                // A non-boolean is refused by the API server: the pod never runs.
+                if value.as_bool() == Some(false) {
+                    sink.report(
+                        resource,
+                        value,
+                        format!("{} has a writable root filesystem", container.describe()),
+                    )
+                    .in_container(container.name);
+                }
+            }
+            None => {
+                sink.report(
+                    resource,
+                    container.security_anchor(),
+                    format!(
+                        "{} has a writable root filesystem: readOnlyRootFilesystem: true is not set",
+                        container.describe()
+                    ),
+                )
+                .in_container(container.name);
+            }
+        }
+    }
+}
+
+/// `automount-service-account-token`: the pod spec does not set
+/// `automountServiceAccountToken: false`.
 pub(super) fn automount_service_account_token(
     _ctx: &Ctx<'_>,
-    _resource: &Resource,
-    _sink: &mut Sink<'_>,
+    resource: &Resource,
+    sink: &mut Sink<'_>,
 ) {
+    let Some(pod) = PodSpec::of(resource) else {
+        return;
+    };
+    match pod
+        .spec
+        .get("automountServiceAccountToken")
+        .filter(|v| !v.is_null())
+    {
+        Some(value) => {
+            if value.as_bool() == Some(true) {
+                sink.report(
+                    resource,
+                    value,
+                    "pod mounts a service account token (automountServiceAccountToken: true)",
+                );
+            }
+        }
+        None => {
+            sink.report(
+                resource,
+                pod.anchor(),
+                "pod does not set automountServiceAccountToken: false, so a service account token may be mounted",
+            );
+        }
+    }
 }
 
-/// `default-service-account`.
-pub(super) fn default_service_account(_ctx: &Ctx<'_>, _resource: &Resource, _sink: &mut Sink<'_>) {}
+/// The pod's service account as the API server reads it: `serviceAccountName`, else the
+/// deprecated `serviceAccount`, else `default`. Returns the name and the node that set it.
+fn service_account(pod: PodSpec<'_>) -> (&str, Option<NodeRef<'_>>) {
+    for field in ["serviceAccountName", "serviceAccount"] {
+        if let Some(node) = pod.spec.get(field) {
+            if let Some(name) = node.as_str().filter(|n| !n.is_empty()) {
+                return (name, Some(node));
+            }
+        }
+    }
+    ("default", None)
+}
 
-/// `deprecated-service-account-field`.
+/// `default-service-account`: the pod runs as the namespace's `default` ServiceAccount.
+pub(super) fn default_service_account(_ctx: &Ctx<'_>, resource: &Resource, sink: &mut Sink<'_>) {
+    let Some(pod) = PodSpec::of(resource) else {
+        return;
+    };
+    match service_account(pod) {
+        ("default", Some(node)) => {
+            sink.report(resource, node, "pod runs as the `default` service account");
+        }
+        ("default", None) => {
+            sink.report(
+                resource,
+                pod.anchor(),
+                "pod runs as the `default` service account: no serviceAccountName is set",
+            );
+        }
+        _ => {}
+    }
+}
+
+/// `deprecated-service-account-field`: the pod spec sets the deprecated `serviceAccount`.
 pub(super) fn deprecated_service_account_field(
     _ctx: &Ctx<'_>,
-    _resource: &Resource,
-    _sink: &mut Sink<'_>,
+    resource: &Resource,
+    sink: &mut Sink<'_>,
 ) {
+    let Some(pod) = PodSpec::of(resource) else {
+        return;
+    };
+    let Some((key, value)) = pod.spec.entry("serviceAccount") else {
+        return;
+    };
+    // An empty value (as `kubectl get -o yaml` of old clusters writes it) sets nothing.
+    let Some(name) = value.as_str().filter(|n| !n.is_empty()) else {
+        return;
+    };
+    let current = pod
+        .spec
+        .get("serviceAccountName")
+        .and_then(|n| n.as_str().map(|s| (n, s)))
+        .filter(|(_, s)| !s.is_empty());
+    match current {
+        Some((node, current)) if current != name => {
+            sink.report(
+                resource,
+                key,
+                format!(
+                    "deprecated field `serviceAccount` is set to `{name}`, which `serviceAccountName` (`{current}`) overrides"
+                ),
+            )
+            .related(node.span(), "the service account the pod runs as");
+        }
+        _ => {
+            sink.report(resource, key, "deprecated field `serviceAccount` is set");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{is_at_or_under, normalize_path};
+    use crate::checks::restricted::tests::{expected, lint};
+
+    #[test]
+    fn paths_normalise_and_match_whole_components() {
+        assert_eq!(
+            normalize_path("/var//run/./docker.sock"),
+            "/var/run/docker.sock"
+        );
+        assert_eq!(normalize_path("/etc/"), "/etc");
+        assert_eq!(normalize_path("/"), "/");
+        assert_eq!(normalize_path("///"), "/");
+        assert_eq!(normalize_path("/a/b/../c"), "/a/c");
+        assert!(is_at_or_under("/etc", "/etc"));
+        assert!(is_at_or_under("/etc/ssl", "/etc"));
+        assert!(!is_at_or_under("/etcd-data", "/etc"));
+        assert!(is_at_or_under("/", "/"));
+        assert!(!is_at_or_under("/data", "/"));
+    }
+
+    #[test]
+    fn sensitive_host_mount_follows_the_configured_paths() {
+        let text = "\
+apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+spec:
+  containers:
+    - name: web
+  volumes:
+    - name: data
+      hostPath:
+        path: /srv/data/ # expect: sensitive-host-mount@15
+    - name: etc
+      hostPath:
+        path: /etc
+";
+        let params =
+            |p: &mut crate::config::Params| p.sensitive_host_paths = vec!["/srv/data".into()];
+        assert_eq!(
+            lint("sensitive-host-mount", text, params),
+            expected("sensitive-host-mount", text)
+        );
+    }
 }

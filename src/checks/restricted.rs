@@ -1,30 +1,647 @@
 //! Pod Security Standards, restricted level.
 //!
-//! PLACEHOLDER: the functions below are being written; see CONTRIBUTING.md.
+//! Each check follows the Pod Security admission controller's reading of the restricted
+//! profile (`k8s.io/pod-security-admission/policy`): the same fields, the same inheritance
+//! between pod and container, the same exemptions for Windows pods. Values the API server
+//! would refuse to decode (a quoted `"false"` for a boolean, a scalar where a list belongs)
+//! are left to the validity checks: such a pod never runs.
 
 use super::{Ctx, Sink};
-use crate::model::Resource;
+use crate::model::{Container, PodSpec, Resource};
+use crate::yaml::NodeRef;
 
-/// `privilege-escalation-allowed`.
+/// `spec.os.name: windows`. Pod Security admission (v1.25+) exempts these pods from the
+/// Linux-only controls: privilege escalation, seccomp and capabilities; the API server forbids
+/// those fields on them.
+pub(super) fn is_windows_pod(pod: PodSpec<'_>) -> bool {
+    pod.spec.path(&["os", "name"]).and_then(NodeRef::as_str) == Some("windows")
+}
+
+/// A field of the container's own `securityContext`, unless null.
+fn container_field<'a>(container: Container<'a>, field: &str) -> Option<NodeRef<'a>> {
+    container
+        .security_context()?
+        .get(field)
+        .filter(|v| !v.is_null())
+}
+
+/// "container `a`", "containers `a` and `b`", "container `a` and init container `b`".
+fn describe_all(containers: &[Container<'_>]) -> String {
+    let same_kind = containers.windows(2).all(|w| w[0].kind == w[1].kind);
+    let all_named = containers.iter().all(|c| !c.name.is_empty());
+    match containers {
+        [first, _, ..] if same_kind && all_named => {
+            let names: Vec<String> = containers.iter().map(|c| format!("`{}`", c.name)).collect();
+            format!("{}s {}", first.kind.noun(), join_and(&names))
+        }
+        _ => join_and(&containers.iter().map(|c| c.describe()).collect::<Vec<_>>()),
+    }
+}
+
+/// "a", "a and b", "a, b and c".
+fn join_and(items: &[String]) -> String {
+    match items.split_last() {
+        None => String::new(),
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+/// Findings grouped by the node they point at, so that a pod-level value inherited by several
+/// containers is reported once, naming all of them.
+struct Grouped<'a> {
+    groups: Vec<(NodeRef<'a>, Vec<Container<'a>>)>,
+}
+
+impl<'a> Grouped<'a> {
+    fn new() -> Self {
+        Grouped { groups: Vec::new() }
+    }
+
+    fn add(&mut self, node: NodeRef<'a>, container: Container<'a>) {
+        let id = node.id();
+        match self.groups.iter_mut().find(|(n, _)| n.id() == id) {
+            Some((_, containers)) => containers.push(container),
+            None => self.groups.push((node, vec![container])),
+        }
+    }
+
+    /// Reports each group; `message` gets (node, who, whether several) and returns the message.
+    fn report(
+        self,
+        resource: &Resource,
+        sink: &mut Sink<'_>,
+        message: impl Fn(NodeRef<'a>, &str, bool) -> String,
+    ) {
+        for (node, containers) in self.groups {
+            let who = describe_all(&containers);
+            let finding = sink.report(resource, node, message(node, &who, containers.len() > 1));
+            if let [single] = containers.as_slice() {
+                finding.in_container(single.name);
+            }
+        }
+    }
+}
+
+/// `privilege-escalation-allowed`: a container's `allowPrivilegeEscalation` is not `false`.
 pub(super) fn privilege_escalation_allowed(
     _ctx: &Ctx<'_>,
-    _resource: &Resource,
-    _sink: &mut Sink<'_>,
+    resource: &Resource,
+    sink: &mut Sink<'_>,
 ) {
+    let Some(pod) = PodSpec::of(resource) else {
+        return;
+    };
+    if is_windows_pod(pod) {
+        return;
+    }
+    for container in pod.containers() {
+        match container_field(container, "allowPrivilegeEscalation") {
+            Some(value) => {
+                // `false` is what restricted asks for; a non-boolean is refused by the API
+                // server, so the pod never runs.
+                if value.as_bool() == Some(true) {
+                    sink.report(
+                        resource,
+                        value,
+                        format!("{} allows privilege escalation", container.describe()),
+                    )
+                    .in_container(container.name);
+                }
+            }
+            None => {
+                sink.report(
+                    resource,
+                    container.security_anchor(),
+                    format!(
+                        "{} does not set allowPrivilegeEscalation: false, so it may gain privileges",
+                        container.describe()
+                    ),
+                )
+                .in_container(container.name);
+            }
+        }
+    }
 }
 
-/// `run-as-root`.
-pub(super) fn run_as_root(_ctx: &Ctx<'_>, _resource: &Resource, _sink: &mut Sink<'_>) {}
-
-/// `capabilities-not-dropped`.
-pub(super) fn capabilities_not_dropped(_ctx: &Ctx<'_>, _resource: &Resource, _sink: &mut Sink<'_>) {
+/// `run-as-root`: a container may run as UID 0.
+pub(super) fn run_as_root(ctx: &Ctx<'_>, resource: &Resource, sink: &mut Sink<'_>) {
+    let Some(pod) = PodSpec::of(resource) else {
+        return;
+    };
+    // In a user namespace (`hostUsers: false`) UID 0 maps to an unprivileged user of the node;
+    // Pod Security admission skips both root controls for such pods (policy version 1.35+).
+    if pod.spec.bool_at("hostUsers") == Some(false) {
+        return;
+    }
+    let require_non_root = ctx.params.require_run_as_non_root;
+    let mut uid_zero = Grouped::new();
+    let mut non_root_false = Grouped::new();
+    let mut unset = Grouped::new();
+    for container in pod.containers() {
+        let user = container.effective(pod, "runAsUser");
+        let non_root = container.effective(pod, "runAsNonRoot");
+        if let Some(user) = user.filter(|u| u.as_i64() == Some(0)) {
+            uid_zero.add(user, container);
+            continue;
+        }
+        if non_root.and_then(NodeRef::as_bool) == Some(true) {
+            continue;
+        }
+        let non_zero_user = user.and_then(NodeRef::as_i64).is_some_and(|u| u != 0);
+        if non_zero_user && !require_non_root {
+            continue;
+        }
+        match non_root.filter(|v| v.as_bool() == Some(false)) {
+            Some(value) => non_root_false.add(value, container),
+            None => unset.add(container.security_anchor(), container),
+        }
+    }
+    uid_zero.report(resource, sink, |_, who, plural| {
+        format!(
+            "{who} {} as root (runAsUser: 0)",
+            if plural { "run" } else { "runs" }
+        )
+    });
+    non_root_false.report(resource, sink, |_, who, _| {
+        if require_non_root {
+            format!("{who} may run as root: runAsNonRoot is false")
+        } else {
+            format!("{who} may run as root: runAsNonRoot is false and no non-zero runAsUser is set")
+        }
+    });
+    unset.report(resource, sink, |_, who, _| {
+        if require_non_root {
+            format!("{who} may run as root: runAsNonRoot: true is not set")
+        } else {
+            format!(
+                "{who} may run as root: neither runAsNonRoot: true nor a non-zero runAsUser is set"
+            )
+        }
+    });
 }
 
-/// `added-capabilities`.
-pub(super) fn added_capabilities(_ctx: &Ctx<'_>, _resource: &Resource, _sink: &mut Sink<'_>) {}
+/// `capabilities-not-dropped`: a container's `capabilities.drop` does not include `ALL`.
+pub(super) fn capabilities_not_dropped(_ctx: &Ctx<'_>, resource: &Resource, sink: &mut Sink<'_>) {
+    let Some(pod) = PodSpec::of(resource) else {
+        return;
+    };
+    if is_windows_pod(pod) {
+        return;
+    }
+    for container in pod.containers() {
+        let capabilities = container
+            .security_context()
+            .and_then(|sc| sc.entry("capabilities"));
+        let drop = capabilities.and_then(|(_, caps)| caps.get("drop").filter(|d| !d.is_null()));
+        let (node, message) = match (capabilities, drop) {
+            (_, Some(drop)) => {
+                if !drop.is_sequence() {
+                    // A scalar or mapping is refused by the API server.
+                    continue;
+                }
+                let names: Vec<&str> = drop.items().filter_map(NodeRef::as_str).collect();
+                if names.contains(&"ALL") {
+                    continue;
+                }
+                let message = match names.iter().find(|n| n.eq_ignore_ascii_case("all")) {
+                    Some(spelled) => format!(
+                        "{} drops `{spelled}`, but Pod Security admission accepts only `ALL`",
+                        container.describe()
+                    ),
+                    None => format!("{} does not drop ALL capabilities", container.describe()),
+                };
+                (drop, message)
+            }
+            (Some((key, _)), None) => (
+                key,
+                format!(
+                    "{} does not drop ALL capabilities: `capabilities.drop` is not set",
+                    container.describe()
+                ),
+            ),
+            (None, None) => (
+                container.security_anchor(),
+                format!(
+                    "{} keeps the runtime's default capabilities: `capabilities.drop: [ALL]` is not set",
+                    container.describe()
+                ),
+            ),
+        };
+        sink.report(resource, node, message)
+            .in_container(container.name);
+    }
+}
 
-/// `missing-seccomp-profile`.
-pub(super) fn missing_seccomp_profile(_ctx: &Ctx<'_>, _resource: &Resource, _sink: &mut Sink<'_>) {}
+/// `added-capabilities`: a container adds a capability outside the allowed list.
+pub(super) fn added_capabilities(ctx: &Ctx<'_>, resource: &Resource, sink: &mut Sink<'_>) {
+    let Some(pod) = PodSpec::of(resource) else {
+        return;
+    };
+    if is_windows_pod(pod) {
+        return;
+    }
+    let allowed = &ctx.params.allowed_capabilities;
+    for container in pod.containers() {
+        let Some(add) = container
+            .security_context()
+            .and_then(|sc| sc.path(&["capabilities", "add"]))
+        else {
+            continue;
+        };
+        for item in add.items() {
+            let Some(name) = item.as_str() else {
+                continue;
+            };
+            if allowed.iter().any(|a| a == name) {
+                continue;
+            }
+            let canonical = canonical_capability(name);
+            let message = match allowed
+                .iter()
+                .find(|a| canonical_capability(a) == canonical)
+            {
+                Some(spelled) => format!(
+                    "{} adds capability `{name}`, which is allowed only when written `{spelled}`",
+                    container.describe()
+                ),
+                None => format!("{} adds capability `{name}`", container.describe()),
+            };
+            sink.report(resource, item, message)
+                .in_container(container.name);
+        }
+    }
+}
 
-/// `restricted-volume-types`.
-pub(super) fn restricted_volume_types(_ctx: &Ctx<'_>, _resource: &Resource, _sink: &mut Sink<'_>) {}
+/// `net_bind_service`, `CAP_NET_BIND_SERVICE` → `NET_BIND_SERVICE`.
+fn canonical_capability(name: &str) -> String {
+    let upper = name.trim().to_ascii_uppercase();
+    upper
+        .strip_prefix("CAP_")
+        .map_or_else(|| upper.clone(), str::to_string)
+}
+
+/// What a seccomp setting amounts to.
+#[derive(Clone, Copy)]
+enum Seccomp<'a> {
+    /// `RuntimeDefault` or `Localhost` (or the legacy annotations' `runtime/default`,
+    /// `docker/default`, `localhost/…`): what restricted asks for.
+    Confined,
+    /// `Unconfined`: the baseline check `seccomp-unconfined` reports it.
+    Unconfined,
+    /// Any other type, or none (`typed: false`): restricted refuses it. `node` is the type's
+    /// value, else the `seccompProfile:` key.
+    Invalid { node: NodeRef<'a>, typed: bool },
+}
+
+/// The profile a `securityContext` sets, if it sets one.
+fn seccomp_field(security_context: Option<NodeRef<'_>>) -> Option<Seccomp<'_>> {
+    let (key, profile) = security_context?.entry("seccompProfile")?;
+    if profile.is_null() {
+        return None;
+    }
+    let Some(kind) = profile.get("type").filter(|t| !t.is_null()) else {
+        return Some(Seccomp::Invalid {
+            node: key,
+            typed: false,
+        });
+    };
+    Some(match kind.as_str() {
+        Some("RuntimeDefault" | "Localhost") => Seccomp::Confined,
+        Some("Unconfined") => Seccomp::Unconfined,
+        _ => Seccomp::Invalid {
+            node: kind,
+            typed: true,
+        },
+    })
+}
+
+/// The profile a legacy seccomp annotation sets, read as the API server reads it when it
+/// copies the annotation into the field of a new pod (values it does not know set nothing).
+fn seccomp_annotation(value: Option<NodeRef<'_>>) -> Option<Seccomp<'_>> {
+    match value?.as_str()? {
+        "runtime/default" | "docker/default" => Some(Seccomp::Confined),
+        "unconfined" => Some(Seccomp::Unconfined),
+        v if v.starts_with("localhost/") => Some(Seccomp::Confined),
+        _ => None,
+    }
+}
+
+const SECCOMP_POD_ANNOTATION: &str = "seccomp.security.alpha.kubernetes.io/pod";
+const SECCOMP_CONTAINER_ANNOTATION: &str = "container.seccomp.security.alpha.kubernetes.io/";
+
+/// `missing-seccomp-profile`: neither the pod nor every container sets a RuntimeDefault or
+/// Localhost seccomp profile.
+pub(super) fn missing_seccomp_profile(_ctx: &Ctx<'_>, resource: &Resource, sink: &mut Sink<'_>) {
+    let Some(pod) = PodSpec::of(resource) else {
+        return;
+    };
+    if is_windows_pod(pod) {
+        return;
+    }
+    let pod_profile = seccomp_field(pod.security_context())
+        .or_else(|| seccomp_annotation(pod.annotation(SECCOMP_POD_ANNOTATION)));
+    let containers: Vec<Container<'_>> = pod.containers().collect();
+    // Each container's own setting: its field, else its legacy annotation.
+    let own: Vec<Option<Seccomp<'_>>> = containers
+        .iter()
+        .map(|c| {
+            seccomp_field(c.security_context()).or_else(|| {
+                if c.name.is_empty() {
+                    return None;
+                }
+                seccomp_annotation(
+                    pod.annotation(&format!("{SECCOMP_CONTAINER_ANNOTATION}{}", c.name)),
+                )
+            })
+        })
+        .collect();
+
+    let mut invalid = Grouped::new();
+    let mut untyped = Vec::new();
+    let mut lacking = Vec::new();
+    for (container, own) in containers.iter().zip(&own) {
+        match own.or(pod_profile) {
+            Some(Seccomp::Confined | Seccomp::Unconfined) => {}
+            Some(Seccomp::Invalid { node, typed }) => {
+                if !typed {
+                    untyped.push(node.id());
+                }
+                invalid.add(node, *container);
+            }
+            None => lacking.push(*container),
+        }
+    }
+    invalid.report(resource, sink, |node, who, _| {
+        if untyped.contains(&node.id()) {
+            format!("seccomp profile has no type, for {who}")
+        } else {
+            match node.as_str() {
+                Some(kind) => format!(
+                    "seccomp profile type `{kind}` is neither RuntimeDefault nor Localhost, for {who}"
+                ),
+                None => format!(
+                    "seccomp profile type is neither RuntimeDefault nor Localhost, for {who}"
+                ),
+            }
+        }
+    });
+    if lacking.is_empty() {
+        return;
+    }
+    if lacking.len() == containers.len() {
+        // Nothing anywhere: one finding for the pod, where the fix belongs.
+        sink.report(
+            resource,
+            pod.security_anchor(),
+            "no seccomp profile is set for the pod or its containers",
+        );
+        return;
+    }
+    for container in lacking {
+        sink.report(
+            resource,
+            container.security_anchor(),
+            format!(
+                "{} has no seccomp profile and the pod sets none",
+                container.describe()
+            ),
+        )
+        .in_container(container.name);
+    }
+}
+
+/// Volume types the restricted profile accepts. `image` (OCI image volumes) is accepted by Pod
+/// Security admission since Kubernetes 1.33.
+const ALLOWED_VOLUME_TYPES: &[&str] = &[
+    "configMap",
+    "csi",
+    "downwardAPI",
+    "emptyDir",
+    "ephemeral",
+    "image",
+    "persistentVolumeClaim",
+    "projected",
+    "secret",
+];
+
+/// The in-tree volume types the restricted profile refuses, except `hostPath` (reported by the
+/// baseline check `host-path-volume`).
+const RESTRICTED_VOLUME_TYPES: &[&str] = &[
+    "awsElasticBlockStore",
+    "azureDisk",
+    "azureFile",
+    "cephfs",
+    "cinder",
+    "fc",
+    "flexVolume",
+    "flocker",
+    "gcePersistentDisk",
+    "gitRepo",
+    "glusterfs",
+    "iscsi",
+    "nfs",
+    "photonPersistentDisk",
+    "portworxVolume",
+    "quobyte",
+    "rbd",
+    "scaleIO",
+    "storageos",
+    "vsphereVolume",
+];
+
+/// `restricted-volume-types`: a volume of a type outside the restricted set.
+pub(super) fn restricted_volume_types(_ctx: &Ctx<'_>, resource: &Resource, sink: &mut Sink<'_>) {
+    let Some(pod) = PodSpec::of(resource) else {
+        return;
+    };
+    for volume in pod.spec.get("volumes").into_iter().flat_map(|v| v.items()) {
+        let sources: Vec<(NodeRef<'_>, &str)> = volume
+            .entries()
+            .filter(|(_, value)| !value.is_null())
+            .filter_map(|(key, _)| Some((key, key.as_str()?)))
+            .collect();
+        if sources
+            .iter()
+            .any(|(_, name)| ALLOWED_VOLUME_TYPES.contains(name) || *name == "hostPath")
+        {
+            continue;
+        }
+        let volume_name = volume.str_at("name").unwrap_or("");
+        for (key, kind) in sources {
+            if !RESTRICTED_VOLUME_TYPES.contains(&kind) {
+                continue;
+            }
+            let message = if volume_name.is_empty() {
+                format!("unnamed volume uses restricted volume type `{kind}`")
+            } else {
+                format!("volume `{volume_name}` uses restricted volume type `{kind}`")
+            };
+            sink.report(resource, key, message);
+        }
+    }
+}
+
+#[cfg(test)]
+pub(super) mod tests {
+    //! Cases the fixtures cannot hold: the fixture directory of `run-as-root` sets
+    //! `require-run-as-non-root`, so its default reading is tested here, and parameters other
+    //! than the defaults.
+
+    use std::path::PathBuf;
+
+    use crate::config::{Config, Overrides};
+    use crate::source::WalkOptions;
+    use crate::Inputs;
+
+    /// Lints `text` with only `id` selected and `params` applied to the defaults; returns the
+    /// (line, column) of each finding.
+    pub(crate) fn lint(
+        id: &str,
+        text: &str,
+        params: impl FnOnce(&mut crate::config::Params),
+    ) -> Vec<(u32, u32)> {
+        let ws = crate::load(
+            &Inputs {
+                paths: vec![],
+                stdin: Some((PathBuf::from("test.yaml"), text.as_bytes().to_vec())),
+            },
+            &WalkOptions::default(),
+        );
+        assert!(ws.parse_errors.is_empty(), "{:?}", ws.parse_errors);
+        let overrides = Overrides {
+            select: Some(vec![id.to_string()]),
+            ..Overrides::default()
+        };
+        let mut config = Config::load(None, &overrides).expect("default config");
+        params(&mut config.params);
+        let result = crate::lint(&ws, &config);
+        let mut out: Vec<(u32, u32)> = result
+            .findings
+            .iter()
+            .map(|f| {
+                let file = ws.sources.get(f.span.file);
+                let lc = file.line_index.line_col(&file.text, f.span.range.start);
+                (lc.line, lc.column)
+            })
+            .collect();
+        out.sort_unstable();
+        out
+    }
+
+    /// The (line, column) pairs the `# expect: <id>@<col>` markers of `text` name.
+    pub(crate) fn expected(id: &str, text: &str) -> Vec<(u32, u32)> {
+        let mut out = Vec::new();
+        for (i, line) in text.lines().enumerate() {
+            let Some(at) = line.find("# expect:") else {
+                continue;
+            };
+            for item in line[at + "# expect:".len()..].split(',') {
+                let (item_id, col) = item.trim().split_once('@').expect("`<id>@<col>`");
+                assert_eq!(item_id, id);
+                out.push((i as u32 + 1, col.trim().parse().expect("column")));
+            }
+        }
+        out.sort_unstable();
+        out
+    }
+
+    fn check(id: &str, text: &str, params: impl FnOnce(&mut crate::config::Params)) {
+        assert_eq!(lint(id, text, params), expected(id, text), "\n{text}");
+    }
+
+    #[test]
+    fn run_as_root_accepts_a_non_zero_run_as_user_by_default() {
+        let text = "\
+apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+spec:
+  securityContext:
+    runAsUser: 1000
+  containers:
+    - name: inherits
+    - name: overrides-non-root-false
+      securityContext:
+        runAsNonRoot: false
+    - name: own-user
+      securityContext: {runAsUser: 1001, runAsNonRoot: false}
+    - name: root
+      securityContext:
+        runAsUser: 0 # expect: run-as-root@20
+";
+        check("run-as-root", text, |_| {});
+    }
+
+    #[test]
+    fn run_as_root_reports_a_false_run_as_non_root_without_a_user() {
+        let text = "\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  template:
+    spec:
+      securityContext:
+        runAsNonRoot: false # expect: run-as-root@23
+      containers:
+        - name: a
+        - name: b
+        - name: c
+          securityContext:
+            runAsUser: 10
+      initContainers:
+        - name: d
+          securityContext:
+            runAsNonRoot: null
+            runAsUser: \"1000\"
+";
+        // `a` and `b` inherit the pod's `false`; `c` runs as UID 10; `d`'s null runAsNonRoot
+        // inherits the pod's `false` too, and its quoted runAsUser is no integer: one finding
+        // at the pod's value for `a`, `b` and `d`.
+        check("run-as-root", text, |_| {});
+    }
+
+    #[test]
+    fn run_as_root_default_mode_is_quiet_for_the_doc_good_example() {
+        let text = "\
+apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+spec:
+  containers:
+    - name: web
+      image: nginx:1.27
+      securityContext:
+        runAsUser: 101
+";
+        check("run-as-root", text, |_| {});
+        check("run-as-root", text, |p| p.require_run_as_non_root = false);
+        assert_eq!(
+            lint("run-as-root", text, |p| p.require_run_as_non_root = true),
+            vec![(9, 7)]
+        );
+    }
+
+    #[test]
+    fn added_capabilities_follows_the_configured_allowed_list() {
+        let text = "\
+apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+spec:
+  containers:
+    - name: web
+      securityContext:
+        capabilities:
+          add: [NET_RAW, CHOWN, NET_BIND_SERVICE] # expect: added-capabilities@33
+";
+        check("added-capabilities", text, |p| {
+            p.allowed_capabilities = vec!["NET_RAW".to_string(), "CHOWN".to_string()];
+        });
+    }
+}
