@@ -111,6 +111,27 @@ fn expected(path: &Path) -> Expected {
     out
 }
 
+/// The fixture directory of check `id` and its subdirectories (one level), each with the
+/// configuration its own `.k8sec.toml` gives, so a parameter can be tested both ways.
+fn fixture_dirs(id: &str) -> Vec<(PathBuf, Config)> {
+    let root = fixtures_root().join(id);
+    let mut dirs = vec![root.clone()];
+    if let Ok(entries) = std::fs::read_dir(&root) {
+        let mut subdirs: Vec<PathBuf> = entries
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.is_dir())
+            .collect();
+        subdirs.sort();
+        dirs.extend(subdirs);
+    }
+    dirs.into_iter()
+        .map(|dir| {
+            let config = config_for(&dir, id);
+            (dir, config)
+        })
+        .collect()
+}
+
 fn fixture_files(dir: &Path) -> Vec<PathBuf> {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Vec::new(); // reported by every_check_has_fixtures_that_fire_and_that_stay_quiet
@@ -131,18 +152,18 @@ fn fixture_files(dir: &Path) -> Vec<PathBuf> {
 fn fixtures_produce_exactly_the_expected_findings() {
     let mut failures = Vec::new();
     for id in checks_under_test() {
-        let dir = fixtures_root().join(id);
-        let config = config_for(&dir, id);
-        for file in fixture_files(&dir) {
-            let want = expected(&file);
-            let got = actual(&file, &config);
-            if want != got {
-                let missing: Vec<_> = want.difference(&got).collect();
-                let extra: Vec<_> = got.difference(&want).collect();
-                failures.push(format!(
-                    "{}:\n  missing {missing:?}\n  unexpected {extra:?}",
-                    file.strip_prefix(fixtures_root()).unwrap().display()
-                ));
+        for (dir, config) in fixture_dirs(id) {
+            for file in fixture_files(&dir) {
+                let want = expected(&file);
+                let got = actual(&file, &config);
+                if want != got {
+                    let missing: Vec<_> = want.difference(&got).collect();
+                    let extra: Vec<_> = got.difference(&want).collect();
+                    failures.push(format!(
+                        "{}:\n  missing {missing:?}\n  unexpected {extra:?}",
+                        file.strip_prefix(fixtures_root()).unwrap().display()
+                    ));
+                }
             }
         }
     }
@@ -162,7 +183,10 @@ fn every_check_has_fixtures_that_fire_and_that_stay_quiet() {
             problems.push(format!("{id}: no fixture directory"));
             continue;
         }
-        let files = fixture_files(&dir);
+        let files: Vec<PathBuf> = fixture_dirs(id)
+            .iter()
+            .flat_map(|(dir, _)| fixture_files(dir))
+            .collect();
         let firing = files.iter().filter(|f| !expected(f).is_empty()).count();
         let quiet = files.len() - firing;
         if firing == 0 {
@@ -233,9 +257,11 @@ fn messages_follow_the_house_style() {
     // no final period: checked on every finding the fixtures produce.
     let mut problems = Vec::new();
     for id in checks_under_test() {
-        let dir = fixtures_root().join(id);
-        let config = config_for(&dir, id);
-        for file in fixture_files(&dir) {
+        for (file, config) in fixture_dirs(id).into_iter().flat_map(|(dir, config)| {
+            fixture_files(&dir)
+                .into_iter()
+                .map(move |f| (f, config.clone()))
+        }) {
             let ws = k8sec::load(
                 &Inputs {
                     paths: vec![file.clone()],
