@@ -88,8 +88,9 @@ pub(super) fn host_path_volume(_ctx: &Ctx<'_>, resource: &Resource, sink: &mut S
         let Some((key, host_path)) = volume.entry("hostPath") else {
             continue;
         };
-        // `hostPath: null` decodes to no hostPath at all.
-        if host_path.is_null() {
+        // `hostPath: null` decodes to no hostPath at all; any other shape than a mapping is
+        // rejected by the API server.
+        if !host_path.is_mapping() {
             continue;
         }
         let name = match volume.str_at("name") {
@@ -316,7 +317,7 @@ pub(super) fn unsafe_sysctls(ctx: &Ctx<'_>, resource: &Resource, sink: &mut Sink
             Some(since) if since <= version => continue,
             Some((since_major, since_minor)) => format!(
                 "sysctl `{name}` is not in the baseline safe set of Kubernetes \
-                 {major}.{minor} (it is from {since_major}.{since_minor})"
+                 {major}.{minor} (safe from {since_major}.{since_minor})"
             ),
             None => match sysctl_dotted(name) {
                 Some(dotted) if sysctl_safe_since(&dotted).is_some_and(|s| s <= version) => {
@@ -340,14 +341,8 @@ enum ProfileSource<'a> {
     /// A deprecated annotation value of the pod. `effective` is false when the target
     /// Kubernetes version ignores the annotation.
     Annotation { node: NodeRef<'a>, effective: bool },
-}
-
-impl<'a> ProfileSource<'a> {
-    fn node(self) -> NodeRef<'a> {
-        match self {
-            ProfileSource::Field(node) | ProfileSource::Annotation { node, .. } => node,
-        }
-    }
+    /// A profile field the API server rejects (not a mapping, or without `type`).
+    Malformed,
 }
 
 /// How one kind of profile (seccomp, AppArmor) is set.
@@ -368,6 +363,8 @@ struct ProfileRules<'s> {
 
 /// One source and the containers that run unconfined because of it.
 struct Unconfined<'a> {
+    /// The value that says unconfined: the field's `type` or the annotation's value.
+    value: NodeRef<'a>,
     source: ProfileSource<'a>,
     pod_level: bool,
     containers: Vec<Container<'a>>,
@@ -378,10 +375,20 @@ struct Unconfined<'a> {
 /// annotations the precedence is the API server's when it turns them into fields: the
 /// container's own field, its container annotation, the pod's field, the pod annotation.
 fn unconfined_sources<'a>(pod: PodSpec<'a>, rules: &ProfileRules<'_>) -> Vec<Unconfined<'a>> {
+    // Neither seccomp nor AppArmor exists on Windows: the API server ignores the annotations of
+    // a pod declared as Windows and rejects the fields.
+    if pod.spec.path(&["os", "name"]).and_then(|n| n.as_str()) == Some("windows") {
+        return Vec::new();
+    }
     let field_of = |sc: Option<NodeRef<'a>>| -> Option<ProfileSource<'a>> {
         let profile = sc?.get(rules.field).filter(|p| !p.is_null())?;
-        // A profile without `type` is invalid; it still overrides, so it stands as itself.
-        Some(ProfileSource::Field(profile.get("type").unwrap_or(profile)))
+        // A profile that is not a mapping, or has no `type`, is rejected by the API server; it
+        // still takes the place of the pod's profile, so it stands as itself (never
+        // `Unconfined`: only a `type` value is read as a profile type).
+        Some(match profile.get("type") {
+            Some(profile_type) if profile.is_mapping() => ProfileSource::Field(profile_type),
+            _ => ProfileSource::Malformed,
+        })
     };
     let annotation = |key: &str| -> Option<ProfileSource<'a>> {
         pod.annotation(key)
@@ -393,11 +400,13 @@ fn unconfined_sources<'a>(pod: PodSpec<'a>, rules: &ProfileRules<'_>) -> Vec<Unc
     };
     let pod_field = field_of(pod.security_context());
     let pod_annotation = rules.pod_annotation.and_then(annotation);
-    let is_unconfined = |source: ProfileSource<'_>| match source {
-        ProfileSource::Field(node) => node.as_str() == Some("Unconfined"),
+    // The value that makes a source unconfined, if it does.
+    let unconfined = |source: ProfileSource<'a>| match source {
+        ProfileSource::Field(node) => Some(node).filter(|n| n.as_str() == Some("Unconfined")),
         ProfileSource::Annotation { node, .. } => {
-            node.as_str() == Some(rules.unconfined_annotation)
+            Some(node).filter(|n| n.as_str() == Some(rules.unconfined_annotation))
         }
+        ProfileSource::Malformed => None,
     };
 
     let mut out: Vec<Unconfined<'a>> = Vec::new();
@@ -426,13 +435,14 @@ fn unconfined_sources<'a>(pod: PodSpec<'a>, rules: &ProfileRules<'_>) -> Vec<Unc
         let Some((source, pod_level)) = chosen else {
             continue;
         };
-        if !is_unconfined(source) {
+        let Some(value) = unconfined(source) else {
             continue;
-        }
-        let id: NodeId = source.node().id();
-        match out.iter_mut().find(|u| u.source.node().id() == id) {
+        };
+        let id: NodeId = value.id();
+        match out.iter_mut().find(|u| u.value.id() == id) {
             Some(found) => found.containers.push(container),
             None => out.push(Unconfined {
+                value,
                 source,
                 pod_level,
                 containers: vec![container],
@@ -461,6 +471,7 @@ fn report_unconfined(
     ignored_since: &str,
 ) {
     for Unconfined {
+        value,
         source,
         pod_level,
         containers,
@@ -473,10 +484,14 @@ fn report_unconfined(
             "annotation"
         };
         let message = match source {
+            ProfileSource::Malformed => continue,
             ProfileSource::Field(_) if pod_level => {
                 format!("pod-level {what} profile `Unconfined` applies to {who}")
             }
-            ProfileSource::Field(_) => format!("{who} runs with {what} profile `Unconfined`"),
+            ProfileSource::Field(_) => {
+                let runs = if containers.len() == 1 { "runs" } else { "run" };
+                format!("{who} {runs} with {what} profile `Unconfined`")
+            }
             ProfileSource::Annotation {
                 effective: true, ..
             } => format!("{annotation} sets {what} profile `unconfined` for {who}"),
@@ -487,7 +502,7 @@ fn report_unconfined(
                  {ignored_since} and later ignore it and apply the node's default profile"
             ),
         };
-        let finding = sink.report(resource, source.node(), message);
+        let finding = sink.report(resource, value, message);
         if let [only] = containers.as_slice() {
             finding.in_container(only.name);
         }
@@ -591,14 +606,14 @@ pub(super) fn selinux_custom_options(ctx: &Ctx<'_>, resource: &Resource, sink: &
 
 /// `windows-host-process`: `windowsOptions.hostProcess: true` on the pod or a container.
 pub(super) fn windows_host_process(_ctx: &Ctx<'_>, resource: &Resource, sink: &mut Sink<'_>) {
-    let Some(pod) = PodSpec::of(resource) else {
-        return;
-    };
     fn host_process(sc: Option<NodeRef<'_>>) -> Option<NodeRef<'_>> {
         sc.and_then(|sc| sc.get("windowsOptions"))
             .and_then(|w| w.get("hostProcess"))
             .filter(|v| v.as_bool() == Some(true))
     }
+    let Some(pod) = PodSpec::of(resource) else {
+        return;
+    };
     if let Some(value) = host_process(pod.security_context()) {
         sink.report(
             resource,
@@ -624,6 +639,194 @@ pub(super) fn windows_host_process(_ctx: &Ctx<'_>, resource: &Resource, sink: &m
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// (line, column, message) of the findings of `check` on `yaml`, for a target version.
+    fn lint(check: &str, version: Version, yaml: &str) -> Vec<(u32, u32, String)> {
+        let ws = crate::load(
+            &crate::Inputs {
+                paths: Vec::new(),
+                stdin: Some(("test.yaml".into(), yaml.as_bytes().to_vec())),
+            },
+            &crate::source::WalkOptions::default(),
+        );
+        let overrides = crate::config::Overrides {
+            select: Some(vec![check.to_string()]),
+            ..Default::default()
+        };
+        let mut config = crate::config::Config::load(None, &overrides).unwrap();
+        config.params.kubernetes_version = version;
+        crate::lint(&ws, &config)
+            .findings
+            .iter()
+            .map(|f| {
+                let file = ws.sources.get(f.span.file);
+                let at = file.line_index.line_col(&file.text, f.span.range.start);
+                (at.line, at.column, f.message.clone())
+            })
+            .collect()
+    }
+
+    const USER_NAMESPACE_UNMASKED: &str = "\
+apiVersion: v1
+kind: Pod
+metadata: {name: builder}
+spec:
+  hostUsers: false
+  containers:
+    - name: build
+      image: buildkit:1
+      securityContext: {procMount: Unmasked}
+";
+
+    #[test]
+    fn unmasked_proc_in_a_user_namespace_is_allowed_from_1_35() {
+        assert_eq!(
+            lint("unsafe-proc-mount", (1, 35), USER_NAMESPACE_UNMASKED),
+            []
+        );
+        assert_eq!(
+            lint("unsafe-proc-mount", (1, 37), USER_NAMESPACE_UNMASKED),
+            []
+        );
+        let before = lint("unsafe-proc-mount", (1, 34), USER_NAMESPACE_UNMASKED);
+        assert_eq!(
+            before.iter().map(|f| (f.0, f.1)).collect::<Vec<_>>(),
+            [(9, 36)]
+        );
+        // Without a user namespace the relaxation never applies.
+        let host_users = USER_NAMESPACE_UNMASKED.replace("hostUsers: false", "hostUsers: true");
+        assert_eq!(lint("unsafe-proc-mount", (1, 35), &host_users).len(), 1);
+    }
+
+    const SYSCTLS: &str = "\
+apiVersion: v1
+kind: Pod
+metadata: {name: tuned}
+spec:
+  securityContext:
+    sysctls:
+      - {name: net.ipv4.ip_local_reserved_ports, value: \"30000\"}
+      - {name: net.ipv4.tcp_rmem, value: \"4096 87380 6291456\"}
+      - {name: net.ipv4.tcp_notsent_lowat, value: \"16384\"}
+  containers: [{name: app, image: app}]
+";
+
+    #[test]
+    fn the_safe_sysctls_follow_the_target_version() {
+        let at = |version| {
+            lint("unsafe-sysctls", version, SYSCTLS)
+                .into_iter()
+                .map(|(line, _, message)| (line, message))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            at((1, 26)),
+            [
+                (
+                    7,
+                    "sysctl `net.ipv4.ip_local_reserved_ports` is not in the baseline safe set \
+                     of Kubernetes 1.26 (safe from 1.27)"
+                        .to_string()
+                ),
+                (
+                    8,
+                    "sysctl `net.ipv4.tcp_rmem` is not in the baseline safe set of Kubernetes \
+                     1.26 (safe from 1.32)"
+                        .to_string()
+                ),
+                (
+                    9,
+                    "sysctl `net.ipv4.tcp_notsent_lowat` is not in the baseline safe set of \
+                     Kubernetes 1.26 (safe from 1.37)"
+                        .to_string()
+                ),
+            ]
+        );
+        assert_eq!(at((1, 32)).iter().map(|f| f.0).collect::<Vec<_>>(), [9]);
+        assert_eq!(at((1, 37)), []);
+    }
+
+    const LEGACY_SECCOMP: &str = "\
+apiVersion: v1
+kind: Pod
+metadata:
+  name: legacy
+  annotations:
+    seccomp.security.alpha.kubernetes.io/pod: unconfined
+    container.seccomp.security.alpha.kubernetes.io/web: unconfined
+spec:
+  securityContext:
+    seccompProfile: {type: RuntimeDefault}
+  containers:
+    - {name: web, image: nginx}
+    - {name: own, image: nginx, securityContext: {seccompProfile: {type: RuntimeDefault}}}
+";
+
+    #[test]
+    fn seccomp_annotations_take_effect_only_before_1_27() {
+        // Before 1.27 the API server turns the container annotation into the container's field,
+        // which wins over the pod's field; the pod annotation loses to the pod's field.
+        assert_eq!(
+            lint("seccomp-unconfined", (1, 26), LEGACY_SECCOMP),
+            [(
+                7,
+                57,
+                "annotation sets seccomp profile `unconfined` for container `web`".to_string()
+            )]
+        );
+        // From 1.27 the annotations are ignored and the pod's field applies to `web`.
+        assert_eq!(lint("seccomp-unconfined", (1, 27), LEGACY_SECCOMP), []);
+        // Without any field, the ignored pod annotation is reported as such.
+        let no_fields = LEGACY_SECCOMP
+            .replace(
+                "    seccompProfile: {type: RuntimeDefault}\n",
+                "    runAsNonRoot: true\n",
+            )
+            .replace(
+                "container.seccomp.security.alpha.kubernetes.io/web",
+                "container.seccomp.security.alpha.kubernetes.io/gone",
+            );
+        let found = lint("seccomp-unconfined", (1, 33), &no_fields);
+        assert_eq!(found.len(), 1);
+        assert_eq!((found[0].0, found[0].1), (6, 47));
+        assert!(found[0].2.starts_with(
+            "pod annotation asks for seccomp profile `unconfined` for container `web`; Kubernetes 1.27"
+        ));
+        // Before 1.27 the same pod annotation is the pod's profile.
+        assert_eq!(
+            lint("seccomp-unconfined", (1, 26), &no_fields),
+            [(
+                6,
+                47,
+                "pod annotation sets seccomp profile `unconfined` for container `web`".to_string()
+            )]
+        );
+    }
+
+    #[test]
+    fn container_engine_t_is_allowed_from_1_31() {
+        let yaml = "\
+apiVersion: v1
+kind: Pod
+metadata: {name: dind}
+spec:
+  containers:
+    - name: docker
+      image: docker:27-dind
+      securityContext: {seLinuxOptions: {type: container_engine_t}}
+";
+        assert_eq!(lint("selinux-custom-options", (1, 31), yaml), []);
+        assert_eq!(
+            lint("selinux-custom-options", (1, 30), yaml),
+            [(
+                8,
+                48,
+                "container `docker` sets SELinux type `container_engine_t`, outside the baseline \
+                 set before Kubernetes 1.31"
+                    .to_string()
+            )]
+        );
+    }
 
     #[test]
     fn capability_names_are_read_as_runtimes_read_them() {
