@@ -6,6 +6,10 @@
 //! container effectively runs with (a pod-level `Unconfined` overridden by every container is
 //! not reported), and names a runtime would read as a default capability or safe sysctl get a
 //! message saying so instead of being called dangerous.
+//!
+//! Controls that changed over Kubernetes releases (safe sysctls, SELinux types, the procMount
+//! relaxation for user namespaces, the seccomp annotations) follow the target version in
+//! `Params::kubernetes_version`.
 
 use super::{Ctx, Sink};
 use crate::model::{Container, PodSpec, Resource};
@@ -158,7 +162,7 @@ const BASELINE_CAPABILITIES: &[&str] = &[
 enum CapabilityName {
     /// Exactly a name of the list.
     Allowed,
-    /// A default capability written another way (`chown`, `CAP_CHOWN`): the runtime grants
+    /// A default capability written another way (`chown`, `CAP_CHOWN`): a runtime grants
     /// nothing beyond the default set, but admission compares names exactly and rejects it.
     AllowedSpelledAs(&'static str),
     /// `ALL`, in any case.
@@ -167,8 +171,9 @@ enum CapabilityName {
     Dangerous(String),
 }
 
-/// Classifies one `capabilities.add` item. Runtimes upper-case the name and prefix `CAP_`
-/// (containerd, CRI-O), so the comparison ignores case and a leading `CAP_`.
+/// Classifies one `capabilities.add` item. Runtimes upper-case the name before prefixing
+/// `CAP_`, and some accept the prefix written out, so the comparison ignores case and a leading
+/// `CAP_`: it reads the capability a runtime may grant.
 fn classify_capability(raw: &str) -> CapabilityName {
     if BASELINE_CAPABILITIES.contains(&raw) {
         return CapabilityName::Allowed;
