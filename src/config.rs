@@ -47,7 +47,10 @@ pub struct Params {
     pub allowed_capabilities: Vec<String>,
     /// `run-as-root`: demand `runAsNonRoot: true` even when a non-zero `runAsUser` is set.
     pub require_run_as_non_root: bool,
-    /// Target Kubernetes version (major, minor) for `deprecated-api-version`.
+    /// The Kubernetes version manifests are deployed to (top-level `kubernetes-version`), for
+    /// every version-dependent check: `deprecated-api-version`, and the Pod Security checks
+    /// whose rules changed between releases (`unsafe-sysctls`, `selinux-custom-options`,
+    /// `unsafe-proc-mount`, `seccomp-unconfined`).
     pub kubernetes_version: (u32, u32),
 }
 
@@ -149,6 +152,7 @@ struct RawConfig {
     fail_on: Option<Spanned<String>>,
     #[serde(default)]
     exclude: Vec<Spanned<String>>,
+    kubernetes_version: Option<Spanned<String>>,
     #[serde(default)]
     severity: BTreeMap<Spanned<String>, Spanned<String>>,
     #[serde(default)]
@@ -170,8 +174,6 @@ struct RawParams {
     added_capabilities: Option<AddedCapabilities>,
     #[serde(rename = "run-as-root")]
     run_as_root: Option<RunAsRoot>,
-    #[serde(rename = "deprecated-api-version")]
-    deprecated_api_version: Option<DeprecatedApiVersion>,
 }
 
 #[derive(Deserialize)]
@@ -196,12 +198,6 @@ struct AddedCapabilities {
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct RunAsRoot {
     require_run_as_non_root: bool,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-struct DeprecatedApiVersion {
-    kubernetes_version: Spanned<String>,
 }
 
 /// Finds `.k8sec.toml` in `start` or its ancestors.
@@ -323,8 +319,7 @@ impl Config {
         if let Some(p) = raw.checks.run_as_root {
             params.require_run_as_non_root = p.require_run_as_non_root;
         }
-        if let Some(p) = raw.checks.deprecated_api_version {
-            let version = p.kubernetes_version;
+        if let Some(version) = &raw.kubernetes_version {
             params.kubernetes_version = parse_version(version.get_ref()).ok_or_else(|| {
                 ConfigError(format!(
                     "{}: `kubernetes-version` must look like \"1.30\", not `{}`",

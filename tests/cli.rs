@@ -130,6 +130,15 @@ fn config_errors_name_the_key_and_its_line() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains(".k8sec.toml:2"), "{}", stderr(&out));
 
+    let dir = repo(&[(".k8sec.toml", "\nkubernetes-version = \"latest\"\n")]);
+    let out = k8sec(dir.path(), &["lint"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains(".k8sec.toml:2: `kubernetes-version`"),
+        "{}",
+        stderr(&out)
+    );
+
     let dir = repo(&[(".k8sec.toml", "ignore = [\"privileged-containers\"]\n")]);
     let out = k8sec(dir.path(), &["lint"]);
     assert_eq!(out.status.code(), Some(2));
