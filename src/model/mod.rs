@@ -3,7 +3,9 @@
 mod kinds;
 mod pod;
 mod resource;
+mod selector;
 
 pub use kinds::{is_cluster_scoped, is_kustomize_kind};
 pub use pod::{Container, ContainerKind, PodSpec};
 pub use resource::{resources_of, ObjectRef, Resource};
+pub use selector::{Label, Labels, Operator, Requirement, Selector, SelectorError};
