@@ -760,7 +760,7 @@ pub(super) fn default_namespace(_ctx: &Ctx<'_>, resource: &Resource, sink: &mut 
 /// cluster tools (kind, k3d, ctlptl, Skaffold) and `istioctl`'s IstioOperator input.
 fn is_namespaced_object(resource: &Resource) -> bool {
     let kind = resource.kind.as_str();
-    if is_cluster_scoped(kind) || OTHER_CLUSTER_SCOPED.contains(&kind) {
+    if is_cluster_scoped(kind) {
         return false;
     }
     if kind
@@ -786,21 +786,6 @@ fn is_namespaced_object(resource: &Resource) -> bool {
         );
     !is_config_file
 }
-
-/// Built-in cluster-scoped kinds the shared table does not list.
-const OTHER_CLUSTER_SCOPED: &[&str] = &[
-    "ClusterTrustBundle",
-    "DeviceClass",
-    "IPAddress",
-    "InitializerConfiguration",
-    "ResourceSlice",
-    "SelfSubjectReview",
-    "ServiceCIDR",
-    "StorageVersion",
-    "StorageVersionMigration",
-    "SubjectAccessReview",
-    "VolumeAttributesClass",
-];
 
 #[cfg(test)]
 mod tests {
@@ -955,7 +940,14 @@ mod tests {
         let params = Params::default();
         let mut findings = Vec::new();
         let mut sink = Sink::new("duplicate-object", &config, &mut findings);
-        duplicate_object(&Ctx { params: &params }, &Unit { resources }, &mut sink);
+        duplicate_object(
+            &Ctx { params: &params },
+            &Unit {
+                kind: &crate::UnitKind::Files,
+                resources,
+            },
+            &mut sink,
+        );
         findings
     }
 

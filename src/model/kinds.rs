@@ -10,10 +10,16 @@ const CLUSTER_SCOPED: &[&str] = &[
     "ClusterIssuer",
     "ClusterRole",
     "ClusterRoleBinding",
+    "ClusterServingRuntime",
+    "ClusterTrustBundle",
     "ComponentStatus",
     "CustomResourceDefinition",
+    "DeviceClass",
     "FlowSchema",
+    "GatewayClass",
+    "IPAddress",
     "IngressClass",
+    "InitializerConfiguration",
     "MutatingAdmissionPolicy",
     "MutatingAdmissionPolicyBinding",
     "MutatingWebhookConfiguration",
@@ -23,21 +29,26 @@ const CLUSTER_SCOPED: &[&str] = &[
     "PodSecurityPolicy",
     "PriorityClass",
     "PriorityLevelConfiguration",
+    "ResourceSlice",
     "RuntimeClass",
     "SelfSubjectAccessReview",
+    "SelfSubjectReview",
     "SelfSubjectRulesReview",
+    "ServiceCIDR",
     "StorageClass",
+    "StorageVersion",
+    "StorageVersionMigration",
+    "SubjectAccessReview",
     "TokenReview",
     "ValidatingAdmissionPolicy",
     "ValidatingAdmissionPolicyBinding",
     "ValidatingWebhookConfiguration",
     "VolumeAttachment",
-    "GatewayClass",
-    "ClusterServingRuntime",
+    "VolumeAttributesClass",
 ];
 
 pub fn is_cluster_scoped(kind: &str) -> bool {
-    CLUSTER_SCOPED.contains(&kind)
+    CLUSTER_SCOPED.binary_search(&kind).is_ok()
 }
 
 /// Kustomize's own configuration kinds: inputs to a build, not objects in a cluster.
