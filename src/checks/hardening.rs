@@ -1,6 +1,5 @@
 //! Hardening beyond the Pod Security Standards.
 
-use super::restricted::is_windows_pod;
 use super::{Ctx, Sink};
 use crate::model::{PodSpec, Resource};
 use crate::yaml::NodeRef;
@@ -96,14 +95,11 @@ pub(super) fn writable_root_filesystem(_ctx: &Ctx<'_>, resource: &Resource, sink
         return;
     };
     // The API server forbids readOnlyRootFilesystem on Windows pods.
-    if is_windows_pod(pod) {
+    if pod.is_windows() {
         return;
     }
     for container in pod.containers() {
-        let value = container
-            .security_context()
-            .and_then(|sc| sc.get("readOnlyRootFilesystem"))
-            .filter(|v| !v.is_null());
+        let value = container.security_field("readOnlyRootFilesystem");
         match value {
             Some(value) => {
                 // A non-boolean is refused by the API server: the pod never runs.

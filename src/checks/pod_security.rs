@@ -382,7 +382,7 @@ struct Unconfined<'a> {
 fn unconfined_sources<'a>(pod: PodSpec<'a>, rules: &ProfileRules<'_>) -> Vec<Unconfined<'a>> {
     // Neither seccomp nor AppArmor exists on Windows: the API server ignores the annotations of
     // a pod declared as Windows and rejects the fields.
-    if pod.spec.path(&["os", "name"]).and_then(|n| n.as_str()) == Some("windows") {
+    if pod.is_windows() {
         return Vec::new();
     }
     let field_of = |sc: Option<NodeRef<'a>>| -> Option<ProfileSource<'a>> {

@@ -10,21 +10,6 @@ use super::{Ctx, Sink};
 use crate::model::{Container, PodSpec, Resource};
 use crate::yaml::NodeRef;
 
-/// `spec.os.name: windows`. Pod Security admission (v1.25+) exempts these pods from the
-/// Linux-only controls: privilege escalation, seccomp and capabilities; the API server forbids
-/// those fields on them.
-pub(super) fn is_windows_pod(pod: PodSpec<'_>) -> bool {
-    pod.spec.path(&["os", "name"]).and_then(NodeRef::as_str) == Some("windows")
-}
-
-/// A field of the container's own `securityContext`, unless null.
-fn container_field<'a>(container: Container<'a>, field: &str) -> Option<NodeRef<'a>> {
-    container
-        .security_context()?
-        .get(field)
-        .filter(|v| !v.is_null())
-}
-
 /// "container `a`", "containers `a` and `b`", "container `a` and init container `b`".
 fn describe_all(containers: &[Container<'_>]) -> String {
     let same_kind = containers.windows(2).all(|w| w[0].kind == w[1].kind);
@@ -92,11 +77,11 @@ pub(super) fn privilege_escalation_allowed(
     let Some(pod) = PodSpec::of(resource) else {
         return;
     };
-    if is_windows_pod(pod) {
+    if pod.is_windows() {
         return;
     }
     for container in pod.containers() {
-        match container_field(container, "allowPrivilegeEscalation") {
+        match container.security_field("allowPrivilegeEscalation") {
             Some(value) => {
                 // `false` is what restricted asks for; a non-boolean is refused by the API
                 // server, so the pod never runs.
@@ -186,7 +171,7 @@ pub(super) fn capabilities_not_dropped(_ctx: &Ctx<'_>, resource: &Resource, sink
     let Some(pod) = PodSpec::of(resource) else {
         return;
     };
-    if is_windows_pod(pod) {
+    if pod.is_windows() {
         return;
     }
     for container in pod.containers() {
@@ -238,7 +223,7 @@ pub(super) fn added_capabilities(ctx: &Ctx<'_>, resource: &Resource, sink: &mut 
     let Some(pod) = PodSpec::of(resource) else {
         return;
     };
-    if is_windows_pod(pod) {
+    if pod.is_windows() {
         return;
     }
     let allowed = &ctx.params.allowed_capabilities;
@@ -336,7 +321,7 @@ pub(super) fn missing_seccomp_profile(_ctx: &Ctx<'_>, resource: &Resource, sink:
     let Some(pod) = PodSpec::of(resource) else {
         return;
     };
-    if is_windows_pod(pod) {
+    if pod.is_windows() {
         return;
     }
     let pod_profile = seccomp_field(pod.security_context())

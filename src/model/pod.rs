@@ -130,6 +130,13 @@ impl<'a> PodSpec<'a> {
             .unwrap_or_else(|| self.anchor())
     }
 
+    /// `spec.os.name: windows`. Pod Security admission (v1.25+) exempts these pods from the
+    /// Linux-only controls (privilege escalation, seccomp, AppArmor, capabilities, a read-only
+    /// root filesystem), and the API server forbids those fields on them.
+    pub fn is_windows(self) -> bool {
+        self.spec.path(&["os", "name"]).and_then(NodeRef::as_str) == Some("windows")
+    }
+
     /// An annotation of the pod (template).
     pub fn annotation(self, key: &str) -> Option<NodeRef<'a>> {
         self.metadata?.get("annotations")?.get(key)
@@ -145,6 +152,11 @@ impl<'a> Container<'a> {
     /// The container's `securityContext`, if set.
     pub fn security_context(self) -> Option<NodeRef<'a>> {
         self.node.get("securityContext").filter(|s| s.is_mapping())
+    }
+
+    /// A field of the container's own `securityContext`, unless null.
+    pub fn security_field(self, field: &str) -> Option<NodeRef<'a>> {
+        self.security_context()?.get(field).filter(|v| !v.is_null())
     }
 
     /// A security setting as it applies to this container: the container's own value, else the
