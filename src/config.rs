@@ -40,9 +40,11 @@ impl Profile {
 pub struct Params {
     /// hostPath prefixes `sensitive-host-mount` reports.
     pub sensitive_host_paths: Vec<String>,
-    /// Case-insensitive name fragments that mark a value as a secret (`secret-in-env`,
-    /// `secret-in-configmap`).
-    pub secret_name_patterns: Vec<String>,
+    /// Case-insensitive name fragments that mark an env var's value as a secret
+    /// (`secret-in-env`).
+    pub secret_env_name_patterns: Vec<String>,
+    /// The same for ConfigMap keys (`secret-in-configmap`).
+    pub secret_configmap_name_patterns: Vec<String>,
     /// Capabilities `added-capabilities` accepts.
     pub allowed_capabilities: Vec<String>,
     /// `run-as-root`: demand `runAsNonRoot: true` even when a non-zero `runAsUser` is set.
@@ -56,6 +58,24 @@ pub struct Params {
 
 impl Default for Params {
     fn default() -> Self {
+        let secret_names: Vec<String> = [
+            "password",
+            "passwd",
+            "secret",
+            "token",
+            "apikey",
+            "api_key",
+            "api-key",
+            "private_key",
+            "private-key",
+            "privatekey",
+            "credential",
+            "access_key",
+            "accesskey",
+            "auth",
+        ]
+        .map(String::from)
+        .to_vec();
         Params {
             sensitive_host_paths: [
                 "/",
@@ -81,24 +101,8 @@ impl Default for Params {
             ]
             .map(String::from)
             .to_vec(),
-            secret_name_patterns: [
-                "password",
-                "passwd",
-                "secret",
-                "token",
-                "apikey",
-                "api_key",
-                "api-key",
-                "private_key",
-                "private-key",
-                "privatekey",
-                "credential",
-                "access_key",
-                "accesskey",
-                "auth",
-            ]
-            .map(String::from)
-            .to_vec(),
+            secret_configmap_name_patterns: secret_names.clone(),
+            secret_env_name_patterns: secret_names,
             allowed_capabilities: vec!["NET_BIND_SERVICE".to_string()],
             require_run_as_non_root: false,
             kubernetes_version: (1, 33),
@@ -306,12 +310,17 @@ impl Config {
         if let Some(p) = raw.checks.sensitive_host_mount {
             params.sensitive_host_paths = p.paths;
         }
-        if let Some(p) = raw.checks.secret_in_env.or(raw.checks.secret_in_configmap) {
-            params.secret_name_patterns = p
-                .name_patterns
+        let lowercase = |p: SecretNames| -> Vec<String> {
+            p.name_patterns
                 .into_iter()
                 .map(|s| s.to_ascii_lowercase())
-                .collect();
+                .collect()
+        };
+        if let Some(p) = raw.checks.secret_in_env {
+            params.secret_env_name_patterns = lowercase(p);
+        }
+        if let Some(p) = raw.checks.secret_in_configmap {
+            params.secret_configmap_name_patterns = lowercase(p);
         }
         if let Some(p) = raw.checks.added_capabilities {
             params.allowed_capabilities = p.allowed;

@@ -24,7 +24,7 @@ pub(super) fn secret_in_env(ctx: &Ctx<'_>, resource: &Resource, sink: &mut Sink<
     let Some(pod) = PodSpec::of(resource) else {
         return;
     };
-    let patterns = &ctx.params.secret_name_patterns;
+    let patterns = &ctx.params.secret_env_name_patterns;
     for container in pod.containers() {
         let vars = container
             .node
@@ -66,7 +66,7 @@ pub(super) fn secret_in_configmap(ctx: &Ctx<'_>, resource: &Resource, sink: &mut
     if resource.kind != "ConfigMap" || !resource.group().is_empty() {
         return;
     }
-    let patterns = &ctx.params.secret_name_patterns;
+    let patterns = &ctx.params.secret_configmap_name_patterns;
     let Some(data) = resource.root().get("data") else {
         return;
     };
@@ -447,7 +447,7 @@ mod tests {
     use crate::config::Params;
 
     fn secret_name(name: &str) -> bool {
-        is_secret_name(name, &Params::default().secret_name_patterns)
+        is_secret_name(name, &Params::default().secret_env_name_patterns)
     }
 
     #[test]
