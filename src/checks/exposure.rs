@@ -102,7 +102,10 @@ fn check_rule(resource: &Resource, direction: Direction, rule: NodeRef<'_>, sink
     // A rule limited to some ports is how a least-privilege policy opens what must be open
     // (DNS egress on 53, metrics scraped from any namespace): the ports are the restriction.
     // Only a rule that opens every port to everything allows all traffic.
-    if rule.get("ports").is_some_and(|p| p.is_sequence() && p.items().next().is_some()) {
+    if rule
+        .get("ports")
+        .is_some_and(|p| p.is_sequence() && p.items().next().is_some())
+    {
         return;
     }
     let ports = describe_ports(rule.get("ports"));
