@@ -131,6 +131,21 @@ pub fn template_path(chart: &Path, template: &str) -> PathBuf {
 pub fn render_chart(helm: &Path, chart: &Path, options: &HelmOptions) -> Result<String, String> {
     let home = std::env::temp_dir().join(format!("k8sec-helm-{}", std::process::id()));
     let _ = std::fs::create_dir_all(&home);
+    // An empty kubeconfig: rendering never talks to a cluster.
+    let kubeconfig = home.join("kubeconfig");
+    let _ = std::fs::write(&kubeconfig, "apiVersion: v1\nkind: Config\n");
+    let result = run_helm(helm, chart, options, &home, &kubeconfig);
+    let _ = std::fs::remove_dir_all(&home);
+    result
+}
+
+fn run_helm(
+    helm: &Path,
+    chart: &Path,
+    options: &HelmOptions,
+    home: &Path,
+    kubeconfig: &Path,
+) -> Result<String, String> {
     let mut command = Command::new(helm);
     command
         .arg("template")
@@ -149,7 +164,7 @@ pub fn render_chart(helm: &Path, chart: &Path, options: &HelmOptions) -> Result<
         .env("HELM_CONFIG_HOME", home.join("config"))
         .env("HELM_DATA_HOME", home.join("data"))
         .env("HELM_PLUGINS", home.join("plugins"))
-        .env("KUBECONFIG", home.join("no-kubeconfig"))
+        .env("KUBECONFIG", kubeconfig)
         .env("HTTP_PROXY", "http://127.0.0.1:9")
         .env("HTTPS_PROXY", "http://127.0.0.1:9")
         .env("NO_PROXY", "")
@@ -195,10 +210,12 @@ pub fn render_chart(helm: &Path, chart: &Path, options: &HelmOptions) -> Result<
     let err = err_reader.join().unwrap_or_default();
     if !status.success() {
         let message = String::from_utf8_lossy(&err);
-        let first = message
-            .lines()
-            .map(str::trim)
-            .find(|l| !l.is_empty())
+        let lines: Vec<&str> = message.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+        let first = lines
+            .iter()
+            .find(|l| l.starts_with("Error:"))
+            .or_else(|| lines.first())
+            .copied()
             .unwrap_or("helm failed without a message");
         return Err(format!("`helm template` failed: {}", first.trim_start_matches("Error: ")));
     }
