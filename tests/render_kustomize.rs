@@ -102,7 +102,7 @@ fn every_transformer_keeps_the_origin_of_what_it_sets() {
     assert_eq!(origin(&ws, prod, "ConfigMap", &["data", "MODE"]), at("overlays/prod/prod.env", 1, 6));
     assert_eq!(origin(&ws, prod, "ConfigMap", &["data", "LEVEL"]), at("overlays/prod/prod.env", 2, 7));
     // RoleBinding subjects follow the renamed, re-namespaced ServiceAccount.
-    assert_eq!(origin(&ws, prod, "RoleBinding", &["subjects", "0", "name"]), at("base/rbac.yaml", 24, 11));
+    assert_eq!(origin(&ws, prod, "RoleBinding", &["subjects", "0", "name"]), at("base/rbac.yaml", 25, 11));
     // JSON patch from a file, and `labels:` without selectors.
     let staging = "overlays/staging";
     assert_eq!(origin(&ws, staging, "Deployment", &["spec", "replicas"]), at("overlays/staging/replicas.yaml", 3, 10));
