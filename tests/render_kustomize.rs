@@ -106,7 +106,7 @@ fn every_transformer_keeps_the_origin_of_what_it_sets() {
     // JSON patch from a file, and `labels:` without selectors.
     let staging = "overlays/staging";
     assert_eq!(origin(&ws, staging, "Deployment", &["spec", "replicas"]), at("overlays/staging/replicas.yaml", 3, 10));
-    assert_eq!(origin(&ws, staging, "Deployment", &["metadata", "labels", "env"]), at("overlays/staging/kustomization.yaml", 5, 12));
+    assert_eq!(origin(&ws, staging, "Deployment", &["metadata", "labels", "env"]), at("overlays/staging/kustomization.yaml", 6, 12));
 }
 
 #[test]
