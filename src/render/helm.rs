@@ -61,7 +61,8 @@ pub fn find_helm(options: &HelmOptions) -> Option<PathBuf> {
 pub struct Section {
     /// The path after `# Source: `, e.g. `mychart/templates/deployment.yaml`.
     pub template: String,
-    /// Its documents, each starting with its `# Source:` line, joined by `---`.
+    /// Its documents without their `# Source:` line, joined by `---`: the first document's
+    /// lines are numbered as in the template whenever rendering kept the line count.
     pub text: String,
 }
 
@@ -97,6 +98,7 @@ pub fn split_sources(text: &str) -> Option<Vec<Section>> {
                 }
             };
             current = Some(index);
+            continue;
         }
         pending.push_str(line);
     }
@@ -108,7 +110,7 @@ fn flush(sections: &mut [Section], current: Option<usize>, pending: &mut String)
     match current {
         Some(i) => {
             sections[i].text.push_str(pending);
-            if !sections[i].text.ends_with('\n') {
+            if !sections[i].text.is_empty() && !sections[i].text.ends_with('\n') {
                 sections[i].text.push('\n');
             }
         }
@@ -232,11 +234,8 @@ mod tests {
         let sections = split_sources(text).unwrap();
         assert_eq!(sections.len(), 2);
         assert_eq!(sections[0].template, "c/templates/a.yaml");
-        assert_eq!(
-            sections[0].text,
-            "# Source: c/templates/a.yaml\nkind: A\n---\n# Source: c/templates/a.yaml\nkind: A2\n"
-        );
-        assert_eq!(sections[1].text, "# Source: c/templates/b.yaml\nkind: B\n");
+        assert_eq!(sections[0].text, "kind: A\n---\nkind: A2\n");
+        assert_eq!(sections[1].text, "kind: B\n");
         assert!(split_sources("kind: A\n").is_none());
     }
 
