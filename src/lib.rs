@@ -39,8 +39,6 @@ pub struct Inputs {
     pub paths: Vec<PathBuf>,
     /// One YAML stream read from standard input, with the name to show for it.
     pub stdin: Option<(PathBuf, Vec<u8>)>,
-    /// How Helm charts are rendered.
-    pub helm: HelmOptions,
 }
 
 /// Something worth telling the user that is not a finding (a skipped Helm chart).
@@ -56,7 +54,10 @@ pub enum UnitKind {
     /// All plain manifest files of the run, together (not one unit per directory).
     Files,
     /// The output of one Kustomize build root (its directory, as discovered).
-    Kustomize { root: PathBuf, kustomization: FileId },
+    Kustomize {
+        root: PathBuf,
+        kustomization: FileId,
+    },
     /// A Helm chart rendered by `helm template`, or a rendered stream read from stdin.
     Helm { chart: PathBuf },
 }
@@ -87,6 +88,15 @@ pub struct Workspace {
 /// Units: the plain files not consumed by a build (one unit), one unit per Kustomize build
 /// root, one per rendered chart (or rendered stdin stream).
 pub fn load(inputs: &Inputs, walk: &WalkOptions) -> Workspace {
+    load_with_helm(inputs, walk, &HelmOptions::default())
+}
+
+/// [`load`], rendering Helm charts as `helm` says.
+pub fn load_with_helm(
+    inputs: &Inputs,
+    walk: &WalkOptions,
+    helm_options: &HelmOptions,
+) -> Workspace {
     let discovery = source::discover(&inputs.paths, walk);
     let (loaded, problems) = source::load_files(&discovery.files, 0);
     let patches = source::patch_files(&loaded);
@@ -132,10 +142,15 @@ pub fn load(inputs: &Inputs, walk: &WalkOptions) -> Workspace {
                 ws.sources.push(file.source);
                 docs.push(None);
                 not_objects.insert(id);
-                let paths = sections.iter().map(|s| PathBuf::from(&s.template)).collect();
+                let paths = sections
+                    .iter()
+                    .map(|s| PathBuf::from(&s.template))
+                    .collect();
                 let resources = rendered(&mut ws, &mut docs, sections, paths);
                 helm_units.push(DeployUnit {
-                    kind: UnitKind::Helm { chart: name.clone() },
+                    kind: UnitKind::Helm {
+                        chart: name.clone(),
+                    },
                     resources,
                 });
             }
@@ -161,14 +176,14 @@ pub fn load(inputs: &Inputs, walk: &WalkOptions) -> Workspace {
     };
     ws.notes.extend(built.notes);
 
-    let helm_binary = if inputs.helm.enabled {
-        helm::find_helm(&inputs.helm)
+    let helm_binary = if helm_options.enabled {
+        helm::find_helm(helm_options)
     } else {
         None
     };
     for chart in discovery.charts {
         let Some(binary) = &helm_binary else {
-            let how = if inputs.helm.enabled {
+            let how = if helm_options.enabled {
                 "no `helm` binary found; install helm or pass `--helm PATH` to render it"
             } else {
                 "Helm rendering is off (`[helm] enabled = false`)"
@@ -181,7 +196,7 @@ pub fn load(inputs: &Inputs, walk: &WalkOptions) -> Workspace {
             });
             continue;
         };
-        match helm::render_chart(binary, &chart, &inputs.helm) {
+        match helm::render_chart(binary, &chart, helm_options) {
             Ok(text) => {
                 let sections = helm::split_sources(&text).unwrap_or_default();
                 let paths = sections

@@ -29,7 +29,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Lint Kubernetes manifests (files, directories, or `-` for stdin).
-    Lint(LintArgs),
+    Lint(Box<LintArgs>),
     /// List every check.
     Checks {
         #[arg(long, value_enum, default_value = "text")]
@@ -127,7 +127,7 @@ enum SeverityArg {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Lint(args) => lint(args),
+        Command::Lint(args) => lint(*args),
         Command::Checks { format } => list_checks(format),
         Command::Explain { id } => explain(&id),
     };
@@ -174,7 +174,7 @@ fn lint(args: LintArgs) -> Result<u8, String> {
 
     let mut inputs = Inputs::default();
     let (major, minor) = config.params.kubernetes_version;
-    inputs.helm = HelmOptions {
+    let helm = HelmOptions {
         binary: args.helm.clone().or_else(|| config.helm.binary.clone()),
         values: config
             .helm
@@ -183,7 +183,13 @@ fn lint(args: LintArgs) -> Result<u8, String> {
             .chain(&args.helm_values)
             .cloned()
             .collect(),
-        set: config.helm.set.iter().chain(&args.helm_set).cloned().collect(),
+        set: config
+            .helm
+            .set
+            .iter()
+            .chain(&args.helm_set)
+            .cloned()
+            .collect(),
         timeout: Duration::from_secs(config.helm.timeout.unwrap_or(60)),
         kube_version: format!("{major}.{minor}.0"),
         enabled: config.helm.enabled.unwrap_or(true) || args.helm.is_some(),
@@ -211,7 +217,7 @@ fn lint(args: LintArgs) -> Result<u8, String> {
         exclude: config.exclude.clone(),
         threads,
     };
-    let ws = k8sec::load(&inputs, &walk);
+    let ws = k8sec::load_with_helm(&inputs, &walk, &helm);
     let result = k8sec::lint(&ws, &config);
 
     let format = match args.format {

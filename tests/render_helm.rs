@@ -95,7 +95,14 @@ spec:
 #[test]
 fn rendered_streams_map_findings_to_their_templates() {
     let out = k8sec(
-        &["lint", "-", "--select", "privileged-container", "--format", "json"],
+        &[
+            "lint",
+            "-",
+            "--select",
+            "privileged-container",
+            "--format",
+            "json",
+        ],
         Some(RENDERED),
     );
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -104,13 +111,30 @@ fn rendered_streams_map_findings_to_their_templates() {
     // The template's path, and the position inside that template's rendered documents
     // (`# Source:` lines removed, documents joined by `---`).
     assert_eq!(findings[0]["file"], "shop/templates/workers.yaml");
-    assert_eq!((findings[0]["line"].as_u64(), findings[0]["column"].as_u64()), (Some(23), Some(25)));
+    assert_eq!(
+        (findings[0]["line"].as_u64(), findings[0]["column"].as_u64()),
+        (Some(23), Some(25))
+    );
     assert_eq!(findings[0]["object"]["name"], "worker-b");
     assert_eq!(json["summary"]["resources"], 3);
     // Without `# Source:` comments a stream is a plain file.
     let plain = RENDERED.replace("# Source: ", "# from ");
-    let out = k8sec(&["lint", "-", "--select", "privileged-container", "--format", "concise"], Some(&plain));
-    assert!(stdout(&out).starts_with("<stdin>:37:25:"), "{}", stdout(&out));
+    let out = k8sec(
+        &[
+            "lint",
+            "-",
+            "--select",
+            "privileged-container",
+            "--format",
+            "concise",
+        ],
+        Some(&plain),
+    );
+    assert!(
+        stdout(&out).starts_with("<stdin>:37:25:"),
+        "{}",
+        stdout(&out)
+    );
 }
 
 #[test]
@@ -120,7 +144,16 @@ fn charts_are_rendered_with_helm_and_findings_name_the_template() {
         return;
     };
     let helm = helm.to_str().unwrap();
-    let base = ["lint", "testdata/helm/web", "--helm", helm, "--select", "privileged-container", "--format", "concise"];
+    let base = [
+        "lint",
+        "testdata/helm/web",
+        "--helm",
+        helm,
+        "--select",
+        "privileged-container",
+        "--format",
+        "concise",
+    ];
     let out = k8sec(&base, None);
     assert_eq!(
         stdout(&out),
@@ -141,9 +174,29 @@ fn charts_are_rendered_with_helm_and_findings_name_the_template() {
     // [helm] in the config file.
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("k8sec.toml");
-    std::fs::write(&config, format!("[helm]\nbinary = \"{helm}\"\nset = [\"privileged=false\"]\n")).unwrap();
-    let out = k8sec(&["lint", "testdata/helm/web", "--config", config.to_str().unwrap(), "--select", "privileged-container"], None);
-    assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
+    std::fs::write(
+        &config,
+        format!("[helm]\nbinary = \"{helm}\"\nset = [\"privileged=false\"]\n"),
+    )
+    .unwrap();
+    let out = k8sec(
+        &[
+            "lint",
+            "testdata/helm/web",
+            "--config",
+            config.to_str().unwrap(),
+            "--select",
+            "privileged-container",
+        ],
+        None,
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
 }
 
 #[test]
@@ -153,7 +206,16 @@ fn a_broken_chart_reports_one_clear_error_and_the_run_goes_on() {
         return;
     };
     let out = k8sec(
-        &["lint", "testdata/helm", "--helm", helm.to_str().unwrap(), "--select", "privileged-container", "--format", "concise"],
+        &[
+            "lint",
+            "testdata/helm",
+            "--helm",
+            helm.to_str().unwrap(),
+            "--select",
+            "privileged-container",
+            "--format",
+            "concise",
+        ],
         None,
     );
     let err = stderr(&out);
@@ -163,13 +225,24 @@ fn a_broken_chart_reports_one_clear_error_and_the_run_goes_on() {
             && err.contains("a value for `name` is required"),
         "{err}"
     );
-    assert!(stdout(&out).contains("testdata/helm/web/templates/deployment.yaml:20:25"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("testdata/helm/web/templates/deployment.yaml:20:25"),
+        "{}",
+        stdout(&out)
+    );
 }
 
 #[test]
 fn without_helm_charts_are_skipped_with_one_note_each() {
     let out = k8sec(
-        &["lint", "testdata/helm", "--helm", "/nonexistent/helm", "--format", "concise"],
+        &[
+            "lint",
+            "testdata/helm",
+            "--helm",
+            "/nonexistent/helm",
+            "--format",
+            "concise",
+        ],
         None,
     );
     let err = stderr(&out);
@@ -177,7 +250,15 @@ fn without_helm_charts_are_skipped_with_one_note_each() {
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("k8sec.toml");
     std::fs::write(&config, "[helm]\nenabled = false\n").unwrap();
-    let out = k8sec(&["lint", "testdata/helm", "--config", config.to_str().unwrap()], None);
+    let out = k8sec(
+        &[
+            "lint",
+            "testdata/helm",
+            "--config",
+            config.to_str().unwrap(),
+        ],
+        None,
+    );
     let err = stderr(&out);
     assert_eq!(err.matches("Helm chart skipped").count(), 2, "{err}");
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
@@ -198,12 +279,24 @@ fn corpus_charts_render_into_units_without_invalid_yaml() {
     for chart in charts {
         let path = corpus.join(chart);
         let out = k8sec(
-            &["lint", path.to_str().unwrap(), "--helm", helm.to_str().unwrap(), "--select", "all", "--format", "json"],
+            &[
+                "lint",
+                path.to_str().unwrap(),
+                "--helm",
+                helm.to_str().unwrap(),
+                "--select",
+                "all",
+                "--format",
+                "json",
+            ],
             None,
         );
         assert_eq!(stderr(&out), "", "{chart}");
         let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-        assert!(json["summary"]["resources"].as_u64().unwrap() > 0, "{chart}: {json}");
+        assert!(
+            json["summary"]["resources"].as_u64().unwrap() > 0,
+            "{chart}: {json}"
+        );
         for finding in json["findings"].as_array().unwrap() {
             assert_ne!(finding["check"], "invalid-yaml", "{chart}: {finding}");
             let file = finding["file"].as_str().unwrap();

@@ -34,7 +34,11 @@ fn k8sec(dir: &Path, args: &[&str]) -> Output {
 
 fn json(out: &Output) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!("{e}: {}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+        panic!(
+            "{e}: {}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
     })
 }
 
@@ -44,7 +48,12 @@ fn origin(ws: &Workspace, root: &str, kind: &str, path: &[&str]) -> (String, u32
         .units
         .iter()
         .find(|u| matches!(&u.kind, UnitKind::Kustomize { root: r, .. } if r.ends_with(root)))
-        .unwrap_or_else(|| panic!("no unit for {root}: {:?}", ws.units.iter().map(|u| &u.kind).collect::<Vec<_>>()));
+        .unwrap_or_else(|| {
+            panic!(
+                "no unit for {root}: {:?}",
+                ws.units.iter().map(|u| &u.kind).collect::<Vec<_>>()
+            )
+        });
     let resource = unit
         .resources
         .iter()
@@ -53,8 +62,13 @@ fn origin(ws: &Workspace, root: &str, kind: &str, path: &[&str]) -> (String, u32
     let mut node = resource.root();
     for key in path {
         node = match key.parse::<usize>() {
-            Ok(i) => node.items().nth(i).unwrap_or_else(|| panic!("no item {i} at {path:?}")),
-            Err(_) => node.get(key).unwrap_or_else(|| panic!("no `{key}` at {path:?}")),
+            Ok(i) => node
+                .items()
+                .nth(i)
+                .unwrap_or_else(|| panic!("no item {i} at {path:?}")),
+            Err(_) => node
+                .get(key)
+                .unwrap_or_else(|| panic!("no `{key}` at {path:?}")),
         };
     }
     let span = node.span();
@@ -64,7 +78,11 @@ fn origin(ws: &Workspace, root: &str, kind: &str, path: &[&str]) -> (String, u32
 }
 
 fn at(file: &str, line: u32, column: u32) -> (String, u32, u32) {
-    (format!("{}/{SHOP}/{file}", manifest_dir().display()), line, column)
+    (
+        format!("{}/{SHOP}/{file}", manifest_dir().display()),
+        line,
+        column,
+    )
 }
 
 #[test]
@@ -78,35 +96,142 @@ fn every_transformer_keeps_the_origin_of_what_it_sets() {
         p
     };
     // Values from the base stay in the base, even renamed or re-namespaced objects' own fields.
-    assert_eq!(origin(&ws, prod, "Deployment", &container(&["securityContext", "privileged"])), at("base/deployment.yaml", 23, 25));
+    assert_eq!(
+        origin(
+            &ws,
+            prod,
+            "Deployment",
+            &container(&["securityContext", "privileged"])
+        ),
+        at("base/deployment.yaml", 23, 25)
+    );
     // namespace: the kustomization's `namespace:` value.
-    assert_eq!(origin(&ws, prod, "Deployment", &["metadata", "namespace"]), at("overlays/prod/kustomization.yaml", 7, 12));
+    assert_eq!(
+        origin(&ws, prod, "Deployment", &["metadata", "namespace"]),
+        at("overlays/prod/kustomization.yaml", 7, 12)
+    );
     // namePrefix: the name keeps the base's span; the reference repaired in the pod spec too.
-    assert_eq!(origin(&ws, prod, "Deployment", &["metadata", "name"]), at("base/deployment.yaml", 4, 9));
-    assert_eq!(origin(&ws, prod, "Deployment", &[deploy.as_slice(), &["serviceAccountName"]].concat()), at("base/deployment.yaml", 15, 27));
+    assert_eq!(
+        origin(&ws, prod, "Deployment", &["metadata", "name"]),
+        at("base/deployment.yaml", 4, 9)
+    );
+    assert_eq!(
+        origin(
+            &ws,
+            prod,
+            "Deployment",
+            &[deploy.as_slice(), &["serviceAccountName"]].concat()
+        ),
+        at("base/deployment.yaml", 15, 27)
+    );
     // commonLabels / commonAnnotations, selectors included: the kustomization line.
-    assert_eq!(origin(&ws, prod, "Deployment", &["spec", "selector", "matchLabels", "team"]), at("overlays/prod/kustomization.yaml", 10, 9));
-    assert_eq!(origin(&ws, prod, "Deployment", &["spec", "template", "metadata", "annotations", "owner"]), at("overlays/prod/kustomization.yaml", 12, 10));
+    assert_eq!(
+        origin(
+            &ws,
+            prod,
+            "Deployment",
+            &["spec", "selector", "matchLabels", "team"]
+        ),
+        at("overlays/prod/kustomization.yaml", 10, 9)
+    );
+    assert_eq!(
+        origin(
+            &ws,
+            prod,
+            "Deployment",
+            &["spec", "template", "metadata", "annotations", "owner"]
+        ),
+        at("overlays/prod/kustomization.yaml", 12, 10)
+    );
     // images: the `newTag:` that set the tag.
-    assert_eq!(origin(&ws, prod, "Deployment", &container(&["image"])), at("overlays/prod/kustomization.yaml", 15, 13));
+    assert_eq!(
+        origin(&ws, prod, "Deployment", &container(&["image"])),
+        at("overlays/prod/kustomization.yaml", 15, 13)
+    );
     // replicas: the `count:`.
-    assert_eq!(origin(&ws, prod, "Deployment", &["spec", "replicas"]), at("overlays/prod/kustomization.yaml", 18, 12));
+    assert_eq!(
+        origin(&ws, prod, "Deployment", &["spec", "replicas"]),
+        at("overlays/prod/kustomization.yaml", 18, 12)
+    );
     // Strategic merge patch (file): the sidecar comes first, from the patch.
-    assert_eq!(origin(&ws, prod, "Deployment", &["spec", "template", "spec", "containers", "0", "securityContext", "privileged"]), at("overlays/prod/sidecar.yaml", 12, 25));
+    assert_eq!(
+        origin(
+            &ws,
+            prod,
+            "Deployment",
+            &[
+                "spec",
+                "template",
+                "spec",
+                "containers",
+                "0",
+                "securityContext",
+                "privileged"
+            ]
+        ),
+        at("overlays/prod/sidecar.yaml", 12, 25)
+    );
     // JSON patch inline in the kustomization: inside its block scalar.
-    assert_eq!(origin(&ws, prod, "Deployment", &["spec", "template", "spec", "initContainers", "0", "securityContext", "privileged"]), at("overlays/prod/kustomization.yaml", 31, 27));
+    assert_eq!(
+        origin(
+            &ws,
+            prod,
+            "Deployment",
+            &[
+                "spec",
+                "template",
+                "spec",
+                "initContainers",
+                "0",
+                "securityContext",
+                "privileged"
+            ]
+        ),
+        at("overlays/prod/kustomization.yaml", 31, 27)
+    );
     // Component: its resource, and its inline strategic merge patch.
-    assert_eq!(origin(&ws, prod, "Pod", &["spec", "containers", "0", "securityContext", "privileged"]), at("components/debug/debug-pod.yaml", 10, 21));
-    assert_eq!(origin(&ws, prod, "Deployment", &["spec", "template", "metadata", "labels", "debug"]), at("components/debug/kustomization.yaml", 15, 20));
+    assert_eq!(
+        origin(
+            &ws,
+            prod,
+            "Pod",
+            &["spec", "containers", "0", "securityContext", "privileged"]
+        ),
+        at("components/debug/debug-pod.yaml", 10, 21)
+    );
+    assert_eq!(
+        origin(
+            &ws,
+            prod,
+            "Deployment",
+            &["spec", "template", "metadata", "labels", "debug"]
+        ),
+        at("components/debug/kustomization.yaml", 15, 20)
+    );
     // Generators: a literal from the base, merged with values from the overlay's env file.
-    assert_eq!(origin(&ws, prod, "ConfigMap", &["data", "MODE"]), at("overlays/prod/prod.env", 1, 6));
-    assert_eq!(origin(&ws, prod, "ConfigMap", &["data", "LEVEL"]), at("overlays/prod/prod.env", 2, 7));
+    assert_eq!(
+        origin(&ws, prod, "ConfigMap", &["data", "MODE"]),
+        at("overlays/prod/prod.env", 1, 6)
+    );
+    assert_eq!(
+        origin(&ws, prod, "ConfigMap", &["data", "LEVEL"]),
+        at("overlays/prod/prod.env", 2, 7)
+    );
     // RoleBinding subjects follow the renamed, re-namespaced ServiceAccount.
-    assert_eq!(origin(&ws, prod, "RoleBinding", &["subjects", "0", "name"]), at("base/rbac.yaml", 25, 11));
+    assert_eq!(
+        origin(&ws, prod, "RoleBinding", &["subjects", "0", "name"]),
+        at("base/rbac.yaml", 25, 11)
+    );
     // JSON patch from a file, and `labels:` without selectors.
     let staging = "overlays/staging";
-    assert_eq!(origin(&ws, staging, "Deployment", &["spec", "replicas"]), at("overlays/staging/replicas.yaml", 3, 10));
-    assert_eq!(origin(&ws, staging, "Deployment", &["metadata", "labels", "env"]), at("overlays/staging/kustomization.yaml", 6, 12));
+    assert_eq!(
+        origin(&ws, staging, "Deployment", &["spec", "replicas"]),
+        at("overlays/staging/replicas.yaml", 3, 10)
+    );
+    assert_eq!(
+        origin(&ws, staging, "Deployment", &["metadata", "labels", "env"]),
+        at("overlays/staging/kustomization.yaml", 6, 12)
+    );
 }
 
 #[test]
@@ -117,24 +242,74 @@ fn names_and_references_follow_kustomize() {
         .iter()
         .find(|u| matches!(&u.kind, UnitKind::Kustomize { root, .. } if root.ends_with("overlays/prod")))
         .unwrap();
-    let names: Vec<String> = unit.resources.iter().map(|r| format!("{} {:?} {}", r.kind, r.namespace, r.name)).collect();
-    let config_map = unit.resources.iter().find(|r| r.kind == "ConfigMap").unwrap();
-    assert!(config_map.name.starts_with("prod-web-config-") && config_map.name.len() == "prod-web-config-".len() + 10, "{names:?}");
-    let deploy = unit.resources.iter().find(|r| r.kind == "Deployment").unwrap();
+    let names: Vec<String> = unit
+        .resources
+        .iter()
+        .map(|r| format!("{} {:?} {}", r.kind, r.namespace, r.name))
+        .collect();
+    let config_map = unit
+        .resources
+        .iter()
+        .find(|r| r.kind == "ConfigMap")
+        .unwrap();
+    assert!(
+        config_map.name.starts_with("prod-web-config-")
+            && config_map.name.len() == "prod-web-config-".len() + 10,
+        "{names:?}"
+    );
+    let deploy = unit
+        .resources
+        .iter()
+        .find(|r| r.kind == "Deployment")
+        .unwrap();
     let spec = deploy.root().path(&["spec", "template", "spec"]).unwrap();
     assert_eq!(spec.str_at("serviceAccountName"), Some("prod-web"));
     let env_from = spec.path(&["containers"]).unwrap().items().nth(1).unwrap();
-    assert_eq!(env_from.path(&["envFrom"]).unwrap().items().next().unwrap().path(&["configMapRef", "name"]).unwrap().as_str(), Some(config_map.name.as_str()));
-    let binding = unit.resources.iter().find(|r| r.kind == "RoleBinding").unwrap();
-    assert_eq!(binding.root().path(&["roleRef", "name"]).unwrap().as_str(), Some("prod-web-reader"));
-    let subject = binding.root().get("subjects").unwrap().items().next().unwrap();
+    assert_eq!(
+        env_from
+            .path(&["envFrom"])
+            .unwrap()
+            .items()
+            .next()
+            .unwrap()
+            .path(&["configMapRef", "name"])
+            .unwrap()
+            .as_str(),
+        Some(config_map.name.as_str())
+    );
+    let binding = unit
+        .resources
+        .iter()
+        .find(|r| r.kind == "RoleBinding")
+        .unwrap();
+    assert_eq!(
+        binding.root().path(&["roleRef", "name"]).unwrap().as_str(),
+        Some("prod-web-reader")
+    );
+    let subject = binding
+        .root()
+        .get("subjects")
+        .unwrap()
+        .items()
+        .next()
+        .unwrap();
     assert_eq!(subject.str_at("namespace"), Some("prod"));
     assert_eq!(deploy.namespace.as_deref(), Some("prod"));
 }
 
 #[test]
 fn findings_point_at_their_origin_and_name_their_overlays_once() {
-    let out = k8sec(manifest_dir(), &["lint", SHOP, "--select", "privileged-container", "--format", "json"]);
+    let out = k8sec(
+        manifest_dir(),
+        &[
+            "lint",
+            SHOP,
+            "--select",
+            "privileged-container",
+            "--format",
+            "json",
+        ],
+    );
     let json = json(&out);
     let found: Vec<(String, u64, u64, Vec<String>)> = json["findings"]
         .as_array()
@@ -145,7 +320,12 @@ fn findings_point_at_their_origin_and_name_their_overlays_once() {
                 f["file"].as_str().unwrap().to_string(),
                 f["line"].as_u64().unwrap(),
                 f["column"].as_u64().unwrap(),
-                f["related"].as_array().unwrap().iter().map(|r| r["message"].as_str().unwrap().to_string()).collect(),
+                f["related"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|r| r["message"].as_str().unwrap().to_string())
+                    .collect(),
             )
         })
         .collect();
@@ -154,35 +334,78 @@ fn findings_point_at_their_origin_and_name_their_overlays_once() {
     assert_eq!(
         found,
         vec![
-            (format!("{SHOP}/base/deployment.yaml"), 23, 25, vec![prod.clone(), staging]),
-            (format!("{SHOP}/components/debug/debug-pod.yaml"), 10, 21, vec![prod.clone()]),
-            (format!("{SHOP}/overlays/prod/kustomization.yaml"), 31, 27, vec![prod.clone()]),
-            (format!("{SHOP}/overlays/prod/sidecar.yaml"), 12, 25, vec![prod]),
+            (
+                format!("{SHOP}/base/deployment.yaml"),
+                23,
+                25,
+                vec![prod.clone(), staging]
+            ),
+            (
+                format!("{SHOP}/components/debug/debug-pod.yaml"),
+                10,
+                21,
+                vec![prod.clone()]
+            ),
+            (
+                format!("{SHOP}/overlays/prod/kustomization.yaml"),
+                31,
+                27,
+                vec![prod.clone()]
+            ),
+            (
+                format!("{SHOP}/overlays/prod/sidecar.yaml"),
+                12,
+                25,
+                vec![prod]
+            ),
         ]
     );
     // Build inputs are not linted a second time as plain files.
     assert_eq!(json["summary"]["resources"], 11, "{json}");
-    assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
 fn fixtures_match_kubectl_kustomize() {
-    if Command::new("kubectl").arg("version").arg("--client").output().map_or(true, |o| !o.status.success()) {
+    if Command::new("kubectl")
+        .arg("version")
+        .arg("--client")
+        .output()
+        .map_or(true, |o| !o.status.success())
+    {
         eprintln!("skipped: kubectl is not installed");
         return;
     }
     for overlay in ["overlays/prod", "overlays/staging", "base"] {
         let dir = manifest_dir().join(SHOP).join(overlay);
-        let out = Command::new("kubectl").arg("kustomize").arg(&dir).output().unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let out = Command::new("kubectl")
+            .arg("kustomize")
+            .arg(&dir)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let text = String::from_utf8(out.stdout).unwrap();
-        let stream = k8sec::yaml::parse_stream(&text, k8sec::yaml::FileId(0), &k8sec::text::LineIndex::new(&text));
+        let stream = k8sec::yaml::parse_stream(
+            &text,
+            k8sec::yaml::FileId(0),
+            &k8sec::text::LineIndex::new(&text),
+        );
         let mut theirs: Vec<serde_json::Value> = stream
             .documents
             .iter()
             .map(|d| {
                 let mut budget = k8sec::render::knode::MAX_NODES;
-                k8sec::render::knode::KNode::from_ref(d.tree.root(), &mut budget).unwrap().to_json()
+                k8sec::render::knode::KNode::from_ref(d.tree.root(), &mut budget)
+                    .unwrap()
+                    .to_json()
             })
             .collect();
         let mut ours = k8sec::render::build_to_json(&dir, manifest_dir()).unwrap();
@@ -219,7 +442,17 @@ fn remote_bases_plugins_and_helm_charts_are_refused_not_followed() {
         ),
         ("repo/app/pod.yaml", POD),
     ]);
-    let out = k8sec(dir.path(), &["lint", "repo", "--select", "privileged-container", "--format", "concise"]);
+    let out = k8sec(
+        dir.path(),
+        &[
+            "lint",
+            "repo",
+            "--select",
+            "privileged-container",
+            "--format",
+            "concise",
+        ],
+    );
     let err = notes(&out);
     for expected in [
         "remote resource `github.com/example/manifests//base?ref=v1.0.0` refused",
@@ -233,7 +466,10 @@ fn remote_bases_plugins_and_helm_charts_are_refused_not_followed() {
     }
     // The local part of the build is still linted, through the build.
     let text = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(text.trim(), "repo/app/pod.yaml:10:21: error[privileged-container] container `c` runs privileged");
+    assert_eq!(
+        text.trim(),
+        "repo/app/pod.yaml:10:21: error[privileged-container] container `c` runs privileged"
+    );
 }
 
 #[test]
@@ -241,15 +477,45 @@ fn paths_leaving_the_repository_are_refused() {
     let dir = repo(&[
         ("outside/secret.yaml", POD),
         ("repo/.git/HEAD", "ref: refs/heads/main\n"),
-        ("repo/escape/kustomization.yaml", "resources:\n  - ../../outside/secret.yaml\n"),
-        ("repo/patch/kustomization.yaml", "resources:\n  - pod.yaml\npatches:\n  - path: ../../outside/secret.yaml\n"),
-        ("repo/patch/pod.yaml", "apiVersion: v1\nkind: Pod\nmetadata:\n  name: q\n"),
+        (
+            "repo/escape/kustomization.yaml",
+            "resources:\n  - ../../outside/secret.yaml\n",
+        ),
+        (
+            "repo/patch/kustomization.yaml",
+            "resources:\n  - pod.yaml\npatches:\n  - path: ../../outside/secret.yaml\n",
+        ),
+        (
+            "repo/patch/pod.yaml",
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: q\n",
+        ),
     ]);
-    let out = k8sec(dir.path(), &["lint", "repo", "--select", "privileged-container", "--format", "concise"]);
+    let out = k8sec(
+        dir.path(),
+        &[
+            "lint",
+            "repo",
+            "--select",
+            "privileged-container",
+            "--format",
+            "concise",
+        ],
+    );
     let err = notes(&out);
-    assert!(err.contains("`../../outside/secret.yaml` is outside the scanned repository"), "{err}");
-    assert_eq!(err.matches("is outside the scanned repository").count(), 2, "{err}");
-    assert!(!String::from_utf8_lossy(&out.stdout).contains("outside"), "{}", String::from_utf8_lossy(&out.stdout));
+    assert!(
+        err.contains("`../../outside/secret.yaml` is outside the scanned repository"),
+        "{err}"
+    );
+    assert_eq!(
+        err.matches("is outside the scanned repository").count(),
+        2,
+        "{err}"
+    );
+    assert!(
+        !String::from_utf8_lossy(&out.stdout).contains("outside"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
 }
 
 #[cfg(unix)]
@@ -260,23 +526,56 @@ fn symlinks_pointing_out_of_the_repository_are_refused() {
         ("repo/.git/HEAD", "ref: refs/heads/main\n"),
         ("repo/app/kustomization.yaml", "resources:\n  - link.yaml\n"),
     ]);
-    std::os::unix::fs::symlink(dir.path().join("outside/secret.yaml"), dir.path().join("repo/app/link.yaml")).unwrap();
-    let out = k8sec(dir.path(), &["lint", "repo/app/kustomization.yaml", "--select", "privileged-container", "--format", "concise"]);
+    std::os::unix::fs::symlink(
+        dir.path().join("outside/secret.yaml"),
+        dir.path().join("repo/app/link.yaml"),
+    )
+    .unwrap();
+    let out = k8sec(
+        dir.path(),
+        &[
+            "lint",
+            "repo/app/kustomization.yaml",
+            "--select",
+            "privileged-container",
+            "--format",
+            "concise",
+        ],
+    );
     let err = notes(&out);
     assert!(err.contains("`link.yaml` is a symlink to"), "{err}");
-    assert!(err.contains("outside the scanned repository: refused"), "{err}");
+    assert!(
+        err.contains("outside the scanned repository: refused"),
+        "{err}"
+    );
     assert_eq!(String::from_utf8_lossy(&out.stdout), "");
 }
 
 #[test]
 fn a_failed_build_is_reported_and_its_files_are_linted_plainly() {
     let dir = repo(&[
-        ("app/kustomization.yaml", "resources:\n  - pod.yaml\n  - missing.yaml\n"),
+        (
+            "app/kustomization.yaml",
+            "resources:\n  - pod.yaml\n  - missing.yaml\n",
+        ),
         ("app/pod.yaml", POD),
     ]);
-    let out = k8sec(dir.path(), &["lint", "app", "--select", "privileged-container", "--format", "concise"]);
+    let out = k8sec(
+        dir.path(),
+        &[
+            "lint",
+            "app",
+            "--select",
+            "privileged-container",
+            "--format",
+            "concise",
+        ],
+    );
     let err = notes(&out);
-    assert!(err.contains("kustomize build of `app` failed") && err.contains("`missing.yaml` not found"), "{err}");
+    assert!(
+        err.contains("kustomize build of `app` failed") && err.contains("`missing.yaml` not found"),
+        "{err}"
+    );
     assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 1);
 }
 
@@ -287,12 +586,26 @@ fn bases_included_by_an_overlay_are_not_roots_and_components_never_are() {
         .units
         .iter()
         .filter_map(|u| match &u.kind {
-            UnitKind::Kustomize { root, .. } => Some(root.strip_prefix(manifest_dir().join(SHOP)).unwrap().to_path_buf()),
+            UnitKind::Kustomize { root, .. } => Some(
+                root.strip_prefix(manifest_dir().join(SHOP))
+                    .unwrap()
+                    .to_path_buf(),
+            ),
             _ => None,
         })
         .collect();
     roots.sort();
-    assert_eq!(roots, [PathBuf::from("overlays/prod"), PathBuf::from("overlays/staging")]);
+    assert_eq!(
+        roots,
+        [
+            PathBuf::from("overlays/prod"),
+            PathBuf::from("overlays/staging")
+        ]
+    );
     let files = ws.units.iter().find(|u| u.kind == UnitKind::Files).unwrap();
-    assert!(files.resources.is_empty(), "{:?}", files.resources.iter().map(|r| &r.name).collect::<Vec<_>>());
+    assert!(
+        files.resources.is_empty(),
+        "{:?}",
+        files.resources.iter().map(|r| &r.name).collect::<Vec<_>>()
+    );
 }

@@ -23,13 +23,17 @@ fn corpus() -> Option<PathBuf> {
 }
 
 fn kustomization_dirs(root: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(root) else { return };
+    let Ok(entries) = std::fs::read_dir(root) else {
+        return;
+    };
     let mut entries: Vec<_> = entries.flatten().map(|e| e.path()).collect();
     entries.sort();
     for path in entries {
         if path.is_dir() {
             kustomization_dirs(&path, out);
-        } else if path.file_name().is_some_and(|n| n == "kustomization.yaml" || n == "kustomization.yml" || n == "Kustomization") {
+        } else if path.file_name().is_some_and(|n| {
+            n == "kustomization.yaml" || n == "kustomization.yml" || n == "Kustomization"
+        }) {
             let text = std::fs::read_to_string(&path).unwrap_or_default();
             if !text.lines().any(|l| l.trim() == "kind: Component") {
                 out.push(path.parent().unwrap().to_path_buf());
@@ -40,7 +44,11 @@ fn kustomization_dirs(root: &Path, out: &mut Vec<PathBuf>) {
 
 fn to_objects(text: &str) -> Vec<Value> {
     let stream = parse_stream(text, FileId(0), &LineIndex::new(text));
-    assert!(stream.error.is_none(), "kubectl output does not parse: {:?}", stream.error);
+    assert!(
+        stream.error.is_none(),
+        "kubectl output does not parse: {:?}",
+        stream.error
+    );
     stream
         .documents
         .iter()
@@ -54,8 +62,19 @@ fn to_objects(text: &str) -> Vec<Value> {
 }
 
 fn key(v: &Value) -> String {
-    let s = |p: &str| v.pointer(p).and_then(Value::as_str).unwrap_or("").to_string();
-    format!("{} {} {}/{}", s("/apiVersion"), s("/kind"), s("/metadata/namespace"), s("/metadata/name"))
+    let s = |p: &str| {
+        v.pointer(p)
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string()
+    };
+    format!(
+        "{} {} {}/{}",
+        s("/apiVersion"),
+        s("/kind"),
+        s("/metadata/namespace"),
+        s("/metadata/name")
+    )
 }
 
 fn by_key(objects: Vec<Value>) -> BTreeMap<String, Value> {
@@ -117,13 +136,22 @@ fn native_builds_match_kubectl_kustomize() {
         eprintln!("skipped: no corpus (set K8SEC_CORPUS or check out ../shared/corpus)");
         return;
     };
-    if Command::new("kubectl").arg("version").arg("--client").output().map_or(true, |o| !o.status.success()) {
+    if Command::new("kubectl")
+        .arg("version")
+        .arg("--client")
+        .output()
+        .map_or(true, |o| !o.status.success())
+    {
         eprintln!("skipped: kubectl is not installed");
         return;
     }
     let mut dirs = Vec::new();
     kustomization_dirs(&corpus, &mut dirs);
-    assert!(dirs.len() >= 50, "expected the corpus's kustomizations, found {}", dirs.len());
+    assert!(
+        dirs.len() >= 50,
+        "expected the corpus's kustomizations, found {}",
+        dirs.len()
+    );
 
     // kubectl in parallel: it dominates the test's time.
     let threads = 4;
@@ -139,7 +167,9 @@ fn native_builds_match_kubectl_kustomize() {
                     .map(|dir| {
                         let out = Command::new("kubectl").arg("kustomize").arg(&dir).output();
                         let result = match out {
-                            Ok(o) if o.status.success() => Ok(String::from_utf8_lossy(&o.stdout).into_owned()),
+                            Ok(o) if o.status.success() => {
+                                Ok(String::from_utf8_lossy(&o.stdout).into_owned())
+                            }
                             Ok(o) => Err(String::from_utf8_lossy(&o.stderr).into_owned()),
                             Err(e) => Err(e.to_string()),
                         };
@@ -158,11 +188,16 @@ fn native_builds_match_kubectl_kustomize() {
     let mut differences: Vec<(String, String)> = Vec::new();
     for dir in &dirs {
         let name = dir.strip_prefix(&corpus).unwrap().display().to_string();
-        if std::env::var_os("K8SEC_ORACLE_TRACE").is_some() { eprintln!("building {name}"); }
+        if std::env::var_os("K8SEC_ORACLE_TRACE").is_some() {
+            eprintln!("building {name}");
+        }
         let native = k8sec::render::build_to_json(dir, &corpus);
         let outcome = match (&kubectl[dir], native) {
             (Err(_), Err(_)) => Ok("both fail"),
-            (Err(e), Ok(_)) => Err(format!("kubectl fails ({}) but the native build succeeds", e.lines().next().unwrap_or(""))),
+            (Err(e), Ok(_)) => Err(format!(
+                "kubectl fails ({}) but the native build succeeds",
+                e.lines().next().unwrap_or("")
+            )),
             (Ok(_), Err(e)) => Err(format!("native build fails: {e}")),
             (Ok(text), Ok(objects)) => {
                 let theirs = by_key(to_objects(text));
@@ -170,8 +205,10 @@ fn native_builds_match_kubectl_kustomize() {
                 if theirs == ours {
                     Ok("match")
                 } else {
-                    let only_theirs: Vec<&String> = theirs.keys().filter(|k| !ours.contains_key(*k)).collect();
-                    let only_ours: Vec<&String> = ours.keys().filter(|k| !theirs.contains_key(*k)).collect();
+                    let only_theirs: Vec<&String> =
+                        theirs.keys().filter(|k| !ours.contains_key(*k)).collect();
+                    let only_ours: Vec<&String> =
+                        ours.keys().filter(|k| !theirs.contains_key(*k)).collect();
                     if !only_theirs.is_empty() || !only_ours.is_empty() {
                         Err(format!("objects differ: only kubectl {only_theirs:?}, only native {only_ours:?}"))
                     } else {
@@ -189,7 +226,11 @@ fn native_builds_match_kubectl_kustomize() {
             Err(why) => differences.push((name, why)),
         }
     }
-    eprintln!("kubectl oracle: {} of {} kustomization roots match exactly", matches.len(), dirs.len());
+    eprintln!(
+        "kubectl oracle: {} of {} kustomization roots match exactly",
+        matches.len(),
+        dirs.len()
+    );
     for (name, why) in &differences {
         eprintln!("  differs: {name}: {why}");
     }
@@ -197,11 +238,17 @@ fn native_builds_match_kubectl_kustomize() {
         .iter()
         .filter(|(name, _)| !KNOWN_DIFFERENCES.iter().any(|(k, _)| k == name))
         .collect();
-    assert!(unexpected.is_empty(), "unexpected differences: {unexpected:#?}");
+    assert!(
+        unexpected.is_empty(),
+        "unexpected differences: {unexpected:#?}"
+    );
     let fixed: Vec<&&str> = KNOWN_DIFFERENCES
         .iter()
         .map(|(k, _)| k)
         .filter(|k| !differences.iter().any(|(n, _)| n == *k))
         .collect();
-    assert!(fixed.is_empty(), "these now match; remove them from KNOWN_DIFFERENCES: {fixed:?}");
+    assert!(
+        fixed.is_empty(),
+        "these now match; remove them from KNOWN_DIFFERENCES: {fixed:?}"
+    );
 }

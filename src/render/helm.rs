@@ -212,14 +212,21 @@ fn run_helm(
     let err = err_reader.join().unwrap_or_default();
     if !status.success() {
         let message = String::from_utf8_lossy(&err);
-        let lines: Vec<&str> = message.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+        let lines: Vec<&str> = message
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect();
         let first = lines
             .iter()
             .find(|l| l.starts_with("Error:"))
             .or_else(|| lines.first())
             .copied()
             .unwrap_or("helm failed without a message");
-        return Err(format!("`helm template` failed: {}", first.trim_start_matches("Error: ")));
+        return Err(format!(
+            "`helm template` failed: {}",
+            first.trim_start_matches("Error: ")
+        ));
     }
     String::from_utf8(out).map_err(|_| "`helm template` printed text that is not UTF-8".to_string())
 }

@@ -119,7 +119,9 @@ impl KNode {
     pub fn is_null(&self) -> bool {
         match &self.kind {
             KKind::Scalar(v, ScalarStyle::Plain) => {
-                self.tag.as_deref().is_none_or(|t| t == "!!null" || t == "tag:yaml.org,2002:null")
+                self.tag
+                    .as_deref()
+                    .map_or(true, |t| t == "!!null" || t == "tag:yaml.org,2002:null")
                     && matches!(v.as_str(), "" | "~" | "null" | "Null" | "NULL")
             }
             _ => false,
@@ -225,7 +227,7 @@ impl KNode {
         if !self.is_map() {
             return None;
         }
-        let needs = self.get(key).is_none_or(|v| v.is_null());
+        let needs = self.get(key).map_or(true, |v| v.is_null());
         if needs {
             let mut value = KNode::map(span);
             if let Some(old) = self.get(key) {
@@ -309,7 +311,10 @@ fn push_node(node: &KNode, nodes: &mut Vec<Node>) -> NodeId {
 pub fn plain_is_string(value: &str) -> bool {
     !value.is_empty()
         && value.trim() == value
-        && matches!(scalar_json(value, ScalarStyle::Plain, None), Value::String(_))
+        && matches!(
+            scalar_json(value, ScalarStyle::Plain, None),
+            Value::String(_)
+        )
         && !value.starts_with([
             '-', '?', ':', ',', '[', ']', '{', '}', '#', '&', '*', '!', '|', '>', '\'', '"', '%',
             '@', '`',
@@ -318,13 +323,33 @@ pub fn plain_is_string(value: &str) -> bool {
         && !value.contains(" #")
         && !value.ends_with(':')
         && !value.contains('\n')
-        && !matches!(value, "yes" | "no" | "on" | "off" | "y" | "n" | "Yes" | "No" | "On" | "Off" | "YES" | "NO" | "ON" | "OFF" | "Y" | "N")
+        && !matches!(
+            value,
+            "yes"
+                | "no"
+                | "on"
+                | "off"
+                | "y"
+                | "n"
+                | "Yes"
+                | "No"
+                | "On"
+                | "Off"
+                | "YES"
+                | "NO"
+                | "ON"
+                | "OFF"
+                | "Y"
+                | "N"
+        )
 }
 
 /// JSON value of a scalar: quoted and block scalars are strings; plain ones are resolved.
 pub fn scalar_json(value: &str, style: ScalarStyle, tag: Option<&str>) -> Value {
     if let Some(tag) = tag {
-        let tag = tag.trim_start_matches("tag:yaml.org,2002:").trim_start_matches("!!");
+        let tag = tag
+            .trim_start_matches("tag:yaml.org,2002:")
+            .trim_start_matches("!!");
         if tag == "str" {
             return Value::String(value.to_string());
         }
@@ -384,7 +409,10 @@ fn looks_like_float(value: &str) -> bool {
         && body
             .bytes()
             .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'-' | b'+'))
-        && body.bytes().next().is_some_and(|b| b.is_ascii_digit() || b == b'.')
+        && body
+            .bytes()
+            .next()
+            .is_some_and(|b| b.is_ascii_digit() || b == b'.')
 }
 
 /// An empty span at the start of `span` (for values derived from it).
@@ -419,7 +447,7 @@ mod tests {
         let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
         for i in 1..9 {
             let prev = format!("*a{}", i - 1);
-            let items = vec![prev.as_str(); 10].join(", ");
+            let items = [prev.as_str(); 10].join(", ");
             text.push_str(&format!("a{i}: &a{i} [{items}]\n"));
         }
         let stream = parse_stream(&text, FileId(0), &LineIndex::new(&text));
@@ -430,9 +458,20 @@ mod tests {
     #[test]
     fn strings_that_read_as_other_types_are_quoted() {
         let span = Span::new(FileId(0), TextRange::empty(0));
-        for (value, quoted) in [("web", false), ("true", true), ("8080", true), ("yes", true), ("", true), ("a: b", true)] {
+        for (value, quoted) in [
+            ("web", false),
+            ("true", true),
+            ("8080", true),
+            ("yes", true),
+            ("", true),
+            ("a: b", true),
+        ] {
             let node = KNode::string(value, span);
-            assert_eq!(matches!(node.kind, KKind::Scalar(_, ScalarStyle::DoubleQuoted)), quoted, "{value}");
+            assert_eq!(
+                matches!(node.kind, KKind::Scalar(_, ScalarStyle::DoubleQuoted)),
+                quoted,
+                "{value}"
+            );
             assert_eq!(node.to_json(), Value::String(value.to_string()));
         }
     }

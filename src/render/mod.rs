@@ -161,14 +161,21 @@ pub fn build_to_json(dir: &Path, boundary: &Path) -> Result<Vec<serde_json::Valu
 /// The findings of every unit, with each Kustomize finding naming its build root in a related
 /// note ("in overlay `overlays/prod`"), and a finding at the same origin in several overlays
 /// reported once with all of them listed.
-pub fn attribute(ws: &crate::Workspace, by_unit: Vec<Vec<crate::diagnostic::Finding>>) -> Vec<crate::diagnostic::Finding> {
+pub fn attribute(
+    ws: &crate::Workspace,
+    by_unit: Vec<Vec<crate::diagnostic::Finding>>,
+) -> Vec<crate::diagnostic::Finding> {
     use std::collections::HashMap;
 
     let mut out: Vec<crate::diagnostic::Finding> = Vec::new();
     // (check, span, message) -> index in `out`
     let mut seen: HashMap<(&'static str, crate::yaml::Span, String), usize> = HashMap::new();
     for (unit, findings) in ws.units.iter().zip(by_unit) {
-        let crate::UnitKind::Kustomize { root, kustomization } = &unit.kind else {
+        let crate::UnitKind::Kustomize {
+            root,
+            kustomization,
+        } = &unit.kind
+        else {
             out.extend(findings);
             continue;
         };
@@ -208,7 +215,10 @@ fn first_line(file: &crate::source::SourceFile, id: FileId) -> crate::yaml::Span
         if !trimmed.is_empty() && !trimmed.starts_with('#') && trimmed != "---" {
             let start = offset + (line.len() - line.trim_start().len());
             let end = offset + line.trim_end().len();
-            return crate::yaml::Span::new(id, crate::text::TextRange::new(start as u32, end as u32));
+            return crate::yaml::Span::new(
+                id,
+                crate::text::TextRange::new(start as u32, end as u32),
+            );
         }
         offset += line.len();
     }

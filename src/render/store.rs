@@ -69,7 +69,11 @@ impl<'a> FileStore<'a> {
             );
         }
         if let Some(error) = self.parse_errors.iter().find(|(f, _)| *f == id) {
-            return Err(format!("`{}` is not valid YAML: {}", path.display(), error.1.message));
+            return Err(format!(
+                "`{}` is not valid YAML: {}",
+                path.display(),
+                error.1.message
+            ));
         }
         let docs = self
             .docs
@@ -88,7 +92,10 @@ impl<'a> FileStore<'a> {
         let meta = std::fs::metadata(path)
             .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
         if meta.len() > MAX_READ {
-            return Err(format!("`{}` is larger than {MAX_READ} bytes", path.display()));
+            return Err(format!(
+                "`{}` is larger than {MAX_READ} bytes",
+                path.display()
+            ));
         }
         let bytes =
             std::fs::read(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;

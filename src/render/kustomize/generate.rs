@@ -27,7 +27,10 @@ fn options_of(node: Option<&KNode>) -> Options {
     };
     let flag = |key: &str| node.get(key).and_then(super::bool_of);
     Options {
-        labels: node.get("labels").map(|l| l.entries().to_vec()).unwrap_or_default(),
+        labels: node
+            .get("labels")
+            .map(|l| l.entries().to_vec())
+            .unwrap_or_default(),
         annotations: node
             .get("annotations")
             .map(|l| l.entries().to_vec())
@@ -69,8 +72,13 @@ fn valid_key(key: &str) -> bool {
 
 pub(super) fn generators(b: &mut Builder<'_, '_>, kust: &Kust, acc: &mut Acc) -> Result<(), Fail> {
     let global = options_of(kust.field("generatorOptions"));
-    for (field, kind) in [("configMapGenerator", "ConfigMap"), ("secretGenerator", "Secret")] {
-        let Some(list) = kust.field(field) else { continue };
+    for (field, kind) in [
+        ("configMapGenerator", "ConfigMap"),
+        ("secretGenerator", "Secret"),
+    ] {
+        let Some(list) = kust.field(field) else {
+            continue;
+        };
         for entry in list.items().to_vec() {
             let res = generate_one(b, kust, &entry, kind, &global)?;
             absorb(b, kust, &entry, acc, res)?;
@@ -95,12 +103,24 @@ fn generate_one(
     let secret = kind == "Secret";
     // key -> (value node, raw bytes for binary files)
     let mut data: Vec<(String, KNode, Option<Vec<u8>>)> = Vec::new();
-    let mut put = |b: &Builder<'_, '_>, key: String, value: KNode, raw: Option<Vec<u8>>, at: Span| -> Result<(), Fail> {
+    let mut put = |b: &Builder<'_, '_>,
+                   key: String,
+                   value: KNode,
+                   raw: Option<Vec<u8>>,
+                   at: Span|
+     -> Result<(), Fail> {
         if !valid_key(&key) {
             return Err(b.fail(kust, at, format!("`{key}` is not a valid {kind} key")));
         }
         if data.iter().any(|(k, _, _)| *k == key) {
-            return Err(b.fail(kust, at, format!("{kind} generator `{}` sets key `{key}` twice", name_node.as_str().unwrap_or_default())));
+            return Err(b.fail(
+                kust,
+                at,
+                format!(
+                    "{kind} generator `{}` sets key `{key}` twice",
+                    name_node.as_str().unwrap_or_default()
+                ),
+            ));
         }
         data.push((key, value, raw));
         Ok(())
@@ -143,10 +163,17 @@ fn generate_one(
                             "`{rel}` line {}: `{trimmed}` has no `=`; Kustomize would read its value from the environment, k8sec leaves it empty",
                             n + 1
                         ));
-                        (trimmed.to_string(), String::new(), base + lead + trimmed.len())
+                        (
+                            trimmed.to_string(),
+                            String::new(),
+                            base + lead + trimmed.len(),
+                        )
                     }
                 };
-                let vspan = Span::new(id, TextRange::new(value_start as u32, (value_start + value.len()) as u32));
+                let vspan = Span::new(
+                    id,
+                    TextRange::new(value_start as u32, (value_start + value.len()) as u32),
+                );
                 put(b, key, KNode::string(&value, vspan), None, p.span)?;
             }
         }
@@ -184,7 +211,13 @@ fn generate_one(
             let Some((key, value)) = text.split_once('=').filter(|(k, _)| !k.is_empty()) else {
                 return Err(b.fail(kust, l.span, format!("literal `{text}` is not key=value")));
             };
-            put(b, key.to_string(), KNode::string(unquote(value), l.span), None, l.span)?;
+            put(
+                b,
+                key.to_string(),
+                KNode::string(unquote(value), l.span),
+                None,
+                l.span,
+            )?;
         }
     }
 
@@ -214,7 +247,11 @@ fn generate_one(
     let mut text_data = KNode::map(at);
     let mut binary_data = KNode::map(at);
     for (key, value, raw) in data {
-        let target = if raw.is_some() && !secret { &mut binary_data } else { &mut text_data };
+        let target = if raw.is_some() && !secret {
+            &mut binary_data
+        } else {
+            &mut text_data
+        };
         let encoded = match (&raw, secret) {
             (Some(bytes), _) => KNode::string(&hash::base64(bytes), value.span),
             (None, true) => {
@@ -252,7 +289,10 @@ fn merge_maps(old: Option<&KNode>, new: Option<&KNode>, span: Span) -> Option<KN
     if old.is_none() && new.is_none() {
         return None;
     }
-    let mut out = old.filter(|o| o.is_map()).cloned().unwrap_or_else(|| KNode::map(span));
+    let mut out = old
+        .filter(|o| o.is_map())
+        .cloned()
+        .unwrap_or_else(|| KNode::map(span));
     for (k, v) in new.map(KNode::entries).unwrap_or(&[]) {
         out.set_with_key(k.clone(), v.clone());
     }
@@ -260,7 +300,13 @@ fn merge_maps(old: Option<&KNode>, new: Option<&KNode>, span: Span) -> Option<KN
 }
 
 /// Adds a generated object, merging it into or replacing an existing one per `behavior`.
-fn absorb(b: &Builder<'_, '_>, kust: &Kust, entry: &KNode, acc: &mut Acc, mut res: KRes) -> Result<(), Fail> {
+fn absorb(
+    b: &Builder<'_, '_>,
+    kust: &Kust,
+    entry: &KNode,
+    acc: &mut Acc,
+    mut res: KRes,
+) -> Result<(), Fail> {
     let id = res.cur_id();
     let matches: Vec<usize> = acc
         .res
@@ -274,7 +320,14 @@ fn absorb(b: &Builder<'_, '_>, kust: &Kust, entry: &KNode, acc: &mut Acc, mut re
             acc.res.push(res);
             Ok(())
         }
-        ([], _) => Err(b.fail(kust, entry.span, format!("{} does not exist: nothing to merge or replace", id.describe()))),
+        ([], _) => Err(b.fail(
+            kust,
+            entry.span,
+            format!(
+                "{} does not exist: nothing to merge or replace",
+                id.describe()
+            ),
+        )),
         ([i], Behavior::Merge | Behavior::Replace) => {
             let old = acc.res[*i].clone();
             let span = res.node.span;
@@ -310,8 +363,19 @@ fn absorb(b: &Builder<'_, '_>, kust: &Kust, entry: &KNode, acc: &mut Acc, mut re
             acc.res[*i] = res;
             Ok(())
         }
-        ([_], Behavior::Create) => Err(b.fail(kust, entry.span, format!("{} already exists; use `behavior: merge` or `replace`", id.describe()))),
-        _ => Err(b.fail(kust, entry.span, format!("several objects could take {}", id.describe()))),
+        ([_], Behavior::Create) => Err(b.fail(
+            kust,
+            entry.span,
+            format!(
+                "{} already exists; use `behavior: merge` or `replace`",
+                id.describe()
+            ),
+        )),
+        _ => Err(b.fail(
+            kust,
+            entry.span,
+            format!("several objects could take {}", id.describe()),
+        )),
     }
 }
 
@@ -328,7 +392,10 @@ pub(super) fn hash_input(res: &KRes) -> String {
         }
     };
     let mut m = BTreeMap::new();
-    m.insert("kind".to_string(), serde_json::Value::String(res.kind().to_string()));
+    m.insert(
+        "kind".to_string(),
+        serde_json::Value::String(res.kind().to_string()),
+    );
     // Kustomize looks the name up under a key literally named `metadata/name`, so it hashes
     // an empty name; matching its suffixes means doing the same.
     m.insert("name".to_string(), serde_json::Value::String(String::new()));

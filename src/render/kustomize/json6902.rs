@@ -63,7 +63,11 @@ fn index(token: &str, len: usize, allow_end: bool) -> Result<usize, String> {
     let i: usize = token
         .parse()
         .map_err(|_| format!("bad array index `{token}`"))?;
-    let limit = if allow_end { len } else { len.saturating_sub(1) };
+    let limit = if allow_end {
+        len
+    } else {
+        len.saturating_sub(1)
+    };
     if i > limit || (!allow_end && len == 0) {
         return Err(format!("array index {i} out of bounds (length {len})"));
     }
@@ -74,9 +78,7 @@ fn get<'a>(node: &'a KNode, path: &[String]) -> Result<&'a KNode, String> {
     let mut cur = node;
     for t in path {
         cur = match &cur.kind {
-            KKind::Map(_) => cur
-                .get(t)
-                .ok_or_else(|| format!("missing key `{t}`"))?,
+            KKind::Map(_) => cur.get(t).ok_or_else(|| format!("missing key `{t}`"))?,
             KKind::Seq(items) => &items[index(t, items.len(), false)?],
             KKind::Scalar(..) => return Err(format!("cannot descend into a scalar at `{t}`")),
         };
@@ -146,65 +148,60 @@ fn remove(doc: &mut KNode, path: &[String]) -> Result<KNode, String> {
 pub fn apply(doc: &KNode, ops: &[Op]) -> Result<KNode, String> {
     let mut out = doc.clone();
     for op in ops {
-        let path = tokens(&op.path)?;
-        let value = || {
-            op.value
-                .clone()
-                .ok_or_else(|| format!("JSON patch `{}` at `{}` has no `value`", op.op, op.path))
-        };
-        let result = match op.op.as_str() {
-            "add" => add(&mut out, &path, value()?),
-            "remove" => remove(&mut out, &path).map(|_| ()),
-            "replace" => {
-                get(&out, &path)?;
-                let v = value()?;
-                match path.split_last() {
-                    None => {
-                        out = v;
-                        Ok(())
-                    }
-                    Some((last, parents)) => {
-                        let parent = parent_mut(&mut out, parents)?;
-                        match &mut parent.kind {
-                            KKind::Map(_) => {
-                                if let Some(slot) = parent.get_mut(last) {
-                                    *slot = v;
-                                }
-                                Ok(())
-                            }
-                            KKind::Seq(items) => {
-                                let i = index(last, items.len(), false)?;
-                                items[i] = v;
-                                Ok(())
-                            }
-                            KKind::Scalar(..) => Err("cannot replace inside a scalar".to_string()),
-                        }
-                    }
-                }
-            }
-            "move" => {
-                let from = tokens(op.from.as_deref().ok_or("`move` needs `from`")?)?;
-                let moved = remove(&mut out, &from)?;
-                add(&mut out, &path, moved)
-            }
-            "copy" => {
-                let from = tokens(op.from.as_deref().ok_or("`copy` needs `from`")?)?;
-                let copied = get(&out, &from)?.clone();
-                add(&mut out, &path, copied)
-            }
-            "test" => {
-                let have = get(&out, &path)?.to_json();
-                if have == value()?.to_json() {
-                    Ok(())
-                } else {
-                    Err(format!("test at `{}` failed", op.path))
-                }
-            }
-            other => Err(format!("unknown JSON patch operation `{other}`")),
-        };
-        result.map_err(|e| format!("JSON patch `{}` at `{}`: {e}", op.op, op.path))?;
+        apply_one(&mut out, op)
+            .map_err(|e| format!("JSON patch `{}` at `{}`: {e}", op.op, op.path))?;
     }
     Ok(out)
+}
+
+fn apply_one(out: &mut KNode, op: &Op) -> Result<(), String> {
+    let path = tokens(&op.path)?;
+    let value = || op.value.clone().ok_or_else(|| "no `value`".to_string());
+    match op.op.as_str() {
+        "add" => add(out, &path, value()?),
+        "remove" => remove(out, &path).map(|_| ()),
+        "replace" => {
+            get(out, &path)?;
+            let v = value()?;
+            let Some((last, parents)) = path.split_last() else {
+                *out = v;
+                return Ok(());
+            };
+            let parent = parent_mut(out, parents)?;
+            match &mut parent.kind {
+                KKind::Map(_) => {
+                    if let Some(slot) = parent.get_mut(last) {
+                        *slot = v;
+                    }
+                    Ok(())
+                }
+                KKind::Seq(items) => {
+                    let i = index(last, items.len(), false)?;
+                    items[i] = v;
+                    Ok(())
+                }
+                KKind::Scalar(..) => Err("cannot replace inside a scalar".to_string()),
+            }
+        }
+        "move" => {
+            let from = tokens(op.from.as_deref().ok_or("`move` needs `from`")?)?;
+            let moved = remove(out, &from)?;
+            add(out, &path, moved)
+        }
+        "copy" => {
+            let from = tokens(op.from.as_deref().ok_or("`copy` needs `from`")?)?;
+            let copied = get(out, &from)?.clone();
+            add(out, &path, copied)
+        }
+        "test" => {
+            if get(out, &path)?.to_json() == value()?.to_json() {
+                Ok(())
+            } else {
+                Err("the value differs".to_string())
+            }
+        }
+        other => Err(format!("unknown operation `{other}`")),
+    }
 }
 
 #[cfg(test)]

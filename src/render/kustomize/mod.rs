@@ -39,7 +39,8 @@ use nameref::Var;
 use res::{Behavior, Gvk, Selector};
 
 /// The file names a kustomization may have, in Kustomize's order of preference.
-pub const KUSTOMIZATION_NAMES: [&str; 3] = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
+pub const KUSTOMIZATION_NAMES: [&str; 3] =
+    ["kustomization.yaml", "kustomization.yml", "Kustomization"];
 
 /// A message about a build that is not a finding: a refusal, an unsupported field, a failure.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -106,7 +107,7 @@ pub fn build(
     acc.res.retain(|r| {
         r.annotations()
             .get("config.kubernetes.io/local-config")
-            .is_none_or_not("true")
+            .map_or(true, |v| v != "true")
     });
     Ok(Built {
         dir: dir.to_path_buf(),
@@ -114,29 +115,6 @@ pub fn build(
         resources: acc.res,
         files: builder.files,
     })
-}
-
-trait NotStr {
-    fn is_none_or_not(self, value: &str) -> bool;
-}
-
-impl NotStr for Option<&String> {
-    fn is_none_or_not(self, value: &str) -> bool {
-        self.is_none_or_ne(value)
-    }
-}
-
-trait NeStr {
-    fn is_none_or_ne(self, value: &str) -> bool;
-}
-
-impl NeStr for Option<&String> {
-    fn is_none_or_ne(self, value: &str) -> bool {
-        match self {
-            None => true,
-            Some(v) => v != value,
-        }
-    }
 }
 
 fn builder_path(dir: &Path) -> PathBuf {
@@ -159,9 +137,14 @@ pub fn is_remote(entry: &str) -> bool {
         || entry.contains("?ref=")
         || entry.contains("?version=")
         || entry.contains(".git//")
-        || ["github.com/", "gitlab.com/", "bitbucket.org/", "ssh.dev.azure.com/"]
-            .iter()
-            .any(|host| entry.starts_with(host))
+        || [
+            "github.com/",
+            "gitlab.com/",
+            "bitbucket.org/",
+            "ssh.dev.azure.com/",
+        ]
+        .iter()
+        .any(|host| entry.starts_with(host))
 }
 
 type Fail = (PathBuf, String);
@@ -293,25 +276,22 @@ impl Builder<'_, '_> {
             .map(|n| dir.join(n))
             .filter(|p| self.store.lookup(p).is_some() || p.is_file())
             .collect();
-        let path = match present.as_slice() {
-            [] => {
-                return Err((
+        let path =
+            match present.as_slice() {
+                [] => return Err((
                     dir.to_path_buf(),
-                    "no kustomization.yaml, kustomization.yml or Kustomization in this directory".to_string(),
-                ))
-            }
-            [one] => one.clone(),
-            _ => {
-                return Err((
-                    dir.to_path_buf(),
-                    "several kustomization files in one directory; keep one".to_string(),
-                ))
-            }
-        };
-        let (id, docs) = self
-            .store
-            .yaml(&path)
-            .map_err(|e| (path.clone(), e))?;
+                    "no kustomization.yaml, kustomization.yml or Kustomization in this directory"
+                        .to_string(),
+                )),
+                [one] => one.clone(),
+                _ => {
+                    return Err((
+                        dir.to_path_buf(),
+                        "several kustomization files in one directory; keep one".to_string(),
+                    ))
+                }
+            };
+        let (id, docs) = self.store.yaml(&path).map_err(|e| (path.clone(), e))?;
         self.files.insert(id);
         let root = match docs.first() {
             Some(tree) => to_knode(tree).map_err(|e| (path.clone(), e))?,
@@ -333,7 +313,10 @@ impl Builder<'_, '_> {
     fn accumulate(&mut self, dir: &Path, acc: &mut Acc, component: bool) -> Result<FileId, Fail> {
         let key = normalize(dir);
         if self.stack.contains(&key) {
-            return Err((dir.to_path_buf(), "kustomization cycle: this directory includes itself".to_string()));
+            return Err((
+                dir.to_path_buf(),
+                "kustomization cycle: this directory includes itself".to_string(),
+            ));
         }
         self.stack.push(key);
         let result = self.accumulate_inner(dir, acc, component);
@@ -341,9 +324,18 @@ impl Builder<'_, '_> {
         result
     }
 
-    fn accumulate_inner(&mut self, dir: &Path, acc: &mut Acc, component: bool) -> Result<FileId, Fail> {
+    fn accumulate_inner(
+        &mut self,
+        dir: &Path,
+        acc: &mut Acc,
+        component: bool,
+    ) -> Result<FileId, Fail> {
         let kust = self.load_kustomization(dir)?;
-        let kind = kust.root.str_at("kind").unwrap_or("Kustomization").to_string();
+        let kind = kust
+            .root
+            .str_at("kind")
+            .unwrap_or("Kustomization")
+            .to_string();
         match (component, kind.as_str()) {
             (true, "Component") | (false, "Kustomization") => {}
             (true, _) => {
@@ -357,13 +349,19 @@ impl Builder<'_, '_> {
         self.check_fields(&kust);
 
         for key in ["resources", "bases"] {
-            let entries: Vec<KNode> = kust.field(key).map(|n| n.items().to_vec()).unwrap_or_default();
+            let entries: Vec<KNode> = kust
+                .field(key)
+                .map(|n| n.items().to_vec())
+                .unwrap_or_default();
             for entry in entries {
                 self.resource(&kust, &entry, acc)?;
             }
         }
         generate::generators(self, &kust, acc)?;
-        let components: Vec<KNode> = kust.field("components").map(|n| n.items().to_vec()).unwrap_or_default();
+        let components: Vec<KNode> = kust
+            .field("components")
+            .map(|n| n.items().to_vec())
+            .unwrap_or_default();
         for entry in components {
             let Some(text) = entry.as_str() else { continue };
             if is_remote(text) && !kust.dir.join(text).exists() {
@@ -372,7 +370,11 @@ impl Builder<'_, '_> {
             }
             let path = self.resolve(&kust, entry.span, text)?;
             if !path.is_dir() {
-                return Err(self.fail(&kust, entry.span, format!("component `{text}` is not a directory")));
+                return Err(self.fail(
+                    &kust,
+                    entry.span,
+                    format!("component `{text}` is not a directory"),
+                ));
             }
             self.accumulate(&path, acc, true)?;
         }
@@ -393,8 +395,13 @@ impl Builder<'_, '_> {
                 acc.vars.push(Var {
                     name,
                     target,
-                    target_name: objref.and_then(|o| o.str_at("name")).unwrap_or("").to_string(),
-                    target_namespace: objref.and_then(|o| o.str_at("namespace")).map(str::to_string),
+                    target_name: objref
+                        .and_then(|o| o.str_at("name"))
+                        .unwrap_or("")
+                        .to_string(),
+                    target_namespace: objref
+                        .and_then(|o| o.str_at("namespace"))
+                        .map(str::to_string),
                     field_path: v
                         .path(&["fieldref", "fieldpath"])
                         .or_else(|| v.path(&["fieldref", "fieldPath"]))
@@ -470,7 +477,11 @@ impl Builder<'_, '_> {
             let node = to_knode(&tree).map_err(|e| self.fail(kust, entry.span, e))?;
             for object in objects(node) {
                 if object.str_at("kind").is_none() {
-                    return Err(self.fail(kust, entry.span, format!("`{text}` holds a document without `kind`")));
+                    return Err(self.fail(
+                        kust,
+                        entry.span,
+                        format!("`{text}` holds a document without `kind`"),
+                    ));
                 }
                 self.append(kust, entry.span, acc, KRes::new(object))?;
             }
@@ -517,7 +528,11 @@ impl Builder<'_, '_> {
         let index = LineIndex::new(text);
         let stream = parse_stream(text, kust.id, &index);
         if let Some(error) = &stream.error {
-            return Err(self.fail(kust, node.span, format!("inline patch is not valid YAML: {}", error.message)));
+            return Err(self.fail(
+                kust,
+                node.span,
+                format!("inline patch is not valid YAML: {}", error.message),
+            ));
         }
         let file = self.store.sources.get(kust.id);
         let mapper = BlockMap::new(&file.text, node);
@@ -567,7 +582,9 @@ impl Builder<'_, '_> {
         // patchesStrategicMerge
         if let Some(list) = kust.field("patchesStrategicMerge") {
             for entry in list.items().to_vec() {
-                let inline = entry.as_str().is_some_and(|s| s.contains('\n') || s.trim_start().starts_with(['{', '[']));
+                let inline = entry
+                    .as_str()
+                    .is_some_and(|s| s.contains('\n') || s.trim_start().starts_with(['{', '[']));
                 let docs = self.patch_docs(kust, &entry, inline)?;
                 for patch in docs {
                     self.smp_by_id(kust, &entry, acc, &patch)?;
@@ -580,7 +597,13 @@ impl Builder<'_, '_> {
                 let (source, inline) = match (entry.get("path"), entry.get("patch")) {
                     (Some(p), None) => (p.clone(), false),
                     (None, Some(p)) => (p.clone(), true),
-                    _ => return Err(self.fail(kust, entry.span, "a patch needs exactly one of `path` and `patch`")),
+                    _ => {
+                        return Err(self.fail(
+                            kust,
+                            entry.span,
+                            "a patch needs exactly one of `path` and `patch`",
+                        ))
+                    }
                 };
                 let docs = self.patch_docs(kust, &source, inline)?;
                 let target = match entry.get("target").filter(|t| t.is_map()) {
@@ -591,9 +614,11 @@ impl Builder<'_, '_> {
                     let Some(target) = target else {
                         return Err(self.fail(kust, entry.span, "a JSON patch needs a `target`"));
                     };
-                    let ops = json6902::ops(&docs[0]).map_err(|e| self.fail(kust, source.span, e))?;
+                    let ops =
+                        json6902::ops(&docs[0]).map_err(|e| self.fail(kust, source.span, e))?;
                     for res in acc.res.iter_mut().filter(|r| target.selects(r)) {
-                        res.node = json6902::apply(&res.node, &ops).map_err(|e| self.fail(kust, source.span, e))?;
+                        res.node = json6902::apply(&res.node, &ops)
+                            .map_err(|e| self.fail(kust, source.span, e))?;
                     }
                     continue;
                 }
@@ -607,7 +632,9 @@ impl Builder<'_, '_> {
                                     i += 1;
                                     continue;
                                 }
-                                match smp::apply(&acc.res[i].node, &patch).map_err(|e| self.fail(kust, source.span, e))? {
+                                match smp::apply(&acc.res[i].node, &patch)
+                                    .map_err(|e| self.fail(kust, source.span, e))?
+                                {
                                     Some(node) => {
                                         acc.res[i].node = node;
                                         i += 1;
@@ -625,7 +652,8 @@ impl Builder<'_, '_> {
         // namespace
         if let Some(ns) = kust.field("namespace") {
             if let Some(text) = ns.as_str() {
-                transform::namespace(&mut acc.res, text, ns.span).map_err(|e| self.fail(kust, ns.span, e))?;
+                transform::namespace(&mut acc.res, text, ns.span)
+                    .map_err(|e| self.fail(kust, ns.span, e))?;
             }
         }
         // namePrefix, nameSuffix
@@ -644,9 +672,17 @@ impl Builder<'_, '_> {
         // labels, then commonLabels
         if let Some(labels) = kust.field("labels") {
             for entry in labels.items() {
-                let Some(pairs) = entry.get("pairs") else { continue };
-                let include_selectors = entry.get("includeSelectors").and_then(bool_of).unwrap_or(false);
-                let include_templates = entry.get("includeTemplates").and_then(bool_of).unwrap_or(false);
+                let Some(pairs) = entry.get("pairs") else {
+                    continue;
+                };
+                let include_selectors = entry
+                    .get("includeSelectors")
+                    .and_then(bool_of)
+                    .unwrap_or(false);
+                let include_templates = entry
+                    .get("includeTemplates")
+                    .and_then(bool_of)
+                    .unwrap_or(false);
                 let specs = if include_selectors {
                     transform::common_label_specs()
                 } else if include_templates {
@@ -674,10 +710,20 @@ impl Builder<'_, '_> {
                 let (source, inline) = match (entry.get("path"), entry.get("patch")) {
                     (Some(p), None) => (p.clone(), false),
                     (None, Some(p)) => (p.clone(), true),
-                    _ => return Err(self.fail(kust, entry.span, "a JSON patch needs exactly one of `path` and `patch`")),
+                    _ => {
+                        return Err(self.fail(
+                            kust,
+                            entry.span,
+                            "a JSON patch needs exactly one of `path` and `patch`",
+                        ))
+                    }
                 };
                 let Some(target) = entry.get("target") else {
-                    return Err(self.fail(kust, entry.span, "`patchesJson6902` entries need a `target`"));
+                    return Err(self.fail(
+                        kust,
+                        entry.span,
+                        "`patchesJson6902` entries need a `target`",
+                    ));
                 };
                 let selector = self.selector(kust, target)?;
                 let docs = self.patch_docs(kust, &source, inline)?;
@@ -686,7 +732,8 @@ impl Builder<'_, '_> {
                 let mut matched = false;
                 for res in acc.res.iter_mut().filter(|r| selector.selects(r)) {
                     matched = true;
-                    res.node = json6902::apply(&res.node, &ops).map_err(|e| self.fail(kust, source.span, e))?;
+                    res.node = json6902::apply(&res.node, &ops)
+                        .map_err(|e| self.fail(kust, source.span, e))?;
                 }
                 if !matched {
                     return Err(self.fail(kust, target.span, "no resource matches this `target`"));
@@ -697,19 +744,28 @@ impl Builder<'_, '_> {
         if let Some(list) = kust.field("replicas") {
             for entry in list.items() {
                 let (Some(name), Some(count)) = (entry.str_at("name"), entry.get("count")) else {
-                    return Err(self.fail(kust, entry.span, "a `replicas` entry needs `name` and `count`"));
+                    return Err(self.fail(
+                        kust,
+                        entry.span,
+                        "a `replicas` entry needs `name` and `count`",
+                    ));
                 };
-                transform::replicas(&mut acc.res, name, count).map_err(|e| self.fail(kust, entry.span, e))?;
+                transform::replicas(&mut acc.res, name, count)
+                    .map_err(|e| self.fail(kust, entry.span, e))?;
             }
         }
         // images
         if let Some(list) = kust.field("images") {
             for entry in list.items() {
-                let Some(name) = entry.str_at("name") else { continue };
-                let get = |k: &str| entry.get(k).and_then(|v| match &v.kind {
-                    KKind::Scalar(s, _) if !v.is_null() => Some(s.clone()),
-                    _ => None,
-                });
+                let Some(name) = entry.str_at("name") else {
+                    continue;
+                };
+                let get = |k: &str| {
+                    entry.get(k).and_then(|v| match &v.kind {
+                        KKind::Scalar(s, _) if !v.is_null() => Some(s.clone()),
+                        _ => None,
+                    })
+                };
                 let span = ["newTag", "digest", "tagSuffix", "newName"]
                     .iter()
                     .find_map(|k| entry.get(k).map(|v| v.span))
@@ -729,7 +785,13 @@ impl Builder<'_, '_> {
     }
 
     /// A strategic merge patch that names its target by its own kind and name.
-    fn smp_by_id(&mut self, kust: &Kust, entry: &KNode, acc: &mut Acc, patch: &KNode) -> Result<(), Fail> {
+    fn smp_by_id(
+        &mut self,
+        kust: &Kust,
+        entry: &KNode,
+        acc: &mut Acc,
+        patch: &KNode,
+    ) -> Result<(), Fail> {
         let probe = KRes::new(patch.clone());
         let id = probe.cur_id();
         let matches: Vec<usize> = acc
@@ -742,10 +804,18 @@ impl Builder<'_, '_> {
         let index = match matches.as_slice() {
             [one] => *one,
             [] => {
-                return Err(self.fail(kust, entry.span, format!("no resource matches the patch for {}", id.describe())))
+                return Err(self.fail(
+                    kust,
+                    entry.span,
+                    format!("no resource matches the patch for {}", id.describe()),
+                ))
             }
             _ => {
-                return Err(self.fail(kust, entry.span, format!("several resources match the patch for {}", id.describe())))
+                return Err(self.fail(
+                    kust,
+                    entry.span,
+                    format!("several resources match the patch for {}", id.describe()),
+                ))
             }
         };
         match smp::apply(&acc.res[index].node, patch).map_err(|e| self.fail(kust, entry.span, e))? {
@@ -813,7 +883,10 @@ fn objects(node: KNode) -> Vec<KNode> {
         .is_some_and(|k| k == "List" || k.ends_with("List"))
         && node.get("items").is_some_and(KNode::is_seq);
     if is_list {
-        return node.get("items").map(|i| i.items().to_vec()).unwrap_or_default();
+        return node
+            .get("items")
+            .map(|i| i.items().to_vec())
+            .unwrap_or_default();
     }
     vec![node]
 }
@@ -846,7 +919,9 @@ impl BlockMap {
                 let mut value_offset = 0u32;
                 let mut pos = body;
                 while pos < end {
-                    let line_end = file_text[pos..].find('\n').map_or(file_text.len(), |i| pos + i);
+                    let line_end = file_text[pos..]
+                        .find('\n')
+                        .map_or(file_text.len(), |i| pos + i);
                     let line = file_text[pos..line_end].trim_end_matches('\r');
                     let skip = indent.min(line.len());
                     lines.push((value_offset, (pos + skip) as u32));

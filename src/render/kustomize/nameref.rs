@@ -56,7 +56,8 @@ fn table() -> Vec<Ref> {
         (g("", "", "ClusterRole"), "rules/resourceNames".to_string()),
         (
             g("", "", "Ingress"),
-            "metadata/annotations/nginx.ingress.kubernetes.io\\/fastcgi-params-configmap".to_string(),
+            "metadata/annotations/nginx.ingress.kubernetes.io\\/fastcgi-params-configmap"
+                .to_string(),
         ),
     ]);
     let mut secret = pod_paths(
@@ -73,9 +74,18 @@ fn table() -> Vec<Ref> {
     );
     for (kind, path) in [
         ("Ingress", "spec/tls/secretName"),
-        ("Ingress", "metadata/annotations/ingress.kubernetes.io\\/auth-secret"),
-        ("Ingress", "metadata/annotations/nginx.ingress.kubernetes.io\\/auth-secret"),
-        ("Ingress", "metadata/annotations/nginx.ingress.kubernetes.io\\/auth-tls-secret"),
+        (
+            "Ingress",
+            "metadata/annotations/ingress.kubernetes.io\\/auth-secret",
+        ),
+        (
+            "Ingress",
+            "metadata/annotations/nginx.ingress.kubernetes.io\\/auth-secret",
+        ),
+        (
+            "Ingress",
+            "metadata/annotations/nginx.ingress.kubernetes.io\\/auth-tls-secret",
+        ),
         ("ServiceAccount", "imagePullSecrets/name"),
         ("StorageClass", "parameters/secretName"),
         ("StorageClass", "parameters/adminSecretName"),
@@ -95,82 +105,183 @@ fn table() -> Vec<Ref> {
         ("Pod", "spec/serviceAccountName"),
         ("StatefulSet", "spec/template/spec/serviceAccountName"),
         ("Deployment", "spec/template/spec/serviceAccountName"),
-        ("ReplicationController", "spec/template/spec/serviceAccountName"),
-        ("CronJob", "spec/jobTemplate/spec/template/spec/serviceAccountName"),
+        (
+            "ReplicationController",
+            "spec/template/spec/serviceAccountName",
+        ),
+        (
+            "CronJob",
+            "spec/jobTemplate/spec/template/spec/serviceAccountName",
+        ),
         ("Job", "spec/template/spec/serviceAccountName"),
         ("DaemonSet", "spec/template/spec/serviceAccountName"),
     ];
     let mut service_account: Vec<(Gvk, String)> = vec![
-        (g("rbac.authorization.k8s.io", "", "RoleBinding"), "subjects".to_string()),
-        (g("rbac.authorization.k8s.io", "", "ClusterRoleBinding"), "subjects".to_string()),
+        (
+            g("rbac.authorization.k8s.io", "", "RoleBinding"),
+            "subjects".to_string(),
+        ),
+        (
+            g("rbac.authorization.k8s.io", "", "ClusterRoleBinding"),
+            "subjects".to_string(),
+        ),
     ];
     service_account.extend(sa_kinds.iter().map(|(k, p)| (g("", "", k), p.to_string())));
     let pvc_kinds: &[(&str, &str)] = &[
         ("Pod", "spec/volumes/persistentVolumeClaim/claimName"),
-        ("StatefulSet", "spec/template/spec/volumes/persistentVolumeClaim/claimName"),
-        ("Deployment", "spec/template/spec/volumes/persistentVolumeClaim/claimName"),
-        ("ReplicationController", "spec/template/spec/volumes/persistentVolumeClaim/claimName"),
-        ("CronJob", "spec/jobTemplate/spec/template/spec/volumes/persistentVolumeClaim/claimName"),
-        ("Job", "spec/template/spec/volumes/persistentVolumeClaim/claimName"),
-        ("DaemonSet", "spec/template/spec/volumes/persistentVolumeClaim/claimName"),
+        (
+            "StatefulSet",
+            "spec/template/spec/volumes/persistentVolumeClaim/claimName",
+        ),
+        (
+            "Deployment",
+            "spec/template/spec/volumes/persistentVolumeClaim/claimName",
+        ),
+        (
+            "ReplicationController",
+            "spec/template/spec/volumes/persistentVolumeClaim/claimName",
+        ),
+        (
+            "CronJob",
+            "spec/jobTemplate/spec/template/spec/volumes/persistentVolumeClaim/claimName",
+        ),
+        (
+            "Job",
+            "spec/template/spec/volumes/persistentVolumeClaim/claimName",
+        ),
+        (
+            "DaemonSet",
+            "spec/template/spec/volumes/persistentVolumeClaim/claimName",
+        ),
     ];
     let priority_kinds: &[(&str, &str)] = &[
         ("Pod", "spec/priorityClassName"),
         ("StatefulSet", "spec/template/spec/priorityClassName"),
         ("Deployment", "spec/template/spec/priorityClassName"),
-        ("ReplicationController", "spec/template/spec/priorityClassName"),
-        ("CronJob", "spec/jobTemplate/spec/template/spec/priorityClassName"),
+        (
+            "ReplicationController",
+            "spec/template/spec/priorityClassName",
+        ),
+        (
+            "CronJob",
+            "spec/jobTemplate/spec/template/spec/priorityClassName",
+        ),
         ("Job", "spec/template/spec/priorityClassName"),
         ("DaemonSet", "spec/template/spec/priorityClassName"),
     ];
     let list = |items: &[(&str, &str)]| -> Vec<(Gvk, String)> {
-        items.iter().map(|(k, p)| (g("", "", k), p.to_string())).collect()
+        items
+            .iter()
+            .map(|(k, p)| (g("", "", k), p.to_string()))
+            .collect()
     };
-    let hpa = vec![(g("", "", "HorizontalPodAutoscaler"), "spec/scaleTargetRef/name".to_string())];
+    let hpa = vec![(
+        g("", "", "HorizontalPodAutoscaler"),
+        "spec/scaleTargetRef/name".to_string(),
+    )];
     vec![
-        Ref { target: g("", "", "Deployment"), fields: hpa.clone() },
-        Ref { target: g("", "", "ReplicationController"), fields: hpa.clone() },
-        Ref { target: g("", "", "ReplicaSet"), fields: hpa.clone() },
-        Ref { target: g("", "", "StatefulSet"), fields: hpa },
-        Ref { target: g("", "v1", "ConfigMap"), fields: config_map },
-        Ref { target: g("", "v1", "Secret"), fields: secret },
+        Ref {
+            target: g("", "", "Deployment"),
+            fields: hpa.clone(),
+        },
+        Ref {
+            target: g("", "", "ReplicationController"),
+            fields: hpa.clone(),
+        },
+        Ref {
+            target: g("", "", "ReplicaSet"),
+            fields: hpa.clone(),
+        },
+        Ref {
+            target: g("", "", "StatefulSet"),
+            fields: hpa,
+        },
+        Ref {
+            target: g("", "v1", "ConfigMap"),
+            fields: config_map,
+        },
+        Ref {
+            target: g("", "v1", "Secret"),
+            fields: secret,
+        },
         Ref {
             target: g("", "v1", "Service"),
             fields: vec![
                 (g("apps", "", "StatefulSet"), "spec/serviceName".to_string()),
-                (g("", "", "Ingress"), "spec/rules/http/paths/backend/serviceName".to_string()),
+                (
+                    g("", "", "Ingress"),
+                    "spec/rules/http/paths/backend/serviceName".to_string(),
+                ),
                 (g("", "", "Ingress"), "spec/backend/serviceName".to_string()),
-                (g("", "", "Ingress"), "spec/rules/http/paths/backend/service/name".to_string()),
-                (g("", "", "Ingress"), "spec/defaultBackend/service/name".to_string()),
-                (g("apiregistration.k8s.io", "", "APIService"), "spec/service/name".to_string()),
                 (
-                    g("admissionregistration.k8s.io", "", "ValidatingWebhookConfiguration"),
+                    g("", "", "Ingress"),
+                    "spec/rules/http/paths/backend/service/name".to_string(),
+                ),
+                (
+                    g("", "", "Ingress"),
+                    "spec/defaultBackend/service/name".to_string(),
+                ),
+                (
+                    g("apiregistration.k8s.io", "", "APIService"),
+                    "spec/service/name".to_string(),
+                ),
+                (
+                    g(
+                        "admissionregistration.k8s.io",
+                        "",
+                        "ValidatingWebhookConfiguration",
+                    ),
                     "webhooks/clientConfig/service".to_string(),
                 ),
                 (
-                    g("admissionregistration.k8s.io", "", "MutatingWebhookConfiguration"),
+                    g(
+                        "admissionregistration.k8s.io",
+                        "",
+                        "MutatingWebhookConfiguration",
+                    ),
                     "webhooks/clientConfig/service".to_string(),
                 ),
-                (g("", "", "HTTPRoute"), "spec/rules/backendRefs/name".to_string()),
+                (
+                    g("", "", "HTTPRoute"),
+                    "spec/rules/backendRefs/name".to_string(),
+                ),
             ],
         },
         Ref {
             target: g("rbac.authorization.k8s.io", "", "Role"),
-            fields: vec![(g("rbac.authorization.k8s.io", "", "RoleBinding"), "roleRef/name".to_string())],
+            fields: vec![(
+                g("rbac.authorization.k8s.io", "", "RoleBinding"),
+                "roleRef/name".to_string(),
+            )],
         },
         Ref {
             target: g("rbac.authorization.k8s.io", "", "ClusterRole"),
             fields: vec![
-                (g("rbac.authorization.k8s.io", "", "RoleBinding"), "roleRef/name".to_string()),
-                (g("rbac.authorization.k8s.io", "", "ClusterRoleBinding"), "roleRef/name".to_string()),
+                (
+                    g("rbac.authorization.k8s.io", "", "RoleBinding"),
+                    "roleRef/name".to_string(),
+                ),
+                (
+                    g("rbac.authorization.k8s.io", "", "ClusterRoleBinding"),
+                    "roleRef/name".to_string(),
+                ),
             ],
         },
-        Ref { target: g("", "v1", "ServiceAccount"), fields: service_account },
-        Ref { target: g("", "v1", "PersistentVolumeClaim"), fields: list(pvc_kinds) },
+        Ref {
+            target: g("", "v1", "ServiceAccount"),
+            fields: service_account,
+        },
+        Ref {
+            target: g("", "v1", "PersistentVolumeClaim"),
+            fields: list(pvc_kinds),
+        },
         Ref {
             target: g("", "v1", "PersistentVolume"),
             fields: vec![
-                (g("", "", "PersistentVolumeClaim"), "spec/volumeName".to_string()),
+                (
+                    g("", "", "PersistentVolumeClaim"),
+                    "spec/volumeName".to_string(),
+                ),
                 (g("", "", "ClusterRole"), "rules/resourceNames".to_string()),
             ],
         },
@@ -179,7 +290,10 @@ fn table() -> Vec<Ref> {
             fields: list(&[
                 ("PersistentVolume", "spec/storageClassName"),
                 ("PersistentVolumeClaim", "spec/storageClassName"),
-                ("StatefulSet", "spec/volumeClaimTemplates/spec/storageClassName"),
+                (
+                    "StatefulSet",
+                    "spec/volumeClaimTemplates/spec/storageClassName",
+                ),
             ]),
         },
         Ref {
@@ -220,7 +334,12 @@ struct Ctx<'a> {
 
 impl Ctx<'_> {
     /// Kustomize's `selectReferral`: which candidate `old_name` refers to.
-    fn select(&self, old_name: &str, pool: &[usize], same: &dyn Fn(&[usize]) -> bool) -> Result<Option<usize>, String> {
+    fn select(
+        &self,
+        old_name: &str,
+        pool: &[usize],
+        same: &dyn Fn(&[usize]) -> bool,
+    ) -> Result<Option<usize>, String> {
         let c = self.candidates;
         let mut list: Vec<usize> = pool
             .iter()
@@ -380,7 +499,10 @@ pub fn fix_references(resources: &mut [KRes]) -> Result<(), String> {
                 }
                 let role_ref = if path.ends_with("roleRef/name") {
                     let rr = resources[index].node.get("roleRef");
-                    match (rr.and_then(|r| r.str_at("apiGroup")), rr.and_then(|r| r.str_at("kind"))) {
+                    match (
+                        rr.and_then(|r| r.str_at("apiGroup")),
+                        rr.and_then(|r| r.str_at("kind")),
+                    ) {
                         (Some(group), Some(kind)) => Some(Gvk::new(group, "", kind)),
                         _ => None,
                     }
@@ -441,7 +563,12 @@ fn reachable(resources: &[KRes], index: usize, candidates: &[Candidate]) -> Vec<
     }
     let mut binding_namespaces = Vec::new();
     if referrer.gvk.kind == "RoleBinding" {
-        for subject in resources[index].node.get("subjects").map(KNode::items).unwrap_or(&[]) {
+        for subject in resources[index]
+            .node
+            .get("subjects")
+            .map(KNode::items)
+            .unwrap_or(&[])
+        {
             if subject.str_at("kind") == Some("ServiceAccount") {
                 if let Some(ns) = subject.str_at("namespace") {
                     binding_namespaces.push(ns.to_string());
@@ -490,7 +617,11 @@ fn var_fields(kind: &str) -> Vec<String> {
         out.push(format!("{prefix}volumes/nfs/server"));
     }
     match kind {
-        "Ingress" => out.extend(["spec/rules/host".into(), "spec/tls/hosts".into(), "spec/tls/secretName".into()]),
+        "Ingress" => out.extend([
+            "spec/rules/host".into(),
+            "spec/tls/hosts".into(),
+            "spec/tls/secretName".into(),
+        ]),
         "Service" => out.extend(["spec/ports/port".into(), "spec/ports/targetPort".into()]),
         "StatefulSet" => out.push("spec/volumeClaimTemplates/spec/nfs/server".into()),
         "PersistentVolume" => out.push("spec/nfs/server".into()),
@@ -571,10 +702,9 @@ pub fn resolve_vars(resources: &mut [KRes], vars: &[Var]) -> Result<(), String> 
                 r.any_ids().any(|id| {
                     id.gvk.selected_by(&var.target)
                         && id.name == var.target_name
-                        && var
-                            .target_namespace
-                            .as_ref()
-                            .is_none_or_eq(&id.namespace)
+                        && var.target_namespace.as_ref().map_or(true, |ns| {
+                            *ns == id.namespace || (ns == "default" && id.namespace.is_empty())
+                        })
                 })
             })
             .collect();
@@ -593,9 +723,8 @@ pub fn resolve_vars(resources: &mut [KRes], vars: &[Var]) -> Result<(), String> 
                 ))
             }
         };
-        let value = field_value(&target.node, &var.field_path).ok_or_else(|| {
-            format!("var `{}`: field `{}` not found", var.name, var.field_path)
-        })?;
+        let value = field_value(&target.node, &var.field_path)
+            .ok_or_else(|| format!("var `{}`: field `{}` not found", var.name, var.field_path))?;
         values.push((var.name.clone(), value));
     }
     for res in resources.iter_mut() {
@@ -627,19 +756,6 @@ fn substitute(node: &mut KNode, values: &[(String, String)]) {
     }
 }
 
-trait EqOpt {
-    fn is_none_or_eq(self, other: &str) -> bool;
-}
-
-impl EqOpt for Option<&String> {
-    fn is_none_or_eq(self, other: &str) -> bool {
-        match self {
-            None => true,
-            Some(s) => s == other || (s == "default" && other.is_empty()),
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -647,6 +763,9 @@ mod tests {
     #[test]
     fn expansion_follows_kubernetes_rules() {
         let values = vec![("A".to_string(), "x".to_string())];
-        assert_eq!(expand("echo $(A) $(B) $$(A) $", &values), "echo x $(B) $(A) $");
+        assert_eq!(
+            expand("echo $(A) $(B) $$(A) $", &values),
+            "echo x $(B) $(A) $"
+        );
     }
 }

@@ -216,7 +216,9 @@ fn atom_matches(atom: &Atom, c: char) -> bool {
     match atom {
         Atom::Char(x) => *x == c,
         Atom::Any => c != '\n',
-        Atom::Class(ranges, negated) => ranges.iter().any(|&(lo, hi)| lo <= c && c <= hi) != *negated,
+        Atom::Class(ranges, negated) => {
+            ranges.iter().any(|&(lo, hi)| lo <= c && c <= hi) != *negated
+        }
         Atom::Group(_) => false,
     }
 }
@@ -358,23 +360,10 @@ impl LabelSelector {
             Requirement::Eq(k, v) => labels.get(k) == Some(v),
             Requirement::NotEq(k, v) => labels.get(k) != Some(v),
             Requirement::In(k, vs) => labels.get(k).is_some_and(|x| vs.contains(x)),
-            Requirement::NotIn(k, vs) => labels.get(k).is_none_or_not_in(vs),
+            Requirement::NotIn(k, vs) => labels.get(k).map_or(true, |x| !vs.contains(x)),
             Requirement::Exists(k) => labels.contains_key(k),
             Requirement::NotExists(k) => !labels.contains_key(k),
         })
-    }
-}
-
-trait NotIn {
-    fn is_none_or_not_in(self, values: &[String]) -> bool;
-}
-
-impl NotIn for Option<&String> {
-    fn is_none_or_not_in(self, values: &[String]) -> bool {
-        match self {
-            None => true,
-            Some(v) => !values.contains(v),
-        }
     }
 }
 
@@ -402,11 +391,18 @@ mod tests {
 
     #[test]
     fn label_selectors() {
-        let labels: BTreeMap<String, String> =
-            [("app".to_string(), "web".to_string()), ("tier".to_string(), "fe".to_string())].into();
+        let labels: BTreeMap<String, String> = [
+            ("app".to_string(), "web".to_string()),
+            ("tier".to_string(), "fe".to_string()),
+        ]
+        .into();
         assert!(LabelSelector::parse("app=web").unwrap().matches(&labels));
-        assert!(LabelSelector::parse("app=web,tier in (fe, be)").unwrap().matches(&labels));
+        assert!(LabelSelector::parse("app=web,tier in (fe, be)")
+            .unwrap()
+            .matches(&labels));
         assert!(!LabelSelector::parse("app!=web").unwrap().matches(&labels));
-        assert!(LabelSelector::parse("!legacy,tier notin (db)").unwrap().matches(&labels));
+        assert!(LabelSelector::parse("!legacy,tier notin (db)")
+            .unwrap()
+            .matches(&labels));
     }
 }

@@ -169,7 +169,10 @@ impl KRes {
     }
 
     pub fn name(&self) -> &str {
-        self.node.path(&["metadata", "name"]).and_then(KNode::as_str).unwrap_or("")
+        self.node
+            .path(&["metadata", "name"])
+            .and_then(KNode::as_str)
+            .unwrap_or("")
     }
 
     pub fn namespace(&self) -> &str {
@@ -204,7 +207,10 @@ impl KRes {
 
     /// Current and previous ids.
     pub fn any_ids(&self) -> impl Iterator<Item = ResId> + '_ {
-        self.prev.iter().cloned().chain(std::iter::once(self.cur_id()))
+        self.prev
+            .iter()
+            .cloned()
+            .chain(std::iter::once(self.cur_id()))
     }
 
     pub fn labels(&self) -> BTreeMap<String, String> {
@@ -216,7 +222,11 @@ impl KRes {
     }
 
     pub fn set_name(&mut self, name: &str) {
-        if let Some(node) = self.node.get_mut("metadata").and_then(|m| m.get_mut("name")) {
+        if let Some(node) = self
+            .node
+            .get_mut("metadata")
+            .and_then(|m| m.get_mut("name"))
+        {
             let span = node.span;
             *node = KNode::string(name, span);
         }
@@ -256,46 +266,24 @@ impl Selector {
         let org = res.org_id();
         let cur = res.cur_id();
         let matches = |re: &Option<Regex>, a: &str, b: &str| {
-            re.as_ref().is_none_or_match(a, b)
+            re.as_ref()
+                .map_or(true, |re| re.is_match(a) || re.is_match(b))
         };
-        matches(&self.namespace, &org.effective_namespace(), &cur.effective_namespace())
-            && matches(&self.name, &org.name, &cur.name)
+        matches(
+            &self.namespace,
+            &org.effective_namespace(),
+            &cur.effective_namespace(),
+        ) && matches(&self.name, &org.name, &cur.name)
             && matches(&self.group, &cur.gvk.group, &cur.gvk.group)
             && matches(&self.version, &cur.gvk.version, &cur.gvk.version)
             && matches(&self.kind, &cur.gvk.kind, &cur.gvk.kind)
             && self
                 .label_selector
                 .as_ref()
-                .is_none_or_match_map(&res.labels())
+                .map_or(true, |s| s.matches(&res.labels()))
             && self
                 .annotation_selector
                 .as_ref()
-                .is_none_or_match_map(&res.annotations())
-    }
-}
-
-trait OptRegex {
-    fn is_none_or_match(self, a: &str, b: &str) -> bool;
-}
-
-impl OptRegex for Option<&Regex> {
-    fn is_none_or_match(self, a: &str, b: &str) -> bool {
-        match self {
-            None => true,
-            Some(re) => re.is_match(a) || re.is_match(b),
-        }
-    }
-}
-
-trait OptSelector {
-    fn is_none_or_match_map(self, map: &BTreeMap<String, String>) -> bool;
-}
-
-impl OptSelector for Option<&LabelSelector> {
-    fn is_none_or_match_map(self, map: &BTreeMap<String, String>) -> bool {
-        match self {
-            None => true,
-            Some(s) => s.matches(map),
-        }
+                .map_or(true, |s| s.matches(&res.annotations()))
     }
 }

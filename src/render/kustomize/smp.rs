@@ -144,7 +144,10 @@ pub fn merge(
         k => k,
     };
     if kind != 0 && shape(&patch) != 0 && shape(&patch) != kind {
-        return Err("a patch value has another type (map, list or scalar) than the value it patches".to_string());
+        return Err(
+            "a patch value has another type (map, list or scalar) than the value it patches"
+                .to_string(),
+        );
     }
     let patch_is = |k: u8| shape(&patch) == k;
     match kind {
@@ -298,7 +301,11 @@ fn merge_list(
     let matches = |item: &KNode, want: &[String]| -> bool {
         let have = key_of(item);
         let valid: Vec<usize> = (0..want.len()).filter(|&i| !want[i].is_empty()).collect();
-        let check: Vec<usize> = if valid.is_empty() { (0..want.len()).collect() } else { valid };
+        let check: Vec<usize> = if valid.is_empty() {
+            (0..want.len()).collect()
+        } else {
+            valid
+        };
         check.iter().all(|&i| have[i] == want[i])
     };
     let mut values: Vec<Vec<String>> = Vec::new();
@@ -404,7 +411,10 @@ mod tests {
         let base = node("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  volumes:\n  - name: d\n    emptyDir: {}\n");
         let patch = node("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  volumes:\n  - name: d\n    emptyDir: null\n    hostPath: {path: /x}\n");
         let out = apply(&base, &patch).unwrap().unwrap().to_json();
-        assert_eq!(out["spec"]["volumes"], serde_json::json!([{"name": "d", "hostPath": {"path": "/x"}}]));
+        assert_eq!(
+            out["spec"]["volumes"],
+            serde_json::json!([{"name": "d", "hostPath": {"path": "/x"}}])
+        );
         let delete = node("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n$patch: delete\n");
         assert!(apply(&base, &delete).unwrap().is_none());
     }

@@ -4,8 +4,8 @@
 //! Every value a transformer sets carries the span of the kustomization line that asked for
 //! it, so a finding on (say) an image tag points at `newTag:` in the overlay.
 
-use super::res::{is_cluster_scoped, Gvk, KRes};
 use super::regex::Regex;
+use super::res::{is_cluster_scoped, Gvk, KRes};
 use crate::render::knode::{KKind, KNode};
 use crate::yaml::Span;
 
@@ -18,13 +18,13 @@ pub struct FieldSpec {
     pub create: bool,
 }
 
-const fn fs(group: &'static str, version: &'static str, kind: &'static str, path: &'static str, create: bool) -> (
-    &'static str,
-    &'static str,
-    &'static str,
-    &'static str,
-    bool,
-) {
+const fn fs(
+    group: &'static str,
+    version: &'static str,
+    kind: &'static str,
+    path: &'static str,
+    create: bool,
+) -> (&'static str, &'static str, &'static str, &'static str, bool) {
     (group, version, kind, path, create)
 }
 
@@ -51,15 +51,45 @@ const AFFINITY: [&str; 5] = [
 /// `metadata/labels` and the pod template labels of workloads.
 const META_LABELS: &[RawSpec] = &[
     fs("", "", "", "metadata/labels", true),
-    fs("", "v1", "ReplicationController", "spec/template/metadata/labels", true),
+    fs(
+        "",
+        "v1",
+        "ReplicationController",
+        "spec/template/metadata/labels",
+        true,
+    ),
     fs("", "", "Deployment", "spec/template/metadata/labels", true),
     fs("", "", "ReplicaSet", "spec/template/metadata/labels", true),
     fs("", "", "DaemonSet", "spec/template/metadata/labels", true),
-    fs("apps", "", "StatefulSet", "spec/template/metadata/labels", true),
-    fs("apps", "", "StatefulSet", "spec/volumeClaimTemplates[]/metadata/labels", true),
+    fs(
+        "apps",
+        "",
+        "StatefulSet",
+        "spec/template/metadata/labels",
+        true,
+    ),
+    fs(
+        "apps",
+        "",
+        "StatefulSet",
+        "spec/volumeClaimTemplates[]/metadata/labels",
+        true,
+    ),
     fs("batch", "", "Job", "spec/template/metadata/labels", true),
-    fs("batch", "", "CronJob", "spec/jobTemplate/metadata/labels", true),
-    fs("batch", "", "CronJob", "spec/jobTemplate/spec/template/metadata/labels", true),
+    fs(
+        "batch",
+        "",
+        "CronJob",
+        "spec/jobTemplate/metadata/labels",
+        true,
+    ),
+    fs(
+        "batch",
+        "",
+        "CronJob",
+        "spec/jobTemplate/spec/template/metadata/labels",
+        true,
+    ),
 ];
 
 /// The field specs of `commonLabels` (and of `labels` with `includeSelectors`).
@@ -72,11 +102,41 @@ pub fn common_label_specs() -> Vec<FieldSpec> {
         fs("", "", "DaemonSet", "spec/selector/matchLabels", true),
         fs("apps", "", "StatefulSet", "spec/selector/matchLabels", true),
         fs("batch", "", "Job", "spec/selector/matchLabels", false),
-        fs("batch", "", "CronJob", "spec/jobTemplate/spec/selector/matchLabels", false),
-        fs("policy", "", "PodDisruptionBudget", "spec/selector/matchLabels", false),
-        fs("networking.k8s.io", "", "NetworkPolicy", "spec/podSelector/matchLabels", false),
-        fs("networking.k8s.io", "", "NetworkPolicy", "spec/ingress/from/podSelector/matchLabels", false),
-        fs("networking.k8s.io", "", "NetworkPolicy", "spec/egress/to/podSelector/matchLabels", false),
+        fs(
+            "batch",
+            "",
+            "CronJob",
+            "spec/jobTemplate/spec/selector/matchLabels",
+            false,
+        ),
+        fs(
+            "policy",
+            "",
+            "PodDisruptionBudget",
+            "spec/selector/matchLabels",
+            false,
+        ),
+        fs(
+            "networking.k8s.io",
+            "",
+            "NetworkPolicy",
+            "spec/podSelector/matchLabels",
+            false,
+        ),
+        fs(
+            "networking.k8s.io",
+            "",
+            "NetworkPolicy",
+            "spec/ingress/from/podSelector/matchLabels",
+            false,
+        ),
+        fs(
+            "networking.k8s.io",
+            "",
+            "NetworkPolicy",
+            "spec/egress/to/podSelector/matchLabels",
+            false,
+        ),
     ];
     for kind in ["Deployment", "StatefulSet"] {
         for path in AFFINITY {
@@ -98,14 +158,62 @@ pub fn template_label_specs() -> Vec<FieldSpec> {
 pub fn annotation_specs() -> Vec<FieldSpec> {
     specs(&[
         fs("", "", "", "metadata/annotations", true),
-        fs("", "v1", "ReplicationController", "spec/template/metadata/annotations", true),
-        fs("", "", "Deployment", "spec/template/metadata/annotations", true),
-        fs("", "", "ReplicaSet", "spec/template/metadata/annotations", true),
-        fs("", "", "DaemonSet", "spec/template/metadata/annotations", true),
-        fs("", "", "StatefulSet", "spec/template/metadata/annotations", true),
-        fs("batch", "", "Job", "spec/template/metadata/annotations", true),
-        fs("batch", "", "CronJob", "spec/jobTemplate/metadata/annotations", true),
-        fs("batch", "", "CronJob", "spec/jobTemplate/spec/template/metadata/annotations", true),
+        fs(
+            "",
+            "v1",
+            "ReplicationController",
+            "spec/template/metadata/annotations",
+            true,
+        ),
+        fs(
+            "",
+            "",
+            "Deployment",
+            "spec/template/metadata/annotations",
+            true,
+        ),
+        fs(
+            "",
+            "",
+            "ReplicaSet",
+            "spec/template/metadata/annotations",
+            true,
+        ),
+        fs(
+            "",
+            "",
+            "DaemonSet",
+            "spec/template/metadata/annotations",
+            true,
+        ),
+        fs(
+            "",
+            "",
+            "StatefulSet",
+            "spec/template/metadata/annotations",
+            true,
+        ),
+        fs(
+            "batch",
+            "",
+            "Job",
+            "spec/template/metadata/annotations",
+            true,
+        ),
+        fs(
+            "batch",
+            "",
+            "CronJob",
+            "spec/jobTemplate/metadata/annotations",
+            true,
+        ),
+        fs(
+            "batch",
+            "",
+            "CronJob",
+            "spec/jobTemplate/spec/template/metadata/annotations",
+            true,
+        ),
     ])
 }
 
@@ -158,7 +266,7 @@ pub fn visit(
                 None => (first.as_str(), false),
             };
             if create && !is_seq {
-                let missing = node.get(name).is_none_or_null_node();
+                let missing = node.get(name).map_or(true, KNode::is_null);
                 if missing {
                     let mut value = KNode::map(span);
                     if let Some(old) = node.get(name) {
@@ -178,21 +286,13 @@ pub fn visit(
     }
 }
 
-trait NullNode {
-    fn is_none_or_null_node(self) -> bool;
-}
-
-impl NullNode for Option<&KNode> {
-    fn is_none_or_null_node(self) -> bool {
-        match self {
-            None => true,
-            Some(n) => n.is_null(),
-        }
-    }
-}
-
 /// Applies `specs` that select `res` (by its current gvk).
-pub fn apply_specs(res: &mut KRes, specs: &[FieldSpec], span: Span, set: &mut dyn FnMut(&mut KNode)) {
+pub fn apply_specs(
+    res: &mut KRes,
+    specs: &[FieldSpec],
+    span: Span,
+    set: &mut dyn FnMut(&mut KNode),
+) {
     let gvk = res.gvk();
     for spec in specs {
         if !gvk.selected_by(&spec.gvk) {
@@ -344,11 +444,19 @@ pub fn split_image(image: &str) -> (String, String, String) {
         }
         (_, Some(d)) => {
             let d = d + slash;
-            (image[..d].to_string(), String::new(), image[d + 1..].to_string())
+            (
+                image[..d].to_string(),
+                String::new(),
+                image[d + 1..].to_string(),
+            )
         }
         (Some(c), None) => {
             let c = c + slash;
-            (image[..c].to_string(), image[c + 1..].to_string(), String::new())
+            (
+                image[..c].to_string(),
+                image[c + 1..].to_string(),
+                String::new(),
+            )
         }
     }
 }
@@ -392,10 +500,7 @@ impl ImageRule {
 
 /// `images:`: rewrites `image:` of every container and init container.
 pub fn images(resources: &mut [KRes], rule: &ImageRule) {
-    let Ok(matcher) = Regex::new(&format!(
-        "{}(@sha256)?(:[a-zA-Z0-9_.{{}}-]*)?",
-        rule.name
-    )) else {
+    let Ok(matcher) = Regex::new(&format!("{}(@sha256)?(:[a-zA-Z0-9_.{{}}-]*)?", rule.name)) else {
         return;
     };
     for res in resources.iter_mut() {
@@ -426,9 +531,7 @@ fn walk_images(node: &mut KNode, rule: &ImageRule, matcher: &Regex) {
                 }
             }
         }
-        KKind::Seq(items) => items
-            .iter_mut()
-            .for_each(|i| walk_images(i, rule, matcher)),
+        KKind::Seq(items) => items.iter_mut().for_each(|i| walk_images(i, rule, matcher)),
         KKind::Scalar(..) => {}
     }
 }
@@ -438,7 +541,10 @@ pub fn replicas(resources: &mut [KRes], name: &str, count: &KNode) -> Result<(),
     let mut found = false;
     for res in resources.iter_mut() {
         let kind = res.kind();
-        if !matches!(kind, "Deployment" | "ReplicationController" | "ReplicaSet" | "StatefulSet") {
+        if !matches!(
+            kind,
+            "Deployment" | "ReplicationController" | "ReplicaSet" | "StatefulSet"
+        ) {
             continue;
         }
         if res.org_id().name != name && res.name() != name {
@@ -464,7 +570,10 @@ mod tests {
     #[test]
     fn image_references_split_like_kustomize() {
         assert_eq!(split_image("nginx"), ("nginx".into(), "".into(), "".into()));
-        assert_eq!(split_image("nginx:1.2"), ("nginx".into(), "1.2".into(), "".into()));
+        assert_eq!(
+            split_image("nginx:1.2"),
+            ("nginx".into(), "1.2".into(), "".into())
+        );
         assert_eq!(
             split_image("reg:5000/app:v1@sha256:abc"),
             ("reg:5000/app".into(), "v1".into(), "sha256:abc".into())
