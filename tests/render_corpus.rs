@@ -25,7 +25,9 @@ fn helm() -> Option<PathBuf> {
         return path.is_file().then_some(path);
     }
     let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path).map(|d| d.join("helm")).find(|p| p.is_file())
+    std::env::split_paths(&path)
+        .map(|d| d.join("helm"))
+        .find(|p| p.is_file())
 }
 
 #[test]
@@ -67,7 +69,9 @@ fn the_corpus_is_linted_per_unit() {
                 .units
                 .iter()
                 .find_map(|u| match &u.kind {
-                    UnitKind::Helm { chart } if file.path.starts_with(chart) => Some(format!("helm {}", shown(chart))),
+                    UnitKind::Helm { chart } if file.path.starts_with(chart) => {
+                        Some(format!("helm {}", shown(chart)))
+                    }
                     _ => None,
                 })
                 .unwrap_or_else(|| "files".to_string());
@@ -75,7 +79,9 @@ fn the_corpus_is_linted_per_unit() {
         } else {
             for overlay in overlays {
                 let dir = overlay.trim_end_matches('`');
-                *counts.entry(format!("kustomize {}", shown(Path::new(dir)))).or_default() += 1;
+                *counts
+                    .entry(format!("kustomize {}", shown(Path::new(dir))))
+                    .or_default() += 1;
             }
         }
     }
@@ -94,7 +100,11 @@ fn the_corpus_is_linted_per_unit() {
                 format!("helm {}", shown(chart))
             }
         };
-        eprintln!("{name:<80} {:>9} {:>8}", unit.resources.len(), counts.get(&name).copied().unwrap_or(0));
+        eprintln!(
+            "{name:<80} {:>9} {:>8}",
+            unit.resources.len(),
+            counts.get(&name).copied().unwrap_or(0)
+        );
     }
     for note in &ws.notes {
         eprintln!("note: {}: {}", shown(&note.path), note.message);
@@ -107,7 +117,13 @@ fn the_corpus_is_linted_per_unit() {
         "{:?}",
         ws.notes
     );
-    assert!(ws.notes.iter().all(|n| !n.message.contains("kustomize build")), "{:?}", ws.notes);
+    assert!(
+        ws.notes
+            .iter()
+            .all(|n| !n.message.contains("kustomize build")),
+        "{:?}",
+        ws.notes
+    );
     if helm.is_some() {
         // All charts but argo-cd's redis-ha (its dependency is not vendored) render.
         assert_eq!(charts, 5, "rendered charts");
@@ -120,13 +136,23 @@ fn the_corpus_is_linted_per_unit() {
             .iter()
             .any(|r| ws.sources.get(r.file).path.ends_with(suffix))
     };
-    assert!(!in_files("argo-cd/manifests/base/server/argocd-server-deployment.yaml"));
+    assert!(!in_files(
+        "argo-cd/manifests/base/server/argocd-server-deployment.yaml"
+    ));
     assert!(!in_files("microservices-demo/kustomize/base/frontend.yaml"));
     // A file no build uses still is.
-    assert!(in_files("kubernetes-examples/guestbook/frontend-deployment.yaml") || in_files("frontend-deployment.yaml"));
+    assert!(
+        in_files("kubernetes-examples/guestbook/frontend-deployment.yaml")
+            || in_files("frontend-deployment.yaml")
+    );
     // Rendered and built output never yields invalid-yaml of its own.
     for finding in result.findings.iter().filter(|f| f.check == "invalid-yaml") {
         let file = ws.sources.get(finding.span.file);
-        assert_eq!(file.origin, k8sec::source::Origin::File, "{}", file.display_path());
+        assert_eq!(
+            file.origin,
+            k8sec::source::Origin::File,
+            "{}",
+            file.display_path()
+        );
     }
 }

@@ -380,8 +380,16 @@ fn fixtures_match_kubectl_kustomize() {
         eprintln!("skipped: kubectl is not installed");
         return;
     }
-    for overlay in ["overlays/prod", "overlays/staging", "base"] {
-        let dir = manifest_dir().join(SHOP).join(overlay);
+    for overlay in [
+        "shop/overlays/prod",
+        "shop/overlays/staging",
+        "shop/base",
+        "features/base",
+        "features/gen",
+        "features/patches",
+        "features/refs",
+    ] {
+        let dir = manifest_dir().join("testdata/kustomize").join(overlay);
         let out = Command::new("kubectl")
             .arg("kustomize")
             .arg(&dir)
@@ -412,7 +420,14 @@ fn fixtures_match_kubectl_kustomize() {
         let key = |v: &serde_json::Value| format!("{}{}", v["kind"], v["metadata"]["name"]);
         theirs.sort_by_key(key);
         ours.sort_by_key(key);
-        assert_eq!(ours, theirs, "{overlay}");
+        assert_eq!(
+            ours.len(),
+            theirs.len(),
+            "{overlay}: {ours:#?}\n{theirs:#?}"
+        );
+        for (a, b) in ours.iter().zip(&theirs) {
+            assert_eq!(a, b, "{overlay}: ours, then kubectl's");
+        }
     }
 }
 

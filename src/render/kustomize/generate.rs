@@ -253,10 +253,10 @@ fn generate_one(
             &mut text_data
         };
         let encoded = match (&raw, secret) {
-            (Some(bytes), _) => KNode::string(&hash::base64(bytes), value.span),
+            (Some(bytes), _) => KNode::string(&hash::base64_lines(bytes), value.span),
             (None, true) => {
                 let text = value.as_str().unwrap_or_default().to_string();
-                KNode::string(&hash::base64(text.as_bytes()), value.span)
+                KNode::string(&hash::base64_lines(text.as_bytes()), value.span)
             }
             (None, false) => value,
         };

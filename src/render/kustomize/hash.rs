@@ -100,6 +100,23 @@ pub fn base64(data: &[u8]) -> String {
     out
 }
 
+/// Base64 as Kustomize writes Secret data: in lines of 70 characters, each ending with a
+/// newline, once the text is 70 characters or longer (Kubernetes ignores the newlines; the
+/// name hash does not).
+pub fn base64_lines(data: &[u8]) -> String {
+    const LINE: usize = 70;
+    let encoded = base64(data);
+    if encoded.len() < LINE {
+        return encoded;
+    }
+    let mut out = String::with_capacity(encoded.len() + encoded.len() / LINE + 1);
+    for chunk in encoded.as_bytes().chunks(LINE) {
+        out.push_str(&String::from_utf8_lossy(chunk));
+        out.push('\n');
+    }
+    out
+}
+
 /// JSON as Go's `encoding/json` writes it: sorted keys, `<`, `>`, `&`, U+2028 and U+2029
 /// escaped.
 pub fn go_json(value: &Value) -> String {

@@ -213,7 +213,6 @@ const UNSUPPORTED: &[&str] = &[
     "openapi",
     "sortOptions",
     "buildMetadata",
-    "validators",
 ];
 
 impl Builder<'_, '_> {
@@ -429,7 +428,7 @@ impl Builder<'_, '_> {
                 "helmCharts" | "helmChartInflationGenerator" | "helmGlobals" => format!(
                     "`{key}` refused: k8sec never runs Helm from a kustomization; render the chart and lint the output, or lint the chart directory"
                 ),
-                "generators" | "transformers" => format!(
+                "generators" | "transformers" | "validators" => format!(
                     "`{key}` refused: k8sec never runs generator or transformer plugins (exec or KRM functions) from a scanned repository; the build goes on without them"
                 ),
                 k if UNSUPPORTED.contains(&k) => {

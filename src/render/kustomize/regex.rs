@@ -35,6 +35,7 @@ pub struct Regex {
 }
 
 const MAX_STEPS: usize = 200_000;
+const MAX_TEXT: usize = 4096;
 
 impl Regex {
     /// Compiles `pattern`, anchored at both ends as Kustomize anchors selectors.
@@ -50,6 +51,11 @@ impl Regex {
 
     /// Whether the whole of `text` matches.
     pub fn is_match(&self, text: &str) -> bool {
+        // Names, kinds and image references are short; a huge input would only deepen the
+        // backtracking recursion.
+        if text.len() > MAX_TEXT {
+            return false;
+        }
         let chars: Vec<char> = text.chars().collect();
         let steps = Cell::new(0);
         match_alt(&self.alt, &chars, 0, &steps, &mut |end| end == chars.len())

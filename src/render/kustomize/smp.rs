@@ -320,6 +320,38 @@ fn merge_list(
     }
     let mut result: Vec<KNode> = Vec::new();
     let mut dest_items: Vec<KNode> = base.items().to_vec();
+    // With one merge key Kustomize puts the patch's elements first, in the patch's order; with
+    // several (container and service ports) only new elements go first and the others keep
+    // their place. Both checked against `kubectl kustomize`.
+    if keys.len() > 1 {
+        let mut merged_dest = Vec::new();
+        for item in &dest_items {
+            if !item.is_map() {
+                continue;
+            }
+            let value = key_of(item);
+            let pe = p.items().iter().find(|i| matches(i, &value)).cloned();
+            if let Some(node) = merge(Some(item.clone()), pe, elem)? {
+                if node.is_map() && !node.entries().is_empty() {
+                    merged_dest.push(node);
+                }
+            }
+        }
+        for pe in p.items().iter().filter(|i| i.is_map()) {
+            let value = key_of(pe);
+            if dest_items.iter().any(|d| d.is_map() && matches(d, &value)) {
+                continue;
+            }
+            if let Some(node) = merge(None, Some(pe.clone()), elem)? {
+                if node.is_map() && !node.entries().is_empty() {
+                    result.push(node);
+                }
+            }
+        }
+        result.extend(merged_dest);
+        dest_items.retain(|i| !i.is_map());
+        values.clear();
+    }
     for value in &values {
         let d = dest_items.iter().position(|i| matches(i, value));
         let pe = p.items().iter().find(|i| matches(i, value)).cloned();

@@ -500,7 +500,10 @@ impl ImageRule {
 
 /// `images:`: rewrites `image:` of every container and init container.
 pub fn images(resources: &mut [KRes], rule: &ImageRule) {
-    let Ok(matcher) = Regex::new(&format!("{}(@sha256)?(:[a-zA-Z0-9_.{{}}-]*)?", rule.name)) else {
+    let Ok(matcher) = Regex::new(&format!(
+        "{}(:[a-zA-Z0-9_.{{}}-]*)?(@sha256:[a-zA-Z0-9_.{{}}-]*)?",
+        rule.name
+    )) else {
         return;
     };
     for res in resources.iter_mut() {
