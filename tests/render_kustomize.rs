@@ -624,3 +624,44 @@ fn bases_included_by_an_overlay_are_not_roots_and_components_never_are() {
         files.resources.iter().map(|r| &r.name).collect::<Vec<_>>()
     );
 }
+
+#[test]
+fn malformed_kustomizations_never_panic() {
+    let cases: &[&str] = &[
+        "resources: notalist\n",
+        "resources:\n  - {a: b}\n",
+        "resources: [pod.yaml]\npatches:\n  - path: 1\n",
+        "resources: [pod.yaml]\npatches:\n  - target: {kind: Pod}\n    patch: '- op: bogus'\n",
+        "resources: [pod.yaml]\npatches:\n  - target: {kind: '['}\n    patch: '- {op: remove, path: /x}'\n",
+        "resources: [pod.yaml]\npatches:\n  - target: {kind: Pod}\n    patch: '- {op: remove, path: /spec/containers/9}'\n",
+        "resources: [pod.yaml]\npatchesJson6902:\n  - target: {kind: Pod, name: p}\n    patch: 'not a list'\n",
+        "resources: [pod.yaml]\npatchesStrategicMerge:\n  - 'kind: Pod\\nmetadata: {name: nope}'\n",
+        "resources: [pod.yaml]\npatches:\n  - patch: |-\n      apiVersion: v1\n      kind: Pod\n      metadata: {name: p}\n      spec: [1, 2]\n",
+        "resources: [pod.yaml]\nnamespace: [a]\nnamePrefix: {a: b}\ncommonLabels: [x]\n",
+        "resources: [pod.yaml]\nimages:\n  - name: '('\n    newTag: x\n",
+        "resources: [pod.yaml]\nconfigMapGenerator:\n  - {}\n",
+        "resources: [pod.yaml]\nconfigMapGenerator:\n  - name: c\n    literals: ['=x', 'noequals']\n",
+        "resources: [pod.yaml]\nreplicas:\n  - name: x\n",
+        "resources: [pod.yaml]\nvars:\n  - {}\n",
+        "- just\n- a list\n",
+        "",
+        "resources: [.]\n",
+        "resources: [pod.yaml, pod.yaml]\n",
+        "resources: [loop]\n",
+        "kind: Component\nresources: [pod.yaml]\n",
+        "components: [pod.yaml]\n",
+        "resources: [pod.yaml]\nlabels:\n  - pairs: {a: b}\n    includeSelectors: true\n  - pairs: [x]\n",
+    ];
+    for (i, case) in cases.iter().enumerate() {
+        let dir = repo(&[("app/kustomization.yaml", case), ("app/pod.yaml", POD), ("other/kustomization.yaml", "resources: [../app]\n")]);
+        #[cfg(unix)]
+        let _ = std::os::unix::fs::symlink(dir.path().join("app"), dir.path().join("app/loop"));
+        let out = k8sec(dir.path(), &["lint", ".", "--select", "privileged-container", "--format", "concise"]);
+        assert!(
+            matches!(out.status.code(), Some(0 | 1)),
+            "case {i} `{case}`: exit {:?}\n{}",
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}

@@ -310,7 +310,8 @@ impl Builder<'_, '_> {
     /// Reads the kustomization in `dir` into `acc`: its resources, generators and components,
     /// then its transformers over everything accumulated so far.
     fn accumulate(&mut self, dir: &Path, acc: &mut Acc, component: bool) -> Result<FileId, Fail> {
-        let key = normalize(dir);
+        // Canonical, so a symlink back to an ancestor is a cycle too.
+        let key = dir.canonicalize().unwrap_or_else(|_| normalize(dir));
         if self.stack.contains(&key) {
             return Err((
                 dir.to_path_buf(),
