@@ -653,10 +653,24 @@ fn malformed_kustomizations_never_panic() {
         "resources: [pod.yaml]\nlabels:\n  - pairs: {a: b}\n    includeSelectors: true\n  - pairs: [x]\n",
     ];
     for (i, case) in cases.iter().enumerate() {
-        let dir = repo(&[("app/kustomization.yaml", case), ("app/pod.yaml", POD), ("other/kustomization.yaml", "resources: [../app]\n")]);
+        let dir = repo(&[
+            ("app/kustomization.yaml", case),
+            ("app/pod.yaml", POD),
+            ("other/kustomization.yaml", "resources: [../app]\n"),
+        ]);
         #[cfg(unix)]
         let _ = std::os::unix::fs::symlink(dir.path().join("app"), dir.path().join("app/loop"));
-        let out = k8sec(dir.path(), &["lint", ".", "--select", "privileged-container", "--format", "concise"]);
+        let out = k8sec(
+            dir.path(),
+            &[
+                "lint",
+                ".",
+                "--select",
+                "privileged-container",
+                "--format",
+                "concise",
+            ],
+        );
         assert!(
             matches!(out.status.code(), Some(0 | 1)),
             "case {i} `{case}`: exit {:?}\n{}",
