@@ -679,3 +679,36 @@ fn malformed_kustomizations_never_panic() {
         );
     }
 }
+
+#[test]
+fn unsupported_fields_are_named_not_ignored_silently() {
+    let dir = repo(&[
+        (
+            "app/kustomization.yaml",
+            "resources: [pod.yaml]\nsortOptions: {order: fifo}\nbuildMetadata: [originAnnotations]\nfrobnicate: true\npatches:\n  - patch: '[]'\n    target: {kind: Pod}\n    options: {allowNameChange: true}\nconfigMapGenerator:\n  - name: c\n    kvSources: []\n",
+        ),
+        ("app/pod.yaml", POD),
+    ]);
+    let out = k8sec(
+        dir.path(),
+        &[
+            "lint",
+            "app",
+            "--select",
+            "privileged-container",
+            "--format",
+            "concise",
+        ],
+    );
+    let err = notes(&out);
+    for expected in [
+        "line 2: `sortOptions` is not supported",
+        "line 3: `buildMetadata` is not supported",
+        "line 4: unknown kustomization field `frobnicate`",
+        "line 8: `patches[].options` is not supported",
+        "line 11: `configMapGenerator[].kvSources` is not supported",
+    ] {
+        assert!(err.contains(expected), "missing `{expected}` in:\n{err}");
+    }
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 1);
+}

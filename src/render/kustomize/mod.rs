@@ -206,6 +206,49 @@ const SUPPORTED: &[&str] = &[
     "vars",
 ];
 
+/// The keys each list field's entries may have.
+const ENTRY_KEYS: &[(&str, &[&str])] = &[
+    ("patches", &["path", "patch", "target"]),
+    ("patchesJson6902", &["path", "patch", "target"]),
+    (
+        "images",
+        &["name", "newName", "newTag", "digest", "tagSuffix"],
+    ),
+    ("replicas", &["name", "count"]),
+    (
+        "labels",
+        &["pairs", "includeSelectors", "includeTemplates", "fields"],
+    ),
+    (
+        "configMapGenerator",
+        &[
+            "name",
+            "namespace",
+            "behavior",
+            "files",
+            "literals",
+            "envs",
+            "env",
+            "options",
+        ],
+    ),
+    (
+        "secretGenerator",
+        &[
+            "name",
+            "namespace",
+            "behavior",
+            "files",
+            "literals",
+            "envs",
+            "env",
+            "options",
+            "type",
+        ],
+    ),
+    ("vars", &["name", "objref", "fieldref"]),
+];
+
 const UNSUPPORTED: &[&str] = &[
     "replacements",
     "crds",
@@ -347,6 +390,15 @@ impl Builder<'_, '_> {
             (false, other) => return Err(self.fail(&kust, kust.span(), format!("unknown kustomization kind `{other}`"))),
         }
         self.check_fields(&kust);
+        for (field, known) in ENTRY_KEYS {
+            let entries: Vec<KNode> = kust
+                .field(field)
+                .map(|n| n.items().to_vec())
+                .unwrap_or_default();
+            for entry in entries.iter().filter(|e| e.is_map()) {
+                self.check_entry(&kust, field, entry, known);
+            }
+        }
 
         for key in ["resources", "bases"] {
             let entries: Vec<KNode> = kust
@@ -412,6 +464,23 @@ impl Builder<'_, '_> {
             }
         }
         Ok(kust.id)
+    }
+
+    /// Names the keys of a list entry (a patch, a generator…) that the builder ignores.
+    fn check_entry(&mut self, kust: &Kust, field: &str, entry: &KNode, known: &[&str]) {
+        let unknown: Vec<(String, Span)> = entry
+            .entries()
+            .iter()
+            .filter_map(|(k, _)| Some((k.as_str()?.to_string(), k.span)))
+            .filter(|(k, _)| !known.contains(&k.as_str()))
+            .collect();
+        for (key, span) in unknown {
+            self.warn(
+                kust,
+                span,
+                format!("`{field}[].{key}` is not supported by k8sec's Kustomize builder and is ignored"),
+            );
+        }
     }
 
     fn check_fields(&mut self, kust: &Kust) {
