@@ -188,9 +188,6 @@ fn native_builds_match_kubectl_kustomize() {
     let mut differences: Vec<(String, String)> = Vec::new();
     for dir in &dirs {
         let name = dir.strip_prefix(&corpus).unwrap().display().to_string();
-        if std::env::var_os("K8SEC_ORACLE_TRACE").is_some() {
-            eprintln!("building {name}");
-        }
         let native = k8sec::render::build_to_json(dir, &corpus);
         let outcome = match (&kubectl[dir], native) {
             (Err(_), Err(_)) => Ok("both fail"),
