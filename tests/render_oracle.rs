@@ -224,7 +224,7 @@ fn native_builds_match_kubectl_kustomize() {
         }
     }
     eprintln!(
-        "kubectl oracle: {} of {} kustomization roots match exactly",
+        "kubectl oracle: {} of {} kustomizations (every one that is not a Component) match exactly",
         matches.len(),
         dirs.len()
     );
