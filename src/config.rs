@@ -122,6 +122,26 @@ pub struct Config {
     pub exclude: Option<GlobSet>,
     pub per_path_ignores: Vec<(GlobSet, Vec<String>)>,
     pub params: Params,
+    /// `[helm]`: how chart directories are rendered.
+    pub helm: HelmConfig,
+}
+
+/// `[helm]` settings (command-line flags add to or override them).
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct HelmConfig {
+    /// The helm binary; default: `helm` on `PATH`.
+    pub binary: Option<PathBuf>,
+    /// Values files passed to every chart (`--values`), relative to the working directory.
+    #[serde(default)]
+    pub values: Vec<PathBuf>,
+    /// `--set` assignments passed to every chart.
+    #[serde(default)]
+    pub set: Vec<String>,
+    /// Seconds one `helm template` may take (default 60).
+    pub timeout: Option<u64>,
+    /// `false` skips charts even when helm is available.
+    pub enabled: Option<bool>,
 }
 
 /// Selection flags from the command line, which override or extend the file's.
@@ -163,6 +183,8 @@ struct RawConfig {
     per_path_ignores: BTreeMap<Spanned<String>, Vec<Spanned<String>>>,
     #[serde(default)]
     checks: RawParams,
+    #[serde(default)]
+    helm: HelmConfig,
 }
 
 #[derive(Deserialize, Default)]
@@ -346,6 +368,7 @@ impl Config {
             exclude,
             per_path_ignores,
             params,
+            helm: raw.helm,
         })
     }
 

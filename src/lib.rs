@@ -8,12 +8,14 @@ pub mod checks;
 pub mod config;
 pub mod diagnostic;
 pub mod model;
+pub mod render;
 pub mod report;
 pub mod source;
 pub mod suppress;
 pub mod text;
 pub mod yaml;
 
+use std::collections::HashSet;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -23,8 +25,10 @@ use checks::{Ctx, Runner, Sink, Unit};
 use config::Config;
 use diagnostic::{Finding, Severity};
 use model::Resource;
-use source::{IoProblem, Origin, Sources, WalkOptions};
-use yaml::{FileId, Span};
+use render::helm::{self, HelmOptions};
+use render::FileStore;
+use source::{IoProblem, Origin, SourceFile, Sources, WalkOptions};
+use yaml::{FileId, Span, Tree};
 
 /// The id of the finding for files that do not parse.
 pub const INVALID_YAML: &str = "invalid-yaml";
@@ -49,6 +53,13 @@ pub struct Note {
 pub enum UnitKind {
     /// All plain manifest files of the run, together (not one unit per directory).
     Files,
+    /// The output of one Kustomize build root (its directory, as discovered).
+    Kustomize {
+        root: PathBuf,
+        kustomization: FileId,
+    },
+    /// A Helm chart rendered by `helm template`, or a rendered stream read from stdin.
+    Helm { chart: PathBuf },
 }
 
 /// A deployment unit: objects deployed together, which may refer to each other. Cross-resource
@@ -71,19 +82,23 @@ pub struct Workspace {
     pub problems: Vec<IoProblem>,
 }
 
-/// Discovers, reads and parses the inputs (in parallel) and extracts their resources.
+/// Discovers, reads and parses the inputs (in parallel), builds Kustomize roots and renders
+/// Helm charts, and extracts the resources of every deployment unit.
+///
+/// Units: the plain files not consumed by a build (one unit), one unit per Kustomize build
+/// root, one per rendered chart (or rendered stdin stream).
 pub fn load(inputs: &Inputs, walk: &WalkOptions) -> Workspace {
+    load_with_helm(inputs, walk, &HelmOptions::default())
+}
+
+/// [`load`], rendering Helm charts as `helm` says.
+pub fn load_with_helm(
+    inputs: &Inputs,
+    walk: &WalkOptions,
+    helm_options: &HelmOptions,
+) -> Workspace {
     let discovery = source::discover(&inputs.paths, walk);
-    let (mut loaded, problems) = source::load_files(&discovery.files, 0);
-    if let Some((name, bytes)) = &inputs.stdin {
-        let id = FileId(loaded.len() as u32);
-        loaded.push(source::load_text(
-            name.clone(),
-            bytes.clone(),
-            Origin::Stdin,
-            id,
-        ));
-    }
+    let (loaded, problems) = source::load_files(&discovery.files, 0);
     let patches = source::patch_files(&loaded);
 
     let mut ws = Workspace {
@@ -91,37 +106,169 @@ pub fn load(inputs: &Inputs, walk: &WalkOptions) -> Workspace {
         ..Workspace::default()
     };
     ws.problems.extend(problems);
-    for chart in discovery.charts {
-        ws.notes.push(Note {
-            message: "Helm chart skipped: rendering charts is not supported yet; lint \
-                      `helm template` output with `k8sec lint -` instead"
-                .to_string(),
-            path: chart,
-        });
-    }
-    let mut files_unit = DeployUnit {
-        kind: UnitKind::Files,
-        resources: Vec::new(),
-    };
+    // Parsed documents by file id, shared by the builders and the plain-files unit.
+    let mut docs: Vec<Option<Vec<Arc<Tree>>>> = Vec::new();
+    let mut not_objects: HashSet<FileId> = HashSet::new();
+    let mut kustomizations = Vec::new();
     for file in loaded {
-        let is_patch = file.source.origin == Origin::File
-            && patches.contains(&source::normalize(&file.source.path));
-        let skip = is_patch || source::is_kustomization(&file.source.path);
+        let is_patch = patches.contains(&source::normalize(&file.source.path));
+        let is_kustomization = source::is_kustomization(&file.source.path);
         let id = ws.sources.push(file.source);
         if let Some(error) = file.stream.error {
             ws.parse_errors.push((id, error));
         }
-        if skip {
+        docs.push(Some(
+            file.stream
+                .documents
+                .into_iter()
+                .map(|d| Arc::new(d.tree))
+                .collect(),
+        ));
+        if is_kustomization {
+            kustomizations.push(id);
+        }
+        if is_patch || is_kustomization {
+            not_objects.insert(id);
+        }
+    }
+
+    let mut helm_units = Vec::new();
+    if let Some((name, bytes)) = &inputs.stdin {
+        let id = FileId(ws.sources.len() as u32);
+        let file = source::load_text(name.clone(), bytes.clone(), Origin::Stdin, id);
+        match helm::split_sources(&file.source.text) {
+            Some(sections) => {
+                // Rendered Helm output: linted per template, under the templates' paths.
+                ws.sources.push(file.source);
+                docs.push(None);
+                not_objects.insert(id);
+                let paths = sections
+                    .iter()
+                    .map(|s| PathBuf::from(&s.template))
+                    .collect();
+                let resources = rendered(&mut ws, &mut docs, sections, paths);
+                helm_units.push(DeployUnit {
+                    kind: UnitKind::Helm {
+                        chart: name.clone(),
+                    },
+                    resources,
+                });
+            }
+            None => {
+                ws.sources.push(file.source);
+                if let Some(error) = file.stream.error {
+                    ws.parse_errors.push((id, error));
+                }
+                docs.push(Some(
+                    file.stream
+                        .documents
+                        .into_iter()
+                        .map(|d| Arc::new(d.tree))
+                        .collect(),
+                ));
+            }
+        }
+    }
+
+    let built = {
+        let mut store = FileStore::new(&mut ws.sources, &mut docs, &mut ws.parse_errors);
+        render::build_kustomizations(&mut store, &kustomizations, &inputs.paths)
+    };
+    ws.notes.extend(built.notes);
+
+    let helm_binary = if helm_options.enabled {
+        helm::find_helm(helm_options)
+    } else {
+        None
+    };
+    for chart in discovery.charts {
+        let Some(binary) = &helm_binary else {
+            let how = if helm_options.enabled {
+                "no `helm` binary found; install helm or pass `--helm PATH` to render it"
+            } else {
+                "Helm rendering is off (`[helm] enabled = false`)"
+            };
+            ws.notes.push(Note {
+                message: format!(
+                    "Helm chart skipped: {how} (or lint `helm template` output with `k8sec lint -`)"
+                ),
+                path: chart,
+            });
+            continue;
+        };
+        match helm::render_chart(binary, &chart, helm_options) {
+            Ok(text) => {
+                let sections = helm::split_sources(&text).unwrap_or_default();
+                let paths = sections
+                    .iter()
+                    .map(|s| helm::template_path(&chart, &s.template))
+                    .collect();
+                let resources = rendered(&mut ws, &mut docs, sections, paths);
+                helm_units.push(DeployUnit {
+                    kind: UnitKind::Helm { chart },
+                    resources,
+                });
+            }
+            Err(message) => ws.notes.push(Note {
+                path: chart,
+                message: format!("Helm chart not linted: {message}"),
+            }),
+        }
+    }
+
+    let mut files_unit = DeployUnit {
+        kind: UnitKind::Files,
+        resources: Vec::new(),
+    };
+    for (index, trees) in docs.iter().enumerate() {
+        let id = FileId(index as u32);
+        if not_objects.contains(&id)
+            || built.consumed.contains(&id)
+            || ws.sources.get(id).origin == Origin::Rendered
+        {
             continue;
         }
-        for doc in file.stream.documents {
-            files_unit
-                .resources
-                .extend(model::resources_of(&Arc::new(doc.tree)));
+        for tree in trees.iter().flatten() {
+            files_unit.resources.extend(model::resources_of(tree));
         }
     }
     ws.units.push(files_unit);
+    for build in built.builds {
+        ws.units.push(DeployUnit {
+            kind: UnitKind::Kustomize {
+                root: build.dir,
+                kustomization: build.kustomization,
+            },
+            resources: build.resources,
+        });
+    }
+    ws.units.extend(helm_units);
     ws
+}
+
+/// Adds each template's rendered documents as a source (under `paths`) and returns their
+/// resources.
+fn rendered(
+    ws: &mut Workspace,
+    docs: &mut Vec<Option<Vec<Arc<Tree>>>>,
+    sections: Vec<helm::Section>,
+    paths: Vec<PathBuf>,
+) -> Vec<Resource> {
+    let mut resources = Vec::new();
+    for (section, path) in sections.into_iter().zip(paths) {
+        let file = SourceFile::new(path, section.text, Origin::Rendered);
+        let id = FileId(ws.sources.len() as u32);
+        let stream = yaml::parse_stream(&file.text, id, &file.line_index);
+        ws.sources.push(file);
+        if let Some(error) = stream.error {
+            ws.parse_errors.push((id, error));
+        }
+        for doc in stream.documents {
+            resources.extend(model::resources_of(&Arc::new(doc.tree)));
+        }
+        docs.push(None);
+    }
+    resources
 }
 
 impl Workspace {
@@ -154,11 +301,16 @@ pub fn lint(ws: &Workspace, config: &Config) -> LintResult {
         .filter_map(|id| checks::find(id))
         .collect();
 
-    // Per-resource checks, in parallel over resources.
-    let resources: Vec<&Resource> = ws.resources().collect();
-    let per_resource: Vec<(Vec<Finding>, usize)> = resources
+    // Per-resource checks, in parallel over resources (each tagged with its unit).
+    let resources: Vec<(usize, &Resource)> = ws
+        .units
+        .iter()
+        .enumerate()
+        .flat_map(|(u, unit)| unit.resources.iter().map(move |r| (u, r)))
+        .collect();
+    let per_resource: Vec<(usize, Vec<Finding>, usize)> = resources
         .par_iter()
-        .map(|resource| {
+        .map(|(unit, resource)| {
             let mut findings = Vec::new();
             let mut suppressed = 0;
             for check in &enabled {
@@ -168,28 +320,30 @@ pub fn lint(ws: &Workspace, config: &Config) -> LintResult {
                     suppressed += sink.suppressed;
                 }
             }
-            (findings, suppressed)
+            (*unit, findings, suppressed)
         })
         .collect();
     let mut result = LintResult::default();
-    for (findings, suppressed) in per_resource {
-        result.findings.extend(findings);
+    let mut by_unit: Vec<Vec<Finding>> = vec![Vec::new(); ws.units.len()];
+    for (unit, findings, suppressed) in per_resource {
+        by_unit[unit].extend(findings);
         result.suppressed += suppressed;
     }
 
-    for deploy_unit in &ws.units {
+    for (index, deploy_unit) in ws.units.iter().enumerate() {
         let unit = Unit {
             kind: &deploy_unit.kind,
             resources: &deploy_unit.resources,
         };
         for check in &enabled {
             if let Runner::Unit(run) = check.run {
-                let mut sink = Sink::new(check.id, config, &mut result.findings);
+                let mut sink = Sink::new(check.id, config, &mut by_unit[index]);
                 run(&ctx, &unit, &mut sink);
                 result.suppressed += sink.suppressed;
             }
         }
     }
+    result.findings = render::attribute(ws, by_unit);
 
     for (file, error) in &ws.parse_errors {
         let span = Span::new(*file, text::TextRange::empty(error.offset));

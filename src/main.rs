@@ -3,12 +3,14 @@
 use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
 use k8sec::checks::{self, DOCS};
 use k8sec::config::{self, Config, Overrides, Profile};
 use k8sec::diagnostic::Severity;
+use k8sec::render::helm::HelmOptions;
 use k8sec::report::{self, Format};
 use k8sec::source::WalkOptions;
 use k8sec::{Inputs, Workspace};
@@ -27,7 +29,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Lint Kubernetes manifests (files, directories, or `-` for stdin).
-    Lint(LintArgs),
+    Lint(Box<LintArgs>),
     /// List every check.
     Checks {
         #[arg(long, value_enum, default_value = "text")]
@@ -77,6 +79,15 @@ struct LintArgs {
     /// Print findings only: no summary, no notes.
     #[arg(short, long)]
     quiet: bool,
+    /// The helm binary that renders chart directories (default: `helm` on PATH).
+    #[arg(long, value_name = "PATH")]
+    helm: Option<PathBuf>,
+    /// A values file for every rendered chart (repeatable).
+    #[arg(long, value_name = "FILE")]
+    helm_values: Vec<PathBuf>,
+    /// A `--set key=value` for every rendered chart (repeatable).
+    #[arg(long, value_name = "KEY=VALUE")]
+    helm_set: Vec<String>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -116,7 +127,7 @@ enum SeverityArg {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Lint(args) => lint(args),
+        Command::Lint(args) => lint(*args),
         Command::Checks { format } => list_checks(format),
         Command::Explain { id } => explain(&id),
     };
@@ -162,6 +173,27 @@ fn lint(args: LintArgs) -> Result<u8, String> {
     }
 
     let mut inputs = Inputs::default();
+    let (major, minor) = config.params.kubernetes_version;
+    let helm = HelmOptions {
+        binary: args.helm.clone().or_else(|| config.helm.binary.clone()),
+        values: config
+            .helm
+            .values
+            .iter()
+            .chain(&args.helm_values)
+            .cloned()
+            .collect(),
+        set: config
+            .helm
+            .set
+            .iter()
+            .chain(&args.helm_set)
+            .cloned()
+            .collect(),
+        timeout: Duration::from_secs(config.helm.timeout.unwrap_or(60)),
+        kube_version: format!("{major}.{minor}.0"),
+        enabled: config.helm.enabled.unwrap_or(true) || args.helm.is_some(),
+    };
     for path in args.paths {
         if path.as_os_str() == "-" {
             if inputs.stdin.is_some() {
@@ -185,7 +217,7 @@ fn lint(args: LintArgs) -> Result<u8, String> {
         exclude: config.exclude.clone(),
         threads,
     };
-    let ws = k8sec::load(&inputs, &walk);
+    let ws = k8sec::load_with_helm(&inputs, &walk, &helm);
     let result = k8sec::lint(&ws, &config);
 
     let format = match args.format {

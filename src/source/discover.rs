@@ -102,7 +102,9 @@ fn walk(roots: &[PathBuf], options: &WalkOptions, found: &mut Discovery) {
             let wanted = path
                 .extension()
                 .and_then(|e| e.to_str())
-                .is_some_and(|e| EXTENSIONS.iter().any(|x| x.eq_ignore_ascii_case(e)));
+                .is_some_and(|e| EXTENSIONS.iter().any(|x| x.eq_ignore_ascii_case(e)))
+                // Kustomize's extension-less name for a kustomization.
+                || path.file_name().is_some_and(|n| n == "Kustomization");
             if wanted {
                 lock(shared).files.push(path.to_path_buf());
             }

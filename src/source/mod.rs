@@ -23,6 +23,9 @@ pub enum Origin {
     File,
     /// Standard input; `path` is `--stdin-filename` or `<stdin>`.
     Stdin,
+    /// Text a renderer produced (a template's `helm template` output), shown under the
+    /// template's path. Not a file's content: never edited.
+    Rendered,
 }
 
 /// One input text with what is needed to address positions in it.

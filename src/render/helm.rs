@@ -1,0 +1,260 @@
+//! Helm: rendered streams mapped back to their templates, and chart directories rendered with
+//! `helm template`.
+//!
+//! `helm template` marks each document with `# Source: <chart>/templates/<file>`. A rendered
+//! stream is split on those comments into one source per template, named by the template's
+//! path, so findings name the template file and a position within its rendered document.
+//! Such sources are [`Origin::Rendered`](crate::source::Origin::Rendered): they are not the
+//! template's text, and nothing ever edits them.
+//!
+//! Charts are rendered only with an explicit or found `helm` binary, with a timeout, no
+//! dependency update, no repository or plugin configuration of the user (Helm's home
+//! directories point at an empty temporary one), and network access made to fail fast.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// How charts are rendered.
+#[derive(Clone, Debug)]
+pub struct HelmOptions {
+    /// `--helm PATH` or `[helm] binary`; else `helm` is looked up on `PATH`.
+    pub binary: Option<PathBuf>,
+    /// `--helm-values FILE` (and `[helm] values`), in order.
+    pub values: Vec<PathBuf>,
+    /// `--helm-set k=v` (and `[helm] set`), in order.
+    pub set: Vec<String>,
+    pub timeout: Duration,
+    /// `--kube-version` for `helm template` (charts may demand a minimum).
+    pub kube_version: String,
+    /// `[helm] enabled = false` skips charts even when helm is available.
+    pub enabled: bool,
+}
+
+impl Default for HelmOptions {
+    fn default() -> Self {
+        HelmOptions {
+            binary: None,
+            values: Vec::new(),
+            set: Vec::new(),
+            timeout: Duration::from_secs(60),
+            kube_version: "1.33.0".to_string(),
+            enabled: true,
+        }
+    }
+}
+
+/// The helm binary to use: the configured one, else `helm` on `PATH`.
+pub fn find_helm(options: &HelmOptions) -> Option<PathBuf> {
+    if let Some(binary) = &options.binary {
+        return Some(binary.clone());
+    }
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|dir| dir.join("helm"))
+        .find(|candidate| candidate.is_file())
+}
+
+/// One template's share of a rendered stream.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Section {
+    /// The path after `# Source: `, e.g. `mychart/templates/deployment.yaml`.
+    pub template: String,
+    /// Its documents without their `# Source:` line, joined by `---`: the first document's
+    /// lines are numbered as in the template whenever rendering kept the line count.
+    pub text: String,
+}
+
+/// Splits a rendered stream on its `# Source:` comments, one section per template, in order of
+/// first appearance. `None` when the stream has no such comment (not Helm output).
+pub fn split_sources(text: &str) -> Option<Vec<Section>> {
+    let mut sections: Vec<Section> = Vec::new();
+    let mut current: Option<usize> = None;
+    let mut pending = String::new();
+    let mut seen_source = false;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim_end_matches(['\n', '\r']);
+        if trimmed == "---" || trimmed.starts_with("--- ") {
+            flush(&mut sections, current, &mut pending);
+            current = None;
+            continue;
+        }
+        if let Some(template) = trimmed.strip_prefix("# Source: ") {
+            seen_source = true;
+            flush(&mut sections, current, &mut pending);
+            let template = template.trim().to_string();
+            let index = match sections.iter().position(|s| s.template == template) {
+                Some(i) => {
+                    sections[i].text.push_str("---\n");
+                    i
+                }
+                None => {
+                    sections.push(Section {
+                        template,
+                        text: String::new(),
+                    });
+                    sections.len() - 1
+                }
+            };
+            current = Some(index);
+            continue;
+        }
+        pending.push_str(line);
+    }
+    flush(&mut sections, current, &mut pending);
+    seen_source.then_some(sections)
+}
+
+fn flush(sections: &mut [Section], current: Option<usize>, pending: &mut String) {
+    match current {
+        Some(i) => {
+            sections[i].text.push_str(pending);
+            if !sections[i].text.is_empty() && !sections[i].text.ends_with('\n') {
+                sections[i].text.push('\n');
+            }
+        }
+        None => {
+            // Text before any `# Source:` (or after a `---` with none): not a template's.
+        }
+    }
+    pending.clear();
+}
+
+/// Where a template's rendered output is shown: the template file inside `chart`.
+pub fn template_path(chart: &Path, template: &str) -> PathBuf {
+    match template.split_once('/') {
+        Some((_, inside)) => chart.join(inside),
+        None => chart.join(template),
+    }
+}
+
+/// Renders `chart` with `helm template`. The error is Helm's message (or the timeout).
+pub fn render_chart(helm: &Path, chart: &Path, options: &HelmOptions) -> Result<String, String> {
+    let home = std::env::temp_dir().join(format!("k8sec-helm-{}", std::process::id()));
+    let _ = std::fs::create_dir_all(&home);
+    // An empty kubeconfig: rendering never talks to a cluster.
+    let kubeconfig = home.join("kubeconfig");
+    let _ = std::fs::write(&kubeconfig, "apiVersion: v1\nkind: Config\n");
+    let result = run_helm(helm, chart, options, &home, &kubeconfig);
+    let _ = std::fs::remove_dir_all(&home);
+    result
+}
+
+fn run_helm(
+    helm: &Path,
+    chart: &Path,
+    options: &HelmOptions,
+    home: &Path,
+    kubeconfig: &Path,
+) -> Result<String, String> {
+    let mut command = Command::new(helm);
+    command
+        .arg("template")
+        .arg("k8sec")
+        .arg(chart)
+        .arg("--kube-version")
+        .arg(&options.kube_version);
+    for values in &options.values {
+        command.arg("--values").arg(values);
+    }
+    for set in &options.set {
+        command.arg("--set").arg(set);
+    }
+    command
+        .env("HELM_CACHE_HOME", home.join("cache"))
+        .env("HELM_CONFIG_HOME", home.join("config"))
+        .env("HELM_DATA_HOME", home.join("data"))
+        .env("HELM_PLUGINS", home.join("plugins"))
+        .env("KUBECONFIG", kubeconfig)
+        .env("HTTP_PROXY", "http://127.0.0.1:9")
+        .env("HTTPS_PROXY", "http://127.0.0.1:9")
+        .env("NO_PROXY", "")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = command
+        .spawn()
+        .map_err(|e| format!("cannot run `{}`: {e}", helm.display()))?;
+    let mut stdout = child.stdout.take();
+    let mut stderr = child.stderr.take();
+    let out_reader = std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        if let Some(s) = stdout.as_mut() {
+            let _ = s.read_to_end(&mut buf);
+        }
+        buf
+    });
+    let err_reader = std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        if let Some(s) = stderr.as_mut() {
+            let _ = s.read_to_end(&mut buf);
+        }
+        buf
+    });
+    let start = Instant::now();
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) if start.elapsed() > options.timeout => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(format!(
+                    "`helm template` did not finish within {} s",
+                    options.timeout.as_secs()
+                ));
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(10)),
+            Err(e) => return Err(format!("waiting for helm: {e}")),
+        }
+    };
+    let out = out_reader.join().unwrap_or_default();
+    let err = err_reader.join().unwrap_or_default();
+    if !status.success() {
+        let message = String::from_utf8_lossy(&err);
+        let lines: Vec<&str> = message
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect();
+        let first = lines
+            .iter()
+            .find(|l| l.starts_with("Error:"))
+            .or_else(|| lines.first())
+            .copied()
+            .unwrap_or("helm failed without a message");
+        return Err(format!(
+            "`helm template` failed: {}",
+            first.trim_start_matches("Error: ")
+        ));
+    }
+    String::from_utf8(out).map_err(|_| "`helm template` printed text that is not UTF-8".to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn streams_split_per_template() {
+        let text = "---\n# Source: c/templates/a.yaml\nkind: A\n---\n# Source: c/templates/b.yaml\nkind: B\n---\n# Source: c/templates/a.yaml\nkind: A2\n";
+        let sections = split_sources(text).unwrap();
+        assert_eq!(sections.len(), 2);
+        assert_eq!(sections[0].template, "c/templates/a.yaml");
+        assert_eq!(sections[0].text, "kind: A\n---\nkind: A2\n");
+        assert_eq!(sections[1].text, "kind: B\n");
+        assert!(split_sources("kind: A\n").is_none());
+    }
+
+    #[test]
+    fn template_paths_are_inside_the_chart() {
+        assert_eq!(
+            template_path(Path::new("charts/web"), "web/templates/deploy.yaml"),
+            PathBuf::from("charts/web/templates/deploy.yaml")
+        );
+        assert_eq!(
+            template_path(Path::new("web"), "web/charts/db/templates/s.yaml"),
+            PathBuf::from("web/charts/db/templates/s.yaml")
+        );
+    }
+}

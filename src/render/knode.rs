@@ -1,0 +1,478 @@
+//! An owned, editable YAML node that remembers where every value came from.
+//!
+//! Building a Kustomize overlay copies nodes out of several parsed files (bases, patches, the
+//! kustomization itself) and edits them. [`KNode`] is that editable form: each node keeps the
+//! [`Span`] (file and bytes) it was copied from, or the span of the kustomization line that set
+//! it, so the [`Tree`] built from the result points every finding at the line to edit.
+
+use serde_json::Value;
+
+use crate::text::TextRange;
+use crate::yaml::{Entry, Node, NodeId, NodeKind, NodeRef, ScalarStyle, Span, Tree};
+
+/// Most nodes one document may expand to once aliases are copied: an "alias bomb" stops here
+/// instead of exhausting memory.
+pub const MAX_NODES: usize = 1_000_000;
+
+#[derive(Clone, Debug)]
+pub enum KKind {
+    Scalar(String, ScalarStyle),
+    Seq(Vec<KNode>),
+    Map(Vec<(KNode, KNode)>),
+}
+
+#[derive(Clone, Debug)]
+pub struct KNode {
+    pub kind: KKind,
+    pub span: Span,
+    pub tag: Option<Box<str>>,
+    /// Written in flow style (`{}` / `[]`) in the source.
+    pub flow: bool,
+}
+
+impl KNode {
+    /// Copies `node` (following aliases) out of its tree. Fails past [`MAX_NODES`].
+    pub fn from_ref(node: NodeRef<'_>, budget: &mut usize) -> Result<KNode, String> {
+        if *budget == 0 {
+            return Err(format!(
+                "document expands to more than {MAX_NODES} nodes (alias bomb?)"
+            ));
+        }
+        *budget -= 1;
+        let node = node.resolve();
+        let raw = node.node();
+        let kind = match &raw.kind {
+            NodeKind::Scalar { value, style } => KKind::Scalar(value.to_string(), *style),
+            NodeKind::Sequence { .. } => KKind::Seq(
+                node.items()
+                    .map(|item| KNode::from_ref(item, budget))
+                    .collect::<Result<_, _>>()?,
+            ),
+            NodeKind::Mapping { .. } => KKind::Map(
+                node.entries()
+                    .map(|(k, v)| Ok((KNode::from_ref(k, budget)?, KNode::from_ref(v, budget)?)))
+                    .collect::<Result<_, String>>()?,
+            ),
+            // `resolve` never returns an alias.
+            NodeKind::Alias { .. } => KKind::Scalar(String::new(), ScalarStyle::Plain),
+        };
+        Ok(KNode {
+            kind,
+            span: raw.span,
+            tag: raw.tag.clone(),
+            flow: node.is_flow(),
+        })
+    }
+
+    /// A string scalar, quoted when a plain scalar would read as something else.
+    pub fn string(value: &str, span: Span) -> KNode {
+        let style = if plain_is_string(value) {
+            ScalarStyle::Plain
+        } else {
+            ScalarStyle::DoubleQuoted
+        };
+        KNode {
+            kind: KKind::Scalar(value.to_string(), style),
+            span,
+            tag: None,
+            flow: false,
+        }
+    }
+
+    /// A plain scalar written as is (numbers, booleans).
+    pub fn plain(value: &str, span: Span) -> KNode {
+        KNode {
+            kind: KKind::Scalar(value.to_string(), ScalarStyle::Plain),
+            span,
+            tag: None,
+            flow: false,
+        }
+    }
+
+    pub fn map(span: Span) -> KNode {
+        KNode {
+            kind: KKind::Map(Vec::new()),
+            span,
+            tag: None,
+            flow: false,
+        }
+    }
+
+    pub fn seq(items: Vec<KNode>, span: Span) -> KNode {
+        KNode {
+            kind: KKind::Seq(items),
+            span,
+            tag: None,
+            flow: false,
+        }
+    }
+
+    pub fn is_map(&self) -> bool {
+        matches!(self.kind, KKind::Map(_))
+    }
+
+    pub fn is_seq(&self) -> bool {
+        matches!(self.kind, KKind::Seq(_))
+    }
+
+    /// `~`, `null`, or an empty plain scalar.
+    pub fn is_null(&self) -> bool {
+        match &self.kind {
+            KKind::Scalar(v, ScalarStyle::Plain) => {
+                self.tag
+                    .as_deref()
+                    .map_or(true, |t| t == "!!null" || t == "tag:yaml.org,2002:null")
+                    && matches!(v.as_str(), "" | "~" | "null" | "Null" | "NULL")
+            }
+            _ => false,
+        }
+    }
+
+    /// The scalar's text (not for null).
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.kind {
+            KKind::Scalar(v, _) if !self.is_null() => Some(v),
+            _ => None,
+        }
+    }
+
+    pub fn entries(&self) -> &[(KNode, KNode)] {
+        match &self.kind {
+            KKind::Map(e) => e,
+            _ => &[],
+        }
+    }
+
+    pub fn items(&self) -> &[KNode] {
+        match &self.kind {
+            KKind::Seq(i) => i,
+            _ => &[],
+        }
+    }
+
+    pub fn items_mut(&mut self) -> Option<&mut Vec<KNode>> {
+        match &mut self.kind {
+            KKind::Seq(i) => Some(i),
+            _ => None,
+        }
+    }
+
+    pub fn entries_mut(&mut self) -> Option<&mut Vec<(KNode, KNode)>> {
+        match &mut self.kind {
+            KKind::Map(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// The value under `key` (the last one with duplicate keys, as Kubernetes decodes).
+    pub fn get(&self, key: &str) -> Option<&KNode> {
+        self.entries()
+            .iter()
+            .rev()
+            .find(|(k, _)| k.key_is(key))
+            .map(|(_, v)| v)
+    }
+
+    pub fn get_mut(&mut self, key: &str) -> Option<&mut KNode> {
+        self.entries_mut()?
+            .iter_mut()
+            .rev()
+            .find(|(k, _)| k.key_is(key))
+            .map(|(_, v)| v)
+    }
+
+    fn key_is(&self, key: &str) -> bool {
+        matches!(&self.kind, KKind::Scalar(v, _) if v == key)
+    }
+
+    pub fn str_at(&self, key: &str) -> Option<&str> {
+        self.get(key).and_then(KNode::as_str)
+    }
+
+    pub fn path(&self, keys: &[&str]) -> Option<&KNode> {
+        keys.iter().try_fold(self, |node, key| node.get(key))
+    }
+
+    /// Sets `key` to `value`: replaces the value in place (keeping the key node) or appends.
+    pub fn set(&mut self, key: &str, key_span: Span, value: KNode) {
+        if let Some(slot) = self.get_mut(key) {
+            *slot = value;
+            return;
+        }
+        if let Some(entries) = self.entries_mut() {
+            entries.push((KNode::string(key, key_span), value));
+        }
+    }
+
+    /// Sets `key` with an explicit key node (kept when the key is new).
+    pub fn set_with_key(&mut self, key: KNode, value: KNode) {
+        let name = key.as_str().unwrap_or_default().to_string();
+        if let Some(slot) = self.get_mut(&name) {
+            *slot = value;
+            return;
+        }
+        if let Some(entries) = self.entries_mut() {
+            entries.push((key, value));
+        }
+    }
+
+    pub fn remove(&mut self, key: &str) -> Option<KNode> {
+        let entries = self.entries_mut()?;
+        let index = entries.iter().rposition(|(k, _)| k.key_is(key))?;
+        Some(entries.remove(index).1)
+    }
+
+    /// The mapping under `key`, created (with `span`) when missing or null.
+    pub fn map_at(&mut self, key: &str, span: Span) -> Option<&mut KNode> {
+        if !self.is_map() {
+            return None;
+        }
+        let needs = self.get(key).map_or(true, |v| v.is_null());
+        if needs {
+            let mut value = KNode::map(span);
+            if let Some(old) = self.get(key) {
+                value.span = old.span;
+            }
+            self.set(key, span, value);
+        }
+        self.get_mut(key).filter(|v| v.is_map())
+    }
+
+    /// Replaces every span with `f(span)` (used for text parsed out of a block scalar).
+    pub fn map_spans(&mut self, f: &dyn Fn(Span) -> Span) {
+        self.span = f(self.span);
+        match &mut self.kind {
+            KKind::Scalar(..) => {}
+            KKind::Seq(items) => items.iter_mut().for_each(|i| i.map_spans(f)),
+            KKind::Map(entries) => entries.iter_mut().for_each(|(k, v)| {
+                k.map_spans(f);
+                v.map_spans(f);
+            }),
+        }
+    }
+
+    /// The flat, spanned tree checks read.
+    pub fn to_tree(&self) -> Tree {
+        let mut nodes = Vec::new();
+        let root = push_node(self, &mut nodes);
+        Tree::from_nodes(nodes, root)
+    }
+
+    /// The value as JSON, resolving plain scalars the way Kubernetes' YAML decoder does.
+    pub fn to_json(&self) -> Value {
+        match &self.kind {
+            KKind::Scalar(v, style) => scalar_json(v, *style, self.tag.as_deref()),
+            KKind::Seq(items) => Value::Array(items.iter().map(KNode::to_json).collect()),
+            KKind::Map(entries) => {
+                let mut map = serde_json::Map::new();
+                for (k, v) in entries {
+                    let key = match &k.kind {
+                        KKind::Scalar(s, _) => s.clone(),
+                        _ => k.to_json().to_string(),
+                    };
+                    map.insert(key, v.to_json());
+                }
+                Value::Object(map)
+            }
+        }
+    }
+}
+
+fn push_node(node: &KNode, nodes: &mut Vec<Node>) -> NodeId {
+    let kind = match &node.kind {
+        KKind::Scalar(v, style) => NodeKind::Scalar {
+            value: v.as_str().into(),
+            style: *style,
+        },
+        KKind::Seq(items) => NodeKind::Sequence {
+            items: items.iter().map(|i| push_node(i, nodes)).collect(),
+            flow: node.flow,
+        },
+        KKind::Map(entries) => NodeKind::Mapping {
+            entries: entries
+                .iter()
+                .map(|(k, v)| Entry {
+                    key: push_node(k, nodes),
+                    value: push_node(v, nodes),
+                })
+                .collect(),
+            flow: node.flow,
+        },
+    };
+    nodes.push(Node {
+        kind,
+        span: node.span,
+        tag: node.tag.clone(),
+    });
+    NodeId(nodes.len() as u32 - 1)
+}
+
+/// Whether a plain scalar with this text is a string (not null, a boolean or a number).
+pub fn plain_is_string(value: &str) -> bool {
+    !value.is_empty()
+        && value.trim() == value
+        && matches!(
+            scalar_json(value, ScalarStyle::Plain, None),
+            Value::String(_)
+        )
+        && !value.starts_with([
+            '-', '?', ':', ',', '[', ']', '{', '}', '#', '&', '*', '!', '|', '>', '\'', '"', '%',
+            '@', '`',
+        ])
+        && !value.contains(": ")
+        && !value.contains(" #")
+        && !value.ends_with(':')
+        && !value.contains('\n')
+        && !matches!(
+            value,
+            "yes"
+                | "no"
+                | "on"
+                | "off"
+                | "y"
+                | "n"
+                | "Yes"
+                | "No"
+                | "On"
+                | "Off"
+                | "YES"
+                | "NO"
+                | "ON"
+                | "OFF"
+                | "Y"
+                | "N"
+        )
+}
+
+/// JSON value of a scalar: quoted and block scalars are strings; plain ones are resolved.
+pub fn scalar_json(value: &str, style: ScalarStyle, tag: Option<&str>) -> Value {
+    if let Some(tag) = tag {
+        let tag = tag
+            .trim_start_matches("tag:yaml.org,2002:")
+            .trim_start_matches("!!");
+        if tag == "str" {
+            return Value::String(value.to_string());
+        }
+    }
+    if style != ScalarStyle::Plain {
+        return Value::String(value.to_string());
+    }
+    match value {
+        "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
+        "true" | "True" | "TRUE" => return Value::Bool(true),
+        "false" | "False" | "FALSE" => return Value::Bool(false),
+        _ => {}
+    }
+    if let Some(n) = parse_int(value) {
+        return Value::from(n);
+    }
+    if looks_like_float(value) {
+        if let Ok(f) = value.parse::<f64>() {
+            if let Some(n) = serde_json::Number::from_f64(f) {
+                return Value::Number(n);
+            }
+        }
+    }
+    Value::String(value.to_string())
+}
+
+fn parse_int(value: &str) -> Option<i64> {
+    let (negative, digits) = match value.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, value.strip_prefix('+').unwrap_or(value)),
+    };
+    if digits.is_empty() {
+        return None;
+    }
+    let parsed = if let Some(hex) = digits.strip_prefix("0x") {
+        i64::from_str_radix(hex, 16).ok()
+    } else if let Some(oct) = digits.strip_prefix("0o") {
+        i64::from_str_radix(oct, 8).ok()
+    } else if digits.len() > 1
+        && digits.starts_with('0')
+        && digits.bytes().all(|b| (b'0'..=b'7').contains(&b))
+    {
+        // YAML 1.1 octal (`0755`), as Kubernetes' decoder reads file modes.
+        i64::from_str_radix(&digits[1..], 8).ok()
+    } else if digits.bytes().all(|b| b.is_ascii_digit()) {
+        digits.parse::<i64>().ok()
+    } else {
+        None
+    }?;
+    Some(if negative { -parsed } else { parsed })
+}
+
+fn looks_like_float(value: &str) -> bool {
+    let body = value.trim_start_matches(['-', '+']);
+    !body.is_empty()
+        && body.bytes().any(|b| b.is_ascii_digit())
+        && body
+            .bytes()
+            .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'-' | b'+'))
+        && body
+            .bytes()
+            .next()
+            .is_some_and(|b| b.is_ascii_digit() || b == b'.')
+}
+
+/// An empty span at the start of `span` (for values derived from it).
+pub fn point(span: Span) -> Span {
+    Span::new(span.file, TextRange::empty(span.range.start))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::LineIndex;
+    use crate::yaml::{parse_stream, FileId};
+
+    #[test]
+    fn round_trips_spans_through_the_tree() {
+        let text = "a: &x {b: 1}\nc: *x\nd: [\"2\", yes]\n";
+        let stream = parse_stream(text, FileId(3), &LineIndex::new(text));
+        let mut budget = MAX_NODES;
+        let node = KNode::from_ref(stream.documents[0].tree.root(), &mut budget).unwrap();
+        let tree = node.to_tree();
+        let c = tree.root().path(&["c", "b"]).unwrap();
+        assert_eq!(&text[c.span().range.to_range()], "1");
+        assert_eq!(c.span().file, FileId(3));
+        assert_eq!(
+            node.to_json(),
+            serde_json::json!({"a": {"b": 1}, "c": {"b": 1}, "d": ["2", "yes"]})
+        );
+    }
+
+    #[test]
+    fn alias_bombs_are_refused() {
+        let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..9 {
+            let prev = format!("*a{}", i - 1);
+            let items = [prev.as_str(); 10].join(", ");
+            text.push_str(&format!("a{i}: &a{i} [{items}]\n"));
+        }
+        let stream = parse_stream(&text, FileId(0), &LineIndex::new(&text));
+        let mut budget = MAX_NODES;
+        assert!(KNode::from_ref(stream.documents[0].tree.root(), &mut budget).is_err());
+    }
+
+    #[test]
+    fn strings_that_read_as_other_types_are_quoted() {
+        let span = Span::new(FileId(0), TextRange::empty(0));
+        for (value, quoted) in [
+            ("web", false),
+            ("true", true),
+            ("8080", true),
+            ("yes", true),
+            ("", true),
+            ("a: b", true),
+        ] {
+            let node = KNode::string(value, span);
+            assert_eq!(
+                matches!(node.kind, KKind::Scalar(_, ScalarStyle::DoubleQuoted)),
+                quoted,
+                "{value}"
+            );
+            assert_eq!(node.to_json(), Value::String(value.to_string()));
+        }
+    }
+}

@@ -1,0 +1,771 @@
+//! Repairing references to renamed objects, and `vars`.
+//!
+//! When `namePrefix`, `nameSuffix`, `namespace` or a generator's hash suffix renames an object,
+//! Kustomize rewrites the fields that refer to it by name: a pod's ConfigMap and Secret refs,
+//! its ServiceAccount, RoleBinding `roleRef` and `subjects`, HPA targets, Ingress backends…
+//! This is that pass, with Kustomize's table of referring fields and its rules for picking the
+//! referred object when several share an old name.
+
+use super::res::{Gvk, KRes, ResId};
+use super::transform::segments;
+use crate::render::knode::{KKind, KNode};
+
+struct Ref {
+    /// The referred kind.
+    target: Gvk,
+    /// (referrer gvk, field path).
+    fields: Vec<(Gvk, String)>,
+}
+
+fn pod_paths(suffixes: &[&str], kinds: &[(&str, &str, &str)]) -> Vec<(Gvk, String)> {
+    let mut out = Vec::new();
+    for &(version, kind, prefix) in kinds {
+        for suffix in suffixes {
+            out.push((Gvk::new("", version, kind), format!("{prefix}{suffix}")));
+        }
+    }
+    out
+}
+
+fn table() -> Vec<Ref> {
+    let g = Gvk::new;
+    let workloads: &[(&str, &str, &str)] = &[
+        ("v1", "Pod", "spec/"),
+        ("", "PodTemplate", "template/spec/"),
+        ("", "Deployment", "spec/template/spec/"),
+        ("", "ReplicaSet", "spec/template/spec/"),
+        ("", "DaemonSet", "spec/template/spec/"),
+        ("", "StatefulSet", "spec/template/spec/"),
+        ("", "Job", "spec/template/spec/"),
+        ("", "CronJob", "spec/jobTemplate/spec/template/spec/"),
+    ];
+    let mut config_map = pod_paths(
+        &[
+            "volumes/configMap/name",
+            "containers/env/valueFrom/configMapKeyRef/name",
+            "initContainers/env/valueFrom/configMapKeyRef/name",
+            "containers/envFrom/configMapRef/name",
+            "initContainers/envFrom/configMapRef/name",
+            "volumes/projected/sources/configMap/name",
+        ],
+        workloads,
+    );
+    config_map.extend([
+        (g("", "", "Node"), "spec/configSource/configMap".to_string()),
+        (g("", "", "Role"), "rules/resourceNames".to_string()),
+        (g("", "", "ClusterRole"), "rules/resourceNames".to_string()),
+        (
+            g("", "", "Ingress"),
+            "metadata/annotations/nginx.ingress.kubernetes.io\\/fastcgi-params-configmap"
+                .to_string(),
+        ),
+    ]);
+    let mut secret = pod_paths(
+        &[
+            "volumes/secret/secretName",
+            "containers/env/valueFrom/secretKeyRef/name",
+            "initContainers/env/valueFrom/secretKeyRef/name",
+            "containers/envFrom/secretRef/name",
+            "initContainers/envFrom/secretRef/name",
+            "imagePullSecrets/name",
+            "volumes/projected/sources/secret/name",
+        ],
+        workloads,
+    );
+    for (kind, path) in [
+        ("Ingress", "spec/tls/secretName"),
+        (
+            "Ingress",
+            "metadata/annotations/ingress.kubernetes.io\\/auth-secret",
+        ),
+        (
+            "Ingress",
+            "metadata/annotations/nginx.ingress.kubernetes.io\\/auth-secret",
+        ),
+        (
+            "Ingress",
+            "metadata/annotations/nginx.ingress.kubernetes.io\\/auth-tls-secret",
+        ),
+        ("ServiceAccount", "imagePullSecrets/name"),
+        ("StorageClass", "parameters/secretName"),
+        ("StorageClass", "parameters/adminSecretName"),
+        ("StorageClass", "parameters/userSecretName"),
+        ("StorageClass", "parameters/secretRef"),
+        ("Role", "rules/resourceNames"),
+        ("ClusterRole", "rules/resourceNames"),
+        ("PersistentVolume", "spec/azureFile/secretName"),
+    ] {
+        secret.push((g("", "", kind), path.to_string()));
+    }
+    secret.push((
+        g("serving.knative.dev", "v1", "Service"),
+        "spec/template/spec/containers/env/valueFrom/secretKeyRef/name".to_string(),
+    ));
+    let sa_kinds: &[(&str, &str)] = &[
+        ("Pod", "spec/serviceAccountName"),
+        ("StatefulSet", "spec/template/spec/serviceAccountName"),
+        ("Deployment", "spec/template/spec/serviceAccountName"),
+        (
+            "ReplicationController",
+            "spec/template/spec/serviceAccountName",
+        ),
+        (
+            "CronJob",
+            "spec/jobTemplate/spec/template/spec/serviceAccountName",
+        ),
+        ("Job", "spec/template/spec/serviceAccountName"),
+        ("DaemonSet", "spec/template/spec/serviceAccountName"),
+    ];
+    let mut service_account: Vec<(Gvk, String)> = vec![
+        (
+            g("rbac.authorization.k8s.io", "", "RoleBinding"),
+            "subjects".to_string(),
+        ),
+        (
+            g("rbac.authorization.k8s.io", "", "ClusterRoleBinding"),
+            "subjects".to_string(),
+        ),
+    ];
+    service_account.extend(sa_kinds.iter().map(|(k, p)| (g("", "", k), p.to_string())));
+    let pvc_kinds: &[(&str, &str)] = &[
+        ("Pod", "spec/volumes/persistentVolumeClaim/claimName"),
+        (
+            "StatefulSet",
+            "spec/template/spec/volumes/persistentVolumeClaim/claimName",
+        ),
+        (
+            "Deployment",
+            "spec/template/spec/volumes/persistentVolumeClaim/claimName",
+        ),
+        (
+            "ReplicationController",
+            "spec/template/spec/volumes/persistentVolumeClaim/claimName",
+        ),
+        (
+            "CronJob",
+            "spec/jobTemplate/spec/template/spec/volumes/persistentVolumeClaim/claimName",
+        ),
+        (
+            "Job",
+            "spec/template/spec/volumes/persistentVolumeClaim/claimName",
+        ),
+        (
+            "DaemonSet",
+            "spec/template/spec/volumes/persistentVolumeClaim/claimName",
+        ),
+    ];
+    let priority_kinds: &[(&str, &str)] = &[
+        ("Pod", "spec/priorityClassName"),
+        ("StatefulSet", "spec/template/spec/priorityClassName"),
+        ("Deployment", "spec/template/spec/priorityClassName"),
+        (
+            "ReplicationController",
+            "spec/template/spec/priorityClassName",
+        ),
+        (
+            "CronJob",
+            "spec/jobTemplate/spec/template/spec/priorityClassName",
+        ),
+        ("Job", "spec/template/spec/priorityClassName"),
+        ("DaemonSet", "spec/template/spec/priorityClassName"),
+    ];
+    let list = |items: &[(&str, &str)]| -> Vec<(Gvk, String)> {
+        items
+            .iter()
+            .map(|(k, p)| (g("", "", k), p.to_string()))
+            .collect()
+    };
+    let hpa = vec![(
+        g("", "", "HorizontalPodAutoscaler"),
+        "spec/scaleTargetRef/name".to_string(),
+    )];
+    vec![
+        Ref {
+            target: g("", "", "Deployment"),
+            fields: hpa.clone(),
+        },
+        Ref {
+            target: g("", "", "ReplicationController"),
+            fields: hpa.clone(),
+        },
+        Ref {
+            target: g("", "", "ReplicaSet"),
+            fields: hpa.clone(),
+        },
+        Ref {
+            target: g("", "", "StatefulSet"),
+            fields: hpa,
+        },
+        Ref {
+            target: g("", "v1", "ConfigMap"),
+            fields: config_map,
+        },
+        Ref {
+            target: g("", "v1", "Secret"),
+            fields: secret,
+        },
+        Ref {
+            target: g("", "v1", "Service"),
+            fields: vec![
+                (g("apps", "", "StatefulSet"), "spec/serviceName".to_string()),
+                (
+                    g("", "", "Ingress"),
+                    "spec/rules/http/paths/backend/serviceName".to_string(),
+                ),
+                (g("", "", "Ingress"), "spec/backend/serviceName".to_string()),
+                (
+                    g("", "", "Ingress"),
+                    "spec/rules/http/paths/backend/service/name".to_string(),
+                ),
+                (
+                    g("", "", "Ingress"),
+                    "spec/defaultBackend/service/name".to_string(),
+                ),
+                (
+                    g("apiregistration.k8s.io", "", "APIService"),
+                    "spec/service/name".to_string(),
+                ),
+                (
+                    g(
+                        "admissionregistration.k8s.io",
+                        "",
+                        "ValidatingWebhookConfiguration",
+                    ),
+                    "webhooks/clientConfig/service".to_string(),
+                ),
+                (
+                    g(
+                        "admissionregistration.k8s.io",
+                        "",
+                        "MutatingWebhookConfiguration",
+                    ),
+                    "webhooks/clientConfig/service".to_string(),
+                ),
+                (
+                    g("", "", "HTTPRoute"),
+                    "spec/rules/backendRefs/name".to_string(),
+                ),
+            ],
+        },
+        Ref {
+            target: g("rbac.authorization.k8s.io", "", "Role"),
+            fields: vec![(
+                g("rbac.authorization.k8s.io", "", "RoleBinding"),
+                "roleRef/name".to_string(),
+            )],
+        },
+        Ref {
+            target: g("rbac.authorization.k8s.io", "", "ClusterRole"),
+            fields: vec![
+                (
+                    g("rbac.authorization.k8s.io", "", "RoleBinding"),
+                    "roleRef/name".to_string(),
+                ),
+                (
+                    g("rbac.authorization.k8s.io", "", "ClusterRoleBinding"),
+                    "roleRef/name".to_string(),
+                ),
+            ],
+        },
+        Ref {
+            target: g("", "v1", "ServiceAccount"),
+            fields: service_account,
+        },
+        Ref {
+            target: g("", "v1", "PersistentVolumeClaim"),
+            fields: list(pvc_kinds),
+        },
+        Ref {
+            target: g("", "v1", "PersistentVolume"),
+            fields: vec![
+                (
+                    g("", "", "PersistentVolumeClaim"),
+                    "spec/volumeName".to_string(),
+                ),
+                (g("", "", "ClusterRole"), "rules/resourceNames".to_string()),
+            ],
+        },
+        Ref {
+            target: g("storage.k8s.io", "v1", "StorageClass"),
+            fields: list(&[
+                ("PersistentVolume", "spec/storageClassName"),
+                ("PersistentVolumeClaim", "spec/storageClassName"),
+                (
+                    "StatefulSet",
+                    "spec/volumeClaimTemplates/spec/storageClassName",
+                ),
+            ]),
+        },
+        Ref {
+            target: g("scheduling.k8s.io", "v1", "PriorityClass"),
+            fields: list(priority_kinds),
+        },
+    ]
+}
+
+/// What a candidate referral looks like, frozen before any reference is rewritten.
+struct Candidate {
+    cur: ResId,
+    prev: Vec<ResId>,
+    org_ns: String,
+    prefixes: Vec<String>,
+    suffixes: Vec<String>,
+}
+
+fn same_ending(a: &[String], b: &[String]) -> bool {
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    if short.is_empty() {
+        return long.is_empty();
+    }
+    let diff = long.len() - short.len();
+    short.iter().enumerate().all(|(i, s)| &long[i + diff] == s)
+}
+
+struct Ctx<'a> {
+    candidates: &'a [Candidate],
+    /// Indexes of candidates in the referrer's reach.
+    subset: Vec<usize>,
+    referrer_cur: ResId,
+    referrer_prefixes: Vec<String>,
+    referrer_suffixes: Vec<String>,
+    target: &'a Gvk,
+    role_ref: Option<Gvk>,
+}
+
+impl Ctx<'_> {
+    /// Kustomize's `selectReferral`: which candidate `old_name` refers to.
+    fn select(
+        &self,
+        old_name: &str,
+        pool: &[usize],
+        same: &dyn Fn(&[usize]) -> bool,
+    ) -> Result<Option<usize>, String> {
+        let c = self.candidates;
+        let mut list: Vec<usize> = pool
+            .iter()
+            .copied()
+            .filter(|&i| c[i].prev.iter().any(|id| id.name == old_name))
+            .filter(|&i| c[i].prev.iter().any(|id| id.gvk.selected_by(self.target)))
+            .filter(|&i| match &self.role_ref {
+                Some(gvk) => c[i].prev.iter().any(|id| id.gvk.selected_by(gvk)),
+                None => true,
+            })
+            .filter(|&i| {
+                self.referrer_cur.is_cluster_scoped()
+                    || c[i].cur.is_cluster_scoped()
+                    || c[i].cur.gvk.kind == "ServiceAccount"
+                    || c[i].cur.effective_namespace() == self.referrer_cur.effective_namespace()
+            })
+            .collect();
+        if list.len() == 1 {
+            return Ok(Some(list[0]));
+        }
+        for allow_empty in [true, false] {
+            list.retain(|&i| {
+                let r = &c[i];
+                if allow_empty {
+                    let pe = r.prefixes.is_empty() || self.referrer_prefixes.is_empty();
+                    let se = r.suffixes.is_empty() || self.referrer_suffixes.is_empty();
+                    (pe || same_ending(&r.prefixes, &self.referrer_prefixes))
+                        && (se || same_ending(&r.suffixes, &self.referrer_suffixes))
+                } else {
+                    same_ending(&r.prefixes, &self.referrer_prefixes)
+                        && same_ending(&r.suffixes, &self.referrer_suffixes)
+                }
+            });
+            if list.len() == 1 {
+                return Ok(Some(list[0]));
+            }
+        }
+        if list.is_empty() {
+            return Ok(None);
+        }
+        if same(&list) {
+            return Ok(Some(list[0]));
+        }
+        let ids: Vec<String> = list.iter().map(|&i| c[i].cur.describe()).collect();
+        Err(format!(
+            "`{old_name}` could refer to several objects: {}",
+            ids.join(", ")
+        ))
+    }
+
+    fn set(&self, node: &mut KNode) -> Result<(), String> {
+        if node.is_null() {
+            return Ok(());
+        }
+        match &mut node.kind {
+            KKind::Scalar(..) => self.set_scalar(node),
+            KKind::Map(_) => self.set_mapping(node),
+            KKind::Seq(items) => {
+                for item in items {
+                    match item.kind {
+                        KKind::Scalar(..) => self.set_scalar(item)?,
+                        KKind::Map(_) => self.set_mapping(item)?,
+                        KKind::Seq(_) => {}
+                    }
+                }
+                Ok(())
+            }
+        }
+    }
+
+    fn set_scalar(&self, node: &mut KNode) -> Result<(), String> {
+        let Some(old) = node.as_str().map(str::to_string) else {
+            return Ok(());
+        };
+        let c = self.candidates;
+        let same = |l: &[usize]| l.iter().all(|&i| c[i].cur.name == c[l[0]].cur.name);
+        if let Some(i) = self.select(&old, &self.subset, &same)? {
+            if c[i].cur.name != old {
+                *node = KNode::string(&c[i].cur.name, node.span);
+            }
+        }
+        Ok(())
+    }
+
+    fn set_mapping(&self, node: &mut KNode) -> Result<(), String> {
+        let Some(old) = node.str_at("name").map(str::to_string) else {
+            return Ok(());
+        };
+        let c = self.candidates;
+        let pool: Vec<usize> = match node.str_at("namespace") {
+            None => self.subset.clone(),
+            Some(ns) => {
+                let by_org: Vec<usize> = self
+                    .subset
+                    .iter()
+                    .copied()
+                    .filter(|&i| c[i].org_ns == ns)
+                    .collect();
+                if by_org.is_empty() {
+                    self.subset
+                        .iter()
+                        .copied()
+                        .filter(|&i| c[i].cur.effective_namespace() == ns)
+                        .collect()
+                } else {
+                    by_org
+                }
+            }
+        };
+        let same = |l: &[usize]| {
+            l.iter().all(|&i| {
+                c[i].cur.name == c[l[0]].cur.name && c[i].cur.namespace == c[l[0]].cur.namespace
+            })
+        };
+        let Some(i) = self.select(&old, &pool, &same)? else {
+            return Ok(());
+        };
+        let r = &c[i];
+        if r.cur.name == old && r.cur.namespace.is_empty() {
+            return Ok(());
+        }
+        if let Some(name) = node.get_mut("name") {
+            *name = KNode::string(&r.cur.name, name.span);
+        }
+        if !r.cur.namespace.is_empty() {
+            let span = node.get("name").map_or(node.span, |n| n.span);
+            match node.get_mut("namespace") {
+                Some(ns) => *ns = KNode::string(&r.cur.namespace, ns.span),
+                None => node.set("namespace", span, KNode::string(&r.cur.namespace, span)),
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Kustomize's `FixBackReferences`: rewrites every name reference to a renamed object.
+pub fn fix_references(resources: &mut [KRes]) -> Result<(), String> {
+    let candidates: Vec<Candidate> = resources
+        .iter()
+        .map(|r| Candidate {
+            cur: r.cur_id(),
+            prev: r.prev.clone(),
+            org_ns: r.org_id().effective_namespace(),
+            prefixes: r.prefixes.clone(),
+            suffixes: r.suffixes.clone(),
+        })
+        .collect();
+    let table = table();
+    for index in 0..resources.len() {
+        let referrer_cur = resources[index].cur_id();
+        let subset = reachable(resources, index, &candidates);
+        let org = resources[index].org_id();
+        for reference in &table {
+            for (gvk, path) in &reference.fields {
+                if !org.gvk.selected_by(gvk) {
+                    continue;
+                }
+                let role_ref = if path.ends_with("roleRef/name") {
+                    let rr = resources[index].node.get("roleRef");
+                    match (
+                        rr.and_then(|r| r.str_at("apiGroup")),
+                        rr.and_then(|r| r.str_at("kind")),
+                    ) {
+                        (Some(group), Some(kind)) => Some(Gvk::new(group, "", kind)),
+                        _ => None,
+                    }
+                } else {
+                    None
+                };
+                let ctx = Ctx {
+                    candidates: &candidates,
+                    subset: subset.clone(),
+                    referrer_cur: referrer_cur.clone(),
+                    referrer_prefixes: resources[index].prefixes.clone(),
+                    referrer_suffixes: resources[index].suffixes.clone(),
+                    target: &reference.target,
+                    role_ref,
+                };
+                let segs = segments(path);
+                let mut error = None;
+                visit_existing(&mut resources[index].node, &segs, &mut |node| {
+                    if error.is_none() {
+                        if let Err(e) = ctx.set(node) {
+                            error = Some(e);
+                        }
+                    }
+                });
+                if let Some(e) = error {
+                    return Err(format!("in {}: {e}", referrer_cur.describe()));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Like `transform::visit` without creating anything.
+fn visit_existing(node: &mut KNode, path: &[String], set: &mut dyn FnMut(&mut KNode)) {
+    let Some((first, rest)) = path.split_first() else {
+        set(node);
+        return;
+    };
+    match &mut node.kind {
+        KKind::Seq(items) => items.iter_mut().for_each(|i| visit_existing(i, path, set)),
+        KKind::Map(_) => {
+            let name = first.strip_suffix("[]").unwrap_or(first);
+            if let Some(child) = node.get_mut(name) {
+                visit_existing(child, rest, set);
+            }
+        }
+        KKind::Scalar(..) => {}
+    }
+}
+
+/// The candidates `resources[index]` may refer to (Kustomize's
+/// `SubsetThatCouldBeReferencedByResource`).
+fn reachable(resources: &[KRes], index: usize, candidates: &[Candidate]) -> Vec<usize> {
+    let referrer = &candidates[index].cur;
+    if referrer.is_cluster_scoped() {
+        return (0..candidates.len()).collect();
+    }
+    let mut binding_namespaces = Vec::new();
+    if referrer.gvk.kind == "RoleBinding" {
+        for subject in resources[index]
+            .node
+            .get("subjects")
+            .map(KNode::items)
+            .unwrap_or(&[])
+        {
+            if subject.str_at("kind") == Some("ServiceAccount") {
+                if let Some(ns) = subject.str_at("namespace") {
+                    binding_namespaces.push(ns.to_string());
+                }
+            }
+        }
+    }
+    (0..candidates.len())
+        .filter(|&i| {
+            let id = &candidates[i].cur;
+            id.is_cluster_scoped()
+                || id.effective_namespace() == referrer.effective_namespace()
+                || binding_namespaces.contains(&id.namespace)
+        })
+        .collect()
+}
+
+/// A `vars:` entry.
+#[derive(Clone, Debug)]
+pub struct Var {
+    pub name: String,
+    pub target: Gvk,
+    pub target_name: String,
+    pub target_namespace: Option<String>,
+    pub field_path: String,
+}
+
+const VAR_PATHS: &[(&str, &str)] = &[
+    ("CronJob", "spec/jobTemplate/spec/template/spec/"),
+    ("DaemonSet", "spec/template/spec/"),
+    ("Deployment", "spec/template/spec/"),
+    ("Job", "spec/template/spec/"),
+    ("Pod", "spec/"),
+    ("ReplicaSet", "spec/template/spec/"),
+    ("StatefulSet", "spec/template/spec/"),
+];
+
+fn var_fields(kind: &str) -> Vec<String> {
+    let mut out: Vec<String> = vec!["metadata/labels".into(), "metadata/annotations".into()];
+    if let Some((_, prefix)) = VAR_PATHS.iter().find(|(k, _)| *k == kind) {
+        for list in ["containers", "initContainers"] {
+            for field in ["args", "command", "env/value", "volumeMounts/mountPath"] {
+                out.push(format!("{prefix}{list}/{field}"));
+            }
+        }
+        out.push(format!("{prefix}volumes/nfs/server"));
+    }
+    match kind {
+        "Ingress" => out.extend([
+            "spec/rules/host".into(),
+            "spec/tls/hosts".into(),
+            "spec/tls/secretName".into(),
+        ]),
+        "Service" => out.extend(["spec/ports/port".into(), "spec/ports/targetPort".into()]),
+        "StatefulSet" => out.push("spec/volumeClaimTemplates/spec/nfs/server".into()),
+        "PersistentVolume" => out.push("spec/nfs/server".into()),
+        _ => {}
+    }
+    out
+}
+
+/// Reads a `fieldPath` like `metadata.name` or `spec.ports[0].port`.
+fn field_value(node: &KNode, path: &str) -> Option<String> {
+    let mut cur = node;
+    for part in path.split('.') {
+        let (key, index) = match part.split_once('[') {
+            Some((k, rest)) => (k, rest.trim_end_matches(']').parse::<usize>().ok()),
+            None => (part, None),
+        };
+        if !key.is_empty() {
+            cur = cur.get(key)?;
+        }
+        if let Some(i) = index {
+            cur = cur.items().get(i)?;
+        }
+    }
+    match &cur.kind {
+        KKind::Scalar(s, _) => Some(s.clone()),
+        _ => None,
+    }
+}
+
+/// Expands `$(NAME)` (with `$$` as an escape), as Kubernetes and Kustomize do.
+fn expand(text: &str, values: &[(String, String)]) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(at) = rest.find('$') {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 1..];
+        if let Some(next) = after.strip_prefix('$') {
+            out.push('$');
+            rest = next;
+        } else if let Some(body) = after.strip_prefix('(') {
+            match body.find(')') {
+                Some(end) => {
+                    let name = &body[..end];
+                    match values.iter().find(|(n, _)| n == name) {
+                        Some((_, v)) => out.push_str(v),
+                        None => {
+                            out.push_str("$(");
+                            out.push_str(name);
+                            out.push(')');
+                        }
+                    }
+                    rest = &body[end + 1..];
+                }
+                None => {
+                    out.push_str("$(");
+                    rest = body;
+                }
+            }
+        } else {
+            out.push('$');
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Resolves `vars` against the built resources and substitutes `$(NAME)` where Kustomize does.
+pub fn resolve_vars(resources: &mut [KRes], vars: &[Var]) -> Result<(), String> {
+    if vars.is_empty() {
+        return Ok(());
+    }
+    let mut values = Vec::new();
+    for var in vars {
+        let matches: Vec<&KRes> = resources
+            .iter()
+            .filter(|r| {
+                r.any_ids().any(|id| {
+                    id.gvk.selected_by(&var.target)
+                        && id.name == var.target_name
+                        && var.target_namespace.as_ref().map_or(true, |ns| {
+                            *ns == id.namespace || (ns == "default" && id.namespace.is_empty())
+                        })
+                })
+            })
+            .collect();
+        let target = match matches.as_slice() {
+            [one] => *one,
+            [] => {
+                return Err(format!(
+                    "var `{}` refers to {} `{}`, which is not in the build",
+                    var.name, var.target.kind, var.target_name
+                ))
+            }
+            _ => {
+                return Err(format!(
+                    "var `{}` matches several objects named `{}`",
+                    var.name, var.target_name
+                ))
+            }
+        };
+        let value = field_value(&target.node, &var.field_path)
+            .ok_or_else(|| format!("var `{}`: field `{}` not found", var.name, var.field_path))?;
+        values.push((var.name.clone(), value));
+    }
+    for res in resources.iter_mut() {
+        let kind = res.kind().to_string();
+        for path in var_fields(&kind) {
+            let segs = segments(&path);
+            visit_existing(&mut res.node, &segs, &mut |node| substitute(node, &values));
+        }
+    }
+    Ok(())
+}
+
+fn substitute(node: &mut KNode, values: &[(String, String)]) {
+    if node.is_null() {
+        return;
+    }
+    let span = node.span;
+    match &mut node.kind {
+        KKind::Scalar(s, _) => {
+            if s.contains('$') {
+                let new = expand(s, values);
+                if &new != s {
+                    *node = KNode::string(&new, span);
+                }
+            }
+        }
+        KKind::Seq(items) => items.iter_mut().for_each(|i| substitute(i, values)),
+        KKind::Map(entries) => entries.iter_mut().for_each(|(_, v)| substitute(v, values)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn expansion_follows_kubernetes_rules() {
+        let values = vec![("A".to_string(), "x".to_string())];
+        assert_eq!(
+            expand("echo $(A) $(B) $$(A) $", &values),
+            "echo x $(B) $(A) $"
+        );
+    }
+}

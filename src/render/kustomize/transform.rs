@@ -1,0 +1,597 @@
+//! Kustomize's built-in transformers: namespace, name prefix/suffix, labels, annotations,
+//! images and replicas, with the field specs Kustomize uses to find the fields they touch.
+//!
+//! Every value a transformer sets carries the span of the kustomization line that asked for
+//! it, so a finding on (say) an image tag points at `newTag:` in the overlay.
+
+use super::regex::Regex;
+use super::res::{is_cluster_scoped, Gvk, KRes};
+use crate::render::knode::{KKind, KNode};
+use crate::yaml::Span;
+
+/// Where a transformer writes: a `/`-separated path (`name[]` for a list that must exist),
+/// for resources of `gvk`, creating missing fields when `create` is set.
+#[derive(Clone, Debug)]
+pub struct FieldSpec {
+    pub gvk: Gvk,
+    pub path: &'static str,
+    pub create: bool,
+}
+
+const fn fs(
+    group: &'static str,
+    version: &'static str,
+    kind: &'static str,
+    path: &'static str,
+    create: bool,
+) -> (&'static str, &'static str, &'static str, &'static str, bool) {
+    (group, version, kind, path, create)
+}
+
+type RawSpec = (&'static str, &'static str, &'static str, &'static str, bool);
+
+fn specs(raw: &[RawSpec]) -> Vec<FieldSpec> {
+    raw.iter()
+        .map(|&(g, v, k, path, create)| FieldSpec {
+            gvk: Gvk::new(g, v, k),
+            path,
+            create,
+        })
+        .collect()
+}
+
+const AFFINITY: [&str; 5] = [
+    "spec/template/spec/affinity/podAffinity/preferredDuringSchedulingIgnoredDuringExecution/podAffinityTerm/labelSelector/matchLabels",
+    "spec/template/spec/affinity/podAffinity/requiredDuringSchedulingIgnoredDuringExecution/labelSelector/matchLabels",
+    "spec/template/spec/affinity/podAntiAffinity/preferredDuringSchedulingIgnoredDuringExecution/podAffinityTerm/labelSelector/matchLabels",
+    "spec/template/spec/affinity/podAntiAffinity/requiredDuringSchedulingIgnoredDuringExecution/labelSelector/matchLabels",
+    "spec/template/spec/topologySpreadConstraints/labelSelector/matchLabels",
+];
+
+/// `metadata/labels` and the pod template labels of workloads.
+const META_LABELS: &[RawSpec] = &[
+    fs("", "", "", "metadata/labels", true),
+    fs(
+        "",
+        "v1",
+        "ReplicationController",
+        "spec/template/metadata/labels",
+        true,
+    ),
+    fs("", "", "Deployment", "spec/template/metadata/labels", true),
+    fs("", "", "ReplicaSet", "spec/template/metadata/labels", true),
+    fs("", "", "DaemonSet", "spec/template/metadata/labels", true),
+    fs(
+        "apps",
+        "",
+        "StatefulSet",
+        "spec/template/metadata/labels",
+        true,
+    ),
+    fs(
+        "apps",
+        "",
+        "StatefulSet",
+        "spec/volumeClaimTemplates[]/metadata/labels",
+        true,
+    ),
+    fs("batch", "", "Job", "spec/template/metadata/labels", true),
+    fs(
+        "batch",
+        "",
+        "CronJob",
+        "spec/jobTemplate/metadata/labels",
+        true,
+    ),
+    fs(
+        "batch",
+        "",
+        "CronJob",
+        "spec/jobTemplate/spec/template/metadata/labels",
+        true,
+    ),
+];
+
+/// The field specs of `commonLabels` (and of `labels` with `includeSelectors`).
+pub fn common_label_specs() -> Vec<FieldSpec> {
+    let mut raw: Vec<RawSpec> = vec![
+        fs("", "v1", "Service", "spec/selector", true),
+        fs("", "v1", "ReplicationController", "spec/selector", true),
+        fs("", "", "Deployment", "spec/selector/matchLabels", true),
+        fs("", "", "ReplicaSet", "spec/selector/matchLabels", true),
+        fs("", "", "DaemonSet", "spec/selector/matchLabels", true),
+        fs("apps", "", "StatefulSet", "spec/selector/matchLabels", true),
+        fs("batch", "", "Job", "spec/selector/matchLabels", false),
+        fs(
+            "batch",
+            "",
+            "CronJob",
+            "spec/jobTemplate/spec/selector/matchLabels",
+            false,
+        ),
+        fs(
+            "policy",
+            "",
+            "PodDisruptionBudget",
+            "spec/selector/matchLabels",
+            false,
+        ),
+        fs(
+            "networking.k8s.io",
+            "",
+            "NetworkPolicy",
+            "spec/podSelector/matchLabels",
+            false,
+        ),
+        fs(
+            "networking.k8s.io",
+            "",
+            "NetworkPolicy",
+            "spec/ingress/from/podSelector/matchLabels",
+            false,
+        ),
+        fs(
+            "networking.k8s.io",
+            "",
+            "NetworkPolicy",
+            "spec/egress/to/podSelector/matchLabels",
+            false,
+        ),
+    ];
+    for kind in ["Deployment", "StatefulSet"] {
+        for path in AFFINITY {
+            raw.push(fs("apps", "", kind, path, false));
+        }
+    }
+    raw.extend_from_slice(META_LABELS);
+    specs(&raw)
+}
+
+pub fn metadata_label_specs() -> Vec<FieldSpec> {
+    specs(&META_LABELS[..1])
+}
+
+pub fn template_label_specs() -> Vec<FieldSpec> {
+    specs(&META_LABELS[1..])
+}
+
+pub fn annotation_specs() -> Vec<FieldSpec> {
+    specs(&[
+        fs("", "", "", "metadata/annotations", true),
+        fs(
+            "",
+            "v1",
+            "ReplicationController",
+            "spec/template/metadata/annotations",
+            true,
+        ),
+        fs(
+            "",
+            "",
+            "Deployment",
+            "spec/template/metadata/annotations",
+            true,
+        ),
+        fs(
+            "",
+            "",
+            "ReplicaSet",
+            "spec/template/metadata/annotations",
+            true,
+        ),
+        fs(
+            "",
+            "",
+            "DaemonSet",
+            "spec/template/metadata/annotations",
+            true,
+        ),
+        fs(
+            "",
+            "",
+            "StatefulSet",
+            "spec/template/metadata/annotations",
+            true,
+        ),
+        fs(
+            "batch",
+            "",
+            "Job",
+            "spec/template/metadata/annotations",
+            true,
+        ),
+        fs(
+            "batch",
+            "",
+            "CronJob",
+            "spec/jobTemplate/metadata/annotations",
+            true,
+        ),
+        fs(
+            "batch",
+            "",
+            "CronJob",
+            "spec/jobTemplate/spec/template/metadata/annotations",
+            true,
+        ),
+    ])
+}
+
+/// Splits a field-spec path on `/`, keeping `\/` inside a segment.
+pub fn segments(path: &str) -> Vec<String> {
+    let mut out = vec![String::new()];
+    let mut chars = path.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' if chars.peek() == Some(&'/') => {
+                chars.next();
+                if let Some(last) = out.last_mut() {
+                    last.push('/');
+                }
+            }
+            '/' => out.push(String::new()),
+            c => {
+                if let Some(last) = out.last_mut() {
+                    last.push(c);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Calls `set` on every node at `path` in `node` (sequences on the way are entered element by
+/// element). With `create`, missing mappings on the way (and the target, as a mapping) are
+/// made, carrying `span`.
+pub fn visit(
+    node: &mut KNode,
+    path: &[String],
+    create: bool,
+    span: Span,
+    set: &mut dyn FnMut(&mut KNode),
+) {
+    let Some((first, rest)) = path.split_first() else {
+        set(node);
+        return;
+    };
+    match &mut node.kind {
+        KKind::Seq(items) => {
+            for item in items {
+                visit(item, path, create, span, set);
+            }
+        }
+        KKind::Map(_) => {
+            let (name, is_seq) = match first.strip_suffix("[]") {
+                Some(n) => (n, true),
+                None => (first.as_str(), false),
+            };
+            if create && !is_seq {
+                let missing = node.get(name).map_or(true, KNode::is_null);
+                if missing {
+                    let mut value = KNode::map(span);
+                    if let Some(old) = node.get(name) {
+                        value.span = old.span;
+                    }
+                    node.set(name, span, value);
+                }
+            }
+            if let Some(child) = node.get_mut(name) {
+                if child.is_null() {
+                    return;
+                }
+                visit(child, rest, create, span, set);
+            }
+        }
+        KKind::Scalar(..) => {}
+    }
+}
+
+/// Applies `specs` that select `res` (by its current gvk).
+pub fn apply_specs(
+    res: &mut KRes,
+    specs: &[FieldSpec],
+    span: Span,
+    set: &mut dyn FnMut(&mut KNode),
+) {
+    let gvk = res.gvk();
+    for spec in specs {
+        if !gvk.selected_by(&spec.gvk) {
+            continue;
+        }
+        let path = segments(spec.path);
+        visit(&mut res.node, &path, spec.create, span, set);
+    }
+}
+
+/// Sets `key: value` in a mapping (a label, an annotation).
+pub fn set_entry(map: &mut KNode, key: &KNode, value: &KNode) {
+    if !map.is_map() {
+        return;
+    }
+    map.set_with_key(key.clone(), value.clone());
+}
+
+/// `namespace:`: every namespaced resource moves to the namespace; `Namespace` objects are
+/// renamed to it; RoleBinding subjects named `default` follow.
+pub fn namespace(resources: &mut [KRes], ns: &str, span: Span) -> Result<(), String> {
+    for res in resources.iter_mut() {
+        if res.node.entries().is_empty() {
+            continue;
+        }
+        res.store_previous_id();
+        let kind = res.kind().to_string();
+        let value = KNode::string(ns, span);
+        if !is_cluster_scoped(&kind) {
+            if let Some(meta) = res.node.map_at("metadata", span) {
+                meta.set("namespace", span, value.clone());
+            }
+        }
+        if kind == "Namespace" && res.api_version() == "v1" {
+            if let Some(meta) = res.node.map_at("metadata", span) {
+                meta.set("name", span, value.clone());
+            }
+        }
+        if kind == "RoleBinding" || kind == "ClusterRoleBinding" {
+            if let Some(subjects) = res.node.get_mut("subjects").and_then(KNode::items_mut) {
+                for subject in subjects {
+                    if subject.str_at("name") == Some("default") && subject.is_map() {
+                        subject.set("namespace", span, value.clone());
+                    }
+                }
+            }
+        }
+        let gvk = res.gvk();
+        if gvk.kind == "APIService" && gvk.group == "apiregistration.k8s.io" {
+            let path = segments("spec/service/namespace");
+            set_scalar_at(&mut res.node, &path, true, &value);
+        }
+        if gvk.kind == "CustomResourceDefinition" && gvk.group == "apiextensions.k8s.io" {
+            let path = segments("spec/conversion/webhook/clientConfig/service/namespace");
+            set_scalar_at(&mut res.node, &path, false, &value);
+        }
+    }
+    for i in 0..resources.len() {
+        let id = resources[i].cur_id();
+        if resources
+            .iter()
+            .enumerate()
+            .any(|(j, r)| j != i && r.cur_id().equals(&id))
+        {
+            return Err(format!(
+                "namespace `{ns}` makes two resources the same: {}",
+                id.describe()
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Sets a scalar at `path` (the last segment), creating the mappings on the way if `create`.
+fn set_scalar_at(node: &mut KNode, path: &[String], create: bool, value: &KNode) {
+    let Some((last, parents)) = path.split_last() else {
+        return;
+    };
+    let span = value.span;
+    let mut found = false;
+    visit(node, parents, create, span, &mut |parent| {
+        if parent.is_map() && (create || parent.get(last).is_some()) {
+            parent.set(last, span, value.clone());
+            found = true;
+        }
+    });
+    let _ = found;
+}
+
+/// `namePrefix:` / `nameSuffix:`.
+pub fn prefix_suffix(resources: &mut [KRes], prefix: &str, suffix: &str) {
+    for res in resources.iter_mut() {
+        let org = res.org_id();
+        if org.gvk.kind == "CustomResourceDefinition"
+            || (org.gvk.kind == "APIService" && org.gvk.group == "apiregistration.k8s.io")
+        {
+            continue;
+        }
+        for (affix, is_prefix) in [(prefix, true), (suffix, false)] {
+            if affix.is_empty() {
+                continue;
+            }
+            res.store_previous_id();
+            if is_prefix {
+                res.prefixes.push(affix.to_string());
+            } else {
+                res.suffixes.push(affix.to_string());
+            }
+            let name = res.name().to_string();
+            if res.node.path(&["metadata", "name"]).is_some() {
+                let renamed = if is_prefix {
+                    format!("{affix}{name}")
+                } else {
+                    format!("{name}{affix}")
+                };
+                res.set_name(&renamed);
+            }
+        }
+    }
+}
+
+/// `images:` entry.
+#[derive(Clone, Debug)]
+pub struct ImageRule {
+    pub name: String,
+    pub new_name: Option<String>,
+    pub new_tag: Option<String>,
+    pub digest: Option<String>,
+    pub tag_suffix: Option<String>,
+    /// The kustomization node the new value is attributed to.
+    pub span: Span,
+}
+
+/// Splits an image reference into name, tag and digest, as Kustomize does.
+pub fn split_image(image: &str) -> (String, String, String) {
+    let slash = image.find('/').filter(|&i| i > 0).unwrap_or(0);
+    let search = &image[slash..];
+    let at = search.find('@');
+    let colon = search.find(':');
+    match (colon, at) {
+        (None, None) => (image.to_string(), String::new(), String::new()),
+        (Some(c), Some(d)) if c < d => {
+            let (c, d) = (c + slash, d + slash);
+            (
+                image[..c].to_string(),
+                image[c + 1..d].to_string(),
+                image[d + 1..].to_string(),
+            )
+        }
+        (_, Some(d)) => {
+            let d = d + slash;
+            (
+                image[..d].to_string(),
+                String::new(),
+                image[d + 1..].to_string(),
+            )
+        }
+        (Some(c), None) => {
+            let c = c + slash;
+            (
+                image[..c].to_string(),
+                image[c + 1..].to_string(),
+                String::new(),
+            )
+        }
+    }
+}
+
+impl ImageRule {
+    fn rewrite(&self, matcher: &Regex, value: &str) -> Option<String> {
+        if !matcher.is_match(value) {
+            return None;
+        }
+        let (mut name, mut tag, mut digest) = split_image(value);
+        if let Some(new_name) = &self.new_name {
+            name = new_name.clone();
+        }
+        match (&self.new_tag, &self.digest) {
+            (Some(t), Some(d)) => {
+                tag = t.clone();
+                digest = d.clone();
+            }
+            (Some(t), None) => {
+                tag = t.clone();
+                digest.clear();
+            }
+            (None, Some(d)) => {
+                tag.clear();
+                digest = d.clone();
+            }
+            (None, None) => {}
+        }
+        if let Some(suffix) = &self.tag_suffix {
+            tag.push_str(suffix);
+        }
+        if !tag.is_empty() {
+            name = format!("{name}:{tag}");
+        }
+        if !digest.is_empty() {
+            name = format!("{name}@{digest}");
+        }
+        Some(name)
+    }
+}
+
+/// `images:`: rewrites `image:` of every container and init container.
+pub fn images(resources: &mut [KRes], rule: &ImageRule) {
+    let Ok(matcher) = Regex::new(&format!(
+        "{}(:[a-zA-Z0-9_.{{}}-]*)?(@sha256:[a-zA-Z0-9_.{{}}-]*)?",
+        rule.name
+    )) else {
+        return;
+    };
+    for res in resources.iter_mut() {
+        if res.kind() == "CustomResourceDefinition" {
+            continue;
+        }
+        walk_images(&mut res.node, rule, &matcher);
+    }
+}
+
+fn walk_images(node: &mut KNode, rule: &ImageRule, matcher: &Regex) {
+    match &mut node.kind {
+        KKind::Map(entries) => {
+            for (k, v) in entries.iter_mut() {
+                walk_images(v, rule, matcher);
+                if matches!(k.as_str(), Some("containers" | "initContainers")) {
+                    for container in v.items_mut().into_iter().flatten() {
+                        let Some(image) = container.get_mut("image") else {
+                            continue;
+                        };
+                        let Some(value) = image.as_str() else {
+                            continue;
+                        };
+                        if let Some(new) = rule.rewrite(matcher, value) {
+                            *image = KNode::string(&new, rule.span);
+                        }
+                    }
+                }
+            }
+        }
+        KKind::Seq(items) => items.iter_mut().for_each(|i| walk_images(i, rule, matcher)),
+        KKind::Scalar(..) => {}
+    }
+}
+
+/// `replicas:` entry: sets `spec.replicas` of the workloads named `name`.
+pub fn replicas(resources: &mut [KRes], name: &str, count: &KNode) -> Result<(), String> {
+    let mut found = false;
+    for res in resources.iter_mut() {
+        let kind = res.kind();
+        if !matches!(
+            kind,
+            "Deployment" | "ReplicationController" | "ReplicaSet" | "StatefulSet"
+        ) {
+            continue;
+        }
+        if res.org_id().name != name && res.name() != name {
+            continue;
+        }
+        found = true;
+        let span = count.span;
+        if let Some(spec) = res.node.map_at("spec", span) {
+            spec.set("replicas", span, count.clone());
+        }
+    }
+    if found {
+        Ok(())
+    } else {
+        Err(format!("`replicas`: no Deployment, ReplicationController, ReplicaSet or StatefulSet is named `{name}`"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn image_references_split_like_kustomize() {
+        assert_eq!(split_image("nginx"), ("nginx".into(), "".into(), "".into()));
+        assert_eq!(
+            split_image("nginx:1.2"),
+            ("nginx".into(), "1.2".into(), "".into())
+        );
+        assert_eq!(
+            split_image("reg:5000/app:v1@sha256:abc"),
+            ("reg:5000/app".into(), "v1".into(), "sha256:abc".into())
+        );
+        assert_eq!(
+            split_image("reg/app@sha256:abc"),
+            ("reg/app".into(), "".into(), "sha256:abc".into())
+        );
+    }
+
+    #[test]
+    fn escaped_slashes_stay_in_a_segment() {
+        assert_eq!(
+            segments("metadata/annotations/a.io\\/b"),
+            ["metadata", "annotations", "a.io/b"]
+        );
+    }
+}

@@ -1,0 +1,226 @@
+//! Inputs that need building before they can be linted: Kustomize overlays (built natively)
+//! and Helm charts (rendered by `helm template`, or piped in already rendered).
+//!
+//! Both produce deployment units whose every node keeps a span into a real file — the base,
+//! the patch or the kustomization line for Kustomize; the template's rendered document for
+//! Helm — so findings point where a developer can act.
+
+pub mod helm;
+pub mod knode;
+pub mod kustomize;
+mod store;
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+pub use store::FileStore;
+
+use crate::model::Resource;
+use crate::source::normalize;
+use crate::yaml::FileId;
+use crate::Note;
+
+/// One Kustomize build root's output.
+#[derive(Debug)]
+pub struct KustomizeBuild {
+    /// The root's directory, as discovered.
+    pub dir: PathBuf,
+    pub kustomization: FileId,
+    pub resources: Vec<Resource>,
+}
+
+/// What building every Kustomize root of a run gave.
+#[derive(Debug, Default)]
+pub struct KustomizeOutput {
+    pub builds: Vec<KustomizeBuild>,
+    /// Files read by successful builds: not linted again as plain files.
+    pub consumed: HashSet<FileId>,
+    pub notes: Vec<Note>,
+}
+
+/// The directories of the kustomizations among `files` that are build roots: not a
+/// `kind: Component` and not included (as a resource, base or component) by another
+/// kustomization of the run. Sorted.
+pub fn kustomize_roots(store: &FileStore<'_>, files: &[FileId]) -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = Vec::new();
+    let mut included: HashSet<PathBuf> = HashSet::new();
+    for &id in files {
+        let path = &store.sources.get(id).path;
+        let dir = path.parent().unwrap_or(Path::new("")).to_path_buf();
+        let Some(Some(docs)) = store.docs.get(id.0 as usize) else {
+            continue;
+        };
+        let root = docs.first().map(|t| t.root());
+        let is_component = root
+            .and_then(|r| r.str_at("kind"))
+            .is_some_and(|k| k == "Component");
+        for key in ["resources", "bases", "components"] {
+            for entry in root
+                .and_then(|r| r.get(key))
+                .into_iter()
+                .flat_map(|n| n.items())
+            {
+                if let Some(text) = entry.as_str() {
+                    included.insert(normalize(&dir.join(text)));
+                }
+            }
+        }
+        if !is_component {
+            dirs.push(dir);
+        }
+    }
+    let mut roots: Vec<PathBuf> = dirs
+        .into_iter()
+        .filter(|d| !included.contains(&normalize(d)))
+        .collect();
+    roots.sort();
+    roots.dedup();
+    roots
+}
+
+/// The repository a build may read from: the nearest ancestor of `dir` holding `.git`, else
+/// the linted path that contains `dir`.
+pub fn boundary_of(dir: &Path, inputs: &[PathBuf]) -> PathBuf {
+    let real = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
+    for ancestor in real.ancestors() {
+        if ancestor.join(".git").exists() {
+            return ancestor.to_path_buf();
+        }
+    }
+    inputs
+        .iter()
+        .filter_map(|i| {
+            let input = i.canonicalize().ok()?;
+            let input = if input.is_file() {
+                input.parent()?.to_path_buf()
+            } else {
+                input
+            };
+            real.starts_with(&input).then_some(input)
+        })
+        .max_by_key(|p| p.as_os_str().len())
+        .unwrap_or(real)
+}
+
+/// Builds every root among the kustomizations `files` (in parallel-free order: builds share the
+/// store of files), turning each output into resources.
+pub fn build_kustomizations(
+    store: &mut FileStore<'_>,
+    files: &[FileId],
+    inputs: &[PathBuf],
+) -> KustomizeOutput {
+    let mut out = KustomizeOutput::default();
+    for dir in kustomize_roots(store, files) {
+        let boundary = boundary_of(&dir, inputs);
+        let mut notes = Vec::new();
+        let result = kustomize::build(store, &dir, &boundary, &mut notes);
+        out.notes.extend(notes.into_iter().map(|n| Note {
+            path: n.path,
+            message: n.message,
+        }));
+        match result {
+            Ok(built) => {
+                out.consumed.extend(built.files.iter().copied());
+                let resources = built
+                    .resources
+                    .iter()
+                    .flat_map(|r| crate::model::resources_of(&Arc::new(r.node.to_tree())))
+                    .collect();
+                out.builds.push(KustomizeBuild {
+                    dir: built.dir,
+                    kustomization: built.kustomization,
+                    resources,
+                });
+            }
+            Err(note) => out.notes.push(Note {
+                path: note.path,
+                message: format!(
+                    "kustomize build of `{}` failed, its files are linted as plain manifests: {}",
+                    dir.display(),
+                    note.message
+                ),
+            }),
+        }
+    }
+    out
+}
+
+/// Builds one kustomization directory to JSON objects, for comparing with `kubectl kustomize`.
+pub fn build_to_json(dir: &Path, boundary: &Path) -> Result<Vec<serde_json::Value>, String> {
+    let mut sources = crate::source::Sources::default();
+    let mut docs = Vec::new();
+    let mut errors = Vec::new();
+    let mut store = FileStore::new(&mut sources, &mut docs, &mut errors);
+    let mut notes = Vec::new();
+    let built = kustomize::build(&mut store, dir, boundary, &mut notes)
+        .map_err(|n| format!("{}: {}", n.path.display(), n.message))?;
+    Ok(built.resources.iter().map(|r| r.node.to_json()).collect())
+}
+
+/// The findings of every unit, with each Kustomize finding naming its build root in a related
+/// note ("in overlay `overlays/prod`"), and a finding at the same origin in several overlays
+/// reported once with all of them listed.
+pub fn attribute(
+    ws: &crate::Workspace,
+    by_unit: Vec<Vec<crate::diagnostic::Finding>>,
+) -> Vec<crate::diagnostic::Finding> {
+    use std::collections::HashMap;
+
+    let mut out: Vec<crate::diagnostic::Finding> = Vec::new();
+    // (check, span, message) -> index in `out`
+    let mut seen: HashMap<(&'static str, crate::yaml::Span, String), usize> = HashMap::new();
+    for (unit, findings) in ws.units.iter().zip(by_unit) {
+        let crate::UnitKind::Kustomize {
+            root,
+            kustomization,
+        } = &unit.kind
+        else {
+            out.extend(findings);
+            continue;
+        };
+        let shown = ws.sources.get(*kustomization).display_path();
+        let dir = shown
+            .rsplit_once('/')
+            .map_or(".".to_string(), |(d, _)| d.to_string());
+        let _ = root;
+        let note = crate::diagnostic::Related {
+            span: first_line(ws.sources.get(*kustomization), *kustomization),
+            message: format!("in overlay `{dir}`"),
+        };
+        for mut finding in findings {
+            let key = (finding.check, finding.span, finding.message.clone());
+            match seen.get(&key) {
+                Some(&i) => {
+                    if !out[i].related.contains(&note) {
+                        out[i].related.push(note.clone());
+                    }
+                }
+                None => {
+                    finding.related.push(note.clone());
+                    seen.insert(key, out.len());
+                    out.push(finding);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The span of the first line of a kustomization that is not blank or a comment.
+fn first_line(file: &crate::source::SourceFile, id: FileId) -> crate::yaml::Span {
+    let mut offset = 0usize;
+    for line in file.text.split_inclusive('\n') {
+        let trimmed = line.trim();
+        if !trimmed.is_empty() && !trimmed.starts_with('#') && trimmed != "---" {
+            let start = offset + (line.len() - line.trim_start().len());
+            let end = offset + line.trim_end().len();
+            return crate::yaml::Span::new(
+                id,
+                crate::text::TextRange::new(start as u32, end as u32),
+            );
+        }
+        offset += line.len();
+    }
+    crate::yaml::Span::new(id, crate::text::TextRange::empty(0))
+}

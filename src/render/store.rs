@@ -1,0 +1,132 @@
+//! The files of a run, addressable by path, for builders that follow references.
+//!
+//! Everything discovered was read and parsed once by the loader; a kustomization may still
+//! name a file the walk did not take (a `.env` generator input, a file in a Helm chart folder,
+//! a base outside the linted folder but inside the repository). Those are read here, once,
+//! and join the run's [`Sources`] so findings and spans can point into them.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::source::{normalize, Origin, SourceFile, Sources};
+use crate::yaml::{parse_stream, FileId, Tree, YamlError};
+
+/// Largest file a build reads on its own (generator inputs, files outside the walk).
+const MAX_READ: u64 = 64 * 1024 * 1024;
+
+pub struct FileStore<'a> {
+    pub sources: &'a mut Sources,
+    /// Parsed documents of each file, by file id; `None` for text that is not YAML.
+    pub docs: &'a mut Vec<Option<Vec<Arc<Tree>>>>,
+    /// Files read here that failed to parse (reported as `invalid-yaml`).
+    pub parse_errors: &'a mut Vec<(FileId, YamlError)>,
+    by_path: HashMap<PathBuf, FileId>,
+    /// Raw bytes of non-UTF-8 files read for generators.
+    binary: HashMap<FileId, Vec<u8>>,
+}
+
+impl<'a> FileStore<'a> {
+    pub fn new(
+        sources: &'a mut Sources,
+        docs: &'a mut Vec<Option<Vec<Arc<Tree>>>>,
+        parse_errors: &'a mut Vec<(FileId, YamlError)>,
+    ) -> Self {
+        let by_path = sources
+            .iter()
+            .filter(|(_, f)| f.origin == Origin::File)
+            .map(|(id, f)| (normalize(&f.path), id))
+            .collect();
+        FileStore {
+            sources,
+            docs,
+            parse_errors,
+            by_path,
+            binary: HashMap::new(),
+        }
+    }
+
+    /// The id of an already loaded file.
+    pub fn lookup(&self, path: &Path) -> Option<FileId> {
+        self.by_path.get(&normalize(path)).copied()
+    }
+
+    /// The documents of the YAML file at `path`, reading it if the walk did not.
+    pub fn yaml(&mut self, path: &Path) -> Result<(FileId, Vec<Arc<Tree>>), String> {
+        let id = self.text(path)?;
+        if self.docs.get(id.0 as usize).is_some_and(|d| d.is_none()) {
+            let file = self.sources.get(id);
+            let stream = parse_stream(&file.text, id, &file.line_index);
+            if let Some(error) = stream.error.clone() {
+                self.parse_errors.push((id, error));
+            }
+            self.docs[id.0 as usize] = Some(
+                stream
+                    .documents
+                    .into_iter()
+                    .map(|d| Arc::new(d.tree))
+                    .collect(),
+            );
+        }
+        if let Some(error) = self.parse_errors.iter().find(|(f, _)| *f == id) {
+            return Err(format!(
+                "`{}` is not valid YAML: {}",
+                path.display(),
+                error.1.message
+            ));
+        }
+        let docs = self
+            .docs
+            .get(id.0 as usize)
+            .cloned()
+            .flatten()
+            .unwrap_or_default();
+        Ok((id, docs))
+    }
+
+    /// The file at `path` as a source (read once), for spans into non-YAML inputs.
+    pub fn text(&mut self, path: &Path) -> Result<FileId, String> {
+        if let Some(id) = self.lookup(path) {
+            return Ok(id);
+        }
+        let meta = std::fs::metadata(path)
+            .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+        if meta.len() > MAX_READ {
+            return Err(format!(
+                "`{}` is larger than {MAX_READ} bytes",
+                path.display()
+            ));
+        }
+        let bytes =
+            std::fs::read(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+        let (text, raw) = match String::from_utf8(bytes) {
+            Ok(text) => (text, None),
+            Err(e) => {
+                let raw = e.into_bytes();
+                (String::from_utf8_lossy(&raw).into_owned(), Some(raw))
+            }
+        };
+        let id = self
+            .sources
+            .push(SourceFile::new(path.to_path_buf(), text, Origin::File));
+        self.docs.resize(self.sources.len(), None);
+        if let Some(raw) = raw {
+            self.binary.insert(id, raw);
+        }
+        self.by_path.insert(normalize(path), id);
+        Ok(id)
+    }
+
+    /// The bytes of a file read with [`text`](Self::text) (the original bytes when they are
+    /// not UTF-8).
+    pub fn bytes(&self, id: FileId) -> &[u8] {
+        match self.binary.get(&id) {
+            Some(raw) => raw,
+            None => self.sources.get(id).text.as_bytes(),
+        }
+    }
+
+    pub fn is_binary(&self, id: FileId) -> bool {
+        self.binary.contains_key(&id)
+    }
+}

