@@ -1,12 +1,14 @@
 //! k8sec: a Kubernetes manifest security linter.
 //!
 //! Data flows one way: discover → load (spanned YAML) → model (resources) → checks →
-//! findings → suppress/config → report. The CLI, the tests and (later) the language server all
-//! go through [`load`] and [`lint`]; nothing after loading reads the disk.
+//! findings → suppress/config → report or fix. The CLI, the tests and (later) the language
+//! server all go through [`load`] (or [`load_source`] for one in-memory text) and [`lint`];
+//! nothing after loading reads the disk.
 
 pub mod checks;
 pub mod config;
 pub mod diagnostic;
+pub mod fix;
 pub mod model;
 pub mod report;
 pub mod source;
@@ -14,6 +16,7 @@ pub mod suppress;
 pub mod text;
 pub mod yaml;
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -23,7 +26,7 @@ use checks::{Ctx, Runner, Sink, Unit};
 use config::Config;
 use diagnostic::{Finding, Severity};
 use model::Resource;
-use source::{IoProblem, Origin, Sources, WalkOptions};
+use source::{IoProblem, LoadedFile, Origin, Sources, WalkOptions};
 use yaml::{FileId, Span};
 
 /// The id of the finding for files that do not parse.
@@ -84,12 +87,8 @@ pub fn load(inputs: &Inputs, walk: &WalkOptions) -> Workspace {
             id,
         ));
     }
-    let patches = source::patch_files(&loaded);
-
-    let mut ws = Workspace {
-        problems: discovery.problems,
-        ..Workspace::default()
-    };
+    let mut ws = assemble(loaded);
+    ws.problems = discovery.problems;
     ws.problems.extend(problems);
     for chart in discovery.charts {
         ws.notes.push(Note {
@@ -99,6 +98,99 @@ pub fn load(inputs: &Inputs, walk: &WalkOptions) -> Workspace {
             path: chart,
         });
     }
+    ws
+}
+
+/// Loads one text as a workspace of its own, through the same pipeline as files on disk: what
+/// each round of `--fix` re-lints, and what an editor buffer will be linted as. The file is
+/// `FileId(0)`.
+pub fn load_source(path: PathBuf, text: String, origin: Origin) -> Workspace {
+    assemble(vec![source::load_text(
+        path,
+        text.into_bytes(),
+        origin,
+        FileId(0),
+    )])
+}
+
+/// The workspace after `--fix`: the files of `changed` get their new text and are parsed
+/// again; every other file keeps its parse (so a file that was not valid UTF-8 stays reported)
+/// and the file ids, notes and problems stay as they were.
+pub fn reload(ws: Workspace, changed: &HashMap<FileId, String>) -> Workspace {
+    let Workspace {
+        sources: old_sources,
+        units,
+        parse_errors,
+        notes,
+        problems,
+    } = ws;
+    let reparsed: HashMap<FileId, LoadedFile> = changed
+        .par_iter()
+        .filter(|(id, _)| (id.0 as usize) < old_sources.len())
+        .map(|(id, text)| {
+            let old = old_sources.get(*id);
+            let file = source::load_text(
+                old.path.clone(),
+                text.clone().into_bytes(),
+                old.origin.clone(),
+                *id,
+            );
+            (*id, file)
+        })
+        .collect();
+    let mut old_resources: HashMap<FileId, Vec<Resource>> = HashMap::new();
+    for resource in units.into_iter().flat_map(|u| u.resources) {
+        old_resources
+            .entry(resource.file)
+            .or_default()
+            .push(resource);
+    }
+    let mut new = Workspace {
+        notes,
+        problems,
+        ..Workspace::default()
+    };
+    let mut resources = Vec::new();
+    let mut reparsed = reparsed;
+    for (id, old) in old_sources.iter() {
+        match reparsed.remove(&id) {
+            Some(file) => {
+                new.sources.push(file.source);
+                if let Some(error) = file.stream.error {
+                    new.parse_errors.push((id, error));
+                }
+                // A changed file is never a kustomize patch file: those yield no findings, so
+                // no fixes.
+                if !source::is_kustomization(&old.path) {
+                    for doc in file.stream.documents {
+                        resources.extend(model::resources_of(&Arc::new(doc.tree)));
+                    }
+                }
+            }
+            None => {
+                new.sources.push(source::SourceFile::new(
+                    old.path.clone(),
+                    old.text.clone(),
+                    old.origin.clone(),
+                ));
+                new.parse_errors
+                    .extend(parse_errors.iter().filter(|(file, _)| *file == id).cloned());
+                resources.extend(old_resources.remove(&id).unwrap_or_default());
+            }
+        }
+    }
+    new.units.push(DeployUnit {
+        kind: UnitKind::Files,
+        resources,
+    });
+    new
+}
+
+/// Builds the workspace from parsed files: kustomize patch files and kustomizations are kept
+/// as sources but yield no resources; every other file's objects go into one unit.
+fn assemble(loaded: Vec<LoadedFile>) -> Workspace {
+    let patches = source::patch_files(&loaded);
+    let mut ws = Workspace::default();
     let mut files_unit = DeployUnit {
         kind: UnitKind::Files,
         resources: Vec::new(),
@@ -141,12 +233,23 @@ pub struct LintResult {
     /// Sorted by (path, position, check id).
     pub findings: Vec<Finding>,
     pub suppressed: usize,
+    /// After `--fix`: how many fixes were applied, to how many files (the findings are then
+    /// what is left).
+    pub fixed: Option<FixCount>,
+}
+
+/// Fixes applied by `--fix`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct FixCount {
+    pub fixes: usize,
+    pub files: usize,
 }
 
 /// Runs the enabled checks over everything loaded.
 pub fn lint(ws: &Workspace, config: &Config) -> LintResult {
     let ctx = Ctx {
         params: &config.params,
+        sources: &ws.sources,
     };
     let enabled: Vec<&checks::Check> = config
         .enabled

@@ -19,13 +19,26 @@ mod validity;
 pub use docs::{doc, CheckDoc, FixAvailability, Pss, DOCS};
 
 use crate::config::{Config, Params};
-use crate::diagnostic::{Finding, Related, Severity};
+use crate::diagnostic::{Edit, Finding, Fix, Related, Severity};
+/// What checks need to attach a fix: `use super::{Applicability, Value}`.
+pub use crate::fix::{Applicability, Editor, Value};
 use crate::model::Resource;
+use crate::source::Sources;
 use crate::yaml::{NodeRef, Span};
 
 /// What checks run with.
 pub struct Ctx<'a> {
     pub params: &'a Params,
+    /// The texts the resources were parsed from: what fixes edit.
+    pub sources: &'a Sources,
+}
+
+impl<'a> Ctx<'a> {
+    /// The YAML edit helpers, to compute a fix for [`Finding::with_fix`]: `ctx.edit().set_path(
+    /// container.node, &["securityContext", "allowPrivilegeEscalation"], false)`.
+    pub fn edit(&self) -> Editor<'a> {
+        Editor::new(self.sources)
+    }
 }
 
 /// The resources one unit check sees: one deployment unit.
@@ -347,6 +360,19 @@ impl Finding {
             span,
             message: message.into(),
         });
+        self
+    }
+
+    /// Attaches a fix made of `edits`, as computed by an edit helper (`ctx.edit()…`). `None`
+    /// (the helper could not edit safely) or no edits attach nothing: the finding is reported
+    /// without a fix. `description` is imperative: "set `privileged: false`".
+    pub fn with_fix(
+        &mut self,
+        applicability: Applicability,
+        description: impl Into<String>,
+        edits: Option<Vec<Edit>>,
+    ) -> &mut Self {
+        self.fix = edits.and_then(|edits| Fix::new(applicability, description, edits));
         self
     }
 }
