@@ -1218,3 +1218,137 @@ fn edit_helpers_on_every_workload_of_the_corpus() {
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+#[test]
+fn a_flow_key_without_a_value_gets_one() {
+    let text = "apiVersion: v1\nkind: X\nmetadata: {name: n}\nspec: {a, b: 1}\n";
+    let ws = load_text(Path::new("x.yaml"), text);
+    let root = ws.resources().next().unwrap().root();
+    let e = Editor::new(&ws.sources);
+    let edits = e.set(root.get("spec").unwrap(), "a", Value::map([("k", true)]));
+    assert_eq!(
+        apply(text, edits.unwrap()),
+        "apiVersion: v1\nkind: X\nmetadata: {name: n}\nspec: {a: {k: true}, b: 1}\n"
+    );
+}
+
+/// Every helper on every node of every small corpus file (and `testdata`): the result always
+/// parses, and a key set on a mapping is found, as a string, on a mapping with exactly the
+/// keys it had plus the new one. Slow: `cargo test --release --test fix -- --ignored`.
+#[test]
+#[ignore]
+fn every_helper_on_every_node_of_the_corpus() {
+    use k8sec::yaml::{NodeId, NodeKind};
+    let corpus = std::env::var_os("K8SEC_CORPUS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus"));
+    let testdata = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata");
+    let ws = k8sec::load(
+        &k8sec::Inputs {
+            paths: vec![corpus, testdata],
+            stdin: None,
+        },
+        &k8sec::source::WalkOptions::default(),
+    );
+    let broken: std::collections::HashSet<FileId> =
+        ws.parse_errors.iter().map(|(id, _)| *id).collect();
+    let keys_of = |m: NodeRef<'_>| {
+        let mut keys: Vec<String> = m
+            .entries()
+            .filter_map(|(k, _)| k.as_scalar().map(|(t, _)| t.to_string()))
+            .collect();
+        keys.sort();
+        keys
+    };
+    let mut problems = Vec::new();
+    let (mut applied, mut withheld) = (0, 0);
+    let mut seen = std::collections::HashSet::new();
+    for resource in ws.resources() {
+        let source = ws.sources.get(resource.file);
+        let tree = &resource.tree;
+        // Every node is reparsed after each edit: keep to small files.
+        if broken.contains(&resource.file)
+            || source.text.len() > 12_000
+            || !seen.insert(std::sync::Arc::as_ptr(tree))
+        {
+            continue;
+        }
+        let e = Editor::new(&ws.sources);
+        for i in 0..tree.len() {
+            let n = tree.node(NodeId(i as u32));
+            // The edits, and for a key set on a mapping the keys it must then have.
+            type Attempt = (Option<Vec<Edit>>, Option<Vec<String>>);
+            let mut attempts: Vec<Attempt> = Vec::new();
+            match &n.node().kind {
+                NodeKind::Mapping { .. } => {
+                    let mut want = keys_of(n);
+                    want.push("zzScalar".into());
+                    want.sort();
+                    attempts.push((e.set(n, "zzScalar", "yes"), Some(want)));
+                    attempts.push((
+                        e.set(n, "zzNew", Value::map([("a", Value::seq(["x"]))])),
+                        None,
+                    ));
+                    for (k, _) in [n.entries().next(), n.entries().last()]
+                        .into_iter()
+                        .flatten()
+                    {
+                        if let Some(k) = k.as_str() {
+                            attempts.push((e.remove(n, k), None));
+                            attempts.push((e.rename_key(n, k, "zzRenamed"), None));
+                            attempts.push((e.set(n, k, Value::map([("b", 1i64)])), None));
+                        }
+                    }
+                }
+                NodeKind::Sequence { .. } => {
+                    attempts.push((e.push_item(n, "zz"), None));
+                    attempts.push((e.push_item(n, Value::map([("k", "v"), ("k2", "v2")])), None));
+                }
+                NodeKind::Scalar { .. } => {
+                    attempts.push((e.replace(n, "zz: odd"), None));
+                    attempts.push((e.replace(n, false), None));
+                }
+                NodeKind::Alias { .. } => {}
+            }
+            for (edits, want) in attempts {
+                let Some(edits) = edits else {
+                    withheld += 1;
+                    continue;
+                };
+                let path = source.display_path();
+                let Some(fix) = Fix::new(Applicability::Safe, "f", edits) else {
+                    problems.push(format!("{path}: overlapping edits"));
+                    continue;
+                };
+                let out = apply_fixes(&source.text, resource.file, [&fix]);
+                let after = k8sec::load_source(source.path.clone(), out.text.clone(), Origin::File);
+                if !after.parse_errors.is_empty() {
+                    problems.push(format!(
+                        "{path}: broken:\n{}",
+                        unified_diff(path, &source.text, &out.text)
+                    ));
+                    continue;
+                }
+                applied += 1;
+                if let Some(want) = want {
+                    let found = after.resources().any(|r| {
+                        (0..r.tree.len()).any(|j| {
+                            let m = r.tree.node(NodeId(j as u32));
+                            keys_of(m) == want
+                                && m.str_at("zzScalar") == Some("yes")
+                                && m.bool_at("zzScalar").is_none()
+                        })
+                    });
+                    if !found {
+                        problems.push(format!(
+                            "{path}: key not set:\n{}",
+                            unified_diff(path, &source.text, &out.text)
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    eprintln!("{applied} edits applied, {withheld} withheld");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

@@ -395,11 +395,25 @@ impl<'s, 't> Doc<'s, 't> {
             } else {
                 self.scalar_text(value, false)?
             };
-            return Some(vec![if range.is_empty() {
-                Edit::insert(self.file, range.start, format!(" {text}"))
-            } else {
-                Edit::replace(null.span(), text)
-            }]);
+            if !range.is_empty() {
+                return Some(vec![Edit::replace(null.span(), text)]);
+            }
+            // An implicit null sits right after the key's colon, or, for a flow key written
+            // without one (`{a}`), right after the key.
+            let after_colon = self.text[..range.start as usize].ends_with(':');
+            return match (after_colon, flow) {
+                (true, _) => Some(vec![Edit::insert(
+                    self.file,
+                    range.start,
+                    format!(" {text}"),
+                )]),
+                (false, true) if range.start == key.span().range.end => Some(vec![Edit::insert(
+                    self.file,
+                    range.start,
+                    format!(": {text}"),
+                )]),
+                (false, _) => None,
+            };
         }
         // Block context: the value goes on the lines after the key, one level deeper.
         let key_col = self.col(key.span().range.start)?;
