@@ -275,9 +275,9 @@ impl<'s, 't> Doc<'s, 't> {
         None
     }
 
-    /// `key`'s entry among `mapping`'s own entries (merge keys are not followed: a key merged
-    /// in from an anchor is overridden by inserting it here). `None` for a mapping that is not
-    /// one, or with duplicate keys; `Some(None)` when the key is absent.
+    /// `key`'s entry among `mapping`'s own entries (merge keys are not followed: editing a
+    /// merged value would edit its anchor). `None` for a node that is not a mapping, or with
+    /// duplicate keys; `Some(None)` when the key is absent.
     fn own_entry(&self, mapping: NodeRef<'t>, key: &str) -> Option<Option<Pair<'t>>> {
         if !self.in_file(mapping) {
             return None;
