@@ -1352,3 +1352,42 @@ fn every_helper_on_every_node_of_the_corpus() {
     eprintln!("{applied} edits applied, {withheld} withheld");
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+#[test]
+fn two_fixes_creating_the_same_parent_take_two_rounds_and_one_parent() {
+    let path = fixture("set-path/container-without-security-context-indented.yaml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let ops: [Op; 2] = [
+        |e, r| e.set_path(container(r, 0).node, SC_APE, false),
+        |e, r| {
+            e.set_path(
+                container(r, 0).node,
+                &["securityContext", "readOnlyRootFilesystem"],
+                true,
+            )
+        },
+    ];
+    let mut current = text.clone();
+    let mut rounds = 0;
+    loop {
+        let ws = load_text(&path, &current);
+        let resources: Vec<Resource> = ws.resources().cloned().collect();
+        let editor = Editor::new(&ws.sources);
+        let fixes: Vec<Fix> = ops
+            .iter()
+            .filter_map(|op| Fix::new(Applicability::Safe, "t", op(&editor, &resources)?))
+            .collect();
+        if fixes.is_empty() {
+            break;
+        }
+        let applied = apply_fixes(&current, FileId(0), &fixes);
+        assert_eq!((applied.applied, applied.skipped), (1, fixes.len() - 1));
+        current = applied.text;
+        rounds += 1;
+    }
+    assert_eq!(rounds, 2);
+    assert_eq!(current.matches("securityContext:").count(), 1, "{current}");
+    assert!(current.contains(
+        "          securityContext:\n            allowPrivilegeEscalation: false\n            readOnlyRootFilesystem: true\n"
+    ), "{current}");
+}
