@@ -249,7 +249,6 @@ pub struct FixCount {
 pub fn lint(ws: &Workspace, config: &Config) -> LintResult {
     let ctx = Ctx {
         params: &config.params,
-        sources: &ws.sources,
     };
     let enabled: Vec<&checks::Check> = config
         .enabled
@@ -266,7 +265,8 @@ pub fn lint(ws: &Workspace, config: &Config) -> LintResult {
             let mut suppressed = 0;
             for check in &enabled {
                 if let Runner::Resource(run) = check.run {
-                    let mut sink = Sink::new(check.id, config, &mut findings);
+                    let mut sink =
+                        Sink::new(check.id, config, &mut findings).with_sources(&ws.sources);
                     run(&ctx, resource, &mut sink);
                     suppressed += sink.suppressed;
                 }
@@ -287,7 +287,8 @@ pub fn lint(ws: &Workspace, config: &Config) -> LintResult {
         };
         for check in &enabled {
             if let Runner::Unit(run) = check.run {
-                let mut sink = Sink::new(check.id, config, &mut result.findings);
+                let mut sink =
+                    Sink::new(check.id, config, &mut result.findings).with_sources(&ws.sources);
                 run(&ctx, &unit, &mut sink);
                 result.suppressed += sink.suppressed;
             }

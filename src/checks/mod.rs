@@ -29,16 +29,6 @@ use crate::yaml::{NodeRef, Span};
 /// What checks run with.
 pub struct Ctx<'a> {
     pub params: &'a Params,
-    /// The texts the resources were parsed from: what fixes edit.
-    pub sources: &'a Sources,
-}
-
-impl<'a> Ctx<'a> {
-    /// The YAML edit helpers, to compute a fix for [`Finding::with_fix`]: `ctx.edit().set_path(
-    /// container.node, &["securityContext", "allowPrivilegeEscalation"], false)`.
-    pub fn edit(&self) -> Editor<'a> {
-        Editor::new(self.sources)
-    }
 }
 
 /// The resources one unit check sees: one deployment unit.
@@ -295,6 +285,8 @@ pub struct Sink<'a> {
     severity: Severity,
     findings: &'a mut Vec<Finding>,
     discarded: Option<Finding>,
+    /// The texts the resources were parsed from, for computing fixes ([`Sink::edit`]).
+    sources: Option<&'a Sources>,
     /// Findings dropped by an `ignore-check.k8sec.io/<id>` annotation.
     pub suppressed: usize,
 }
@@ -309,8 +301,26 @@ impl<'a> Sink<'a> {
             severity: config.severity_of(check),
             findings,
             discarded: None,
+            sources: None,
             suppressed: 0,
         }
+    }
+
+    /// Gives the sink the texts the resources came from, so checks can compute fixes. Without
+    /// them (a check's unit test) every edit helper returns `None` and findings carry no fix.
+    pub fn with_sources(mut self, sources: &'a Sources) -> Self {
+        self.sources = Some(sources);
+        self
+    }
+
+    /// The YAML edit helpers, to compute a fix before reporting the finding it resolves:
+    ///
+    /// ```ignore
+    /// let fix = sink.edit().set_path(container.node, &["securityContext", "runAsNonRoot"], true);
+    /// sink.report(resource, anchor, message).with_fix(Applicability::Unsafe, "set `runAsNonRoot: true`", fix);
+    /// ```
+    pub fn edit(&self) -> Editor<'a> {
+        self.sources.map_or_else(Editor::detached, Editor::new)
     }
 
     /// Reports a finding about `resource` at `node`. Returns it for adding the container,
@@ -363,7 +373,7 @@ impl Finding {
         self
     }
 
-    /// Attaches a fix made of `edits`, as computed by an edit helper (`ctx.edit()…`). `None`
+    /// Attaches a fix made of `edits`, as computed by an edit helper (`sink.edit()…`). `None`
     /// (the helper could not edit safely) or no edits attach nothing: the finding is reported
     /// without a fix. `description` is imperative: "set `privileged: false`".
     pub fn with_fix(

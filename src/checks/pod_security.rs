@@ -4,7 +4,7 @@ use super::{Ctx, Sink};
 use crate::model::{PodSpec, Resource};
 
 /// `privileged-container`: a container sets `securityContext.privileged: true`.
-pub(super) fn privileged_container(ctx: &Ctx<'_>, resource: &Resource, sink: &mut Sink<'_>) {
+pub(super) fn privileged_container(_ctx: &Ctx<'_>, resource: &Resource, sink: &mut Sink<'_>) {
     let Some(pod) = PodSpec::of(resource) else {
         return;
     };
@@ -18,17 +18,14 @@ pub(super) fn privileged_container(ctx: &Ctx<'_>, resource: &Resource, sink: &mu
         if value.as_bool() == Some(true) {
             // Unsafe: a container that asks for privileged mode usually uses it (devices,
             // kernel modules, iptables), and may stop working without it.
+            let fix = sink.edit().replace(value, false);
             sink.report(
                 resource,
                 value,
                 format!("{} runs privileged", container.describe()),
             )
             .in_container(container.name)
-            .with_fix(
-                super::Applicability::Unsafe,
-                "set `privileged: false`",
-                ctx.edit().replace(value, false),
-            );
+            .with_fix(super::Applicability::Unsafe, "set `privileged: false`", fix);
         }
     }
 }

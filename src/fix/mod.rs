@@ -1,7 +1,7 @@
 //! Autofix: what a fix is, how checks compute one, how fixes are applied, shown and written.
 //!
 //! - [`edit`]: [`Edit`], [`Fix`] and [`Applicability`] (safe, unsafe, display-only).
-//! - [`yaml_edit`]: the YAML-aware helpers a check calls (through [`crate::checks::Ctx::edit`])
+//! - [`yaml_edit`]: the YAML-aware helpers a check calls (through [`crate::checks::Sink::edit`])
 //!   to compute minimal, comment-preserving edits, or `None` to withhold the fix.
 //! - [`apply`]: per file, non-conflicting fixes in one pass, re-lint, repeat (bounded).
 //! - [`diff`]: unified diffs for `--diff`.
@@ -12,26 +12,29 @@
 //!
 //! # Attaching a fix to a finding
 //!
-//! A check computes the edits with `ctx.edit()` and hands them to
+//! A check computes the edits with `sink.edit()`, then hands them to
 //! [`Finding::with_fix`](crate::diagnostic::Finding::with_fix), which attaches nothing when the
-//! helper returned `None` (the finding is then reported without a fix):
+//! helper returned `None` (the finding is then reported without a fix). Two statements, because
+//! `sink.report` borrows the sink until the chain ends:
 //!
 //! ```ignore
 //! use super::{Applicability, Ctx, Sink};
 //!
 //! // The offending value is there: replace it.
+//! let fix = sink.edit().replace(value, false);
 //! sink.report(resource, value, format!("{} runs privileged", container.describe()))
 //!     .in_container(container.name)
-//!     .with_fix(Applicability::Unsafe, "set `privileged: false`", ctx.edit().replace(value, false));
+//!     .with_fix(Applicability::Unsafe, "set `privileged: false`", fix);
 //!
 //! // The setting is missing: set it under the container, creating `securityContext:` if needed.
+//! let fix = sink.edit().set_path(
+//!     container.node,
+//!     &["securityContext", "allowPrivilegeEscalation"],
+//!     false,
+//! );
 //! sink.report(resource, container.security_anchor(), message)
 //!     .in_container(container.name)
-//!     .with_fix(
-//!         Applicability::Safe,
-//!         "set `allowPrivilegeEscalation: false`",
-//!         ctx.edit().set_path(container.node, &["securityContext", "allowPrivilegeEscalation"], false),
-//!     );
+//!     .with_fix(Applicability::Safe, "set `allowPrivilegeEscalation: false`", fix);
 //! ```
 //!
 //! The helpers, for the usual fixes:

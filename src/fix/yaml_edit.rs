@@ -13,14 +13,12 @@
 //! refers to it), a tagged or block scalar, duplicate keys, tabs in indentation, a layout it
 //! does not recognise. `None` is also returned when nothing needs to change.
 //!
-//! A check reaches the helpers through [`crate::checks::Ctx::edit`]:
+//! A check reaches the helpers through [`crate::checks::Sink::edit`]:
 //!
 //! ```ignore
-//! sink.report(resource, value, message).with_fix(
-//!     Applicability::Unsafe,
-//!     "set `privileged: false`",
-//!     ctx.edit().replace(value, false),
-//! );
+//! let fix = sink.edit().replace(value, false);
+//! sink.report(resource, value, message)
+//!     .with_fix(Applicability::Unsafe, "set `privileged: false`", fix);
 //! ```
 
 use super::Edit;
@@ -97,14 +95,22 @@ impl From<String> for Value {
 }
 
 /// Computes edits against the source files of a workspace. Cheap to copy.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Default)]
 pub struct Editor<'a> {
-    sources: &'a Sources,
+    sources: Option<&'a Sources>,
 }
 
 impl<'a> Editor<'a> {
     pub fn new(sources: &'a Sources) -> Self {
-        Editor { sources }
+        Editor {
+            sources: Some(sources),
+        }
+    }
+
+    /// An editor without sources: every helper returns `None` (no fix). For checks run
+    /// without the texts they came from, as in a check's own unit tests.
+    pub fn detached() -> Self {
+        Editor { sources: None }
     }
 
     /// Replaces a scalar's value, keeping its quoting style where it matters: a quoted string
@@ -194,10 +200,11 @@ impl<'a> Editor<'a> {
 
     fn doc<'t>(&self, node: NodeRef<'t>) -> Option<Doc<'a, 't>> {
         let file = node.span().file;
-        if file.0 as usize >= self.sources.len() {
+        let sources = self.sources?;
+        if file.0 as usize >= sources.len() {
             return None;
         }
-        let source = self.sources.get(file);
+        let source = sources.get(file);
         let text = source.text.as_str();
         if node.span().range.end as usize > text.len() {
             return None;
