@@ -1,5 +1,6 @@
 //! Findings: what a check reports, with spans precise enough to edit.
 
+pub use crate::fix::{Applicability, Edit, Fix};
 use crate::model::ObjectRef;
 use crate::yaml::Span;
 
@@ -35,33 +36,6 @@ impl Severity {
 pub struct Related {
     pub span: Span,
     pub message: String,
-}
-
-/// How safely a fix may be applied. Ordered: `DisplayOnly < Unsafe < Safe`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Applicability {
-    /// A suggestion with placeholders; shown, never applied.
-    DisplayOnly,
-    /// Applied only with `--unsafe-fixes`: may break some workloads.
-    Unsafe,
-    /// Applied by `--fix`.
-    Safe,
-}
-
-/// One text replacement in one file.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Edit {
-    pub span: Span,
-    pub replacement: String,
-}
-
-/// A set of edits that together resolve a finding.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Fix {
-    pub applicability: Applicability,
-    pub description: String,
-    /// Sorted by position, non-overlapping.
-    pub edits: Vec<Edit>,
 }
 
 /// One reported problem.

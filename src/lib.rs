@@ -1,12 +1,14 @@
 //! k8sec: a Kubernetes manifest security linter.
 //!
 //! Data flows one way: discover → load (spanned YAML) → model (resources) → checks →
-//! findings → suppress/config → report. The CLI, the tests and (later) the language server all
-//! go through [`load`] and [`lint`]; nothing after loading reads the disk.
+//! findings → suppress/config → report or fix. The CLI, the tests and (later) the language
+//! server all go through [`load`] (or [`load_source`] for one in-memory text) and [`lint`];
+//! nothing after loading reads the disk.
 
 pub mod checks;
 pub mod config;
 pub mod diagnostic;
+pub mod fix;
 pub mod model;
 pub mod render;
 pub mod report;
@@ -246,6 +248,30 @@ pub fn load_with_helm(
     ws
 }
 
+/// Loads one text as a workspace of its own (`FileId(0)`, one unit of plain objects): what each
+/// round of `--fix` re-lints, and what an editor buffer will be linted as.
+pub fn load_source(path: PathBuf, text: String, origin: Origin) -> Workspace {
+    let file = source::load_text(path, text.into_bytes(), origin, FileId(0));
+    let not_objects = source::is_kustomization(&file.source.path);
+    let mut ws = Workspace::default();
+    ws.sources.push(file.source);
+    if let Some(error) = file.stream.error {
+        ws.parse_errors.push((FileId(0), error));
+    }
+    let mut unit = DeployUnit {
+        kind: UnitKind::Files,
+        resources: Vec::new(),
+    };
+    if !not_objects {
+        for doc in file.stream.documents {
+            unit.resources
+                .extend(model::resources_of(&Arc::new(doc.tree)));
+        }
+    }
+    ws.units.push(unit);
+    ws
+}
+
 /// Adds each template's rendered documents as a source (under `paths`) and returns their
 /// resources.
 fn rendered(
@@ -288,6 +314,16 @@ pub struct LintResult {
     /// Sorted by (path, position, check id).
     pub findings: Vec<Finding>,
     pub suppressed: usize,
+    /// After `--fix`: how many fixes were applied, to how many files (the findings are then
+    /// what is left).
+    pub fixed: Option<FixCount>,
+}
+
+/// Fixes applied by `--fix`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct FixCount {
+    pub fixes: usize,
+    pub files: usize,
 }
 
 /// Runs the enabled checks over everything loaded.
@@ -315,7 +351,8 @@ pub fn lint(ws: &Workspace, config: &Config) -> LintResult {
             let mut suppressed = 0;
             for check in &enabled {
                 if let Runner::Resource(run) = check.run {
-                    let mut sink = Sink::new(check.id, config, &mut findings);
+                    let mut sink =
+                        Sink::new(check.id, config, &mut findings).with_sources(&ws.sources);
                     run(&ctx, resource, &mut sink);
                     suppressed += sink.suppressed;
                 }
@@ -337,7 +374,8 @@ pub fn lint(ws: &Workspace, config: &Config) -> LintResult {
         };
         for check in &enabled {
             if let Runner::Unit(run) = check.run {
-                let mut sink = Sink::new(check.id, config, &mut by_unit[index]);
+                let mut sink =
+                    Sink::new(check.id, config, &mut by_unit[index]).with_sources(&ws.sources);
                 run(&ctx, &unit, &mut sink);
                 result.suppressed += sink.suppressed;
             }

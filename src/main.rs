@@ -1,5 +1,6 @@
 //! The `k8sec` command line.
 
+use std::collections::HashMap;
 use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -10,10 +11,11 @@ use clap::{Parser, Subcommand, ValueEnum};
 use k8sec::checks::{self, DOCS};
 use k8sec::config::{self, Config, Overrides, Profile};
 use k8sec::diagnostic::Severity;
+use k8sec::fix::{fix_workspace, unified_diff, write_fixed, FixMode};
 use k8sec::render::helm::HelmOptions;
 use k8sec::report::{self, Format};
-use k8sec::source::WalkOptions;
-use k8sec::{Inputs, Workspace};
+use k8sec::source::{Origin, WalkOptions};
+use k8sec::{FixCount, Inputs, LintResult, Workspace};
 
 #[derive(Parser)]
 #[command(
@@ -88,6 +90,16 @@ struct LintArgs {
     /// A `--set key=value` for every rendered chart (repeatable).
     #[arg(long, value_name = "KEY=VALUE")]
     helm_set: Vec<String>,
+    /// Apply safe fixes, write the files (stdin: print the fixed text), report what is left.
+    #[arg(long)]
+    fix: bool,
+    /// With `--fix` or `--diff`: apply unsafe fixes too (they may break some workloads).
+    #[arg(long)]
+    unsafe_fixes: bool,
+    /// Print a unified diff of what `--fix` would change and write nothing; exit 1 if anything
+    /// would change.
+    #[arg(long)]
+    diff: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -163,6 +175,9 @@ fn lint(args: LintArgs) -> Result<u8, String> {
             .and_then(|dir| config::find(&dir)),
     };
     let config = Config::load(config_path.as_deref(), &overrides).map_err(|e| e.to_string())?;
+    if args.unsafe_fixes && !args.fix && !args.diff {
+        return Err("`--unsafe-fixes` applies with `--fix` or `--diff`".to_string());
+    }
 
     let threads = args.threads.unwrap_or(0);
     if threads > 0 {
@@ -217,6 +232,7 @@ fn lint(args: LintArgs) -> Result<u8, String> {
         exclude: config.exclude.clone(),
         threads,
     };
+    let stdin_bytes = inputs.stdin.as_ref().map(|(_, bytes)| bytes.clone());
     let ws = k8sec::load_with_helm(&inputs, &walk, &helm);
     let result = k8sec::lint(&ws, &config);
 
@@ -225,23 +241,202 @@ fn lint(args: LintArgs) -> Result<u8, String> {
         OutputFormat::Concise => Format::Concise,
         OutputFormat::Json => Format::Json,
     };
-    let color = match args.color {
-        ColorArg::Always => true,
-        ColorArg::Never => false,
-        ColorArg::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+    let output = Output {
+        format,
+        color: args.color,
+        quiet: args.quiet,
+    };
+    let mode = FixMode {
+        unsafe_fixes: args.unsafe_fixes,
     };
     report_problems(&ws, args.quiet);
-    let mut output = report::render(&ws, &result, format, color);
-    if args.quiet && format == Format::Human {
-        // Drop the summary line.
-        if let Some(cut) = output.trim_end_matches('\n').rfind('\n') {
-            output.truncate(cut + 1);
+    if args.diff {
+        return Ok(diff(&ws, &result, &config, mode, args.quiet));
+    }
+    if args.fix {
+        // After writing, what is left is linted from the files as they now are.
+        let reload = |fixed_stdin: Option<Vec<u8>>| {
+            let again = Inputs {
+                paths: inputs.paths.clone(),
+                stdin: inputs.stdin.as_ref().map(|(name, original)| {
+                    (
+                        name.clone(),
+                        fixed_stdin.unwrap_or_else(|| original.clone()),
+                    )
+                }),
+            };
+            k8sec::load_with_helm(&again, &walk, &helm)
+        };
+        return Ok(fix(
+            ws,
+            &result,
+            &config,
+            mode,
+            stdin_bytes,
+            &output,
+            &reload,
+        ));
+    }
+    output.emit(&ws, &result, false);
+    Ok(k8sec::exit_code(&ws, &result, config.fail_on))
+}
+
+/// How findings are printed.
+struct Output {
+    format: Format,
+    color: ColorArg,
+    quiet: bool,
+}
+
+impl Output {
+    /// Prints the report to stdout, or to stderr when stdout carries a fixed text.
+    fn emit(&self, ws: &Workspace, result: &LintResult, to_stderr: bool) {
+        let terminal = if to_stderr {
+            std::io::stderr().is_terminal()
         } else {
-            output.clear();
+            std::io::stdout().is_terminal()
+        };
+        let color = match self.color {
+            ColorArg::Always => true,
+            ColorArg::Never => false,
+            ColorArg::Auto => terminal && std::env::var_os("NO_COLOR").is_none(),
+        };
+        let mut output = report::render(ws, result, self.format, color);
+        if self.quiet && self.format == Format::Human {
+            // Drop the summary line.
+            if let Some(cut) = output.trim_end_matches('\n').rfind('\n') {
+                output.truncate(cut + 1);
+            } else {
+                output.clear();
+            }
+        }
+        if let (Some(fixed), Format::Concise, false) = (result.fixed, self.format, self.quiet) {
+            eprintln!("{}", fixed_line("Fixed", fixed));
+        }
+        if to_stderr {
+            let _ = std::io::stderr().lock().write_all(output.as_bytes());
+        } else {
+            write_stdout(&output);
         }
     }
-    write_stdout(&output);
-    Ok(k8sec::exit_code(&ws, &result, config.fail_on))
+}
+
+/// "Fixed 2 findings in 1 file." (`verb` "Fixed" or "Would fix").
+fn fixed_line(verb: &str, fixed: FixCount) -> String {
+    format!(
+        "{verb} {} finding{} in {} file{}.",
+        fixed.fixes,
+        if fixed.fixes == 1 { "" } else { "s" },
+        fixed.files,
+        if fixed.files == 1 { "" } else { "s" }
+    )
+}
+
+/// `--diff`: what `--fix` would change, as unified diffs on stdout; nothing is written.
+fn diff(ws: &Workspace, result: &LintResult, config: &Config, mode: FixMode, quiet: bool) -> u8 {
+    let mut out = String::new();
+    let mut count = FixCount::default();
+    for fixed in fix_workspace(ws, result, config, mode) {
+        let source = ws.sources.get(fixed.file);
+        report_fix_warnings(source.display_path(), &fixed.warnings);
+        if fixed.text != source.text {
+            out.push_str(&unified_diff(
+                source.display_path(),
+                &source.text,
+                &fixed.text,
+            ));
+            count.fixes += fixed.applied;
+            count.files += 1;
+        }
+    }
+    write_stdout(&out);
+    if !quiet {
+        eprintln!("{}", fixed_line("Would fix", count));
+    }
+    if !ws.problems.is_empty() {
+        2
+    } else if count.files > 0 {
+        1
+    } else {
+        0
+    }
+}
+
+/// `--fix`: applies the fixes, writes each changed file atomically (stdin's text goes to
+/// stdout, the report then to stderr), and reports what is left. A file that cannot be written
+/// is an error for that file only; the run exits 2 at the end.
+fn fix(
+    ws: Workspace,
+    result: &LintResult,
+    config: &Config,
+    mode: FixMode,
+    stdin_bytes: Option<Vec<u8>>,
+    output: &Output,
+    reload: &dyn Fn(Option<Vec<u8>>) -> Workspace,
+) -> u8 {
+    let mut count = FixCount::default();
+    let mut write_failed = false;
+    let mut stdin_fixed: Option<String> = None;
+    let mut written: HashMap<PathBuf, String> = HashMap::new();
+    for fixed in fix_workspace(&ws, result, config, mode) {
+        let source = ws.sources.get(fixed.file);
+        report_fix_warnings(source.display_path(), &fixed.warnings);
+        if fixed.text == source.text {
+            continue;
+        }
+        match source.origin {
+            // fix_workspace never edits rendered Helm output.
+            Origin::Rendered => continue,
+            Origin::Stdin => stdin_fixed = Some(fixed.text.clone()),
+            Origin::File => {
+                // The same file named twice (`a.yaml ./a.yaml`) is fixed once.
+                let canonical = std::fs::canonicalize(&source.path).ok();
+                let seen = canonical.as_ref().and_then(|c| written.get(c));
+                if seen.is_some_and(|text| *text == fixed.text) {
+                    continue;
+                }
+                if let Err(error) =
+                    write_fixed(&source.path, source.text.as_bytes(), fixed.text.as_bytes())
+                {
+                    eprintln!(
+                        "k8sec: error: {}: cannot write the fixed file: {error}",
+                        source.display_path()
+                    );
+                    write_failed = true;
+                    continue;
+                }
+                if let Some(canonical) = canonical {
+                    written.insert(canonical, fixed.text.clone());
+                }
+            }
+        }
+        count.fixes += fixed.applied;
+        count.files += 1;
+    }
+    let to_stderr = stdin_bytes.is_some();
+    if let Some(original) = stdin_bytes {
+        // The whole stream goes back out, fixed or not, so `k8sec lint --fix -` can sit in a
+        // pipeline (or an editor's format-on-save) without losing anything.
+        let mut stdout = std::io::stdout().lock();
+        let bytes = stdin_fixed.as_ref().map_or(&original[..], |t| t.as_bytes());
+        let _ = stdout.write_all(bytes).and_then(|()| stdout.flush());
+    }
+    drop(ws);
+    let ws = reload(stdin_fixed.map(String::into_bytes));
+    let mut result = k8sec::lint(&ws, config);
+    result.fixed = Some(count);
+    output.emit(&ws, &result, to_stderr);
+    if write_failed {
+        2
+    } else {
+        k8sec::exit_code(&ws, &result, config.fail_on)
+    }
+}
+
+fn report_fix_warnings(path: &str, warnings: &[String]) {
+    for warning in warnings {
+        eprintln!("k8sec: warning: {path}: {warning}");
+    }
 }
 
 /// Unreadable paths always go to stderr; notes only when not quiet.

@@ -211,7 +211,8 @@ fn json_output_follows_the_contract() {
     assert_eq!(finding["object"]["name"], "web");
     assert_eq!(finding["container"], "web");
     assert_eq!(finding["related"], serde_json::json!([]));
-    assert_eq!(finding["fix"], serde_json::Value::Null);
+    assert_eq!(finding["fix"]["applicability"], "unsafe");
+    assert_eq!(finding["fix"]["edits"][0]["replacement"], "false");
     assert_eq!(
         json["summary"],
         serde_json::json!({"files": 2, "resources": 2, "findings": 1, "suppressed": 0})

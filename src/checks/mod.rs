@@ -20,8 +20,11 @@ mod validity;
 pub use docs::{doc, CheckDoc, FixAvailability, Pss, DOCS};
 
 use crate::config::{Config, Params};
-use crate::diagnostic::{Finding, Related, Severity};
+use crate::diagnostic::{Edit, Finding, Fix, Related, Severity};
+/// What checks need to attach a fix: `use super::{Applicability, Value}`.
+pub use crate::fix::{Applicability, Editor, Value};
 use crate::model::Resource;
+use crate::source::Sources;
 use crate::yaml::{NodeRef, Span};
 
 /// What checks run with.
@@ -287,6 +290,8 @@ pub struct Sink<'a> {
     severity: Severity,
     findings: &'a mut Vec<Finding>,
     discarded: Option<Finding>,
+    /// The texts the resources were parsed from, for computing fixes ([`Sink::edit`]).
+    sources: Option<&'a Sources>,
     /// Findings dropped by an `ignore-check.k8sec.io/<id>` annotation.
     pub suppressed: usize,
 }
@@ -301,8 +306,26 @@ impl<'a> Sink<'a> {
             severity: config.severity_of(check),
             findings,
             discarded: None,
+            sources: None,
             suppressed: 0,
         }
+    }
+
+    /// Gives the sink the texts the resources came from, so checks can compute fixes. Without
+    /// them (a check's unit test) every edit helper returns `None` and findings carry no fix.
+    pub fn with_sources(mut self, sources: &'a Sources) -> Self {
+        self.sources = Some(sources);
+        self
+    }
+
+    /// The YAML edit helpers, to compute a fix before reporting the finding it resolves:
+    ///
+    /// ```ignore
+    /// let fix = sink.edit().set_path(container.node, &["securityContext", "runAsNonRoot"], true);
+    /// sink.report(resource, anchor, message).with_fix(Applicability::Unsafe, "set `runAsNonRoot: true`", fix);
+    /// ```
+    pub fn edit(&self) -> Editor<'a> {
+        self.sources.map_or_else(Editor::detached, Editor::new)
     }
 
     /// Reports a finding about `resource` at `node`. Returns it for adding the container,
@@ -352,6 +375,19 @@ impl Finding {
             span,
             message: message.into(),
         });
+        self
+    }
+
+    /// Attaches a fix made of `edits`, as computed by an edit helper (`sink.edit()…`). `None`
+    /// (the helper could not edit safely) or no edits attach nothing: the finding is reported
+    /// without a fix. `description` is imperative: "set `privileged: false`".
+    pub fn with_fix(
+        &mut self,
+        applicability: Applicability,
+        description: impl Into<String>,
+        edits: Option<Vec<Edit>>,
+    ) -> &mut Self {
+        self.fix = edits.and_then(|edits| Fix::new(applicability, description, edits));
         self
     }
 }

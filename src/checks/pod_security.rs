@@ -31,12 +31,16 @@ pub(super) fn privileged_container(_ctx: &Ctx<'_>, resource: &Resource, sink: &m
             continue;
         };
         if value.as_bool() == Some(true) {
+            // Unsafe: a container that asks for privileged mode usually uses it (devices,
+            // kernel modules, iptables), and may stop working without it.
+            let fix = sink.edit().replace(value, false);
             sink.report(
                 resource,
                 value,
                 format!("{} runs privileged", container.describe()),
             )
-            .in_container(container.name);
+            .in_container(container.name)
+            .with_fix(super::Applicability::Unsafe, "set `privileged: false`", fix);
         }
     }
 }

@@ -5,7 +5,7 @@ use codespan_reporting::files::{Error as FilesError, Files};
 use codespan_reporting::term::termcolor::Buffer;
 use codespan_reporting::term::{self, Config};
 
-use crate::diagnostic::{Finding, Severity};
+use crate::diagnostic::{Applicability, Finding, Severity};
 use crate::source::Sources;
 use crate::{LintResult, Workspace};
 
@@ -99,7 +99,12 @@ fn diagnostic(finding: &Finding) -> Diagnostic<crate::yaml::FileId> {
         notes.push(format!("in {} `{name}`", object.kind));
     }
     if let Some(fix) = &finding.fix {
-        notes.push(format!("fix: {}", fix.description));
+        let level = match fix.applicability {
+            Applicability::Safe => "safe",
+            Applicability::Unsafe => "unsafe",
+            Applicability::DisplayOnly => "suggestion",
+        };
+        notes.push(format!("fix ({level}): {}", fix.description));
     }
     if let Some(doc) = crate::checks::doc(finding.check) {
         notes.push(format!(
@@ -123,11 +128,21 @@ fn first_sentence(text: &str) -> String {
     }
 }
 
-/// The closing line: counts by severity, files, suppressed.
+/// The closing line: fixes applied, counts by severity, files, suppressed, fixes available.
 fn summary(ws: &Workspace, result: &LintResult) -> String {
     let count = |s: Severity| result.findings.iter().filter(|f| f.severity == s).count();
     let total = result.findings.len();
-    let mut line = if total == 0 {
+    let mut line = String::new();
+    if let Some(fixed) = result.fixed {
+        line.push_str(&format!(
+            "Fixed {} finding{} in {} file{}. ",
+            fixed.fixes,
+            plural(fixed.fixes),
+            fixed.files,
+            plural(fixed.files)
+        ));
+    }
+    line += &if total == 0 {
         "No findings".to_string()
     } else {
         format!(
@@ -150,8 +165,29 @@ fn summary(ws: &Workspace, result: &LintResult) -> String {
     if result.suppressed > 0 {
         line.push_str(&format!("; {} suppressed", result.suppressed));
     }
+    line.push_str(&fixable(result));
     line.push_str(".\n");
     line
+}
+
+/// "; 2 fixable with `--fix` (1 more with `--unsafe-fixes`)", or nothing. Counts findings
+/// whose fix `--fix` (and `--unsafe-fixes`) would apply, not display-only suggestions.
+fn fixable(result: &LintResult) -> String {
+    let count = |a: Applicability| {
+        result
+            .findings
+            .iter()
+            .filter(|f| f.fix.as_ref().is_some_and(|fix| fix.applicability == a))
+            .count()
+    };
+    match (count(Applicability::Safe), count(Applicability::Unsafe)) {
+        (0, 0) => String::new(),
+        (0, unsafe_) => format!("; {unsafe_} fixable with `--fix --unsafe-fixes`"),
+        (safe, 0) => format!("; {safe} fixable with `--fix`"),
+        (safe, unsafe_) => {
+            format!("; {safe} fixable with `--fix` ({unsafe_} more with `--unsafe-fixes`)")
+        }
+    }
 }
 
 fn plural(n: usize) -> &'static str {

@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::position;
-use crate::diagnostic::{Applicability, Finding};
+use crate::diagnostic::Finding;
 use crate::{LintResult, Workspace};
 
 #[derive(Serialize)]
@@ -69,6 +69,9 @@ struct Summary {
     resources: usize,
     findings: usize,
     suppressed: usize,
+    /// Only after `--fix`: fixes applied (the findings are what is left).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fixed: Option<usize>,
 }
 
 pub(super) fn render(ws: &Workspace, result: &LintResult) -> String {
@@ -80,6 +83,7 @@ pub(super) fn render(ws: &Workspace, result: &LintResult) -> String {
             resources: ws.resource_count(),
             findings: result.findings.len(),
             suppressed: result.suppressed,
+            fixed: result.fixed.map(|f| f.fixes),
         },
     };
     // Serializing plain structs of strings and numbers cannot fail.
@@ -120,11 +124,7 @@ fn finding<'a>(ws: &'a Workspace, f: &'a Finding) -> JsonFinding<'a> {
             })
             .collect(),
         fix: f.fix.as_ref().map(|fix| JsonFix {
-            applicability: match fix.applicability {
-                Applicability::Safe => "safe",
-                Applicability::Unsafe => "unsafe",
-                Applicability::DisplayOnly => "display-only",
-            },
+            applicability: fix.applicability.as_str(),
             description: &fix.description,
             edits: fix
                 .edits

@@ -1,0 +1,343 @@
+//! Applying fixes to files: as many as fit in one pass, then re-lint and repeat.
+//!
+//! Per file, the fixes of the findings whose applicability is allowed are sorted by position
+//! and taken one after the other, a fix whose edits conflict with one already taken being left
+//! out as a whole (never in part): it waits for the next round, where it is recomputed against
+//! the new text. Each round's text is parsed and linted again, in memory, through the same
+//! pipeline as files on disk ([`crate::load_source`], [`crate::lint`]), until no fix changes
+//! anything, at most [`MAX_ROUNDS`] times. A round whose result does not parse, or whose
+//! objects are no longer the same ones, is thrown away: a fix must never corrupt a file.
+
+use std::collections::{BTreeMap, HashSet};
+
+use rayon::prelude::*;
+
+use super::{Applicability, Edit, Fix};
+use crate::config::Config;
+use crate::source::SourceFile;
+use crate::yaml::FileId;
+use crate::{LintResult, Workspace};
+
+/// Most rounds of fix → re-lint on one file. Fixes normally converge in two or three (a
+/// container gets its `securityContext:` in the first, the other settings in the second).
+pub const MAX_ROUNDS: usize = 10;
+
+/// Which applicabilities a run applies.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct FixMode {
+    /// `--unsafe-fixes`: apply unsafe fixes as well as safe ones.
+    pub unsafe_fixes: bool,
+}
+
+impl FixMode {
+    /// Safe fixes always, unsafe ones with `--unsafe-fixes`, display-only ones never.
+    pub fn allows(self, applicability: Applicability) -> bool {
+        match applicability {
+            Applicability::Safe => true,
+            Applicability::Unsafe => self.unsafe_fixes,
+            Applicability::DisplayOnly => false,
+        }
+    }
+}
+
+/// One pass of fixes over one text.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Applied {
+    pub text: String,
+    /// Fixes applied.
+    pub applied: usize,
+    /// Fixes left out: conflicting with one applied before them, or malformed.
+    pub skipped: usize,
+    /// The edits made, sorted.
+    pub edits: Vec<Edit>,
+}
+
+/// Applies to `text` (the text of `file`) every fix of `fixes` that does not conflict with one
+/// before it, in one pass. Fixes are taken in order of position (ties keep the given order).
+pub fn apply_fixes<'f>(
+    text: &str,
+    file: FileId,
+    fixes: impl IntoIterator<Item = &'f Fix>,
+) -> Applied {
+    let mut fixes: Vec<&Fix> = fixes.into_iter().collect();
+    fixes.sort_by_key(|f| {
+        f.edits
+            .first()
+            .map(|e| (e.span.range.start, e.span.range.end))
+    });
+    let mut taken: Vec<&Edit> = Vec::new();
+    let (mut applied, mut skipped) = (0, 0);
+    for fix in fixes {
+        let fits = is_well_formed(text, file, fix)
+            && fix
+                .edits
+                .iter()
+                .all(|edit| taken.iter().all(|t| !t.conflicts_with(edit)));
+        if fits {
+            taken.extend(fix.edits.iter());
+            applied += 1;
+        } else {
+            skipped += 1;
+        }
+    }
+    taken.sort_by_key(|e| (e.span.range.start, e.span.range.end));
+    let mut out = String::with_capacity(text.len() + 64);
+    let mut last = 0;
+    for edit in &taken {
+        let range = edit.span.range.to_range();
+        out.push_str(&text[last..range.start]);
+        out.push_str(&edit.replacement);
+        last = range.end;
+    }
+    out.push_str(&text[last..]);
+    Applied {
+        text: out,
+        applied,
+        skipped,
+        edits: taken.into_iter().cloned().collect(),
+    }
+}
+
+/// Every edit is in `file`, inside the text, on character boundaries, and the edits are sorted
+/// and disjoint: anything else is a bug in a check, and such a fix is never applied.
+fn is_well_formed(text: &str, file: FileId, fix: &Fix) -> bool {
+    let in_text = fix.edits.iter().all(|e| {
+        let r = e.span.range;
+        e.span.file == file
+            && r.start <= r.end
+            && text.is_char_boundary(r.start as usize)
+            && text.is_char_boundary(r.end as usize)
+    });
+    let sorted = fix
+        .edits
+        .windows(2)
+        .all(|pair| pair[0].span.range.end <= pair[1].span.range.start);
+    !fix.edits.is_empty() && in_text && sorted
+}
+
+/// What fixing did to one file.
+#[derive(Debug)]
+pub struct FileFix {
+    /// The file, in the workspace the fixes were computed on.
+    pub file: FileId,
+    /// The fixed text (equal to the original when nothing could be applied).
+    pub text: String,
+    /// Fixes applied, over all rounds.
+    pub applied: usize,
+    /// The edits of each round that changed the text, in order; each round's edits are
+    /// positions in the text the round before produced.
+    pub rounds: Vec<Vec<Edit>>,
+    /// Why fixing stopped early, if it did (a fix that would break the file, no convergence).
+    pub warnings: Vec<String>,
+}
+
+/// Fixes every file of `ws` that has applicable fixes among `result`'s findings, in parallel.
+///
+/// Files that failed to parse are never fixed (their findings may come from documents before
+/// the error, but the file as a whole is not understood). Fixes whose edits span several files
+/// are not applied yet: no check produces one. Returns one entry per file that had applicable
+/// fixes, in file order; nothing is written.
+pub fn fix_workspace(
+    ws: &Workspace,
+    result: &LintResult,
+    config: &Config,
+    mode: FixMode,
+) -> Vec<FileFix> {
+    let broken: HashSet<FileId> = ws.parse_errors.iter().map(|(id, _)| *id).collect();
+    let mut per_file: BTreeMap<FileId, Vec<&Fix>> = BTreeMap::new();
+    for fix in result.findings.iter().filter_map(|f| f.fix.as_ref()) {
+        if !mode.allows(fix.applicability) {
+            continue;
+        }
+        // Rendered Helm output is shown under its template's path but is not that file's
+        // text: its bytes must never be written back.
+        let editable = |id: &FileId| {
+            !broken.contains(id) && ws.sources.get(*id).origin != crate::source::Origin::Rendered
+        };
+        if let Some(file) = fix.file().filter(editable) {
+            per_file.entry(file).or_default().push(fix);
+        }
+    }
+    let work: Vec<(FileId, Vec<&Fix>)> = per_file.into_iter().collect();
+    let mut fixed: Vec<FileFix> = work
+        .into_par_iter()
+        .map(|(id, fixes)| {
+            // The objects of the file itself (a Kustomize base reaches the workspace once per
+            // overlay that builds it), read the way every later round re-reads it.
+            let source = ws.sources.get(id);
+            let alone = crate::load_source(
+                source.path.clone(),
+                source.text.clone(),
+                source.origin.clone(),
+            );
+            let identity = identities(alone.resources());
+            fix_file(source, id, fixes, &identity, config, mode)
+        })
+        .collect();
+    fixed.sort_by_key(|f| f.file);
+    fixed
+}
+
+/// What must not change when a file is fixed: its objects, in order (apiVersion may change:
+/// `deprecated-api-version` fixes it).
+type Identity = Vec<(String, Option<String>, String)>;
+
+fn identities<'r>(resources: impl Iterator<Item = &'r crate::model::Resource>) -> Identity {
+    resources
+        .map(|r| (r.kind.clone(), r.namespace.clone(), r.name.clone()))
+        .collect()
+}
+
+fn fix_file(
+    source: &SourceFile,
+    id: FileId,
+    first: Vec<&Fix>,
+    identity: &Identity,
+    config: &Config,
+    mode: FixMode,
+) -> FileFix {
+    let mut out = FileFix {
+        file: id,
+        text: source.text.clone(),
+        applied: 0,
+        rounds: Vec::new(),
+        warnings: Vec::new(),
+    };
+    // Round 1 uses the run's own findings (ids of the whole workspace); later rounds re-lint
+    // the file alone, where it is file 0.
+    let mut fixes: Vec<Fix> = first.into_iter().cloned().collect();
+    let mut file = id;
+    for _ in 0..MAX_ROUNDS {
+        let step = apply_fixes(&out.text, file, &fixes);
+        if step.applied == 0 || step.text == out.text {
+            return out;
+        }
+        let relinted = crate::load_source(
+            source.path.clone(),
+            step.text.clone(),
+            source.origin.clone(),
+        );
+        if let Some((_, error)) = relinted.parse_errors.first() {
+            out.warnings.push(format!(
+                "fixes were withheld: applying them would make the file invalid YAML ({}); \
+                 this is a bug in k8sec, please report it",
+                error.message
+            ));
+            return out;
+        }
+        if identities(relinted.resources()) != *identity {
+            out.warnings.push(
+                "fixes were withheld: applying them would change which objects the file holds; \
+                 this is a bug in k8sec, please report it"
+                    .to_string(),
+            );
+            return out;
+        }
+        out.text = step.text;
+        out.applied += step.applied;
+        out.rounds.push(step.edits);
+        file = FileId(0);
+        fixes = crate::lint(&relinted, config)
+            .findings
+            .into_iter()
+            .filter_map(|f| f.fix)
+            .filter(|f| mode.allows(f.applicability) && f.file() == Some(file))
+            .collect();
+    }
+    if apply_fixes(&out.text, file, &fixes).text != out.text {
+        out.warnings.push(format!(
+            "fixes did not converge after {MAX_ROUNDS} rounds; the rest were not applied"
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::TextRange;
+    use crate::yaml::Span;
+
+    fn fix(edits: &[(u32, u32, &str)]) -> Fix {
+        Fix {
+            applicability: Applicability::Safe,
+            description: "test".to_string(),
+            edits: edits
+                .iter()
+                .map(|&(s, e, r)| Edit::replace(Span::new(FileId(0), TextRange::new(s, e)), r))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn overlapping_fixes_wait_whole_for_the_next_round() {
+        let text = "abcdef";
+        let first = fix(&[(0, 2, "AB")]);
+        // Overlaps `first` with its second edit only: the whole fix is left out.
+        let second = fix(&[(4, 5, "E"), (1, 3, "x")]);
+        let second = Fix::new(second.applicability, "s", second.edits).unwrap();
+        let applied = apply_fixes(text, FileId(0), [&first, &second]);
+        assert_eq!(applied.text, "ABcdef");
+        assert_eq!((applied.applied, applied.skipped), (1, 1));
+    }
+
+    #[test]
+    fn adjacent_edits_are_both_applied_in_one_pass() {
+        let text = "abcdef";
+        let applied = apply_fixes(
+            text,
+            FileId(0),
+            [&fix(&[(2, 4, "XY")]), &fix(&[(0, 2, "12")])],
+        );
+        assert_eq!(applied.text, "12XYef");
+        assert_eq!(applied.applied, 2);
+    }
+
+    #[test]
+    fn insertions_at_one_point_do_not_both_land() {
+        let text = "a\n";
+        let applied = apply_fixes(
+            text,
+            FileId(0),
+            [&fix(&[(2, 2, "b\n")]), &fix(&[(2, 2, "c\n")])],
+        );
+        assert_eq!(applied.text, "a\nb\n");
+        assert_eq!(applied.skipped, 1);
+    }
+
+    #[test]
+    fn malformed_fixes_are_never_applied() {
+        let text = "é: 1\n";
+        let cases = [
+            fix(&[(1, 2, "x")]),              // inside a character
+            fix(&[(0, 99, "x")]),             // past the end
+            fix(&[(3, 4, "x"), (0, 1, "y")]), // unsorted
+            fix(&[]),                         // nothing
+        ];
+        for case in &cases {
+            let applied = apply_fixes(text, FileId(0), [case]);
+            assert_eq!(applied.text, text, "{case:?}");
+            assert_eq!(applied.skipped, 1);
+        }
+        let other_file = Fix {
+            edits: vec![Edit::insert(FileId(1), 0, "x")],
+            ..fix(&[])
+        };
+        assert_eq!(apply_fixes(text, FileId(0), [&other_file]).applied, 0);
+    }
+
+    #[test]
+    fn crlf_text_is_copied_byte_for_byte_around_edits() {
+        let text = "a: 1\r\nb: true\r\n";
+        let applied = apply_fixes(text, FileId(0), [&fix(&[(9, 13, "false")])]);
+        assert_eq!(applied.text, "a: 1\r\nb: false\r\n");
+    }
+
+    #[test]
+    fn modes() {
+        let safe = FixMode::default();
+        let all = FixMode { unsafe_fixes: true };
+        assert!(safe.allows(Applicability::Safe) && !safe.allows(Applicability::Unsafe));
+        assert!(all.allows(Applicability::Unsafe) && !all.allows(Applicability::DisplayOnly));
+    }
+}
