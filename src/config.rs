@@ -13,6 +13,7 @@ use toml::Spanned;
 
 use crate::checks::{self, Pss};
 use crate::diagnostic::Severity;
+use crate::graph::ExternalPattern;
 
 pub const FILE_NAME: &str = ".k8sec.toml";
 
@@ -118,6 +119,8 @@ pub struct Config {
     pub exclude: Option<GlobSet>,
     pub per_path_ignores: Vec<(GlobSet, Vec<String>)>,
     pub params: Params,
+    /// `[graph] external`: objects created outside the repository, never reported missing.
+    pub graph_external: Vec<ExternalPattern>,
 }
 
 /// Selection flags from the command line, which override or extend the file's.
@@ -159,6 +162,15 @@ struct RawConfig {
     per_path_ignores: BTreeMap<Spanned<String>, Vec<Spanned<String>>>,
     #[serde(default)]
     checks: RawParams,
+    #[serde(default)]
+    graph: RawGraph,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawGraph {
+    #[serde(default)]
+    external: Vec<Spanned<String>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -329,6 +341,16 @@ impl Config {
             })?;
         }
 
+        let graph_external = raw
+            .graph
+            .external
+            .iter()
+            .map(|p| {
+                ExternalPattern::parse(p.get_ref())
+                    .map_err(|e| ConfigError(format!("{}: `graph.external`: {e}", at(p.span()))))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+
         Ok(Config {
             path: path.map(Path::to_path_buf),
             enabled,
@@ -337,6 +359,7 @@ impl Config {
             exclude,
             per_path_ignores,
             params,
+            graph_external,
         })
     }
 

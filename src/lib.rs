@@ -7,6 +7,7 @@
 pub mod checks;
 pub mod config;
 pub mod diagnostic;
+pub mod graph;
 pub mod model;
 pub mod report;
 pub mod source;
@@ -49,6 +50,13 @@ pub struct Note {
 pub enum UnitKind {
     /// All plain manifest files of the run, together (not one unit per directory).
     Files,
+}
+
+/// How `k8sec graph` names a unit.
+pub fn unit_label(kind: &UnitKind) -> String {
+    match kind {
+        UnitKind::Files => "files".to_string(),
+    }
 }
 
 /// A deployment unit: objects deployed together, which may refer to each other. Cross-resource
@@ -177,17 +185,26 @@ pub fn lint(ws: &Workspace, config: &Config) -> LintResult {
         result.suppressed += suppressed;
     }
 
+    // The graph of a unit is built once, and only when a check needs it.
+    let wants_graph = enabled.iter().any(|c| matches!(c.run, Runner::Graph(_)));
+    let graph_options = graph::GraphOptions {
+        sources: Some(&ws.sources),
+        external: &config.graph_external,
+    };
     for deploy_unit in &ws.units {
         let unit = Unit {
             kind: &deploy_unit.kind,
             resources: &deploy_unit.resources,
         };
+        let graph = wants_graph.then(|| graph::Graph::build(&deploy_unit.resources, graph_options));
         for check in &enabled {
-            if let Runner::Unit(run) = check.run {
-                let mut sink = Sink::new(check.id, config, &mut result.findings);
-                run(&ctx, &unit, &mut sink);
-                result.suppressed += sink.suppressed;
+            let mut sink = Sink::new(check.id, config, &mut result.findings);
+            match (check.run, &graph) {
+                (Runner::Unit(run), _) => run(&ctx, &unit, &mut sink),
+                (Runner::Graph(run), Some(graph)) => run(&ctx, graph, &mut sink),
+                _ => {}
             }
+            result.suppressed += sink.suppressed;
         }
     }
 

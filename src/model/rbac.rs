@@ -228,14 +228,13 @@ pub fn binding_of(resource: &Resource) -> Option<Binding<'_>> {
         .filter_map(|&node| {
             let kind = node.str_at("kind")?;
             let name = node.str_at("name").filter(|n| !n.is_empty())?;
-            let namespace = node
-                .str_at("namespace")
-                .filter(|ns| !ns.is_empty())
-                .or(if kind == "ServiceAccount" {
+            let namespace = node.str_at("namespace").filter(|ns| !ns.is_empty()).or(
+                if kind == "ServiceAccount" {
                     resource.namespace.as_deref()
                 } else {
                     None
-                });
+                },
+            );
             Some(Subject {
                 kind,
                 name,
@@ -462,7 +461,10 @@ const BOOTSTRAP_CLUSTER_ROLES: &[&str] = &[
 /// [`BUILTIN_ROLES`].
 const BOOTSTRAP_ROLES: &[(&str, &str)] = &[
     ("kube-public", "system:controller:bootstrap-signer"),
-    ("kube-system", "system::leader-locking-kube-controller-manager"),
+    (
+        "kube-system",
+        "system::leader-locking-kube-controller-manager",
+    ),
     ("kube-system", "system::leader-locking-kube-scheduler"),
     ("kube-system", "system:controller:bootstrap-signer"),
     ("kube-system", "system:controller:cloud-provider"),

@@ -1,0 +1,1 @@
+//! Graph construction on small units.
