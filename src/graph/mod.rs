@@ -32,6 +32,7 @@ pub mod render;
 
 pub use external::{is_external, ExternalPattern};
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::path::{Component, Path};
 
@@ -83,10 +84,10 @@ impl Origin {
 /// One node: an object, or something objects refer to.
 #[derive(Clone, Debug)]
 pub struct Node<'a> {
-    pub kind: String,
+    pub kind: Cow<'a, str>,
     /// `None` for cluster-scoped kinds, users and groups.
-    pub namespace: Option<String>,
-    pub name: String,
+    pub namespace: Option<Cow<'a, str>>,
+    pub name: Cow<'a, str>,
     pub origin: Origin,
     /// The object: one of the unit's, or a built-in role known with its rules (whose spans are
     /// not in any source file: see [`rbac::is_builtin_span`]).
@@ -103,7 +104,7 @@ impl<'a> Node<'a> {
     pub fn qualified_name(&self) -> String {
         match &self.namespace {
             Some(ns) => format!("{ns}/{}", self.name),
-            None => self.name.clone(),
+            None => self.name.to_string(),
         }
     }
 
@@ -238,9 +239,9 @@ impl<'a> Graph<'a> {
             operator_namespaces: HashSet::new(),
             options,
         };
-        graph.add_objects(resources);
+        let pods = graph.add_objects(resources);
         for (id, resource) in resources.iter().enumerate() {
-            if let Some(pod) = workload_pod(resource) {
+            if let Some(pod) = pods[id] {
                 graph.add_pod_edges(id, resource, pod);
             }
             if binding_of(resource).is_some() {
@@ -283,13 +284,15 @@ impl<'a> Graph<'a> {
         graph
     }
 
-    /// Nodes for the unit's objects, and the indexes over them.
-    fn add_objects(&mut self, resources: &'a [Resource]) {
+    /// Nodes for the unit's objects, and the indexes over them; returns the pod spec of each
+    /// object that is a workload.
+    fn add_objects(&mut self, resources: &'a [Resource]) -> Vec<Option<PodSpec<'a>>> {
+        let mut pods = Vec::with_capacity(resources.len());
         for (id, resource) in resources.iter().enumerate() {
             self.nodes.push(Node {
-                kind: resource.kind.clone(),
-                namespace: resource.namespace.clone(),
-                name: resource.name.clone(),
+                kind: Cow::Borrowed(&resource.kind),
+                namespace: resource.namespace.as_deref().map(Cow::Borrowed),
+                name: Cow::Borrowed(&resource.name),
                 origin: Origin::Unit,
                 resource: Some(resource),
             });
@@ -314,7 +317,9 @@ impl<'a> Graph<'a> {
                     .or_default()
                     .push(id);
             }
-            if let Some(pod) = workload_pod(resource) {
+            let pod = workload_pod(resource);
+            pods.push(pod);
+            if let Some(pod) = pod {
                 self.workloads.push(id);
                 let labels = Labels::of(pod.metadata.and_then(|m| m.get("labels")));
                 let dynamic = controller_labels(resource);
@@ -327,6 +332,7 @@ impl<'a> Graph<'a> {
                 self.operator_namespaces.insert(ns);
             }
         }
+        pods
     }
 
     fn edge(
@@ -374,9 +380,9 @@ impl<'a> Graph<'a> {
         }
         let id = self.nodes.len();
         self.nodes.push(Node {
-            kind: key.0.clone(),
-            namespace: key.1.clone(),
-            name: key.2.clone(),
+            kind: Cow::Owned(key.0.clone()),
+            namespace: key.1.clone().map(Cow::Owned),
+            name: Cow::Owned(key.2.clone()),
             origin,
             resource,
         });
@@ -507,9 +513,9 @@ impl<'a> Graph<'a> {
         }
         self.objects
             .get(&(
-                node.kind.as_str(),
+                node.kind.as_ref(),
                 node.namespace.as_deref(),
-                node.name.as_str(),
+                node.name.as_ref(),
             ))
             .map_or(&[], Vec::as_slice)
     }

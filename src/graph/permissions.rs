@@ -87,7 +87,7 @@ const WORKLOADS: &[(&str, &str)] = &[
 /// The dangerous permissions the ServiceAccount node `account` holds in the graph.
 pub fn risks(graph: &Graph<'_>, account: NodeId) -> Vec<Risk> {
     let node = &graph.nodes[account];
-    let (Some(namespace), name) = (node.namespace.as_deref(), node.name.as_str()) else {
+    let (Some(namespace), name) = (node.namespace.as_deref(), node.name.as_ref()) else {
         return Vec::new();
     };
     // The subjects the service account is: itself, its user name, its groups.

@@ -131,7 +131,7 @@ fn everything(graph: &Graph<'_>) -> (Vec<NodeId>, Vec<usize>) {
     }
     for (id, node) in graph.nodes.iter().enumerate() {
         if let Some(resource) = node.unit_resource() {
-            if workload_pod(resource).is_some() || GRAPH_KINDS.contains(&node.kind.as_str()) {
+            if workload_pod(resource).is_some() || GRAPH_KINDS.contains(&node.kind.as_ref()) {
                 keep[id] = true;
             }
         }
@@ -148,7 +148,9 @@ fn neighbourhood(graph: &Graph<'_>, focus: &Focus) -> Option<(Vec<NodeId>, Vec<u
         .iter()
         .enumerate()
         .filter(|(_, n)| {
-            n.kind == focus.kind && n.name == focus.name && n.namespace == focus.namespace
+            n.kind == focus.kind.as_str()
+                && n.name == focus.name.as_str()
+                && n.namespace.as_deref() == focus.namespace.as_deref()
         })
         .map(|(i, _)| i)
         .collect();
@@ -349,7 +351,7 @@ fn dot_shape(graph: &Graph<'_>, id: NodeId) -> &'static str {
     {
         return "box";
     }
-    match node.kind.as_str() {
+    match node.kind.as_ref() {
         "ServiceAccount" | "User" | "Group" => "ellipse",
         "Role" | "ClusterRole" | "RoleBinding" | "ClusterRoleBinding" => "note",
         "Service" | "Ingress" | "NetworkPolicy" => "hexagon",
