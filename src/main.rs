@@ -284,6 +284,17 @@ fn graph(args: GraphArgs) -> Result<u8, String> {
     };
     let ws = k8sec::load(&inputs, &walk);
     report_problems(&ws, false);
+    for (file, error) in &ws.parse_errors {
+        let source = ws.sources.get(*file);
+        let at = source.line_index.line_col(&source.text, error.offset);
+        eprintln!(
+            "k8sec: note: {}:{}:{}: invalid YAML ({}): the objects from there on are not in the graph",
+            source.display_path(),
+            at.line,
+            at.column,
+            error.message
+        );
+    }
     let options = graph::GraphOptions {
         sources: Some(&ws.sources),
         external: &config.graph_external,

@@ -198,7 +198,11 @@ fn the_chain_of_a_finding_is_in_json_and_human_output() {
         })
         .collect();
     let expected = [
-        ("apps/service-account.yaml", 4, "ServiceAccount `web`"),
+        (
+            "apps/service-account.yaml",
+            4,
+            "ServiceAccount `web` is defined here",
+        ),
         ("rbac/web.yaml", 18, "bound by RoleBinding `shop/web`"),
         (
             "rbac/web.yaml",
@@ -223,7 +227,7 @@ fn the_chain_of_a_finding_is_in_json_and_human_output() {
         "bound by RoleBinding `shop/web`",
         "which grants Role `shop/web` in namespace `shop`",
         "rule: `get`, `list` on `secrets`",
-        "ServiceAccount `web`",
+        "ServiceAccount `web` is defined here",
     ] {
         assert!(text.contains(label), "{label} not in\n{text}");
     }

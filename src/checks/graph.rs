@@ -744,7 +744,7 @@ pub(super) fn workload_risky_permissions(_ctx: &Ctx<'_>, graph: &Graph<'_>, sink
                 relate(
                     finding,
                     sa.name_span(),
-                    format!("ServiceAccount `{}`", sa.name),
+                    format!("ServiceAccount `{}` is defined here", sa.name),
                 );
             }
         }
