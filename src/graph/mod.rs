@@ -34,7 +34,7 @@ pub use external::{is_external, ExternalPattern};
 
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
-use std::path::{Component, Path};
+use std::path::Component;
 
 use index::LabelIndex;
 
@@ -217,6 +217,12 @@ pub struct Graph<'a> {
     /// (a Prometheus, an Alertmanager…): pods k8sec cannot see may carry any label there.
     operator_namespaces: HashSet<&'a str>,
     options: GraphOptions<'a>,
+    /// The directory of each source file of the unit, as interned path components, indexed by
+    /// file id: variants are told apart by path, and comparing ids is cheap.
+    directories: Vec<Option<Box<[u32]>>>,
+    /// For each unit object, its group in `variant_groups`: the definitions of one object.
+    variant_group: Vec<u32>,
+    variant_groups: Vec<Vec<NodeId>>,
 }
 
 impl<'a> Graph<'a> {
@@ -238,8 +244,12 @@ impl<'a> Graph<'a> {
             cluster_roles: LabelIndex::default(),
             operator_namespaces: HashSet::new(),
             options,
+            directories: directories(resources, options.sources),
+            variant_group: Vec::new(),
+            variant_groups: Vec::new(),
         };
         let pods = graph.add_objects(resources);
+        graph.group_variants();
         for (id, resource) in resources.iter().enumerate() {
             if let Some(pod) = pods[id] {
                 graph.add_pod_edges(id, resource, pod);
@@ -333,6 +343,18 @@ impl<'a> Graph<'a> {
             }
         }
         pods
+    }
+
+    /// Groups the definitions of each object, so its variants are found without hashing.
+    fn group_variants(&mut self) {
+        self.variant_group = vec![u32::MAX; self.nodes.len()];
+        for defs in self.objects.values() {
+            let group = self.variant_groups.len() as u32;
+            for &d in defs {
+                self.variant_group[d] = group;
+            }
+            self.variant_groups.push(defs.clone());
+        }
     }
 
     fn edge(
@@ -474,22 +496,33 @@ impl<'a> Graph<'a> {
         if defs.len() <= 1 {
             return defs.to_vec();
         }
-        let Some(origin) = self.file_of(from) else {
-            return defs.to_vec();
-        };
-        let distance: Vec<usize> = defs
-            .iter()
-            .map(|&d| {
-                self.file_of(d)
-                    .map_or(usize::MAX, |f| self.distance(origin, f))
-            })
-            .collect();
-        let best = distance.iter().copied().min().unwrap_or(0);
+        let best = self.best_distance(from, defs);
         defs.iter()
-            .zip(distance)
-            .filter(|(_, d)| *d == best)
-            .map(|(&d, _)| d)
+            .copied()
+            .filter(|&d| self.distance_between(from, d) == best)
             .collect()
+    }
+
+    /// Whether `to` is among the nearest definitions of its object as seen from `from`.
+    fn is_nearest(&self, from: NodeId, to: NodeId) -> bool {
+        let defs = self.variants(to);
+        defs.len() <= 1 || self.distance_between(from, to) == self.best_distance(from, defs)
+    }
+
+    /// The distance from `from` to the nearest of `defs`.
+    fn best_distance(&self, from: NodeId, defs: &[NodeId]) -> usize {
+        defs.iter()
+            .map(|&d| self.distance_between(from, d))
+            .min()
+            .unwrap_or(usize::MAX)
+    }
+
+    /// The distance between the files of two nodes (equal when either is not in a file).
+    fn distance_between(&self, a: NodeId, b: NodeId) -> usize {
+        match (self.file_of(a), self.file_of(b)) {
+            (Some(a), Some(b)) => self.distance(a, b),
+            _ => 0,
+        }
     }
 
     /// Whether `a` and `b` belong to the same variant of the unit: `b` is among the nearest
@@ -498,25 +531,15 @@ impl<'a> Graph<'a> {
     /// several install flavours is nearest to all of their ServiceAccounts, but only the
     /// flavour that has no binding of that name nearer to it is bound by it.
     fn same_variant(&self, a: NodeId, b: NodeId) -> bool {
-        let nearest_of = |from: NodeId, to: NodeId| {
-            let defs = self.variants(to);
-            defs.len() <= 1 || self.nearest(from, defs).contains(&to)
-        };
-        nearest_of(a, b) && nearest_of(b, a)
+        self.is_nearest(a, b) && self.is_nearest(b, a)
     }
 
-    /// Every definition of the object `id` is (itself included).
+    /// Every definition of the object `id` is (itself included); empty for nodes that are not
+    /// objects of the unit.
     fn variants(&self, id: NodeId) -> &[NodeId] {
-        let node = &self.nodes[id];
-        if node.origin != Origin::Unit {
-            return &[];
-        }
-        self.objects
-            .get(&(
-                node.kind.as_ref(),
-                node.namespace.as_deref(),
-                node.name.as_ref(),
-            ))
+        self.variant_group
+            .get(id)
+            .and_then(|&g| self.variant_groups.get(g as usize))
             .map_or(&[], Vec::as_slice)
     }
 
@@ -530,24 +553,15 @@ impl<'a> Graph<'a> {
         if a == b {
             return 0;
         }
-        let Some(sources) = self.options.sources else {
-            return 1;
-        };
-        let dir = |f: FileId| -> Option<&Path> {
-            ((f.0 as usize) < sources.len())
-                .then(|| sources.get(f).path.parent())
-                .flatten()
+        let dir = |f: FileId| {
+            self.directories
+                .get(f.0 as usize)
+                .and_then(Option::as_deref)
         };
         let (Some(a), Some(b)) = (dir(a), dir(b)) else {
             return 1;
         };
-        let parts = |p: &'a Path| -> Vec<Component<'a>> {
-            p.components()
-                .filter(|c| !matches!(c, Component::CurDir))
-                .collect()
-        };
-        let (a, b) = (parts(a), parts(b));
-        let common = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+        let common = a.iter().zip(b).take_while(|(x, y)| x == y).count();
         1 + (a.len() - common) + (b.len() - common)
     }
 
@@ -570,10 +584,7 @@ impl<'a> Graph<'a> {
     fn keep_nearest_variants(&self, from: NodeId, selected: Vec<NodeId>) -> Vec<NodeId> {
         selected
             .into_iter()
-            .filter(|&id| {
-                let defs = self.variants(id);
-                defs.len() <= 1 || self.nearest(from, defs).contains(&id)
-            })
+            .filter(|&id| self.is_nearest(from, id))
             .collect()
     }
 
@@ -663,10 +674,27 @@ impl<'a> Graph<'a> {
             .flat_map(|t| t.items())
             .filter_map(|t| t.path(&["metadata", "name"]).and_then(|n| n.as_str()))
             .collect();
+        // One edge per referenced object (a pod often reads many keys of one ConfigMap): at
+        // its first required reference, optional only when every reference is.
+        let mut referenced: Vec<refs::PodRef<'a>> = Vec::new();
+        let mut seen: HashMap<(&str, &str), usize> = HashMap::new();
         for reference in refs::pod_references(pod) {
             if reference.volume.is_some_and(|v| templates.contains(&v)) {
                 continue;
             }
+            match seen.get(&(reference.kind, reference.name)) {
+                Some(&i) => {
+                    if referenced[i].optional && !reference.optional {
+                        referenced[i] = reference;
+                    }
+                }
+                None => {
+                    seen.insert((reference.kind, reference.name), referenced.len());
+                    referenced.push(reference);
+                }
+            }
+        }
+        for reference in referenced {
             for to in self.resolve(id, reference.kind, namespace, reference.name) {
                 self.edge(
                     id,
@@ -813,6 +841,34 @@ impl<'a> Graph<'a> {
             }
         }
     }
+}
+
+/// The directory of every file that holds an object of the unit, as interned path components.
+fn directories(resources: &[Resource], sources: Option<&Sources>) -> Vec<Option<Box<[u32]>>> {
+    let Some(sources) = sources else {
+        return Vec::new();
+    };
+    let mut out: Vec<Option<Box<[u32]>>> = vec![None; sources.len()];
+    let mut interned: HashMap<Component<'_>, u32> = HashMap::new();
+    for resource in resources {
+        let index = resource.file.0 as usize;
+        if index >= sources.len() || out[index].is_some() {
+            continue;
+        }
+        let Some(dir) = sources.get(resource.file).path.parent() else {
+            continue;
+        };
+        let parts = dir
+            .components()
+            .filter(|c| !matches!(c, Component::CurDir))
+            .map(|c| {
+                let next = interned.len() as u32;
+                *interned.entry(c).or_insert(next)
+            })
+            .collect();
+        out[index] = Some(parts);
+    }
+    out
 }
 
 /// The pod spec of a workload: an object that runs pods (a PodTemplate only describes them).
