@@ -5,7 +5,8 @@
 //! Not a test: the numbers are for reading, and the ratios show whether the work grows linearly
 //! with the unit (a 10x larger unit should cost about 10x, never 100x). Wall-clock time also
 //! carries the memory hierarchy (a 1k-object unit fits in the CPU caches, a 50k one does not);
-//! instruction counts do not, which is why the script reports both.
+//! instruction counts do not, which is why the script reports both. Caches are flushed before
+//! every timed run, as a real run's parsing flushes them before the graph is built.
 //!
 //! Environment: `K8SEC_BENCH_SIZES=1000,10000` picks the sizes; `K8SEC_BENCH_PROFILE=<size>`
 //! (with `K8SEC_BENCH_RUNS`, `K8SEC_BENCH_LAYOUT=one-namespace`) only lints one generated unit
@@ -177,10 +178,20 @@ fn fastest(samples: Vec<Duration>) -> Duration {
     samples.into_iter().min().unwrap_or_default()
 }
 
+/// Reads a buffer larger than the CPU caches, so every timed run starts as cold as a real run
+/// that follows parsing: without it a 1k-object unit stays in cache between runs and looks
+/// several times cheaper per object than a 50k one that cannot.
+fn evict_caches() {
+    static BUFFER: std::sync::OnceLock<Vec<u64>> = std::sync::OnceLock::new();
+    let buffer = BUFFER.get_or_init(|| vec![1; 64 << 20 >> 3]);
+    std::hint::black_box(buffer.iter().fold(0u64, |a, b| a.wrapping_add(*b)));
+}
+
 fn time<T>(runs: usize, mut f: impl FnMut() -> T) -> Duration {
     fastest(
         (0..runs)
             .map(|_| {
+                evict_caches();
                 let start = Instant::now();
                 std::hint::black_box(f());
                 start.elapsed()

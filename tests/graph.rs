@@ -631,3 +631,57 @@ fn the_corpus_gives_an_answer_for_every_graph_check() {
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(json["units"][0]["edges"].as_array().unwrap().len() > 1000);
 }
+
+#[test]
+fn dangling_references_hint_at_their_namesakes() {
+    let dir = repo(&[
+        (
+            "deploy.yaml",
+            &DEPLOYMENT.replace("namespace: shop", "namespace: billing"),
+        ),
+        ("account.yaml", SERVICE_ACCOUNT),
+        (
+            "rbac.yaml",
+            "apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: reader}
+rules: [{apiGroups: [\"\"], resources: [pods], verbs: [get]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: reader, namespace: shop}
+subjects: [{kind: ServiceAccount, name: web}]
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: reader}
+",
+        ),
+    ]);
+    let json = json_lint(dir.path(), "missing-service-account,binding-missing-role");
+    let findings = json["findings"].as_array().unwrap();
+    let hints: Vec<(String, String, String)> = findings
+        .iter()
+        .flat_map(|f| {
+            f["related"].as_array().unwrap().iter().map(move |r| {
+                (
+                    f["check"].as_str().unwrap().to_string(),
+                    r["file"].as_str().unwrap().to_string(),
+                    r["message"].as_str().unwrap().to_string(),
+                )
+            })
+        })
+        .collect();
+    assert_eq!(
+        hints,
+        [
+            (
+                "missing-service-account".to_string(),
+                "account.yaml".to_string(),
+                "a ServiceAccount `web` is defined in namespace `shop`".to_string()
+            ),
+            (
+                "binding-missing-role".to_string(),
+                "rbac.yaml".to_string(),
+                "a ClusterRole `reader` is defined here".to_string()
+            ),
+        ]
+    );
+}
