@@ -226,15 +226,25 @@ fn role_risks(
     }
 }
 
+/// At most this many items of a rule's list are named in a message.
+const MAX_LISTED: usize = 5;
+
+/// "`a`, `b`, `c`", or "`a`, `b`, `c`, `d`, `e` and 18 more" for long lists.
+fn capped(names: impl Iterator<Item = String>) -> String {
+    let names: Vec<String> = names.collect();
+    if names.len() <= MAX_LISTED + 1 {
+        return names.join(", ");
+    }
+    format!(
+        "{} and {} more",
+        names[..MAX_LISTED].join(", "),
+        names.len() - MAX_LISTED
+    )
+}
+
 /// "`get`, `list` on `secrets`, `configmaps`".
 fn describe_rule(rule: &Rule<'_>) -> String {
-    let list = |items: &[Item<'_>]| {
-        items
-            .iter()
-            .map(|i| format!("`{}`", i.value))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
+    let list = |items: &[Item<'_>]| capped(items.iter().map(|i| format!("`{}`", i.value)));
     format!(
         "{} on {}{}",
         list(&rule.verbs),
@@ -247,15 +257,11 @@ fn describe_rule(rule: &Rule<'_>) -> String {
 /// `monitoring.coreos.com`", "every verb on every resource of the core group".
 fn describe_wildcard(rule: &Rule<'_>) -> String {
     let quoted = |items: &[Item<'_>]| {
-        items
-            .iter()
-            .map(|i| match i.value {
-                "" => "the core group".to_string(),
-                "*" => "every API group".to_string(),
-                v => format!("`{v}`"),
-            })
-            .collect::<Vec<_>>()
-            .join(", ")
+        capped(items.iter().map(|i| match i.value {
+            "" => "the core group".to_string(),
+            "*" => "every API group".to_string(),
+            v => format!("`{v}`"),
+        }))
     };
     let every_verb = rule.verbs.iter().any(|v| v.value == "*");
     let every_resource = rule.resources.iter().any(|r| r.value == "*");

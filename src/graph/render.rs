@@ -309,9 +309,15 @@ fn text(views: &[View<'_, '_>], sources: &Sources) -> String {
                 let edge = &graph.edges[e];
                 let target = &graph.nodes[edge.to];
                 let optional = if edge.optional { " (optional)" } else { "" };
+                // A target with variants is told apart by where it is defined.
+                let variant = view
+                    .ids
+                    .get(&edge.to)
+                    .and_then(|id| id.split_once('@'))
+                    .map_or_else(String::new, |(_, at)| format!("  ({at})"));
                 let _ = writeln!(
                     out,
-                    "  {:<12} {}{}{optional}",
+                    "  {:<12} {}{}{optional}{variant}",
                     edge.kind.as_str(),
                     title(graph, edge.to),
                     origin_note(target.origin)
