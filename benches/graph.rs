@@ -45,8 +45,9 @@ const GRAPH_CHECKS: &[&str] = &[
     "workload-risky-permissions",
 ];
 
-fn app(out: &mut String, ns: &str, i: usize) {
-    let previous = i.saturating_sub(1);
+fn app(out: &mut String, ns: &str, i: usize, first_of_namespace: bool) {
+    // Admits traffic from the previous application of its namespace.
+    let previous = if first_of_namespace { i } else { i - 1 };
     let _ = write!(
         out,
         "apiVersion: v1
@@ -165,7 +166,7 @@ spec: {{podSelector: {{}}, policyTypes: [Ingress, Egress]}}
 "
             );
         }
-        app(&mut text, &ns, i);
+        app(&mut text, &ns, i, i == 0 || (!one_namespace && i % 20 == 0));
         let path = dir.join(&ns).join(format!("app-{i}.yaml"));
         std::fs::create_dir_all(path.parent().unwrap_or(dir)).expect("create directory");
         std::fs::write(path, text).expect("write manifest");

@@ -685,3 +685,143 @@ roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: reader}
         ]
     );
 }
+
+/// A generated unit of `apps` applications, each ten objects that refer to each other, in
+/// namespaces of `per_namespace` applications with a default-deny policy each.
+fn generated_unit(apps: usize, per_namespace: usize) -> String {
+    let mut out = String::new();
+    for i in 0..apps {
+        let ns = format!("ns-{}", i / per_namespace);
+        if i % per_namespace == 0 {
+            out.push_str(&format!(
+                "---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {{name: default-deny, namespace: {ns}}}\nspec: {{podSelector: {{}}}}\n"
+            ));
+        }
+        // Admits traffic from the previous application of its namespace.
+        let previous = if i % per_namespace == 0 { i } else { i - 1 };
+        out.push_str(&format!(
+            "---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {{name: app-{i}, namespace: {ns}}}
+automountServiceAccountToken: false
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {{name: app-{i}, namespace: {ns}}}
+rules: [{{apiGroups: [\"\"], resources: [configmaps], verbs: [get]}}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {{name: app-{i}, namespace: {ns}}}
+subjects: [{{kind: ServiceAccount, name: app-{i}}}]
+roleRef: {{apiGroup: rbac.authorization.k8s.io, kind: Role, name: app-{i}}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {{name: app-{i}, namespace: {ns}}}
+spec:
+  selector: {{matchLabels: {{app: app-{i}}}}}
+  template:
+    metadata: {{labels: {{app: app-{i}, tier: web}}}}
+    spec:
+      serviceAccountName: app-{i}
+      containers: [{{name: app, image: example/app:1.0, envFrom: [{{configMapRef: {{name: app-{i}}}}}]}}]
+---
+apiVersion: v1
+kind: Service
+metadata: {{name: app-{i}, namespace: {ns}}}
+spec: {{selector: {{app: app-{i}}}, ports: [{{name: http, port: 80}}]}}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {{name: app-{i}, namespace: {ns}}}
+spec:
+  podSelector: {{matchExpressions: [{{key: app, operator: In, values: [app-{i}]}}]}}
+  ingress: [{{from: [{{podSelector: {{matchLabels: {{app: app-{previous}}}}}}}]}}]
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {{name: app-{i}, namespace: {ns}}}
+spec: {{defaultBackend: {{service: {{name: app-{i}, port: {{name: http}}}}}}}}
+---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {{name: app-{i}, namespace: {ns}}}
+spec: {{scaleTargetRef: {{apiVersion: apps/v1, kind: Deployment, name: app-{i}}}, maxReplicas: 3}}
+---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata: {{name: app-{i}, namespace: {ns}}}
+spec: {{selector: {{matchLabels: {{app: app-{i}, tier: web}}}}, maxUnavailable: 1}}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {{name: app-{i}, namespace: {ns}}}
+data: {{mode: fast}}
+"
+        ));
+    }
+    out
+}
+
+/// The graph of a generated unit: its objects, edges and counted work. Counted, not timed
+/// (timing is `cargo bench --bench graph`'s job): selector candidates and variant distances.
+fn graph_work(apps: usize, per_namespace: usize) -> (usize, usize, usize) {
+    let inputs = k8sec::Inputs {
+        paths: Vec::new(),
+        stdin: Some((
+            PathBuf::from("generated.yaml"),
+            generated_unit(apps, per_namespace).into_bytes(),
+        )),
+    };
+    let ws = k8sec::load(&inputs, &k8sec::source::WalkOptions::default());
+    assert!(ws.parse_errors.is_empty(), "{:?}", ws.parse_errors);
+    let graph = k8sec::graph::Graph::build(
+        &ws.units[0].resources,
+        k8sec::graph::GraphOptions {
+            sources: Some(&ws.sources),
+            external: &[],
+        },
+    );
+    // What the selector checks ask, for every selecting object.
+    for (_, resource) in graph.objects() {
+        if let Some((selector, _)) = k8sec::graph::refs::service_selector(resource) {
+            assert!(graph.selects_any_pod(resource.namespace.as_deref().unwrap(), &selector));
+        }
+    }
+    (ws.resource_count(), graph.edges.len(), graph.work())
+}
+
+#[test]
+fn ten_thousand_objects_do_linear_work() {
+    // Namespaces of 25 applications, and one namespace for all: a namespace-wide policy then
+    // selects every workload of the unit.
+    for per_namespace in [25, 1_000] {
+        let (small, small_edges, small_work) = graph_work(200, per_namespace);
+        let (large, large_edges, large_work) = graph_work(1_000, per_namespace);
+        assert!(large >= 10_000, "{large} objects");
+        let scale = large as f64 / small as f64;
+        let edges = large_edges as f64 / small_edges as f64;
+        let work = large_work as f64 / small_work as f64;
+        eprintln!(
+            "{per_namespace} per namespace: {small} -> {large} objects ({scale:.2}x), edges \
+             {small_edges} -> {large_edges} ({edges:.2}x), work {small_work} -> {large_work} \
+             ({work:.2}x)"
+        );
+        assert!(
+            edges < scale * 1.1 && work < scale * 1.1,
+            "{per_namespace} per namespace: {small} -> {large} objects ({scale:.2}x) made edges \
+             grow {edges:.2}x and work {work:.2}x"
+        );
+        assert!(large_work < large * 3, "{large_work} for {large} objects");
+    }
+
+    // The generated unit is consistent: no dangling reference, no empty selector.
+    let dir = repo(&[("unit.yaml", &generated_unit(1_000, 25))]);
+    let out = lint(
+        dir.path(),
+        "missing-service-account,binding-missing-role,hpa-missing-target,ingress-missing-service,missing-referenced-object,service-selects-nothing,networkpolicy-selects-nothing,pdb-selects-nothing,networkpolicy-peer-selects-nothing,pod-not-isolated,workload-risky-permissions,exposed-privileged-workload,automount-service-account-token",
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+}

@@ -2,6 +2,7 @@
 //! selector is evaluated against the few members that can match instead of every member.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::NodeId;
 use crate::model::{Labels, Operator, Selector};
@@ -15,6 +16,9 @@ use crate::model::{Labels, Operator, Selector};
 /// list, not the size of the unit.
 #[derive(Default)]
 pub(super) struct LabelIndex<'a> {
+    /// Members tested against a selector so far: the work of every query, counted so a test
+    /// can show it stays proportional to the unit (see [`super::Graph::work`]).
+    pub(super) examined: AtomicUsize,
     labels: Vec<Member<'a>>,
     by_pair: HashMap<(&'a str, &'a str, &'a str), Vec<usize>>,
     by_key: HashMap<(&'a str, &'a str), Vec<usize>>,
@@ -86,6 +90,7 @@ impl<'a> LabelIndex<'a> {
             return Vec::new();
         }
         let mut members = self.candidates(scope, selector);
+        self.examined.fetch_add(members.len(), Ordering::Relaxed);
         // Sorting restores insertion order for deterministic output; a member may be listed
         // both under a value and under a dynamic key.
         members.sort_unstable();

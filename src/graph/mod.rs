@@ -35,6 +35,7 @@ pub use external::{is_external, ExternalPattern};
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::path::Component;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use index::LabelIndex;
 
@@ -223,6 +224,8 @@ pub struct Graph<'a> {
     /// For each unit object, its group in `variant_groups`: the definitions of one object.
     variant_group: Vec<u32>,
     variant_groups: Vec<Vec<NodeId>>,
+    /// Variant distances computed so far (see [`Graph::work`]).
+    comparisons: AtomicUsize,
 }
 
 impl<'a> Graph<'a> {
@@ -247,6 +250,7 @@ impl<'a> Graph<'a> {
             directories: directories(resources, options.sources),
             variant_group: Vec::new(),
             variant_groups: Vec::new(),
+            comparisons: AtomicUsize::new(0),
         };
         let pods = graph.add_objects(resources);
         graph.group_variants();
@@ -519,6 +523,7 @@ impl<'a> Graph<'a> {
 
     /// The distance between the files of two nodes (equal when either is not in a file).
     fn distance_between(&self, a: NodeId, b: NodeId) -> usize {
+        self.comparisons.fetch_add(1, Ordering::Relaxed);
         match (self.file_of(a), self.file_of(b)) {
             (Some(a), Some(b)) => self.distance(a, b),
             _ => 0,
@@ -592,6 +597,15 @@ impl<'a> Graph<'a> {
     /// it belongs to: a label some definition in the repository carries is in use.
     pub fn selects_any_pod(&self, namespace: &str, selector: &Selector<'_>) -> bool {
         !self.pods.select(namespace, selector).is_empty()
+    }
+
+    /// The work done by building and querying the graph so far, beyond one pass over the
+    /// objects: pods and roles tested against selectors, and distances computed between
+    /// variants. Counted, not timed, so a test can show it grows linearly with the unit.
+    pub fn work(&self) -> usize {
+        self.pods.examined.load(Ordering::Relaxed)
+            + self.cluster_roles.examined.load(Ordering::Relaxed)
+            + self.comparisons.load(Ordering::Relaxed)
     }
 
     /// The unit's objects with their node ids.
