@@ -949,10 +949,11 @@ fn provided(
     }
 }
 
-/// What an object makes a controller or a Job create under a name written in the object: a
-/// cert-manager Certificate its `spec.secretName`, a Bitnami SealedSecret and an External
-/// Secrets ExternalSecret their Secret, a Job (or CronJob) the Secrets and ConfigMaps its
-/// arguments name with a flag such as `--secret-name=<name>` (webhook certificate generators).
+/// What an object makes a controller, a Job or a workload create under a name written in the
+/// object: a cert-manager Certificate its `spec.secretName`, a Bitnami SealedSecret and an
+/// External Secrets ExternalSecret their Secret, a Job (or CronJob) the Secrets and ConfigMaps
+/// its arguments name with a flag such as `--secret-name=<name>` (webhook certificate
+/// generators), a Role the Secrets and ConfigMaps it lets its holder create and names.
 fn creations(resource: &Resource) -> Vec<(&'static str, &str)> {
     let spec = resource.root().get("spec");
     let mut out = Vec::new();
@@ -966,6 +967,24 @@ fn creations(resource: &Resource) -> Vec<(&'static str, &str)> {
         _ => None,
     };
     out.extend(secret.filter(|n| !n.is_empty()).map(|n| ("Secret", n)));
+    // A Role that lets its holder create Secrets (or ConfigMaps) and names some in
+    // `resourceNames`: its holder creates those at run time and then reads or updates them
+    // (Argo CD's redis password, leader-election records).
+    if role_scope(resource) == Some(Scope::Namespaced) {
+        let rules = rbac::written_rules(resource);
+        for (kind, plural) in [("Secret", "secrets"), ("ConfigMap", "configmaps")] {
+            let creates = rules.iter().any(|r| {
+                r.resource_names.is_empty()
+                    && r.verb("create").is_some()
+                    && r.resource_in("", plural).is_some()
+            });
+            if creates {
+                for rule in rules.iter().filter(|r| r.resource_in("", plural).is_some()) {
+                    out.extend(rule.resource_names.iter().map(|&n| (kind, n)));
+                }
+            }
+        }
+    }
     if matches!(resource.kind.as_str(), "Job" | "CronJob") {
         if let Some(pod) = PodSpec::of(resource) {
             for container in pod.containers() {
