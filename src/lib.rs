@@ -1,8 +1,9 @@
 //! k8sec: a Kubernetes manifest security linter.
 //!
-//! Data flows one way: discover → load (spanned YAML) → model (resources) → checks →
-//! findings → suppress/config → report. The CLI, the tests and (later) the language server all
-//! go through [`load`] and [`lint`]; nothing after loading reads the disk.
+//! Data flows one way: discover → load (spanned YAML) → model (resources) → graph (per unit,
+//! when a check needs it) → checks → findings → suppress/config → report. The CLI, the tests
+//! and (later) the language server all go through [`load`] and [`lint`]; nothing after loading
+//! reads the disk.
 
 pub mod checks;
 pub mod config;
