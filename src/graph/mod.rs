@@ -3,7 +3,7 @@
 //!
 //! Built once per unit ([`Graph::build`]), only when a check that needs it runs, and queried by
 //! the graph checks and by `k8sec graph`. Every lookup is indexed: objects by (kind, namespace,
-//! name), pods of workloads and ClusterRoles by label ([`index::LabelIndex`]), so building and
+//! name), pods of workloads and ClusterRoles by label (`index::LabelIndex`), so building and
 //! querying stay linear in the number of objects (see `bench/graph.sh`).
 //!
 //! # Nodes
