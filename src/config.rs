@@ -13,6 +13,7 @@ use toml::Spanned;
 
 use crate::checks::{self, Pss};
 use crate::diagnostic::Severity;
+use crate::graph::ExternalPattern;
 
 pub const FILE_NAME: &str = ".k8sec.toml";
 
@@ -122,6 +123,8 @@ pub struct Config {
     pub exclude: Option<GlobSet>,
     pub per_path_ignores: Vec<(GlobSet, Vec<String>)>,
     pub params: Params,
+    /// `[graph] external`: objects created outside the repository, never reported missing.
+    pub graph_external: Vec<ExternalPattern>,
     /// `[helm]`: how chart directories are rendered.
     pub helm: HelmConfig,
 }
@@ -185,6 +188,15 @@ struct RawConfig {
     checks: RawParams,
     #[serde(default)]
     helm: HelmConfig,
+    #[serde(default)]
+    graph: RawGraph,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawGraph {
+    #[serde(default)]
+    external: Vec<Spanned<String>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -360,6 +372,16 @@ impl Config {
             })?;
         }
 
+        let graph_external = raw
+            .graph
+            .external
+            .iter()
+            .map(|p| {
+                ExternalPattern::parse(p.get_ref())
+                    .map_err(|e| ConfigError(format!("{}: `graph.external`: {e}", at(p.span()))))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+
         Ok(Config {
             path: path.map(Path::to_path_buf),
             enabled,
@@ -369,6 +391,7 @@ impl Config {
             per_path_ignores,
             params,
             helm: raw.helm,
+            graph_external,
         })
     }
 

@@ -1,14 +1,15 @@
 //! k8sec: a Kubernetes manifest security linter.
 //!
-//! Data flows one way: discover → load (spanned YAML) → model (resources) → checks →
-//! findings → suppress/config → report or fix. The CLI, the tests and (later) the language
-//! server all go through [`load`] (or [`load_source`] for one in-memory text) and [`lint`];
-//! nothing after loading reads the disk.
+//! Data flows one way: discover → load (spanned YAML) → model (resources) → graph (per unit,
+//! when a check needs it) → checks → findings → suppress/config → report or fix. The CLI,
+//! the tests and (later) the language server all go through [`load`] (or [`load_source`] for
+//! one in-memory text) and [`lint`]; nothing after loading reads the disk.
 
 pub mod checks;
 pub mod config;
 pub mod diagnostic;
 pub mod fix;
+pub mod graph;
 pub mod model;
 pub mod render;
 pub mod report;
@@ -62,6 +63,15 @@ pub enum UnitKind {
     },
     /// A Helm chart rendered by `helm template`, or a rendered stream read from stdin.
     Helm { chart: PathBuf },
+}
+
+/// How `k8sec graph` names a unit.
+pub fn unit_label(kind: &UnitKind) -> String {
+    match kind {
+        UnitKind::Files => "files".to_string(),
+        UnitKind::Kustomize { root, .. } => format!("kustomize {}", root.display()),
+        UnitKind::Helm { chart } => format!("helm {}", chart.display()),
+    }
 }
 
 /// A deployment unit: objects deployed together, which may refer to each other. Cross-resource
@@ -367,18 +377,27 @@ pub fn lint(ws: &Workspace, config: &Config) -> LintResult {
         result.suppressed += suppressed;
     }
 
+    // The graph of a unit is built once, and only when a check needs it.
+    let wants_graph = enabled.iter().any(|c| matches!(c.run, Runner::Graph(_)));
+    let graph_options = graph::GraphOptions {
+        sources: Some(&ws.sources),
+        external: &config.graph_external,
+    };
     for (index, deploy_unit) in ws.units.iter().enumerate() {
         let unit = Unit {
             kind: &deploy_unit.kind,
             resources: &deploy_unit.resources,
         };
+        let graph = wants_graph.then(|| graph::Graph::build(&deploy_unit.resources, graph_options));
         for check in &enabled {
-            if let Runner::Unit(run) = check.run {
-                let mut sink =
-                    Sink::new(check.id, config, &mut by_unit[index]).with_sources(&ws.sources);
-                run(&ctx, &unit, &mut sink);
-                result.suppressed += sink.suppressed;
+            let mut sink =
+                Sink::new(check.id, config, &mut by_unit[index]).with_sources(&ws.sources);
+            match (check.run, &graph) {
+                (Runner::Unit(run), _) => run(&ctx, &unit, &mut sink),
+                (Runner::Graph(run), Some(graph)) => run(&ctx, graph, &mut sink),
+                _ => {}
             }
+            result.suppressed += sink.suppressed;
         }
     }
     result.findings = render::attribute(ws, by_unit);

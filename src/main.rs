@@ -12,6 +12,7 @@ use k8sec::checks::{self, DOCS};
 use k8sec::config::{self, Config, Overrides, Profile};
 use k8sec::diagnostic::Severity;
 use k8sec::fix::{fix_workspace, unified_diff, write_fixed, FixMode};
+use k8sec::graph;
 use k8sec::render::helm::HelmOptions;
 use k8sec::report::{self, Format};
 use k8sec::source::{Origin, WalkOptions};
@@ -42,6 +43,37 @@ enum Command {
         /// The check id, e.g. `privileged-container`.
         id: String,
     },
+    /// Print the cross-resource graph: what runs as which ServiceAccount, who binds and grants
+    /// what, which Services, NetworkPolicies and Ingresses select or route to which workloads.
+    Graph(GraphArgs),
+}
+
+#[derive(clap::Args)]
+struct GraphArgs {
+    /// Files or directories; `-` reads one YAML stream from stdin.
+    #[arg(default_value = ".")]
+    paths: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value = "text")]
+    format: GraphFormatArg,
+    /// Only this object and its neighbourhood: `Kind/namespace/name` (`Kind/name` when
+    /// cluster-scoped), e.g. `Deployment/shop/web`.
+    #[arg(long)]
+    focus: Option<String>,
+    /// Configuration file (default: `.k8sec.toml` found upward from the working directory), for
+    /// `[graph] external` and `exclude`.
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// The name to report for stdin input.
+    #[arg(long)]
+    stdin_filename: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum GraphFormatArg {
+    Text,
+    Dot,
+    Mermaid,
+    Json,
 }
 
 #[derive(clap::Args)]
@@ -142,6 +174,7 @@ fn main() -> ExitCode {
         Command::Lint(args) => lint(*args),
         Command::Checks { format } => list_checks(format),
         Command::Explain { id } => explain(&id),
+        Command::Graph(args) => graph(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -437,6 +470,88 @@ fn report_fix_warnings(path: &str, warnings: &[String]) {
     for warning in warnings {
         eprintln!("k8sec: warning: {path}: {warning}");
     }
+}
+
+fn graph(args: GraphArgs) -> Result<u8, String> {
+    let focus = args
+        .focus
+        .as_deref()
+        .map(graph::render::Focus::parse)
+        .transpose()?;
+    let config_path = match args.config {
+        Some(path) => Some(path),
+        None => std::env::current_dir()
+            .ok()
+            .and_then(|dir| config::find(&dir)),
+    };
+    let config =
+        Config::load(config_path.as_deref(), &Overrides::default()).map_err(|e| e.to_string())?;
+    let mut inputs = Inputs::default();
+    for path in args.paths {
+        if path.as_os_str() == "-" {
+            if inputs.stdin.is_some() {
+                return Err("`-` (stdin) can be given only once".to_string());
+            }
+            let mut bytes = Vec::new();
+            std::io::stdin()
+                .read_to_end(&mut bytes)
+                .map_err(|e| format!("cannot read stdin: {e}"))?;
+            let name = args
+                .stdin_filename
+                .clone()
+                .unwrap_or_else(|| PathBuf::from("<stdin>"));
+            inputs.stdin = Some((name, bytes));
+        } else {
+            inputs.paths.push(path);
+        }
+    }
+    let walk = WalkOptions {
+        exclude: config.exclude.clone(),
+        threads: 0,
+    };
+    let ws = k8sec::load(&inputs, &walk);
+    report_problems(&ws, false);
+    for (file, error) in &ws.parse_errors {
+        let source = ws.sources.get(*file);
+        let at = source.line_index.line_col(&source.text, error.offset);
+        eprintln!(
+            "k8sec: note: {}:{}:{}: invalid YAML ({}): the objects from there on are not in the graph",
+            source.display_path(),
+            at.line,
+            at.column,
+            error.message
+        );
+    }
+    let options = graph::GraphOptions {
+        sources: Some(&ws.sources),
+        external: &config.graph_external,
+    };
+    let graphs: Vec<(String, graph::Graph<'_>)> = ws
+        .units
+        .iter()
+        .map(|unit| {
+            (
+                k8sec::unit_label(&unit.kind),
+                graph::Graph::build(&unit.resources, options),
+            )
+        })
+        .collect();
+    let units: Vec<graph::render::UnitGraph<'_, '_>> = graphs
+        .iter()
+        .map(|(label, graph)| graph::render::UnitGraph {
+            label: label.clone(),
+            graph,
+        })
+        .collect();
+    let format = match args.format {
+        GraphFormatArg::Text => graph::render::GraphFormat::Text,
+        GraphFormatArg::Dot => graph::render::GraphFormat::Dot,
+        GraphFormatArg::Mermaid => graph::render::GraphFormat::Mermaid,
+        GraphFormatArg::Json => graph::render::GraphFormat::Json,
+    };
+    let output = graph::render::render(&units, &ws.sources, format, focus.as_ref())?;
+    write_stdout(&output);
+    Ok(if ws.problems.is_empty() { 0 } else { 2 })
 }
 
 /// Unreadable paths always go to stderr; notes only when not quiet.

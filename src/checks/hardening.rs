@@ -1,6 +1,7 @@
 //! Hardening beyond the Pod Security Standards.
 
 use super::{Ctx, Sink};
+use crate::graph::{refs, EdgeKind, Graph};
 use crate::model::{PodSpec, Resource};
 use crate::yaml::NodeRef;
 
@@ -57,7 +58,7 @@ pub(super) fn sensitive_host_mount(ctx: &Ctx<'_>, resource: &Resource, sink: &mu
 }
 
 /// `/var//run/./` → `/var/run`; `..` is resolved lexically (the API server refuses it anyway).
-fn normalize_path(path: &str) -> String {
+pub(super) fn normalize_path(path: &str) -> String {
     let path = path.trim();
     let mut parts: Vec<&str> = Vec::new();
     for part in path.split('/') {
@@ -79,7 +80,7 @@ fn normalize_path(path: &str) -> String {
 
 /// `path` is `entry` or lies under it. `/` is only `/` itself: everything lies under it, and
 /// mounting a file of the host is not mounting the host's root.
-fn is_at_or_under(path: &str, entry: &str) -> bool {
+pub(super) fn is_at_or_under(path: &str, entry: &str) -> bool {
     if path == entry {
         return true;
     }
@@ -127,22 +128,23 @@ pub(super) fn writable_root_filesystem(_ctx: &Ctx<'_>, resource: &Resource, sink
     }
 }
 
-/// `automount-service-account-token`: the pod spec does not set
-/// `automountServiceAccountToken: false`.
+/// `automount-service-account-token`: the pod's API token is mounted: the pod spec sets
+/// `automountServiceAccountToken: true`, or does not set it and the ServiceAccount it runs as
+/// does not set it to `false` either (the pod inherits the ServiceAccount's setting).
 pub(super) fn automount_service_account_token(
     _ctx: &Ctx<'_>,
-    resource: &Resource,
+    graph: &Graph<'_>,
     sink: &mut Sink<'_>,
 ) {
-    let Some(pod) = PodSpec::of(resource) else {
-        return;
-    };
-    match pod
-        .spec
-        .get("automountServiceAccountToken")
-        .filter(|v| !v.is_null())
-    {
-        Some(value) => {
+    for (id, resource) in graph.objects() {
+        let Some(pod) = PodSpec::of(resource) else {
+            continue;
+        };
+        if let Some(value) = pod
+            .spec
+            .get("automountServiceAccountToken")
+            .filter(|v| !v.is_null())
+        {
             if value.as_bool() == Some(true) {
                 sink.report(
                     resource,
@@ -150,28 +152,43 @@ pub(super) fn automount_service_account_token(
                     "pod mounts a service account token (automountServiceAccountToken: true)",
                 );
             }
+            continue;
         }
-        None => {
-            sink.report(
-                resource,
-                pod.anchor(),
-                "pod does not set automountServiceAccountToken: false, so a service account token may be mounted",
-            );
+        // The ServiceAccount(s) the pod runs as, as defined in the unit (nearest variants).
+        let accounts: Vec<(&Resource, Option<NodeRef<'_>>)> = graph
+            .outgoing(id)
+            .filter(|e| e.kind == EdgeKind::RunsAs)
+            .filter_map(|e| graph.nodes[e.to].unit_resource())
+            .map(|sa| (sa, sa.root().get("automountServiceAccountToken")))
+            .collect();
+        if !accounts.is_empty()
+            && accounts
+                .iter()
+                .all(|(_, v)| v.and_then(|v| v.as_bool()) == Some(false))
+        {
+            continue;
+        }
+        let finding = sink.report(
+            resource,
+            pod.anchor(),
+            "pod does not set automountServiceAccountToken: false, so a service account token may be mounted",
+        );
+        for (sa, value) in accounts {
+            match value.filter(|v| v.as_bool() == Some(true)) {
+                Some(value) => finding.related(
+                    value.span(),
+                    format!("ServiceAccount `{}` mounts its token in every pod", sa.name),
+                ),
+                None => finding.related(
+                    sa.name_span(),
+                    format!(
+                        "ServiceAccount `{}` does not set automountServiceAccountToken: false",
+                        sa.name
+                    ),
+                ),
+            };
         }
     }
-}
-
-/// The pod's service account as the API server reads it: `serviceAccountName`, else the
-/// deprecated `serviceAccount`, else `default`. Returns the name and the node that set it.
-fn service_account(pod: PodSpec<'_>) -> (&str, Option<NodeRef<'_>>) {
-    for field in ["serviceAccountName", "serviceAccount"] {
-        if let Some(node) = pod.spec.get(field) {
-            if let Some(name) = node.as_str().filter(|n| !n.is_empty()) {
-                return (name, Some(node));
-            }
-        }
-    }
-    ("default", None)
 }
 
 /// `default-service-account`: the pod runs as the namespace's `default` ServiceAccount.
@@ -179,7 +196,7 @@ pub(super) fn default_service_account(_ctx: &Ctx<'_>, resource: &Resource, sink:
     let Some(pod) = PodSpec::of(resource) else {
         return;
     };
-    match service_account(pod) {
+    match refs::service_account(pod) {
         ("default", Some(node)) => {
             sink.report(resource, node, "pod runs as the `default` service account");
         }

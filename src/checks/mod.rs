@@ -7,6 +7,7 @@
 
 pub mod docs;
 mod exposure;
+mod graph;
 mod hardening;
 mod images;
 mod pod_security;
@@ -45,6 +46,8 @@ pub enum Runner {
     Resource(fn(&Ctx<'_>, &Resource, &mut Sink<'_>)),
     /// Once per unit.
     Unit(fn(&Ctx<'_>, &Unit<'_>, &mut Sink<'_>)),
+    /// Once per unit, over the unit's cross-resource graph (built only when such a check runs).
+    Graph(fn(&Ctx<'_>, &crate::graph::Graph<'_>, &mut Sink<'_>)),
     /// Reported by the loader, not by a function (`invalid-yaml`).
     Loader,
 }
@@ -68,7 +71,11 @@ pub static CHECKS: &[Check] = &[
     },
     Check {
         id: "automount-service-account-token",
-        run: Runner::Resource(hardening::automount_service_account_token),
+        run: Runner::Graph(hardening::automount_service_account_token),
+    },
+    Check {
+        id: "binding-missing-role",
+        run: Runner::Graph(graph::binding_missing_role),
     },
     Check {
         id: "binding-to-anonymous",
@@ -119,6 +126,10 @@ pub static CHECKS: &[Check] = &[
         run: Runner::Unit(validity::duplicate_object),
     },
     Check {
+        id: "exposed-privileged-workload",
+        run: Runner::Graph(graph::exposed_privileged_workload),
+    },
+    Check {
         id: "host-ipc",
         run: Runner::Resource(pod_security::host_ipc),
     },
@@ -139,8 +150,16 @@ pub static CHECKS: &[Check] = &[
         run: Runner::Resource(pod_security::host_port),
     },
     Check {
+        id: "hpa-missing-target",
+        run: Runner::Graph(graph::hpa_missing_target),
+    },
+    Check {
         id: "image-not-pinned-by-digest",
         run: Runner::Resource(images::image_not_pinned_by_digest),
+    },
+    Check {
+        id: "ingress-missing-service",
+        run: Runner::Graph(graph::ingress_missing_service),
     },
     Check {
         id: "ingress-without-tls",
@@ -183,12 +202,40 @@ pub static CHECKS: &[Check] = &[
         run: Runner::Resource(resources::missing_readiness_probe),
     },
     Check {
+        id: "missing-referenced-object",
+        run: Runner::Graph(graph::missing_referenced_object),
+    },
+    Check {
         id: "missing-seccomp-profile",
         run: Runner::Resource(restricted::missing_seccomp_profile),
     },
     Check {
+        id: "missing-service-account",
+        run: Runner::Graph(graph::missing_service_account),
+    },
+    Check {
         id: "networkpolicy-allow-all",
         run: Runner::Resource(exposure::networkpolicy_allow_all),
+    },
+    Check {
+        id: "networkpolicy-peer-selects-nothing",
+        run: Runner::Graph(graph::networkpolicy_peer_selects_nothing),
+    },
+    Check {
+        id: "networkpolicy-selects-nothing",
+        run: Runner::Graph(graph::networkpolicy_selects_nothing),
+    },
+    Check {
+        id: "pdb-selects-nothing",
+        run: Runner::Graph(graph::pdb_selects_nothing),
+    },
+    Check {
+        id: "pod-egress-unrestricted",
+        run: Runner::Graph(graph::pod_egress_unrestricted),
+    },
+    Check {
+        id: "pod-not-isolated",
+        run: Runner::Graph(graph::pod_not_isolated),
     },
     Check {
         id: "privilege-escalation-allowed",
@@ -263,6 +310,10 @@ pub static CHECKS: &[Check] = &[
         run: Runner::Resource(exposure::service_exposed),
     },
     Check {
+        id: "service-selects-nothing",
+        run: Runner::Graph(graph::service_selects_nothing),
+    },
+    Check {
         id: "ssh-port",
         run: Runner::Resource(exposure::ssh_port),
     },
@@ -277,6 +328,10 @@ pub static CHECKS: &[Check] = &[
     Check {
         id: "windows-host-process",
         run: Runner::Resource(pod_security::windows_host_process),
+    },
+    Check {
+        id: "workload-risky-permissions",
+        run: Runner::Graph(graph::workload_risky_permissions),
     },
     Check {
         id: "writable-root-filesystem",

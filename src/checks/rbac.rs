@@ -1,4 +1,4 @@
-//! RBAC roles and bindings, one object at a time.
+//! RBAC roles and bindings, one object at a time (rules are read by `crate::model::rbac`).
 //!
 //! Rules are matched as the RBAC authorizer matches requests: a verb matches itself or `*`; an
 //! API group matches itself or `*`; a resource matches itself, `*`, or for a subresource
@@ -6,141 +6,9 @@
 //! skipped: the controller overwrites their rules with those of the roles they aggregate.
 
 use super::{Ctx, Sink};
+use crate::model::rbac::{binding_of, rules_of, Item, Scope, RBAC_GROUP};
 use crate::model::Resource;
 use crate::yaml::NodeRef;
-
-const RBAC_GROUP: &str = "rbac.authorization.k8s.io";
-
-/// One string item of a rule list (`verbs`, `apiGroups`, `resources`), with its node.
-#[derive(Clone, Copy)]
-struct Item<'a> {
-    value: &'a str,
-    node: NodeRef<'a>,
-}
-
-/// One rule of a Role or ClusterRole.
-struct Rule<'a> {
-    api_groups: Vec<Item<'a>>,
-    resources: Vec<Item<'a>>,
-    verbs: Vec<Item<'a>>,
-    resource_names: Vec<&'a str>,
-}
-
-/// Whether a Role's rules can reach cluster-scoped resources (only a ClusterRole's can).
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Scope {
-    Namespaced,
-    Cluster,
-}
-
-fn items<'a>(rule: NodeRef<'a>, key: &str) -> Vec<Item<'a>> {
-    rule.get(key)
-        .into_iter()
-        .flat_map(|list| list.items())
-        // A null item decodes to "" (the core group, in `apiGroups`).
-        .filter_map(|node| {
-            let value = if node.is_null() {
-                Some("")
-            } else {
-                node.as_str()
-            };
-            value.map(|value| Item { value, node })
-        })
-        .collect()
-}
-
-/// The rules of a Role or ClusterRole (none for an aggregated ClusterRole), with its scope.
-fn rules_of(resource: &Resource) -> Option<(Scope, Vec<Rule<'_>>)> {
-    if resource.group() != RBAC_GROUP {
-        return None;
-    }
-    let root = resource.root();
-    let scope = match resource.kind.as_str() {
-        "Role" => Scope::Namespaced,
-        "ClusterRole" => {
-            if root.get("aggregationRule").is_some_and(|a| !a.is_null()) {
-                return None;
-            }
-            Scope::Cluster
-        }
-        _ => return None,
-    };
-    let rules = root
-        .get("rules")
-        .into_iter()
-        .flat_map(|rules| rules.items())
-        .filter(|rule| rule.is_mapping())
-        .map(|rule| Rule {
-            api_groups: items(rule, "apiGroups"),
-            resources: items(rule, "resources"),
-            verbs: items(rule, "verbs"),
-            resource_names: rule
-                .get("resourceNames")
-                .into_iter()
-                .flat_map(|names| names.items())
-                .filter_map(|n| n.as_str())
-                .collect(),
-        })
-        .collect();
-    Some((scope, rules))
-}
-
-impl<'a> Rule<'a> {
-    fn covers_group(&self, group: &str) -> bool {
-        self.api_groups
-            .iter()
-            .any(|g| g.value == group || g.value == "*")
-    }
-
-    /// The item that grants `verb`: the verb itself, else `*`.
-    fn verb(&self, verb: &str) -> Option<Item<'a>> {
-        self.verbs
-            .iter()
-            .find(|v| v.value == verb)
-            .or_else(|| self.verbs.iter().find(|v| v.value == "*"))
-            .copied()
-    }
-
-    /// The item that grants `resource` (`pods` or `pods/exec`): the resource itself, else
-    /// `*/<subresource>`, else `*`.
-    fn resource(&self, resource: &str) -> Option<Item<'a>> {
-        let exact = self.resources.iter().find(|r| r.value == resource);
-        let sub = resource.split_once('/').and_then(|(_, sub)| {
-            self.resources
-                .iter()
-                .find(|r| r.value.strip_prefix("*/") == Some(sub))
-        });
-        exact
-            .or(sub)
-            .or_else(|| self.resources.iter().find(|r| r.value == "*"))
-            .copied()
-    }
-
-    /// The item granting `resource` in `group`, if the rule covers that group.
-    fn resource_in(&self, group: &str, resource: &str) -> Option<Item<'a>> {
-        if self.covers_group(group) {
-            self.resource(resource)
-        } else {
-            None
-        }
-    }
-
-    /// " (limited to resourceNames `a`, `b`)", or "".
-    fn names_note(&self, what: &str) -> String {
-        if self.resource_names.is_empty() {
-            String::new()
-        } else {
-            format!(
-                " (limited to the {what} named {})",
-                self.resource_names
-                    .iter()
-                    .map(|n| format!("`{n}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )
-        }
-    }
-}
 
 /// `rbac-wildcard`: `*` in the verbs, resources or apiGroups of a rule.
 pub(super) fn rbac_wildcard(_ctx: &Ctx<'_>, resource: &Resource, sink: &mut Sink<'_>) {
@@ -456,24 +324,6 @@ fn explicit_namespace(resource: &Resource) -> Option<&str> {
         .filter(|ns| !ns.is_empty())
 }
 
-/// The `roleRef` and `subjects` of a RoleBinding or ClusterRoleBinding.
-fn binding_of(resource: &Resource) -> Option<(NodeRef<'_>, Vec<NodeRef<'_>>)> {
-    if resource.group() != RBAC_GROUP
-        || !matches!(resource.kind.as_str(), "RoleBinding" | "ClusterRoleBinding")
-    {
-        return None;
-    }
-    let root = resource.root();
-    let role_ref = root.get("roleRef").filter(|r| r.is_mapping())?;
-    let subjects = root
-        .get("subjects")
-        .into_iter()
-        .flat_map(|s| s.items())
-        .filter(|s| s.is_mapping())
-        .collect();
-    Some((role_ref, subjects))
-}
-
 /// "ServiceAccount `monitoring/prometheus`, Group `ops`".
 fn describe_subjects(resource: &Resource, subjects: &[NodeRef<'_>]) -> String {
     let described: Vec<String> = subjects
@@ -501,9 +351,10 @@ fn describe_subjects(resource: &Resource, subjects: &[NodeRef<'_>]) -> String {
 
 /// `cluster-admin-binding`: a binding whose roleRef is the ClusterRole `cluster-admin`.
 pub(super) fn cluster_admin_binding(_ctx: &Ctx<'_>, resource: &Resource, sink: &mut Sink<'_>) {
-    let Some((role_ref, subjects)) = binding_of(resource) else {
+    let Some(binding) = binding_of(resource) else {
         return;
     };
+    let (role_ref, subjects) = (binding.role_ref, binding.subject_nodes);
     if role_ref.str_at("kind") != Some("ClusterRole") {
         return;
     }
@@ -531,9 +382,10 @@ pub(super) fn cluster_admin_binding(_ctx: &Ctx<'_>, resource: &Resource, sink: &
 /// `binding-to-anonymous`: a binding subject that is every anonymous or every authenticated
 /// caller.
 pub(super) fn binding_to_anonymous(_ctx: &Ctx<'_>, resource: &Resource, sink: &mut Sink<'_>) {
-    let Some((role_ref, subjects)) = binding_of(resource) else {
+    let Some(binding) = binding_of(resource) else {
         return;
     };
+    let (role_ref, subjects) = (binding.role_ref, binding.subject_nodes);
     let role = match (role_ref.str_at("kind"), role_ref.str_at("name")) {
         (Some(kind), Some(name)) => format!("{kind} `{name}`"),
         _ => "its role".to_string(),

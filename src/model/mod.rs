@@ -2,6 +2,7 @@
 
 mod kinds;
 mod pod;
+pub mod rbac;
 mod resource;
 mod selector;
 

@@ -1,0 +1,370 @@
+//! Reading the references objects make to each other: what a pod spec names, where an Ingress
+//! routes, which pods a NetworkPolicy or a Service selects. Each reader returns the node the
+//! reference is written at, so findings point at it.
+
+use crate::model::{PodSpec, Resource, Selector};
+use crate::yaml::NodeRef;
+
+/// A ConfigMap, Secret or PersistentVolumeClaim a pod spec names.
+#[derive(Clone, Copy, Debug)]
+pub struct PodRef<'a> {
+    /// `ConfigMap`, `Secret` or `PersistentVolumeClaim`.
+    pub kind: &'static str,
+    pub name: &'a str,
+    /// The name's value node.
+    pub node: NodeRef<'a>,
+    /// `optional: true`: the pod starts without it.
+    pub optional: bool,
+    /// The pod volume that refers to it, for volume references.
+    pub volume: Option<&'a str>,
+}
+
+/// Every ConfigMap, Secret and PersistentVolumeClaim the pod spec refers to: in `env`
+/// (`configMapKeyRef`, `secretKeyRef`) and `envFrom` of every container, in `configMap`,
+/// `secret`, `persistentVolumeClaim` and `projected` volumes, and in `imagePullSecrets`.
+pub fn pod_references(pod: PodSpec<'_>) -> Vec<PodRef<'_>> {
+    fn push<'a>(out: &mut Vec<PodRef<'a>>, kind: &'static str, holder: NodeRef<'a>, key: &str) {
+        push_volume(out, kind, holder, key, None);
+    }
+    fn push_volume<'a>(
+        out: &mut Vec<PodRef<'a>>,
+        kind: &'static str,
+        holder: NodeRef<'a>,
+        key: &str,
+        volume: Option<&'a str>,
+    ) {
+        let Some(node) = holder.get(key) else {
+            return;
+        };
+        let Some(name) = node.as_str().filter(|n| !n.is_empty()) else {
+            return;
+        };
+        out.push(PodRef {
+            kind,
+            name,
+            node,
+            optional: holder.bool_at("optional") == Some(true),
+            volume,
+        });
+    }
+    let mut out = Vec::new();
+    for container in pod.containers() {
+        for env in container
+            .node
+            .get("env")
+            .into_iter()
+            .flat_map(|e| e.items())
+        {
+            let Some(from) = env.get("valueFrom") else {
+                continue;
+            };
+            if let Some(r) = from.get("configMapKeyRef") {
+                push(&mut out, "ConfigMap", r, "name");
+            }
+            if let Some(r) = from.get("secretKeyRef") {
+                push(&mut out, "Secret", r, "name");
+            }
+        }
+        for from in container
+            .node
+            .get("envFrom")
+            .into_iter()
+            .flat_map(|e| e.items())
+        {
+            if let Some(r) = from.get("configMapRef") {
+                push(&mut out, "ConfigMap", r, "name");
+            }
+            if let Some(r) = from.get("secretRef") {
+                push(&mut out, "Secret", r, "name");
+            }
+        }
+    }
+    for volume in pod.spec.get("volumes").into_iter().flat_map(|v| v.items()) {
+        let name = volume.str_at("name");
+        if let Some(r) = volume.get("configMap") {
+            push_volume(&mut out, "ConfigMap", r, "name", name);
+        }
+        if let Some(r) = volume.get("secret") {
+            push_volume(&mut out, "Secret", r, "secretName", name);
+        }
+        if let Some(r) = volume.get("persistentVolumeClaim") {
+            push_volume(&mut out, "PersistentVolumeClaim", r, "claimName", name);
+        }
+        for source in volume
+            .path(&["projected", "sources"])
+            .into_iter()
+            .flat_map(|s| s.items())
+        {
+            if let Some(r) = source.get("configMap") {
+                push(&mut out, "ConfigMap", r, "name");
+            }
+            if let Some(r) = source.get("secret") {
+                push(&mut out, "Secret", r, "name");
+            }
+        }
+    }
+    for item in pod
+        .spec
+        .get("imagePullSecrets")
+        .into_iter()
+        .flat_map(|s| s.items())
+    {
+        push(&mut out, "Secret", item, "name");
+    }
+    out
+}
+
+/// The ServiceAccount a pod runs as, as the API server reads it: `serviceAccountName`, else the
+/// deprecated `serviceAccount`, else `default`; with the node that names it.
+pub fn service_account(pod: PodSpec<'_>) -> (&str, Option<NodeRef<'_>>) {
+    for field in ["serviceAccountName", "serviceAccount"] {
+        if let Some(node) = pod.spec.get(field) {
+            if let Some(name) = node.as_str().filter(|n| !n.is_empty()) {
+                return (name, Some(node));
+            }
+        }
+    }
+    ("default", None)
+}
+
+/// The port of a backend: a number or a port name.
+#[derive(Clone, Copy, Debug)]
+pub enum BackendPort<'a> {
+    Number(i64),
+    Name(&'a str),
+}
+
+/// One Service backend of an Ingress.
+#[derive(Clone, Copy, Debug)]
+pub struct Backend<'a> {
+    pub service: &'a str,
+    /// The service name's value node.
+    pub service_node: NodeRef<'a>,
+    pub port: Option<(BackendPort<'a>, NodeRef<'a>)>,
+}
+
+/// Every Service backend of an Ingress (`networking.k8s.io` or `extensions`): the default
+/// backend and the backend of every path, in both the `v1` shape (`service: {name, port}`) and
+/// the `v1beta1` one (`serviceName`, `servicePort`). Resource backends are not Services.
+pub fn ingress_backends(resource: &Resource) -> Vec<Backend<'_>> {
+    if resource.kind != "Ingress" || !matches!(resource.group(), "networking.k8s.io" | "extensions")
+    {
+        return Vec::new();
+    }
+    let Some(spec) = resource.root().get("spec") else {
+        return Vec::new();
+    };
+    let mut backends: Vec<NodeRef<'_>> = ["defaultBackend", "backend"]
+        .into_iter()
+        .filter_map(|key| spec.get(key))
+        .collect();
+    for rule in spec.get("rules").into_iter().flat_map(|r| r.items()) {
+        for path in rule
+            .path(&["http", "paths"])
+            .into_iter()
+            .flat_map(|p| p.items())
+        {
+            backends.extend(path.get("backend"));
+        }
+    }
+    backends.into_iter().filter_map(backend).collect()
+}
+
+/// A `servicePort` (`v1beta1`): a number or a port name.
+fn port_of(port: NodeRef<'_>) -> Option<(BackendPort<'_>, NodeRef<'_>)> {
+    if let Some(number) = port.as_i64() {
+        return Some((BackendPort::Number(number), port));
+    }
+    port.as_str()
+        .filter(|p| !p.is_empty())
+        .map(|name| (BackendPort::Name(name), port))
+}
+
+fn backend(node: NodeRef<'_>) -> Option<Backend<'_>> {
+    if let Some(service) = node.get("service") {
+        let service_node = service.get("name")?;
+        let name = service_node.as_str().filter(|n| !n.is_empty())?;
+        let port = service.get("port").and_then(|p| {
+            p.get("number")
+                .filter(|n| !n.is_null())
+                .and_then(|n| n.as_i64().map(|v| (BackendPort::Number(v), n)))
+                .or_else(|| {
+                    p.get("name")
+                        .and_then(|n| n.as_str().filter(|s| !s.is_empty()).map(|s| (n, s)))
+                        .map(|(n, s)| (BackendPort::Name(s), n))
+                })
+        });
+        return Some(Backend {
+            service: name,
+            service_node,
+            port,
+        });
+    }
+    let service_node = node.get("serviceName")?;
+    let name = service_node.as_str().filter(|n| !n.is_empty())?;
+    Some(Backend {
+        service: name,
+        service_node,
+        port: node.get("servicePort").and_then(port_of),
+    })
+}
+
+/// Whether a Service (core `v1`) exposes the backend port: a number matches a `port`, a name
+/// matches the `name` of a port. A Service whose ports cannot be read is given the benefit of
+/// the doubt.
+pub fn service_has_port(service: &Resource, port: BackendPort<'_>) -> bool {
+    let Some(ports) = service
+        .root()
+        .path(&["spec", "ports"])
+        .filter(|p| p.is_sequence())
+    else {
+        return true;
+    };
+    ports.items().any(|p| match port {
+        BackendPort::Number(number) => p.get("port").and_then(|n| n.as_i64()) == Some(number),
+        BackendPort::Name(name) => p.str_at("name") == Some(name),
+    })
+}
+
+/// The pods a Service sends traffic to: its `spec.selector` (a plain map). `None` for a Service
+/// that selects nothing by design: without a selector (its endpoints are managed by hand or by
+/// a controller), of type `ExternalName`, or with a selector Kubernetes rejects.
+pub fn service_selector(resource: &Resource) -> Option<(Selector<'_>, NodeRef<'_>)> {
+    if resource.kind != "Service" || !resource.group().is_empty() {
+        return None;
+    }
+    let spec = resource.root().get("spec")?;
+    if spec.str_at("type") == Some("ExternalName") {
+        return None;
+    }
+    let node = spec.get("selector")?;
+    let selector = Selector::from_map(Some(node)).ok()?;
+    (!selector.is_empty()).then_some((selector, node))
+}
+
+/// Whether the Service is reachable from outside the cluster by itself: `NodePort` or
+/// `LoadBalancer`. Returns the `type` value node.
+pub fn service_exposure(resource: &Resource) -> Option<NodeRef<'_>> {
+    let value = resource.root().path(&["spec", "type"])?;
+    matches!(value.as_str(), Some("NodePort" | "LoadBalancer")).then_some(value)
+}
+
+/// A NetworkPolicy of `networking.k8s.io` (or the old `extensions` group).
+pub fn is_network_policy(resource: &Resource) -> bool {
+    resource.kind == "NetworkPolicy"
+        && matches!(resource.group(), "networking.k8s.io" | "extensions")
+}
+
+/// The pods a NetworkPolicy applies to: `spec.podSelector`, which is not a pointer in the API,
+/// so a missing or null one is `{}` and selects every pod of the namespace.
+pub fn policy_pod_selector(resource: &Resource) -> Option<(Selector<'_>, Option<NodeRef<'_>>)> {
+    let spec = resource.root().get("spec")?;
+    match spec.get("podSelector").filter(|s| !s.is_null()) {
+        None => Some((Selector::everything(), None)),
+        Some(node) => Selector::from_label_selector(Some(node))
+            .ok()
+            .map(|s| (s, Some(node))),
+    }
+}
+
+/// The policy types a NetworkPolicy enforces: `(ingress, egress)`. Without `policyTypes` (or
+/// with a null or empty one) the API server defaults it: Ingress always, Egress when the
+/// policy has egress rules.
+pub fn policy_types(resource: &Resource) -> (bool, bool) {
+    let Some(spec) = resource.root().get("spec") else {
+        return (true, false);
+    };
+    match spec
+        .get("policyTypes")
+        .filter(|t| t.is_sequence() && t.items().next().is_some())
+    {
+        Some(types) => (
+            types.items().any(|t| t.as_str() == Some("Ingress")),
+            types.items().any(|t| t.as_str() == Some("Egress")),
+        ),
+        None => (
+            true,
+            spec.get("egress")
+                .is_some_and(|e| e.is_sequence() && e.items().next().is_some()),
+        ),
+    }
+}
+
+/// A peer of a NetworkPolicy rule that selects pods of the policy's own namespace: a
+/// `podSelector` without `namespaceSelector` and without `ipBlock`.
+#[derive(Clone, Debug)]
+pub struct LocalPeer<'a> {
+    /// `true` for an ingress rule's `from`, `false` for an egress rule's `to`.
+    pub ingress: bool,
+    pub selector: Selector<'a>,
+    /// The `podSelector` value.
+    pub node: NodeRef<'a>,
+    /// The only peer of its rule.
+    pub alone: bool,
+}
+
+/// The same-namespace pod peers of a NetworkPolicy's enforced rules.
+pub fn local_peers(resource: &Resource) -> Vec<LocalPeer<'_>> {
+    let Some(spec) = resource.root().get("spec") else {
+        return Vec::new();
+    };
+    let (ingress, egress) = policy_types(resource);
+    let mut out = Vec::new();
+    for (enforced, rules_key, peers_key, is_ingress) in [
+        (ingress, "ingress", "from", true),
+        (egress, "egress", "to", false),
+    ] {
+        if !enforced {
+            continue;
+        }
+        for rule in spec.get(rules_key).into_iter().flat_map(|r| r.items()) {
+            let alone = rule.get(peers_key).map_or(0, |p| p.items().count()) == 1;
+            for peer in rule.get(peers_key).into_iter().flat_map(|p| p.items()) {
+                let set = |key: &str| peer.get(key).filter(|v| !v.is_null());
+                let (Some(node), None, None) =
+                    (set("podSelector"), set("namespaceSelector"), set("ipBlock"))
+                else {
+                    continue;
+                };
+                if let Ok(selector) = Selector::from_label_selector(Some(node)) {
+                    out.push(LocalPeer {
+                        ingress: is_ingress,
+                        selector,
+                        node,
+                        alone,
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The pods a PodDisruptionBudget covers: `spec.selector`. In `policy/v1` an empty selector
+/// selects every pod of the namespace; in `policy/v1beta1` it selects none. A missing one
+/// selects none.
+pub fn pdb_selector(resource: &Resource) -> Option<(Selector<'_>, NodeRef<'_>)> {
+    if resource.kind != "PodDisruptionBudget" || resource.group() != "policy" {
+        return None;
+    }
+    let spec = resource.root().get("spec")?;
+    let node = spec.get("selector").filter(|s| !s.is_null())?;
+    let selector = Selector::from_label_selector(Some(node)).ok()?;
+    if selector.is_empty() && resource.api_version == "policy/v1beta1" {
+        return Some((Selector::nothing(), node));
+    }
+    Some((selector, node))
+}
+
+/// The object a HorizontalPodAutoscaler scales: `spec.scaleTargetRef` kind and name, with the
+/// name's node.
+pub fn hpa_target(resource: &Resource) -> Option<(&str, &str, NodeRef<'_>)> {
+    if resource.kind != "HorizontalPodAutoscaler" || resource.group() != "autoscaling" {
+        return None;
+    }
+    let target = resource.root().path(&["spec", "scaleTargetRef"])?;
+    let kind = target.str_at("kind").filter(|k| !k.is_empty())?;
+    let node = target.get("name")?;
+    let name = node.as_str().filter(|n| !n.is_empty())?;
+    Some((kind, name, node))
+}
