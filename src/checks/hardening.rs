@@ -1,5 +1,6 @@
 //! Hardening beyond the Pod Security Standards.
 
+use super::Applicability::{Safe, Unsafe};
 use super::{Ctx, Sink};
 use crate::model::{PodSpec, Resource};
 use crate::yaml::NodeRef;
@@ -104,15 +105,26 @@ pub(super) fn writable_root_filesystem(_ctx: &Ctx<'_>, resource: &Resource, sink
             Some(value) => {
                 // A non-boolean is refused by the API server: the pod never runs.
                 if value.as_bool() == Some(false) {
+                    let fix = sink.edit().replace(value, true);
                     sink.report(
                         resource,
                         value,
                         format!("{} has a writable root filesystem", container.describe()),
                     )
-                    .in_container(container.name);
+                    .in_container(container.name)
+                    .with_fix(
+                        Unsafe,
+                        "set `readOnlyRootFilesystem: true`",
+                        fix,
+                    );
                 }
             }
             None => {
+                let fix = sink.edit().set_path(
+                    container.node,
+                    &["securityContext", "readOnlyRootFilesystem"],
+                    true,
+                );
                 sink.report(
                     resource,
                     container.security_anchor(),
@@ -121,7 +133,8 @@ pub(super) fn writable_root_filesystem(_ctx: &Ctx<'_>, resource: &Resource, sink
                         container.describe()
                     ),
                 )
-                .in_container(container.name);
+                .in_container(container.name)
+                .with_fix(Unsafe, "set `readOnlyRootFilesystem: true`", fix);
             }
         }
     }
@@ -144,19 +157,25 @@ pub(super) fn automount_service_account_token(
     {
         Some(value) => {
             if value.as_bool() == Some(true) {
+                let fix = sink.edit().replace(value, false);
                 sink.report(
                     resource,
                     value,
                     "pod mounts a service account token (automountServiceAccountToken: true)",
-                );
+                )
+                .with_fix(Unsafe, "set `automountServiceAccountToken: false`", fix);
             }
         }
         None => {
+            let fix = sink
+                .edit()
+                .set(pod.spec, "automountServiceAccountToken", false);
             sink.report(
                 resource,
                 pod.anchor(),
                 "pod does not set automountServiceAccountToken: false, so a service account token may be mounted",
-            );
+            )
+            .with_fix(Unsafe, "set `automountServiceAccountToken: false` on the pod", fix);
         }
     }
 }
@@ -217,6 +236,8 @@ pub(super) fn deprecated_service_account_field(
         .filter(|(_, s)| !s.is_empty());
     match current {
         Some((node, current)) if current != name => {
+            // `serviceAccountName` wins: the deprecated field changes nothing and goes.
+            let fix = sink.edit().remove(pod.spec, "serviceAccount");
             sink.report(
                 resource,
                 key,
@@ -224,10 +245,46 @@ pub(super) fn deprecated_service_account_field(
                     "deprecated field `serviceAccount` is set to `{name}`, which `serviceAccountName` (`{current}`) overrides"
                 ),
             )
-            .related(node.span(), "the service account the pod runs as");
+            .related(node.span(), "the service account the pod runs as")
+            .with_fix(Safe, "remove `serviceAccount`", fix);
         }
         _ => {
-            sink.report(resource, key, "deprecated field `serviceAccount` is set");
+            let (description, fix) = rename_service_account(sink.edit(), pod, name);
+            sink.report(resource, key, "deprecated field `serviceAccount` is set")
+                .with_fix(Safe, description, fix);
+        }
+    }
+}
+
+/// The fix of `deprecated-service-account-field` when `serviceAccountName` does not override
+/// the deprecated field: rename the key when `serviceAccountName` is absent; remove the
+/// deprecated field when `serviceAccountName` already names the same account; and when
+/// `serviceAccountName` is there but empty or null (read as unset), give it the name and
+/// remove the deprecated field.
+fn rename_service_account(
+    editor: crate::fix::Editor<'_>,
+    pod: PodSpec<'_>,
+    name: &str,
+) -> (&'static str, Option<Vec<crate::diagnostic::Edit>>) {
+    match pod.spec.get("serviceAccountName") {
+        None => (
+            "rename `serviceAccount` to `serviceAccountName`",
+            editor.rename_key(pod.spec, "serviceAccount", "serviceAccountName"),
+        ),
+        Some(current) if current.as_str() == Some(name) => (
+            "remove `serviceAccount`, which repeats `serviceAccountName`",
+            editor.remove(pod.spec, "serviceAccount"),
+        ),
+        Some(_) => {
+            let set = editor.set(pod.spec, "serviceAccountName", name);
+            let remove = editor.remove(pod.spec, "serviceAccount");
+            (
+                "move the name to `serviceAccountName`",
+                set.zip(remove).map(|(mut set, remove)| {
+                    set.extend(remove);
+                    set
+                }),
+            )
         }
     }
 }
