@@ -1771,15 +1771,36 @@ fn every_helper_on_every_node_of_the_corpus() {
     };
     let mut problems = Vec::new();
     let (mut applied, mut withheld) = (0, 0);
-    let mut seen = std::collections::HashSet::new();
-    for resource in ws.resources() {
-        let source = ws.sources.get(resource.file);
-        let tree = &resource.tree;
+    // Each file alone, as written: the trees of a Kustomize build hold what the build made of
+    // a file, and the helpers edit the file itself (see `a_setting_an_overlay_removes_...`).
+    let alone: Vec<Workspace> = ws
+        .sources
+        .iter()
         // Every node is reparsed after each edit: keep to small files.
-        if broken.contains(&resource.file)
-            || source.text.len() > 12_000
-            || !seen.insert(std::sync::Arc::as_ptr(tree))
-        {
+        .filter(|(id, source)| !broken.contains(id) && source.text.len() <= 12_000)
+        .map(|(_, source)| {
+            k8sec::load_source(
+                source.path.clone(),
+                source.text.clone(),
+                source.origin.clone(),
+            )
+        })
+        .collect();
+    // Then the trees the builds made (`strict: false`): where an edit is not withheld, it
+    // must still never break the file nor give one of its mappings a duplicate key.
+    let built = ws.units.iter().filter_map(|u| {
+        matches!(u.kind, k8sec::UnitKind::Kustomize { .. }).then_some((&ws, &u.resources))
+    });
+    let mut seen = std::collections::HashSet::new();
+    for (ws, resource, strict) in alone
+        .iter()
+        .map(|ws| (ws, &ws.units[0].resources, true))
+        .chain(built.map(|(ws, r)| (ws, r, false)))
+        .flat_map(|(ws, rs, strict)| rs.iter().map(move |r| (ws, r, strict)))
+    {
+        let tree = &resource.tree;
+        let small = |id: FileId| ws.sources.get(id).text.len() <= 12_000 && !broken_in(ws, id);
+        if !seen.insert(std::sync::Arc::as_ptr(tree)) || !small(resource.file) {
             continue;
         }
         let e = Editor::new(&ws.sources);
@@ -1824,12 +1845,16 @@ fn every_helper_on_every_node_of_the_corpus() {
                     withheld += 1;
                     continue;
                 };
-                let path = source.display_path();
                 let Some(fix) = Fix::new(Applicability::Safe, "f", edits) else {
-                    problems.push(format!("{path}: overlapping edits"));
+                    problems.push(format!("{}: overlapping edits", resource.name));
                     continue;
                 };
-                let out = apply_fixes(&source.text, resource.file, [&fix]);
+                let Some(file) = fix.file().filter(|f| small(*f)) else {
+                    continue;
+                };
+                let source = ws.sources.get(file);
+                let path = source.display_path();
+                let out = apply_fixes(&source.text, file, [&fix]);
                 let after = k8sec::load_source(source.path.clone(), out.text.clone(), Origin::File);
                 if !after.parse_errors.is_empty() {
                     problems.push(format!(
@@ -1839,7 +1864,15 @@ fn every_helper_on_every_node_of_the_corpus() {
                     continue;
                 }
                 applied += 1;
-                if let Some(want) = want {
+                let before =
+                    k8sec::load_source(source.path.clone(), source.text.clone(), Origin::File);
+                if duplicate_keys(&after) > duplicate_keys(&before) {
+                    problems.push(format!(
+                        "{path}: a duplicate key:\n{}",
+                        unified_diff(path, &source.text, &out.text)
+                    ));
+                }
+                if let Some(want) = want.filter(|_| strict) {
                     let found = after.resources().any(|r| {
                         (0..r.tree.len()).any(|j| {
                             let m = r.tree.node(NodeId(j as u32));
@@ -1860,6 +1893,39 @@ fn every_helper_on_every_node_of_the_corpus() {
     }
     eprintln!("{applied} edits applied, {withheld} withheld");
     assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+fn broken_in(ws: &Workspace, id: FileId) -> bool {
+    ws.parse_errors.iter().any(|(f, _)| *f == id)
+}
+
+/// How many mappings of the objects of `ws` have a key twice.
+fn duplicate_keys(ws: &Workspace) -> usize {
+    use k8sec::yaml::{NodeId, NodeKind};
+    let mut seen = std::collections::HashSet::new();
+    let mut count = 0;
+    for resource in ws.resources() {
+        if !seen.insert(std::sync::Arc::as_ptr(&resource.tree)) {
+            continue;
+        }
+        for i in 0..resource.tree.len() {
+            let node = resource.tree.node(NodeId(i as u32));
+            if !matches!(node.node().kind, NodeKind::Mapping { .. }) {
+                continue;
+            }
+            let mut keys: Vec<&str> = node
+                .entries()
+                .filter_map(|(k, _)| k.as_scalar().map(|(t, _)| t))
+                .collect();
+            let all = keys.len();
+            keys.sort_unstable();
+            keys.dedup();
+            if keys.len() != all {
+                count += 1;
+            }
+        }
+    }
+    count
 }
 
 #[test]
