@@ -618,12 +618,18 @@ pub(super) fn deprecated_api_version(ctx: &Ctx<'_>, resource: &Resource, sink: &
             _ => "no replacement".into(),
         },
     };
-    // The new apiVersion is written only where it accepts the object unchanged, and where the
-    // target Kubernetes version serves it.
+    // The new apiVersion is written only where it accepts the object unchanged, where the
+    // target Kubernetes version serves it, and outside Kustomize trees.
+    let editor = sink.edit();
     let fix = replacement_api
         .filter(|to| served_at(deprecation, to, target))
         .filter(|to| accepts_unchanged(deprecation.api_version, to, resource))
-        .map(|to| (to, sink.edit().replace(value, to)));
+        .filter(|_| {
+            editor
+                .sources()
+                .is_some_and(|s| !kustomize_may_build(s, value.span().file))
+        })
+        .map(|to| (to, editor.replace(value, to)));
     let finding = sink.report(
         resource,
         value,
@@ -639,6 +645,43 @@ pub(super) fn deprecated_api_version(ctx: &Ctx<'_>, resource: &Resource, sink: &
             fix,
         );
     }
+}
+
+/// Whether a kustomization of the run may build `file`: one in its directory or above, or one
+/// that names it. Kustomize finds the object a patch applies to by its apiVersion, so a base
+/// whose apiVersion changed alone would no longer take the patches of its overlays, and the
+/// build would fail.
+fn kustomize_may_build(sources: &crate::source::Sources, file: FileId) -> bool {
+    use crate::source::{is_kustomization, normalize};
+    let path = normalize(&sources.get(file).path);
+    let dir = path.parent().unwrap_or(std::path::Path::new(""));
+    sources.iter().any(|(id, source)| {
+        if !is_kustomization(&source.path) {
+            return false;
+        }
+        let kust_dir = normalize(source.path.parent().unwrap_or(std::path::Path::new("")));
+        if dir.starts_with(&kust_dir) {
+            return true;
+        }
+        // A file named from elsewhere (`resources: [../../shared/role.yaml]`).
+        let stream = crate::yaml::parse_stream(&source.text, id, &source.line_index);
+        stream.documents.iter().any(|doc| {
+            let root = doc.tree.root();
+            let listed = ["resources", "bases", "components", "patchesStrategicMerge"]
+                .iter()
+                .flat_map(|key| root.get(key).into_iter().flat_map(|l| l.items()))
+                .filter_map(NodeRef::as_str)
+                .chain(
+                    root.get("patches")
+                        .into_iter()
+                        .flat_map(|l| l.items())
+                        .filter_map(|p| p.str_at("path")),
+                );
+            listed
+                .map(|entry| normalize(&kust_dir.join(entry)))
+                .any(|named| path.starts_with(&named))
+        })
+    })
 }
 
 /// Whether `to`, a replacement of `deprecation`, is served by Kubernetes `target`.

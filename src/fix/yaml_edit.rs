@@ -120,6 +120,12 @@ impl<'a> Editor<'a> {
         Editor { sources: None }
     }
 
+    /// The texts of the run (`None` for a detached editor), for a check whose fix depends on
+    /// more than the object: say, whether a kustomization may build the file.
+    pub fn sources(&self) -> Option<&'a Sources> {
+        self.sources
+    }
+
     /// Replaces a scalar's value, keeping its quoting style where it matters: a quoted string
     /// stays quoted the same way (`"extensions/v1beta1"` → `"apps/v1"`), a boolean or number is
     /// written plain. Withheld for block scalars, tagged scalars, and anchored values.
