@@ -1156,6 +1156,30 @@ fn unsafe_fixes_alone_is_a_usage_error() {
     assert!(text(&out.stderr).contains("`--unsafe-fixes` applies with `--fix` or `--diff`"));
 }
 
+/// The diffs the README shows for the example repo are what k8sec prints on it.
+#[test]
+fn the_readme_shows_the_diffs_k8sec_prints_on_the_example() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let mut shown = 0;
+    for block in readme.split("```\n$ k8sec ").skip(1) {
+        let (command, rest) = block.split_once('\n').unwrap();
+        if !command.contains("--diff") {
+            continue;
+        }
+        let printed = &rest[..rest.find("```").unwrap()];
+        let args: Vec<&str> = command.split(' ').collect();
+        let out = k8sec(root, &args, None);
+        assert_eq!(
+            format!("{}{}", text(&out.stdout), text(&out.stderr)),
+            printed,
+            "k8sec {command}"
+        );
+        shown += 1;
+    }
+    assert_eq!(shown, 2);
+}
+
 // ---- fixes seen through a Kustomize build ----------------------------------------------------
 
 const KUSTOMIZATION: &str = "resources:\n  - deployment.yaml\n";
@@ -1317,6 +1341,45 @@ fn stacked_entries_let_an_overlay_only_finding_be_fixed_in_one_run() {
         text(&out.stdout).starts_with("Fixed 0 findings"),
         "{}",
         text(&out.stdout)
+    );
+}
+
+#[test]
+fn an_api_version_a_kustomization_may_build_is_not_changed() {
+    // The overlay's patch finds the Role by its apiVersion: a base moved to `v1` alone would
+    // no longer take it, and the build would fail.
+    let role = "apiVersion: rbac.authorization.k8s.io/v1beta1
+kind: Role
+metadata:
+  name: reader
+rules: []
+";
+    let patch = "apiVersion: rbac.authorization.k8s.io/v1beta1
+kind: Role
+metadata:
+  name: reader
+rules:
+  - apiGroups: [\"\"]
+    resources: [pods]
+    verbs: [get]
+";
+    let dir = repo(&[
+        ("base/kustomization.yaml", "resources:\n  - role.yaml\n"),
+        ("base/role.yaml", role),
+        (
+            "overlay/kustomization.yaml",
+            "resources:\n  - ../base\npatches:\n  - path: role-patch.yaml\n",
+        ),
+        ("overlay/role-patch.yaml", patch),
+        ("plain/role.yaml", role),
+    ]);
+    let select = ["lint", "--select", "deprecated-api-version", "--diff"];
+    let out = k8sec(dir.path(), &select, None);
+    assert_eq!(
+        text(&out.stdout),
+        "--- a/plain/role.yaml\n+++ b/plain/role.yaml\n@@ -1,4 +1,4 @@\n\
+         -apiVersion: rbac.authorization.k8s.io/v1beta1\n\
+         +apiVersion: rbac.authorization.k8s.io/v1\n kind: Role\n metadata:\n   name: reader\n"
     );
 }
 
