@@ -1180,6 +1180,25 @@ fn the_readme_shows_the_diffs_k8sec_prints_on_the_example() {
     assert_eq!(shown, 2);
 }
 
+#[test]
+fn rendered_helm_output_carries_no_fix() {
+    // Rendered output is linted under its templates' paths, but it is not their text: a fix
+    // there is one `--fix` could never apply.
+    let rendered = format!("---\n# Source: web/templates/pod.yaml\n{PRIVILEGED}");
+    let dir = repo(&[]);
+    let out = k8sec(
+        dir.path(),
+        &args(&["--format", "json", "-"]),
+        Some(&rendered),
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        json["findings"][0]["file"], "web/templates/pod.yaml",
+        "{json}"
+    );
+    assert_eq!(json["findings"][0]["fix"], serde_json::Value::Null);
+}
+
 // ---- fixes seen through a Kustomize build ----------------------------------------------------
 
 const KUSTOMIZATION: &str = "resources:\n  - deployment.yaml\n";

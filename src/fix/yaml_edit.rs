@@ -14,6 +14,8 @@
 //! that removed, replaced or added what the edit touches makes the finding the overlay's, and
 //! the fix is withheld.
 //!
+//! Nothing is edited in rendered Helm output: it is not the file to change.
+//!
 //! Every helper returns `None` when it cannot edit safely, and the fix is then withheld rather
 //! than risked: a value behind an alias or anchor (editing it would change every place that
 //! refers to it), a tagged or block scalar, duplicate keys, tabs in indentation, a layout it
@@ -29,7 +31,7 @@
 
 use super::resolve::{agree, FileTrees};
 use super::Edit;
-use crate::source::{SourceFile, Sources};
+use crate::source::{Origin, SourceFile, Sources};
 use crate::text::TextRange;
 use crate::yaml::{FileId, NodeKind, NodeRef, ScalarStyle, Span, Tree};
 
@@ -232,7 +234,9 @@ impl<'a> Editor<'a> {
         }
         let source = sources.get(file);
         let text = source.text.as_str();
-        if node.span().range.end as usize > text.len() {
+        // Rendered Helm output is not a file anyone edits (`fix_workspace` never writes it): a
+        // fix there would only be a promise `--fix` does not keep. The template is what to fix.
+        if node.span().range.end as usize > text.len() || source.origin == Origin::Rendered {
             return None;
         }
         let trees = FileTrees::of(source, file);
