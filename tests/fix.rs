@@ -1364,6 +1364,50 @@ fn stacked_entries_let_an_overlay_only_finding_be_fixed_in_one_run() {
 }
 
 #[test]
+fn a_patch_is_fixed_only_for_what_the_build_reported() {
+    // The patch adds an init container and sets an env var of `web`. Read alone it would be a
+    // Deployment whose `web` has no securityContext; built, `web` is the base's container.
+    let patch = "apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  template:
+    spec:
+      initContainers:
+        - name: init
+          image: busybox:1.36
+      containers:
+        - name: web
+          env:
+            - {name: MODE, value: prod}
+";
+    let dir = repo(&[
+        ("base/kustomization.yaml", KUSTOMIZATION),
+        ("base/deployment.yaml", &deployment("")),
+        (
+            "overlay/kustomization.yaml",
+            "resources:\n  - ../base\npatches:\n  - path: patch.yaml\n",
+        ),
+        ("overlay/patch.yaml", patch),
+    ]);
+    let out = k8sec(dir.path(), &[&APE[..], &["--fix"]].concat(), None);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("overlay/patch.yaml")).unwrap(),
+        patch.replace(
+            "          image: busybox:1.36\n",
+            "          image: busybox:1.36\n          securityContext:\n            \
+             allowPrivilegeEscalation: false\n"
+        )
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("base/deployment.yaml")).unwrap(),
+        deployment("          securityContext:\n            allowPrivilegeEscalation: false\n")
+    );
+}
+
+#[test]
 fn an_api_version_a_kustomization_may_build_is_not_changed() {
     // The overlay's patch finds the Role by its apiVersion: a base moved to `v1` alone would
     // no longer take it, and the build would fail.

@@ -5,10 +5,13 @@
 //! out as a whole (never in part): it waits for the next round, where it is recomputed against
 //! the new text. Insertions that each add a different block mapping entry at one point (a pod
 //! spec getting `automountServiceAccountToken` and `securityContext`) are not a conflict: they
-//! land together, the deepest first. Each round's text is parsed and linted again, in memory, through the same
-//! pipeline as files on disk ([`crate::load_source`], [`crate::lint`]), until no fix changes
-//! anything, at most [`MAX_ROUNDS`] times. A round whose result does not parse, or whose
-//! objects are no longer the same ones, is thrown away: a fix must never corrupt a file.
+//! land together, the deepest first. Each round's text is parsed and linted again, in memory,
+//! through the same pipeline as files on disk ([`crate::load_source`], [`crate::lint`]), until
+//! no fix changes anything, at most [`MAX_ROUNDS`] times; a later round fixes only findings the
+//! run reported (same check, object and container), since a file read alone is not always what
+//! was linted (a Kustomize patch, a base its overlays change). A round whose result does not
+//! parse, or whose objects are no longer the same ones, is thrown away: a fix must never
+//! corrupt a file.
 
 use std::collections::{BTreeMap, HashSet};
 
@@ -16,6 +19,7 @@ use rayon::prelude::*;
 
 use super::{Applicability, Edit, Fix};
 use crate::config::Config;
+use crate::diagnostic::Finding;
 use crate::source::SourceFile;
 use crate::yaml::FileId;
 use crate::{LintResult, Workspace};
@@ -273,8 +277,15 @@ pub fn fix_workspace(
                 source.text.clone(),
                 source.origin.clone(),
             );
-            let identity = identities(alone.resources());
-            fix_file(source, id, fixes, &identity, config, mode)
+            let resources: Vec<&crate::model::Resource> = alone.resources().collect();
+            let identity = identities(resources.iter().copied());
+            let reported: HashSet<Reported> = result
+                .findings
+                .iter()
+                .filter(|f| f.span.file == id)
+                .map(|f| reported(f, &resources))
+                .collect();
+            fix_file(source, id, fixes, &identity, &reported, config, mode)
         })
         .collect();
     fixed.sort_by_key(|f| f.file);
@@ -291,11 +302,25 @@ fn identities<'r>(resources: impl Iterator<Item = &'r crate::model::Resource>) -
         .collect()
 }
 
+/// A finding as later rounds recognise it: its check, the object of the file it is in (by
+/// position among the file's objects, which fixing never changes) and its container.
+type Reported = (&'static str, Option<usize>, Option<String>);
+
+fn reported(finding: &Finding, resources: &[&crate::model::Resource]) -> Reported {
+    let at = finding.span.range.start;
+    let object = resources.iter().position(|r| {
+        let range = r.root().span().range;
+        range.start <= at && at < range.end
+    });
+    (finding.check, object, finding.container.clone())
+}
+
 fn fix_file(
     source: &SourceFile,
     id: FileId,
     first: Vec<&Fix>,
     identity: &Identity,
+    reported: &HashSet<Reported>,
     config: &Config,
     mode: FixMode,
 ) -> FileFix {
@@ -307,7 +332,9 @@ fn fix_file(
         warnings: Vec::new(),
     };
     // Round 1 uses the run's own findings (ids of the whole workspace); later rounds re-lint
-    // the file alone, where it is file 0.
+    // the file alone, where it is file 0, and take the fixes of the findings the run reported
+    // that are still there (or that have a fix only now, as `allowPrivilegeEscalation` once
+    // `privileged` is gone).
     let mut fixes: Vec<Fix> = first.into_iter().cloned().collect();
     let mut file = id;
     for _ in 0..MAX_ROUNDS {
@@ -340,9 +367,13 @@ fn fix_file(
         out.applied += step.applied;
         out.rounds.push(step.edits);
         file = FileId(0);
+        // Only what the run reported: read alone, a Kustomize patch is a whole object with
+        // every field missing, and a base lacks what its overlays set.
+        let resources: Vec<&crate::model::Resource> = relinted.resources().collect();
         fixes = crate::lint(&relinted, config)
             .findings
             .into_iter()
+            .filter(|f| reported.contains(&self::reported(f, &resources)))
             .filter_map(|f| f.fix)
             .filter(|f| mode.allows(f.applicability) && f.file() == Some(file))
             .collect();
