@@ -1,6 +1,5 @@
 //! Hardening beyond the Pod Security Standards.
 
-use super::Applicability::{Safe, Unsafe};
 use super::{Ctx, Sink};
 use crate::model::{PodSpec, Resource};
 use crate::yaml::NodeRef;
@@ -113,7 +112,7 @@ pub(super) fn writable_root_filesystem(_ctx: &Ctx<'_>, resource: &Resource, sink
                     )
                     .in_container(container.name)
                     .with_fix(
-                        Unsafe,
+                        super::Applicability::Unsafe,
                         "set `readOnlyRootFilesystem: true`",
                         fix,
                     );
@@ -134,7 +133,11 @@ pub(super) fn writable_root_filesystem(_ctx: &Ctx<'_>, resource: &Resource, sink
                     ),
                 )
                 .in_container(container.name)
-                .with_fix(Unsafe, "set `readOnlyRootFilesystem: true`", fix);
+                .with_fix(
+                    super::Applicability::Unsafe,
+                    "set `readOnlyRootFilesystem: true`",
+                    fix,
+                );
             }
         }
     }
@@ -163,7 +166,11 @@ pub(super) fn automount_service_account_token(
                     value,
                     "pod mounts a service account token (automountServiceAccountToken: true)",
                 )
-                .with_fix(Unsafe, "set `automountServiceAccountToken: false`", fix);
+                .with_fix(
+                    super::Applicability::Unsafe,
+                    "set `automountServiceAccountToken: false`",
+                    fix,
+                );
             }
         }
         None => {
@@ -175,7 +182,11 @@ pub(super) fn automount_service_account_token(
                 pod.anchor(),
                 "pod does not set automountServiceAccountToken: false, so a service account token may be mounted",
             )
-            .with_fix(Unsafe, "set `automountServiceAccountToken: false` on the pod", fix);
+            .with_fix(
+                super::Applicability::Unsafe,
+                "set `automountServiceAccountToken: false` on the pod",
+                fix,
+            );
         }
     }
 }
@@ -246,45 +257,31 @@ pub(super) fn deprecated_service_account_field(
                 ),
             )
             .related(node.span(), "the service account the pod runs as")
-            .with_fix(Safe, "remove `serviceAccount`", fix);
+            .with_fix(super::Applicability::Safe, "remove `serviceAccount`", fix);
         }
         _ => {
-            let (description, fix) = rename_service_account(sink.edit(), pod, name);
+            // Renamed when `serviceAccountName` is absent; removed when it repeats the name;
+            // when it is empty or null (read as unset), it gets the name and the field goes.
+            let editor = sink.edit();
+            let (description, fix) = match pod.spec.get("serviceAccountName") {
+                None => (
+                    "rename `serviceAccount` to `serviceAccountName`",
+                    editor.rename_key(pod.spec, "serviceAccount", "serviceAccountName"),
+                ),
+                Some(current) if current.as_str() == Some(name) => (
+                    "remove `serviceAccount`, which repeats `serviceAccountName`",
+                    editor.remove(pod.spec, "serviceAccount"),
+                ),
+                Some(_) => (
+                    "move the name to `serviceAccountName`",
+                    editor
+                        .set(pod.spec, "serviceAccountName", name)
+                        .zip(editor.remove(pod.spec, "serviceAccount"))
+                        .map(|(set, remove)| [set, remove].concat()),
+                ),
+            };
             sink.report(resource, key, "deprecated field `serviceAccount` is set")
-                .with_fix(Safe, description, fix);
-        }
-    }
-}
-
-/// The fix of `deprecated-service-account-field` when `serviceAccountName` does not override
-/// the deprecated field: rename the key when `serviceAccountName` is absent; remove the
-/// deprecated field when `serviceAccountName` already names the same account; and when
-/// `serviceAccountName` is there but empty or null (read as unset), give it the name and
-/// remove the deprecated field.
-fn rename_service_account(
-    editor: crate::fix::Editor<'_>,
-    pod: PodSpec<'_>,
-    name: &str,
-) -> (&'static str, Option<Vec<crate::diagnostic::Edit>>) {
-    match pod.spec.get("serviceAccountName") {
-        None => (
-            "rename `serviceAccount` to `serviceAccountName`",
-            editor.rename_key(pod.spec, "serviceAccount", "serviceAccountName"),
-        ),
-        Some(current) if current.as_str() == Some(name) => (
-            "remove `serviceAccount`, which repeats `serviceAccountName`",
-            editor.remove(pod.spec, "serviceAccount"),
-        ),
-        Some(_) => {
-            let set = editor.set(pod.spec, "serviceAccountName", name);
-            let remove = editor.remove(pod.spec, "serviceAccount");
-            (
-                "move the name to `serviceAccountName`",
-                set.zip(remove).map(|(mut set, remove)| {
-                    set.extend(remove);
-                    set
-                }),
-            )
+                .with_fix(super::Applicability::Safe, description, fix);
         }
     }
 }
