@@ -1,10 +1,13 @@
-//! Autofix tests: golden files for every YAML edit helper, the apply loop (conflicts,
-//! convergence, idempotence, safety), and `--fix` / `--diff` end to end.
+//! Autofix tests: golden files for every YAML edit helper and for every check's fix, the apply
+//! loop (conflicts, convergence, idempotence, safety), fixes seen through Kustomize builds,
+//! `--fix` / `--diff` end to end, and the real-world corpus.
 //!
 //! Golden cases live in `testdata/fix/<helper>/<case>.yaml` (or `.json`), each with its
 //! expected result `<case>.fixed.yaml`, compared byte for byte. The edit each case makes is in
-//! [`golden_cases`]. Cases in `testdata/fix/withheld/` must produce no edit at all. Run with
-//! `K8SEC_BLESS=1` to (re)write the expected files, then review them with `git diff`.
+//! [`golden_cases`]. Cases in `testdata/fix/withheld/` must produce no edit at all. The cases
+//! of `testdata/fix/checks/<id>/` are fixed by the check itself, as `--fix --unsafe-fixes`
+//! would ([`every_wired_fix_matches_its_golden_files`]). Run with `K8SEC_BLESS=1` to
+//! (re)write the expected files, then review them with `git diff`.
 
 use std::collections::HashMap;
 use std::io::Write;
