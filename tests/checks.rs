@@ -9,8 +9,10 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use k8sec::checks::{CHECKS, DOCS};
+use k8sec::checks::{FixAvailability, CHECKS, DOCS};
 use k8sec::config::{Config, Overrides};
+use k8sec::diagnostic::Applicability;
+use k8sec::fix::{apply_fixes, fix_workspace, FixMode};
 use k8sec::source::WalkOptions;
 use k8sec::Inputs;
 
@@ -274,6 +276,146 @@ fn messages_follow_the_house_style() {
                     problems.push(format!("{}: ends with a period: {}", f.check, f.message));
                 }
             }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// The fix availability a finding's fix stands for.
+fn availability(applicability: Applicability) -> FixAvailability {
+    match applicability {
+        Applicability::Safe => FixAvailability::Safe,
+        Applicability::Unsafe => FixAvailability::Unsafe,
+        Applicability::DisplayOnly => FixAvailability::DisplayOnly,
+    }
+}
+
+/// Kind, namespace and name of every object of `ws`, in order.
+fn identities(ws: &k8sec::Workspace) -> Vec<(String, Option<String>, String)> {
+    ws.resources()
+        .map(|r| (r.kind.clone(), r.namespace.clone(), r.name.clone()))
+        .collect()
+}
+
+/// For every check, on its fixtures: the fixes its findings carry agree with its doc's `fix`
+/// (`none`: never a fix; `safe`, `unsafe`, `display-only`: every fix has that applicability,
+/// and at least one finding of the fixtures carries one). For a check with a fix that is
+/// applied, applying every fix (`--unsafe-fixes`) converges without a warning, the file still
+/// parses with the same objects, none of its findings that had a fix is left, and fixing again
+/// changes nothing. A display-only suggestion, applied alone, still gives a file that parses
+/// with the same objects.
+#[test]
+fn fixes_agree_with_the_docs_and_resolve_their_findings() {
+    let all = FixMode { unsafe_fixes: true };
+    let mut problems = Vec::new();
+    for id in checks_under_test() {
+        let declared = k8sec::checks::doc(id).expect("a doc").fix;
+        let mut carrying = 0;
+        for (dir, config) in fixture_dirs(id) {
+            for file in fixture_files(&dir) {
+                let name = file.strip_prefix(fixtures_root()).unwrap().display();
+                let ws = k8sec::load(
+                    &Inputs {
+                        paths: vec![file.clone()],
+                        stdin: None,
+                    },
+                    &WalkOptions::default(),
+                );
+                let result = k8sec::lint(&ws, &config);
+                let ours: Vec<_> = result.findings.iter().filter(|f| f.check == id).collect();
+                for fix in ours.iter().filter_map(|f| f.fix.as_ref()) {
+                    carrying += 1;
+                    if availability(fix.applicability) != declared {
+                        problems.push(format!(
+                            "{name}: a fix marked `{}`, but the doc says `fix = \"{}\"`",
+                            fix.applicability.as_str(),
+                            declared.as_str()
+                        ));
+                    }
+                }
+                match declared {
+                    FixAvailability::None => {}
+                    FixAvailability::DisplayOnly => {
+                        for fix in ours.iter().filter_map(|f| f.fix.as_ref()) {
+                            let Some(file_id) = fix.file() else {
+                                problems.push(format!("{name}: a fix across files"));
+                                continue;
+                            };
+                            let source = ws.sources.get(file_id);
+                            let applied = apply_fixes(&source.text, file_id, [fix]);
+                            let after = k8sec::load_source(
+                                source.path.clone(),
+                                applied.text,
+                                source.origin.clone(),
+                            );
+                            let before = k8sec::load_source(
+                                source.path.clone(),
+                                source.text.clone(),
+                                source.origin.clone(),
+                            );
+                            if applied.applied != 1
+                                || !after.parse_errors.is_empty()
+                                || identities(&after) != identities(&before)
+                            {
+                                problems.push(format!(
+                                    "{name}: the suggestion `{}` breaks the file",
+                                    fix.description
+                                ));
+                            }
+                        }
+                    }
+                    FixAvailability::Safe | FixAvailability::Unsafe => {
+                        let fixless = ours.iter().filter(|f| f.fix.is_none()).count();
+                        let fixed = fix_workspace(&ws, &result, &config, all);
+                        if ours.iter().any(|f| f.fix.is_some())
+                            && !fixed.iter().any(|f| f.applied > 0)
+                        {
+                            problems.push(format!("{name}: no fix was applied"));
+                        }
+                        for file_fix in &fixed {
+                            for warning in &file_fix.warnings {
+                                problems.push(format!("{name}: {warning}"));
+                            }
+                            let source = ws.sources.get(file_fix.file);
+                            let before = k8sec::load_source(
+                                source.path.clone(),
+                                source.text.clone(),
+                                source.origin.clone(),
+                            );
+                            let after = k8sec::load_source(
+                                source.path.clone(),
+                                file_fix.text.clone(),
+                                source.origin.clone(),
+                            );
+                            if !after.parse_errors.is_empty() {
+                                problems.push(format!("{name}: no longer parses once fixed"));
+                                continue;
+                            }
+                            if identities(&after) != identities(&before) {
+                                problems.push(format!("{name}: its objects changed once fixed"));
+                            }
+                            let left = k8sec::lint(&after, &config);
+                            let still: Vec<_> =
+                                left.findings.iter().filter(|f| f.check == id).collect();
+                            if still.iter().any(|f| f.fix.is_some()) || still.len() > fixless {
+                                problems.push(format!(
+                                    "{name}: findings left once fixed: {:?}",
+                                    still.iter().map(|f| &f.message).collect::<Vec<_>>()
+                                ));
+                            }
+                            if !fix_workspace(&after, &left, &config, all).is_empty() {
+                                problems.push(format!("{name}: fixing again changes it"));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        if declared != FixAvailability::None && carrying == 0 {
+            problems.push(format!(
+                "{id}: the doc says `fix = \"{}\"`, but no fixture finding carries a fix",
+                declared.as_str()
+            ));
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));

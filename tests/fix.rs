@@ -1,10 +1,13 @@
-//! Autofix tests: golden files for every YAML edit helper, the apply loop (conflicts,
-//! convergence, idempotence, safety), and `--fix` / `--diff` end to end.
+//! Autofix tests: golden files for every YAML edit helper and for every check's fix, the apply
+//! loop (conflicts, convergence, idempotence, safety), fixes seen through Kustomize builds,
+//! `--fix` / `--diff` end to end, and the real-world corpus.
 //!
 //! Golden cases live in `testdata/fix/<helper>/<case>.yaml` (or `.json`), each with its
 //! expected result `<case>.fixed.yaml`, compared byte for byte. The edit each case makes is in
-//! [`golden_cases`]. Cases in `testdata/fix/withheld/` must produce no edit at all. Run with
-//! `K8SEC_BLESS=1` to (re)write the expected files, then review them with `git diff`.
+//! [`golden_cases`]. Cases in `testdata/fix/withheld/` must produce no edit at all. The cases
+//! of `testdata/fix/checks/<id>/` are fixed by the check itself, as `--fix --unsafe-fixes`
+//! would ([`every_wired_fix_matches_its_golden_files`]). Run with `K8SEC_BLESS=1` to
+//! (re)write the expected files, then review them with `git diff`.
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -402,6 +405,109 @@ fn edit_helpers_match_their_golden_files_byte_for_byte() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Golden files per check: each `testdata/fix/checks/<id>/<case>.yaml` (or `.json`) is linted
+/// with only `<id>` selected and fixed as `--fix --unsafe-fixes` would fix it; for a check
+/// whose fix is display-only, its suggestions are applied instead (all of them that fit in one
+/// pass), to show what they suggest. The result must equal `<case>.fixed.yaml` byte for byte,
+/// parse, keep its documents and objects, differ from the input only inside the edits, and
+/// leave nothing to fix. Every check with a fix has such a directory. `K8SEC_BLESS=1` rewrites
+/// the expected files.
+#[test]
+fn every_wired_fix_matches_its_golden_files() {
+    let bless = std::env::var_os("K8SEC_BLESS").is_some();
+    let root = fixture("checks");
+    let mut failures = Vec::new();
+    for doc in k8sec::checks::DOCS
+        .iter()
+        .filter(|d| d.fix != k8sec::checks::FixAvailability::None)
+    {
+        let cases = golden_inputs(&root.join(doc.id));
+        if cases.is_empty() {
+            failures.push(format!("{}: no golden files in {}", doc.id, root.display()));
+        }
+        let config = config(&[doc.id]);
+        let display_only = doc.fix == k8sec::checks::FixAvailability::DisplayOnly;
+        for input in cases {
+            let case = input.strip_prefix(&root).unwrap().display().to_string();
+            let text = std::fs::read_to_string(&input).unwrap();
+            let ws = load_text(&input, &text);
+            assert!(ws.parse_errors.is_empty(), "{case}: {:?}", ws.parse_errors);
+            let result = k8sec::lint(&ws, &config);
+            let (fixed, rounds) = if display_only {
+                let fixes: Vec<&Fix> = result
+                    .findings
+                    .iter()
+                    .filter_map(|f| f.fix.as_ref())
+                    .collect();
+                let applied = apply_fixes(&text, FileId(0), fixes);
+                (applied.text, vec![applied.edits])
+            } else {
+                match fix_workspace(&ws, &result, &config, UNSAFE).pop() {
+                    Some(file) => {
+                        for warning in &file.warnings {
+                            failures.push(format!("{case}: {warning}"));
+                        }
+                        (file.text, file.rounds)
+                    }
+                    None => (text.clone(), Vec::new()),
+                }
+            };
+            let expected = expected_path(&input);
+            if bless {
+                std::fs::write(&expected, &fixed).unwrap();
+            }
+            let want = std::fs::read_to_string(&expected).unwrap_or_default();
+            if fixed != want {
+                failures.push(format!(
+                    "{case}: differs from {}:\n{}",
+                    expected.display(),
+                    unified_diff(&case, &want, &fixed)
+                ));
+                continue;
+            }
+            if replay(&text, &rounds) != fixed {
+                failures.push(format!("{case}: bytes changed outside the edits"));
+            }
+            let after = load_text(&input, &fixed);
+            if !after.parse_errors.is_empty() {
+                failures.push(format!(
+                    "{case}: no longer parses: {:?}",
+                    after.parse_errors
+                ));
+                continue;
+            }
+            if identities(&after) != identities(&ws)
+                || documents(&input, &fixed) != documents(&input, &text)
+            {
+                failures.push(format!("{case}: documents or objects changed"));
+            }
+            if !display_only {
+                let left = k8sec::lint(&after, &config);
+                if !fix_workspace(&after, &left, &config, UNSAFE).is_empty() {
+                    failures.push(format!("{case}: fixing again changes it"));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The golden inputs of a directory: `*.yaml` and `*.json` files that are not expected files.
+fn golden_inputs(dir: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut files: Vec<PathBuf> = entries
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            let name = p.file_name().unwrap().to_string_lossy();
+            (name.ends_with(".yaml") || name.ends_with(".json")) && !name.contains(".fixed.")
+        })
+        .collect();
+    files.sort();
+    files
 }
 
 #[test]
@@ -805,6 +911,90 @@ fn diff_and_fix_agree_exactly() {
     assert_eq!(patched.len(), 3, "{diff}");
 }
 
+/// `--diff` and `--fix` agree exactly with every check selected and every fix wired, on every
+/// golden input of `testdata/fix/checks` (CRLF, BOM, JSON, flow style, files without a final
+/// newline…), where the fixes of several checks meet in one container; and a second `--fix`
+/// changes nothing.
+#[test]
+fn diff_and_fix_agree_on_every_wired_fix() {
+    let root = fixture("checks");
+    let mut owned: Vec<(String, String)> = Vec::new();
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    dirs.sort();
+    for dir in dirs {
+        for input in golden_inputs(&dir) {
+            let path = input.strip_prefix(&root).unwrap().display().to_string();
+            owned.push((path, std::fs::read_to_string(&input).unwrap()));
+        }
+    }
+    let files: Vec<(&str, &str)> = owned
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
+    let dir = repo(&files);
+    let all = ["lint", "--select", "all"];
+    let out = k8sec(
+        dir.path(),
+        &[&all[..], &["--diff", "--unsafe-fixes"]].concat(),
+        None,
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let diff = text(&out.stdout);
+    let patched = apply_unified_diff(&files, &diff);
+    let out = k8sec(
+        dir.path(),
+        &[
+            &all[..],
+            &["--fix", "--unsafe-fixes", "--format", "concise"],
+        ]
+        .concat(),
+        None,
+    );
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.starts_with("Fixed ") && !stderr.contains("k8sec:"),
+        "{stderr}"
+    );
+    for (path, original) in &files {
+        let on_disk = std::fs::read_to_string(dir.path().join(path)).unwrap();
+        let want = patched.get(*path).map_or(*original, String::as_str);
+        assert_eq!(on_disk, want, "{path}");
+    }
+    assert!(patched.len() > 20, "{diff}");
+    // A second run: nothing to fix, nothing written, and the diff is empty.
+    let out = k8sec(
+        dir.path(),
+        &[
+            &all[..],
+            &["--fix", "--unsafe-fixes", "--format", "concise"],
+        ]
+        .concat(),
+        None,
+    );
+    assert!(
+        text(&out.stderr).starts_with("Fixed 0 findings in 0 files."),
+        "{}",
+        text(&out.stderr)
+    );
+    for (path, original) in &files {
+        let on_disk = std::fs::read_to_string(dir.path().join(path)).unwrap();
+        let want = patched.get(*path).map_or(*original, String::as_str);
+        assert_eq!(on_disk, want, "{path}");
+    }
+    let out = k8sec(
+        dir.path(),
+        &[&all[..], &["--diff", "--unsafe-fixes"]].concat(),
+        None,
+    );
+    assert_eq!(
+        (out.status.code(), text(&out.stdout)),
+        (Some(0), String::new())
+    );
+}
+
 /// Applies a unified diff (as `--diff` prints it) to the original texts: a small `patch -p1`.
 fn apply_unified_diff(files: &[(&str, &str)], diff: &str) -> HashMap<String, String> {
     let mut out = HashMap::new();
@@ -969,29 +1159,380 @@ fn unsafe_fixes_alone_is_a_usage_error() {
     assert!(text(&out.stderr).contains("`--unsafe-fixes` applies with `--fix` or `--diff`"));
 }
 
+/// The diffs the README shows for the example repo are what k8sec prints on it.
+#[test]
+fn the_readme_shows_the_diffs_k8sec_prints_on_the_example() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let mut shown = 0;
+    for block in readme.split("```\n$ k8sec ").skip(1) {
+        let (command, rest) = block.split_once('\n').unwrap();
+        if !command.contains("--diff") {
+            continue;
+        }
+        let printed = &rest[..rest.find("```").unwrap()];
+        let args: Vec<&str> = command.split(' ').collect();
+        let out = k8sec(root, &args, None);
+        assert_eq!(
+            format!("{}{}", text(&out.stdout), text(&out.stderr)),
+            printed,
+            "k8sec {command}"
+        );
+        shown += 1;
+    }
+    assert_eq!(shown, 2);
+}
+
+#[test]
+fn rendered_helm_output_carries_no_fix() {
+    // Rendered output is linted under its templates' paths, but it is not their text: a fix
+    // there is one `--fix` could never apply.
+    let rendered = format!("---\n# Source: web/templates/pod.yaml\n{PRIVILEGED}");
+    let dir = repo(&[]);
+    let out = k8sec(
+        dir.path(),
+        &args(&["--format", "json", "-"]),
+        Some(&rendered),
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        json["findings"][0]["file"], "web/templates/pod.yaml",
+        "{json}"
+    );
+    assert_eq!(json["findings"][0]["fix"], serde_json::Value::Null);
+}
+
+// ---- fixes seen through a Kustomize build ----------------------------------------------------
+
+const KUSTOMIZATION: &str = "resources:\n  - deployment.yaml\n";
+
+fn deployment(security_context: &str) -> String {
+    format!(
+        "apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  selector:
+    matchLabels: {{app: web}}
+  template:
+    metadata:
+      labels: {{app: web}}
+    spec:
+      containers:
+        - name: web
+          image: nginx:1.27
+{security_context}"
+    )
+}
+
+const REMOVE_SECURITY_CONTEXT: &str = "resources:
+  - ../base
+patches:
+  - target: {kind: Deployment, name: web}
+    patch: |-
+      - op: remove
+        path: /spec/template/spec/containers/0/securityContext
+";
+
+const APE: [&str; 3] = ["lint", "--select", "privilege-escalation-allowed"];
+
+#[test]
+fn a_setting_an_overlay_removes_is_not_added_again_to_its_base() {
+    // The base sets it; the overlay removes it: the finding is the overlay's, and adding the
+    // key to the base again would write a second `securityContext:` into it.
+    let base =
+        deployment("          securityContext:\n            allowPrivilegeEscalation: false\n");
+    let dir = repo(&[
+        ("base/kustomization.yaml", KUSTOMIZATION),
+        ("base/deployment.yaml", &base),
+        ("overlay/kustomization.yaml", REMOVE_SECURITY_CONTEXT),
+    ]);
+    let out = k8sec(
+        dir.path(),
+        &[&APE[..], &["--format", "json"]].concat(),
+        None,
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let findings = json["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 1, "{json}");
+    assert_eq!(findings[0]["fix"], serde_json::Value::Null, "{json}");
+    let out = k8sec(dir.path(), &[&APE[..], &["--diff"]].concat(), None);
+    assert_eq!(text(&out.stdout), "");
+}
+
+#[test]
+fn a_base_is_fixed_once_for_all_the_overlays_that_build_it() {
+    let base = deployment("");
+    let overlay = "resources:\n  - ../base\nnamePrefix: prod-\n";
+    let dir = repo(&[
+        ("base/kustomization.yaml", KUSTOMIZATION),
+        ("base/deployment.yaml", &base),
+        ("prod/kustomization.yaml", overlay),
+        ("staging/kustomization.yaml", overlay),
+    ]);
+    let out = k8sec(dir.path(), &[&APE[..], &["--fix"]].concat(), None);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    let fixed = std::fs::read_to_string(dir.path().join("base/deployment.yaml")).unwrap();
+    assert_eq!(
+        fixed,
+        deployment("          securityContext:\n            allowPrivilegeEscalation: false\n")
+    );
+    let out = k8sec(dir.path(), &[&APE[..], &["--diff"]].concat(), None);
+    assert_eq!(
+        (out.status.code(), text(&out.stdout)),
+        (Some(0), String::new())
+    );
+}
+
+#[test]
+fn an_alias_a_build_expands_is_not_edited_through() {
+    // A build copies the anchored mapping into both containers; editing the copy would edit
+    // the anchor, and with it the other container.
+    let base = "apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+spec:
+  containers:
+    - name: web
+      image: nginx:1.27
+      securityContext: &sc
+        runAsNonRoot: true
+    - name: sidecar
+      image: busybox:1.36
+      securityContext: *sc
+";
+    let dir = repo(&[
+        ("base/kustomization.yaml", "resources:\n  - pod.yaml\n"),
+        ("base/pod.yaml", base),
+    ]);
+    let ws = load_dir(dir.path());
+    assert!(
+        matches!(
+            ws.units.last().map(|u| &u.kind),
+            Some(k8sec::UnitKind::Kustomize { .. })
+        ),
+        "{:?}",
+        ws.units.iter().map(|u| &u.kind).collect::<Vec<_>>()
+    );
+    let config = config(&["privilege-escalation-allowed"]);
+    let result = k8sec::lint(&ws, &config);
+    assert_eq!(result.findings.len(), 2);
+    assert!(
+        result.findings.iter().all(|f| f.fix.is_none()),
+        "{:?}",
+        result.findings
+    );
+}
+
+#[test]
+fn stacked_entries_let_an_overlay_only_finding_be_fixed_in_one_run() {
+    // Only the overlay's build lacks the container's seccomp profile: the pod-level fix goes
+    // into the base together with `automountServiceAccountToken`, at the same point, in one
+    // round (a second round lints the base alone, where the finding does not show).
+    let base = deployment(
+        "          securityContext:\n            seccompProfile: {type: RuntimeDefault}\n",
+    )
+    .trim_end()
+    .to_string();
+    let dir = repo(&[
+        ("base/kustomization.yaml", KUSTOMIZATION),
+        ("base/deployment.yaml", &base),
+        ("overlay/kustomization.yaml", REMOVE_SECURITY_CONTEXT),
+    ]);
+    let select = [
+        "lint",
+        "--select",
+        "missing-seccomp-profile,automount-service-account-token",
+        "--fix",
+        "--unsafe-fixes",
+    ];
+    let out = k8sec(dir.path(), &select, None);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    let fixed = std::fs::read_to_string(dir.path().join("base/deployment.yaml")).unwrap();
+    assert_eq!(
+        fixed,
+        format!(
+            "{base}\n      automountServiceAccountToken: false\n      securityContext:\n        \
+             seccompProfile:\n          type: RuntimeDefault\n"
+        )
+    );
+    let out = k8sec(dir.path(), &select, None);
+    assert!(
+        text(&out.stdout).starts_with("Fixed 0 findings"),
+        "{}",
+        text(&out.stdout)
+    );
+}
+
+#[test]
+fn a_patch_is_fixed_only_for_what_the_build_reported() {
+    // The patch adds an init container and sets an env var of `web`. Read alone it would be a
+    // Deployment whose `web` has no securityContext; built, `web` is the base's container.
+    let patch = "apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  template:
+    spec:
+      initContainers:
+        - name: init
+          image: busybox:1.36
+      containers:
+        - name: web
+          env:
+            - {name: MODE, value: prod}
+";
+    let dir = repo(&[
+        ("base/kustomization.yaml", KUSTOMIZATION),
+        ("base/deployment.yaml", &deployment("")),
+        (
+            "overlay/kustomization.yaml",
+            "resources:\n  - ../base\npatches:\n  - path: patch.yaml\n",
+        ),
+        ("overlay/patch.yaml", patch),
+    ]);
+    let out = k8sec(dir.path(), &[&APE[..], &["--fix"]].concat(), None);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("overlay/patch.yaml")).unwrap(),
+        patch.replace(
+            "          image: busybox:1.36\n",
+            "          image: busybox:1.36\n          securityContext:\n            \
+             allowPrivilegeEscalation: false\n"
+        )
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("base/deployment.yaml")).unwrap(),
+        deployment("          securityContext:\n            allowPrivilegeEscalation: false\n")
+    );
+}
+
+#[test]
+fn an_api_version_a_kustomization_may_build_is_not_changed() {
+    // The overlay's patch finds the Role by its apiVersion: a base moved to `v1` alone would
+    // no longer take it, and the build would fail.
+    let role = "apiVersion: rbac.authorization.k8s.io/v1beta1
+kind: Role
+metadata:
+  name: reader
+rules: []
+";
+    let patch = "apiVersion: rbac.authorization.k8s.io/v1beta1
+kind: Role
+metadata:
+  name: reader
+rules:
+  - apiGroups: [\"\"]
+    resources: [pods]
+    verbs: [get]
+";
+    let dir = repo(&[
+        ("base/kustomization.yaml", "resources:\n  - role.yaml\n"),
+        ("base/role.yaml", role),
+        (
+            "overlay/kustomization.yaml",
+            "resources:\n  - ../base\npatches:\n  - path: role-patch.yaml\n",
+        ),
+        ("overlay/role-patch.yaml", patch),
+        ("plain/role.yaml", role),
+    ]);
+    let select = ["lint", "--select", "deprecated-api-version", "--diff"];
+    let out = k8sec(dir.path(), &select, None);
+    assert_eq!(
+        text(&out.stdout),
+        "--- a/plain/role.yaml\n+++ b/plain/role.yaml\n@@ -1,4 +1,4 @@\n\
+         -apiVersion: rbac.authorization.k8s.io/v1beta1\n\
+         +apiVersion: rbac.authorization.k8s.io/v1\n kind: Role\n metadata:\n   name: reader\n"
+    );
+}
+
 // ---- the real-world corpus ----------------------------------------------------------------
 
-/// Every file of the corpus that parses, with every fix applied (`--unsafe-fixes` included):
-/// it still parses, holds the same objects, is unchanged outside the edits, and no finding
-/// that had a fix is left. Skipped when the corpus is absent (`K8SEC_CORPUS` overrides
-/// `../shared/corpus`).
-#[test]
-fn fixing_the_corpus_keeps_every_file_sound() {
+fn corpus_dir() -> Option<PathBuf> {
     let corpus = std::env::var_os("K8SEC_CORPUS")
         .map(PathBuf::from)
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus"));
-    if !corpus.is_dir() {
+    // Canonical, so paths the loader normalises (Kustomize sources) share its prefix.
+    if let Ok(corpus) = corpus.canonicalize().and_then(|c| {
+        if c.is_dir() {
+            Ok(c)
+        } else {
+            Err(std::io::ErrorKind::NotFound.into())
+        }
+    }) {
+        Some(corpus)
+    } else {
         eprintln!("corpus not found at {}: skipped", corpus.display());
-        return;
+        None
     }
-    let config = config(&["all"]);
-    let ws = k8sec::load(
+}
+
+fn load_dir(dir: &Path) -> Workspace {
+    k8sec::load(
         &k8sec::Inputs {
-            paths: vec![corpus],
+            paths: vec![dir.to_path_buf()],
             stdin: None,
         },
         &k8sec::source::WalkOptions::default(),
-    );
+    )
+}
+
+/// Copies the directory tree `from` into `to` (regular files and directories only).
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let kind = entry.file_type().unwrap();
+        let target = to.join(entry.file_name());
+        if kind.is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else if kind.is_file() {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// Kind and name of every document of `text`, in order (`None` for a document that is not an
+/// object): what fixing a file must keep.
+fn documents(path: &Path, text: &str) -> Option<Vec<Option<(String, String)>>> {
+    let index = k8sec::text::LineIndex::new(text);
+    let stream = k8sec::yaml::parse_stream(text, FileId(0), &index);
+    if stream.error.is_some() {
+        return None;
+    }
+    let _ = path;
+    Some(
+        stream
+            .documents
+            .iter()
+            .map(|d| {
+                let root = d.tree.root();
+                let kind = root.str_at("kind")?;
+                let name = root.path(&["metadata", "name"]).and_then(|n| n.as_str());
+                Some((kind.to_string(), name.unwrap_or("").to_string()))
+            })
+            .collect(),
+    )
+}
+
+/// Every file of the corpus that parses, with every fix applied (`--unsafe-fixes` included):
+/// it still parses, has the same documents with the same kinds and names (and the same objects
+/// in them), is unchanged outside the edits, and, once the fixed corpus is loaded again (with
+/// its Kustomize builds), no finding in a file that can be fixed still carries a fix that
+/// `--fix --unsafe-fixes` would apply. Prints, per fixable check, the findings, the fixes
+/// offered and applied, and what was withheld; `K8SEC_FIX_WITHHELD=1` lists the findings
+/// left without a fix. Skipped when the corpus is absent (`K8SEC_CORPUS` overrides
+/// `../shared/corpus`).
+#[test]
+fn fixing_the_corpus_keeps_every_file_sound() {
+    let Some(corpus) = corpus_dir() else {
+        return;
+    };
+    let config = config(&["all"]);
+    let ws = load_dir(&corpus);
     let result = k8sec::lint(&ws, &config);
     let with_fix = result.findings.iter().filter(|f| f.fix.is_some()).count();
     let fixed = fix_workspace(&ws, &result, &config, UNSAFE);
@@ -1012,36 +1553,140 @@ fn fixing_the_corpus_keeps_every_file_sound() {
             problems.push(format!("{path}: no longer parses"));
             continue;
         }
-        let before: Vec<_> = ws
-            .resources()
-            .filter(|r| r.file == file.file)
-            .map(|r| (r.kind.clone(), r.namespace.clone(), r.name.clone()))
-            .collect();
+        if documents(&source.path, &file.text) != documents(&source.path, &source.text) {
+            problems.push(format!("{path}: documents changed"));
+        }
+        // The file read alone: a Kustomize base is in the workspace once per overlay.
+        let before = identities(&k8sec::load_source(
+            source.path.clone(),
+            source.text.clone(),
+            source.origin.clone(),
+        ));
         if identities(&after) != before {
             problems.push(format!("{path}: objects changed"));
         }
         if replay(&source.text, &file.rounds) != file.text {
             problems.push(format!("{path}: bytes changed outside the edits"));
         }
-        let left = k8sec::lint(&after, &config);
-        for finding in left.findings.iter().filter(|f| {
-            f.fix
+    }
+
+    // The whole corpus again, fixed: Kustomize builds see their fixed bases and patches.
+    let copy = tempfile::tempdir().unwrap();
+    copy_tree(&corpus, copy.path());
+    for file in fixed.iter().filter(|f| f.applied > 0) {
+        let source = ws.sources.get(file.file);
+        let relative = source.path.strip_prefix(&corpus).unwrap();
+        std::fs::write(copy.path().join(relative), &file.text).unwrap();
+    }
+    let again = load_dir(copy.path());
+    let left = k8sec::lint(&again, &config);
+    let broken: std::collections::HashSet<FileId> =
+        again.parse_errors.iter().map(|(id, _)| *id).collect();
+    let editable = |ws: &Workspace, f: &Finding| {
+        f.fix.as_ref().and_then(|x| x.file()).is_some_and(|id| {
+            !broken.contains(&id) && ws.sources.get(id).origin != Origin::Rendered
+        })
+    };
+    for finding in left.findings.iter().filter(|f| {
+        editable(&again, f)
+            && f.fix
                 .as_ref()
                 .is_some_and(|x| UNSAFE.allows(x.applicability))
-        }) {
-            problems.push(format!(
-                "{path}: {} still fixable after fixing",
-                finding.check
-            ));
-        }
+    }) {
+        let source = again.sources.get(finding.span.file);
+        problems.push(format!(
+            "{}: {} still fixable after fixing: {}",
+            source.display_path(),
+            finding.check,
+            finding.message
+        ));
     }
+
     eprintln!(
-        "corpus: {} files, {} findings, {with_fix} with a fix; {applied} fixes applied to {} files",
+        "corpus: {} files, {} findings, {with_fix} with a fix; {applied} fixes applied to {} \
+         files; {} findings left",
         ws.sources.len(),
         result.findings.len(),
-        fixed.iter().filter(|f| f.applied > 0).count()
+        fixed.iter().filter(|f| f.applied > 0).count(),
+        left.findings.len(),
     );
+    // Per check: findings, fixes offered, where they could not be applied, fixes applied when
+    // only that check is fixed, and findings left after fixing everything.
+    let list = std::env::var_os("K8SEC_FIX_WITHHELD").is_some();
+    eprintln!(
+        "{:<34} {:>8} {:>6} {:>7} {:>8} {:>7} {:>7} {:>5}",
+        "check", "findings", "no fix", "display", "rendered", "offered", "applied", "left"
+    );
+    for doc in k8sec::checks::DOCS
+        .iter()
+        .filter(|d| d.fix != k8sec::checks::FixAvailability::None)
+    {
+        let ours: Vec<&Finding> = result
+            .findings
+            .iter()
+            .filter(|f| f.check == doc.id)
+            .collect();
+        let no_fix: Vec<&&Finding> = ours.iter().filter(|f| f.fix.is_none()).collect();
+        let display = ours
+            .iter()
+            .filter(|f| {
+                f.fix
+                    .as_ref()
+                    .is_some_and(|x| x.applicability == Applicability::DisplayOnly)
+            })
+            .count();
+        let offered: Vec<&&Finding> = ours
+            .iter()
+            .filter(|f| {
+                f.fix
+                    .as_ref()
+                    .is_some_and(|x| UNSAFE.allows(x.applicability))
+            })
+            .collect();
+        let rendered = offered.iter().filter(|f| !editable(&ws, f)).count();
+        let alone = config_with(&[doc.id]);
+        let applied_alone: usize = if offered.is_empty() {
+            0
+        } else {
+            let result = k8sec::lint(&ws, &alone);
+            fix_workspace(&ws, &result, &alone, UNSAFE)
+                .iter()
+                .map(|f| f.applied)
+                .sum()
+        };
+        let left = left.findings.iter().filter(|f| f.check == doc.id).count();
+        eprintln!(
+            "{:<34} {:>8} {:>6} {:>7} {:>8} {:>7} {:>7} {:>5}",
+            doc.id,
+            ours.len(),
+            no_fix.len(),
+            display,
+            rendered,
+            offered.len(),
+            applied_alone,
+            left
+        );
+        if list {
+            for finding in no_fix {
+                let source = ws.sources.get(finding.span.file);
+                let at = source
+                    .line_index
+                    .line_col(&source.text, finding.span.range.start);
+                eprintln!(
+                    "    {}:{}:{}: {}",
+                    source.display_path(),
+                    at.line,
+                    at.column,
+                    finding.message
+                );
+            }
+        }
+    }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+fn config_with(select: &[&str]) -> Config {
+    config(select)
 }
 
 /// `text` with each round's edits spliced in, independently of the fixer: equal to the fixed
@@ -1062,13 +1707,7 @@ fn replay(text: &str, rounds: &[Vec<Edit>]) -> String {
 /// withheld per operation. Skipped when the corpus is absent.
 #[test]
 fn edit_helpers_on_every_workload_of_the_corpus() {
-    let corpus = std::env::var_os("K8SEC_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus"));
-    if !corpus.is_dir() {
-        eprintln!("corpus not found at {}: skipped", corpus.display());
-        return;
-    }
+    let Some(corpus) = corpus_dir() else { return };
     let ws = k8sec::load(
         &k8sec::Inputs {
             paths: vec![corpus],
@@ -1239,9 +1878,7 @@ fn a_flow_key_without_a_value_gets_one() {
 #[ignore]
 fn every_helper_on_every_node_of_the_corpus() {
     use k8sec::yaml::{NodeId, NodeKind};
-    let corpus = std::env::var_os("K8SEC_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus"));
+    let Some(corpus) = corpus_dir() else { return };
     let testdata = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata");
     let ws = k8sec::load(
         &k8sec::Inputs {
@@ -1262,15 +1899,36 @@ fn every_helper_on_every_node_of_the_corpus() {
     };
     let mut problems = Vec::new();
     let (mut applied, mut withheld) = (0, 0);
-    let mut seen = std::collections::HashSet::new();
-    for resource in ws.resources() {
-        let source = ws.sources.get(resource.file);
-        let tree = &resource.tree;
+    // Each file alone, as written: the trees of a Kustomize build hold what the build made of
+    // a file, and the helpers edit the file itself (see `a_setting_an_overlay_removes_...`).
+    let alone: Vec<Workspace> = ws
+        .sources
+        .iter()
         // Every node is reparsed after each edit: keep to small files.
-        if broken.contains(&resource.file)
-            || source.text.len() > 12_000
-            || !seen.insert(std::sync::Arc::as_ptr(tree))
-        {
+        .filter(|(id, source)| !broken.contains(id) && source.text.len() <= 12_000)
+        .map(|(_, source)| {
+            k8sec::load_source(
+                source.path.clone(),
+                source.text.clone(),
+                source.origin.clone(),
+            )
+        })
+        .collect();
+    // Then the trees the builds made (`strict: false`): where an edit is not withheld, it
+    // must still never break the file nor give one of its mappings a duplicate key.
+    let built = ws.units.iter().filter_map(|u| {
+        matches!(u.kind, k8sec::UnitKind::Kustomize { .. }).then_some((&ws, &u.resources))
+    });
+    let mut seen = std::collections::HashSet::new();
+    for (ws, resource, strict) in alone
+        .iter()
+        .map(|ws| (ws, &ws.units[0].resources, true))
+        .chain(built.map(|(ws, r)| (ws, r, false)))
+        .flat_map(|(ws, rs, strict)| rs.iter().map(move |r| (ws, r, strict)))
+    {
+        let tree = &resource.tree;
+        let small = |id: FileId| ws.sources.get(id).text.len() <= 12_000 && !broken_in(ws, id);
+        if !seen.insert(std::sync::Arc::as_ptr(tree)) || !small(resource.file) {
             continue;
         }
         let e = Editor::new(&ws.sources);
@@ -1315,12 +1973,16 @@ fn every_helper_on_every_node_of_the_corpus() {
                     withheld += 1;
                     continue;
                 };
-                let path = source.display_path();
                 let Some(fix) = Fix::new(Applicability::Safe, "f", edits) else {
-                    problems.push(format!("{path}: overlapping edits"));
+                    problems.push(format!("{}: overlapping edits", resource.name));
                     continue;
                 };
-                let out = apply_fixes(&source.text, resource.file, [&fix]);
+                let Some(file) = fix.file().filter(|f| small(*f)) else {
+                    continue;
+                };
+                let source = ws.sources.get(file);
+                let path = source.display_path();
+                let out = apply_fixes(&source.text, file, [&fix]);
                 let after = k8sec::load_source(source.path.clone(), out.text.clone(), Origin::File);
                 if !after.parse_errors.is_empty() {
                     problems.push(format!(
@@ -1330,7 +1992,15 @@ fn every_helper_on_every_node_of_the_corpus() {
                     continue;
                 }
                 applied += 1;
-                if let Some(want) = want {
+                let before =
+                    k8sec::load_source(source.path.clone(), source.text.clone(), Origin::File);
+                if duplicate_keys(&after) > duplicate_keys(&before) {
+                    problems.push(format!(
+                        "{path}: a duplicate key:\n{}",
+                        unified_diff(path, &source.text, &out.text)
+                    ));
+                }
+                if let Some(want) = want.filter(|_| strict) {
                     let found = after.resources().any(|r| {
                         (0..r.tree.len()).any(|j| {
                             let m = r.tree.node(NodeId(j as u32));
@@ -1351,6 +2021,39 @@ fn every_helper_on_every_node_of_the_corpus() {
     }
     eprintln!("{applied} edits applied, {withheld} withheld");
     assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+fn broken_in(ws: &Workspace, id: FileId) -> bool {
+    ws.parse_errors.iter().any(|(f, _)| *f == id)
+}
+
+/// How many mappings of the objects of `ws` have a key twice.
+fn duplicate_keys(ws: &Workspace) -> usize {
+    use k8sec::yaml::{NodeId, NodeKind};
+    let mut seen = std::collections::HashSet::new();
+    let mut count = 0;
+    for resource in ws.resources() {
+        if !seen.insert(std::sync::Arc::as_ptr(&resource.tree)) {
+            continue;
+        }
+        for i in 0..resource.tree.len() {
+            let node = resource.tree.node(NodeId(i as u32));
+            if !matches!(node.node().kind, NodeKind::Mapping { .. }) {
+                continue;
+            }
+            let mut keys: Vec<&str> = node
+                .entries()
+                .filter_map(|(k, _)| k.as_scalar().map(|(t, _)| t))
+                .collect();
+            let all = keys.len();
+            keys.sort_unstable();
+            keys.dedup();
+            if keys.len() != all {
+                count += 1;
+            }
+        }
+    }
+    count
 }
 
 #[test]

@@ -105,15 +105,26 @@ pub(super) fn writable_root_filesystem(_ctx: &Ctx<'_>, resource: &Resource, sink
             Some(value) => {
                 // A non-boolean is refused by the API server: the pod never runs.
                 if value.as_bool() == Some(false) {
+                    let fix = sink.edit().replace(value, true);
                     sink.report(
                         resource,
                         value,
                         format!("{} has a writable root filesystem", container.describe()),
                     )
-                    .in_container(container.name);
+                    .in_container(container.name)
+                    .with_fix(
+                        super::Applicability::Unsafe,
+                        "set `readOnlyRootFilesystem: true`",
+                        fix,
+                    );
                 }
             }
             None => {
+                let fix = sink.edit().set_path(
+                    container.node,
+                    &["securityContext", "readOnlyRootFilesystem"],
+                    true,
+                );
                 sink.report(
                     resource,
                     container.security_anchor(),
@@ -122,7 +133,12 @@ pub(super) fn writable_root_filesystem(_ctx: &Ctx<'_>, resource: &Resource, sink
                         container.describe()
                     ),
                 )
-                .in_container(container.name);
+                .in_container(container.name)
+                .with_fix(
+                    super::Applicability::Unsafe,
+                    "set `readOnlyRootFilesystem: true`",
+                    fix,
+                );
             }
         }
     }
@@ -146,10 +162,16 @@ pub(super) fn automount_service_account_token(
             .filter(|v| !v.is_null())
         {
             if value.as_bool() == Some(true) {
+                let fix = sink.edit().replace(value, false);
                 sink.report(
                     resource,
                     value,
                     "pod mounts a service account token (automountServiceAccountToken: true)",
+                )
+                .with_fix(
+                    super::Applicability::Unsafe,
+                    "set `automountServiceAccountToken: false`",
+                    fix,
                 );
             }
             continue;
@@ -168,11 +190,20 @@ pub(super) fn automount_service_account_token(
         {
             continue;
         }
-        let finding = sink.report(
-            resource,
-            pod.anchor(),
-            "pod does not set automountServiceAccountToken: false, so a service account token may be mounted",
-        );
+        let fix = sink
+            .edit()
+            .set(pod.spec, "automountServiceAccountToken", false);
+        let finding = sink
+            .report(
+                resource,
+                pod.anchor(),
+                "pod does not set automountServiceAccountToken: false, so a service account token may be mounted",
+            )
+            .with_fix(
+                super::Applicability::Unsafe,
+                "set `automountServiceAccountToken: false` on the pod",
+                fix,
+            );
         for (sa, value) in accounts {
             match value.filter(|v| v.as_bool() == Some(true)) {
                 Some(value) => finding.related(
@@ -234,6 +265,8 @@ pub(super) fn deprecated_service_account_field(
         .filter(|(_, s)| !s.is_empty());
     match current {
         Some((node, current)) if current != name => {
+            // `serviceAccountName` wins: the deprecated field changes nothing and goes.
+            let fix = sink.edit().remove(pod.spec, "serviceAccount");
             sink.report(
                 resource,
                 key,
@@ -241,10 +274,32 @@ pub(super) fn deprecated_service_account_field(
                     "deprecated field `serviceAccount` is set to `{name}`, which `serviceAccountName` (`{current}`) overrides"
                 ),
             )
-            .related(node.span(), "the service account the pod runs as");
+            .related(node.span(), "the service account the pod runs as")
+            .with_fix(super::Applicability::Safe, "remove `serviceAccount`", fix);
         }
         _ => {
-            sink.report(resource, key, "deprecated field `serviceAccount` is set");
+            // Renamed when `serviceAccountName` is absent; removed when it repeats the name;
+            // when it is empty or null (read as unset), it gets the name and the field goes.
+            let editor = sink.edit();
+            let (description, fix) = match pod.spec.get("serviceAccountName") {
+                None => (
+                    "rename `serviceAccount` to `serviceAccountName`",
+                    editor.rename_key(pod.spec, "serviceAccount", "serviceAccountName"),
+                ),
+                Some(current) if current.as_str() == Some(name) => (
+                    "remove `serviceAccount`, which repeats `serviceAccountName`",
+                    editor.remove(pod.spec, "serviceAccount"),
+                ),
+                Some(_) => (
+                    "move the name to `serviceAccountName`",
+                    editor
+                        .set(pod.spec, "serviceAccountName", name)
+                        .zip(editor.remove(pod.spec, "serviceAccount"))
+                        .map(|(set, remove)| [set, remove].concat()),
+                ),
+            };
+            sink.report(resource, key, "deprecated field `serviceAccount` is set")
+                .with_fix(super::Applicability::Safe, description, fix);
         }
     }
 }

@@ -6,8 +6,11 @@
 //! repository, an empty string) is not judged: the runtime cannot pull it as written, so which
 //! tag it would pull is not a question that has an answer.
 
-use super::{Ctx, Sink};
+use super::{Applicability, Ctx, Sink};
 use crate::model::{Container, PodSpec, Resource};
+
+/// The placeholder of the tag `latest-image-tag` suggests pinning.
+const TAG_PLACEHOLDER: &str = "<tag>";
 use crate::yaml::{NodeRef, ScalarStyle};
 
 /// `latest-image-tag`: an image with the `latest` tag or no tag at all, and no digest.
@@ -27,8 +30,17 @@ pub(super) fn latest_image_tag(_ctx: &Ctx<'_>, resource: &Resource, sink: &mut S
             ),
             Some(_) => continue,
         };
+        // Display-only: which version to pin is the user's choice, so the suggestion carries a
+        // placeholder tag (`nginx` → `nginx:<tag>`, `nginx:latest` → `nginx:<tag>`).
+        let pinned = format!("{}:{TAG_PLACEHOLDER}", reference.name);
+        let fix = sink.edit().replace(node, pinned.as_str());
         sink.report(resource, node, message)
-            .in_container(container.name);
+            .in_container(container.name)
+            .with_fix(
+                Applicability::DisplayOnly,
+                format!("pin a version: `{pinned}`"),
+                fix,
+            );
     }
 }
 

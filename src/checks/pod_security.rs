@@ -11,7 +11,7 @@
 //! relaxation for user namespaces, the seccomp annotations) follow the target version in
 //! `Params::kubernetes_version`.
 
-use super::{Ctx, Sink};
+use super::{Applicability, Ctx, Sink};
 use crate::model::{Container, PodSpec, Resource};
 use crate::yaml::{NodeId, NodeRef};
 
@@ -40,7 +40,7 @@ pub(super) fn privileged_container(_ctx: &Ctx<'_>, resource: &Resource, sink: &m
                 format!("{} runs privileged", container.describe()),
             )
             .in_container(container.name)
-            .with_fix(super::Applicability::Unsafe, "set `privileged: false`", fix);
+            .with_fix(Applicability::Unsafe, "set `privileged: false`", fix);
         }
     }
 }
@@ -52,7 +52,15 @@ fn host_namespace(resource: &Resource, sink: &mut Sink<'_>, field: &str, message
     };
     if let Some(value) = pod.spec.get(field) {
         if value.as_bool() == Some(true) {
-            sink.report(resource, value, message);
+            // Unsafe: `false` rather than removing the key keeps the comment on its line and
+            // shows what was decided; a pod that asks for a host namespace usually needs it
+            // (CNI plugins, node agents, host-port ingress controllers).
+            let fix = sink.edit().replace(value, false);
+            sink.report(resource, value, message).with_fix(
+                Applicability::Unsafe,
+                format!("set `{field}: false`"),
+                fix,
+            );
         }
     }
 }
@@ -250,6 +258,7 @@ pub(super) fn unsafe_proc_mount(ctx: &Ctx<'_>, resource: &Resource, sink: &mut S
             continue;
         };
         if mount != "Default" {
+            let fix = sink.edit().replace(value, "Default");
             sink.report(
                 resource,
                 value,
@@ -258,7 +267,8 @@ pub(super) fn unsafe_proc_mount(ctx: &Ctx<'_>, resource: &Resource, sink: &mut S
                     container.describe()
                 ),
             )
-            .in_container(container.name);
+            .in_container(container.name)
+            .with_fix(Applicability::Unsafe, "set `procMount: Default`", fix);
         }
     }
 }
@@ -511,10 +521,25 @@ fn report_unconfined(
                  {ignored_since} and later ignore it and apply the node's default profile"
             ),
         };
+        // The value that says unconfined is replaced by the runtime's default profile: the
+        // field's `type` by `RuntimeDefault`, an annotation's value by `runtime/default`. A
+        // pod-level value applies only to the containers that do not set their own.
+        let (new, description) = match source {
+            ProfileSource::Field(_) => (
+                "RuntimeDefault",
+                format!("set the {what} profile type to `RuntimeDefault`"),
+            ),
+            _ => (
+                "runtime/default",
+                format!("set the {what} annotation to `runtime/default`"),
+            ),
+        };
+        let fix = sink.edit().replace(value, new);
         let finding = sink.report(resource, value, message);
         if let [only] = containers.as_slice() {
             finding.in_container(only.name);
         }
+        finding.with_fix(Applicability::Unsafe, description, fix);
     }
 }
 

@@ -1,7 +1,11 @@
 //! Resource requests and limits, and probes.
 
-use super::{Ctx, Sink};
+use super::{Applicability, Ctx, Sink};
 use crate::model::{Container, ContainerKind, PodSpec, Resource};
+
+/// The placeholder quantity the display-only fixes of the missing request and limit checks
+/// suggest.
+const QUANTITY_PLACEHOLDER: &str = "<set-me>";
 use crate::yaml::NodeRef;
 
 /// `missing-cpu-request`.
@@ -190,8 +194,31 @@ fn check_resources(resource: &Resource, sink: &mut Sink<'_>, compute: Compute, b
                 format!("{} has no {what}", container.describe()),
             ),
         };
-        sink.report(resource, node, message)
+        // Display-only: the right quantity is the user's to measure, so the suggestion carries
+        // a placeholder. `missing-cpu-limit` suggests nothing: a CPU limit throttles, and
+        // whether to set one is a choice, not a fix.
+        let fix = match (compute, bound) {
+            (Compute::Cpu, Bound::Limit) => None,
+            _ => Some(sink.edit().set_path(
+                container.node,
+                &["resources", bound.key(), compute.key()],
+                QUANTITY_PLACEHOLDER,
+            )),
+        };
+        let finding = sink
+            .report(resource, node, message)
             .in_container(container.name);
+        if let Some(fix) = fix {
+            finding.with_fix(
+                Applicability::DisplayOnly,
+                format!(
+                    "set `resources.{}.{}` to a measured quantity",
+                    bound.key(),
+                    compute.key()
+                ),
+                fix,
+            );
+        }
     }
 }
 

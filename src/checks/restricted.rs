@@ -6,9 +6,16 @@
 //! would refuse to decode (a quoted `"false"` for a boolean, a scalar where a list belongs)
 //! are left to the validity checks: such a pod never runs.
 
-use super::{Ctx, Sink};
+use super::{Applicability, Ctx, Sink};
+use crate::diagnostic::Edit;
+use crate::fix::Editor;
 use crate::model::{Container, PodSpec, Resource};
 use crate::yaml::NodeRef;
+
+const ALLOW_PRIVILEGE_ESCALATION: &[&str] = &["securityContext", "allowPrivilegeEscalation"];
+const RUN_AS_NON_ROOT: &[&str] = &["securityContext", "runAsNonRoot"];
+const DROP: &[&str] = &["securityContext", "capabilities", "drop"];
+const POD_SECCOMP_TYPE: &[&str] = &["securityContext", "seccompProfile", "type"];
 
 /// "container `a`", "containers `a` and `b`", "container `a` and init container `b`".
 fn describe_all(containers: &[Container<'_>]) -> String {
@@ -58,14 +65,43 @@ impl<'a> Grouped<'a> {
         sink: &mut Sink<'_>,
         message: impl Fn(NodeRef<'a>, &str, bool) -> String,
     ) {
+        self.report_with_fix(resource, sink, message, None);
+    }
+
+    /// Like [`report`](Self::report), attaching to each group's finding the fix `fix` computes
+    /// for its node and containers (`None` from it: no fix for that group).
+    fn report_with_fix(
+        self,
+        resource: &Resource,
+        sink: &mut Sink<'_>,
+        message: impl Fn(NodeRef<'a>, &str, bool) -> String,
+        fix: Option<GroupFix<'_, 'a>>,
+    ) {
         for (node, containers) in self.groups {
             let who = describe_all(&containers);
+            let edits = fix
+                .as_ref()
+                .and_then(|f| (f.edits)(&sink.edit(), node, &containers));
             let finding = sink.report(resource, node, message(node, &who, containers.len() > 1));
             if let [single] = containers.as_slice() {
                 finding.in_container(single.name);
             }
+            if let Some(fix) = &fix {
+                finding.with_fix(fix.applicability, fix.description, edits);
+            }
         }
     }
+}
+
+/// Computes a group's edits from its node and containers.
+type GroupEdits<'f, 'a> =
+    &'f dyn Fn(&Editor<'_>, NodeRef<'a>, &[Container<'a>]) -> Option<Vec<Edit>>;
+
+/// The fix of every finding of a [`Grouped`]: its edits are computed per group.
+struct GroupFix<'f, 'a> {
+    applicability: Applicability,
+    description: &'static str,
+    edits: GroupEdits<'f, 'a>,
 }
 
 /// `privilege-escalation-allowed`: a container's `allowPrivilegeEscalation` is not `false`.
@@ -86,15 +122,29 @@ pub(super) fn privilege_escalation_allowed(
                 // `false` is what restricted asks for; a non-boolean is refused by the API
                 // server, so the pod never runs.
                 if value.as_bool() == Some(true) {
+                    let fix = no_new_privs_allowed(container)
+                        .then(|| sink.edit().replace(value, false))
+                        .flatten();
                     sink.report(
                         resource,
                         value,
                         format!("{} allows privilege escalation", container.describe()),
                     )
-                    .in_container(container.name);
+                    .in_container(container.name)
+                    .with_fix(
+                        Applicability::Safe,
+                        "set `allowPrivilegeEscalation: false`",
+                        fix,
+                    );
                 }
             }
             None => {
+                let fix = no_new_privs_allowed(container)
+                    .then(|| {
+                        sink.edit()
+                            .set_path(container.node, ALLOW_PRIVILEGE_ESCALATION, false)
+                    })
+                    .flatten();
                 sink.report(
                     resource,
                     container.security_anchor(),
@@ -103,10 +153,33 @@ pub(super) fn privilege_escalation_allowed(
                         container.describe()
                     ),
                 )
-                .in_container(container.name);
+                .in_container(container.name)
+                .with_fix(
+                    Applicability::Safe,
+                    "set `allowPrivilegeEscalation: false`",
+                    fix,
+                );
             }
         }
     }
+}
+
+/// Whether the API server accepts `allowPrivilegeEscalation: false` on the container: it
+/// refuses it together with `privileged: true` or an added `CAP_SYS_ADMIN` (any spelling is
+/// taken as that capability here, to be sure). Without this the fix would make the object
+/// invalid, so it is withheld; once `privileged-container` has been fixed, it is offered.
+fn no_new_privs_allowed(container: Container<'_>) -> bool {
+    let Some(sc) = container.security_context() else {
+        return true;
+    };
+    let privileged = sc.get("privileged").and_then(NodeRef::as_bool) == Some(true);
+    let sys_admin = sc
+        .path(&["capabilities", "add"])
+        .into_iter()
+        .flat_map(|add| add.items())
+        .filter_map(NodeRef::as_str)
+        .any(|name| canonical_capability(name) == "SYS_ADMIN");
+    !privileged && !sys_admin
 }
 
 /// `run-as-root`: a container may run as UID 0.
@@ -142,28 +215,70 @@ pub(super) fn run_as_root(ctx: &Ctx<'_>, resource: &Resource, sink: &mut Sink<'_
             None => unset.add(container.security_anchor(), container),
         }
     }
+    // UID 0 has no fix: which other user the image can run as is not k8sec's to choose.
     uid_zero.report(resource, sink, |_, who, plural| {
         format!(
             "{who} {} as root (runAsUser: 0)",
             if plural { "run" } else { "runs" }
         )
     });
-    non_root_false.report(resource, sink, |_, who, _| {
-        if require_non_root {
-            format!("{who} may run as root: runAsNonRoot is false")
-        } else {
-            format!("{who} may run as root: runAsNonRoot is false and no non-zero runAsUser is set")
+    // `runAsNonRoot: false` becomes `true`, unless it is the pod's value and a container that
+    // inherits it sets `runAsUser: 0`: the kubelet would then refuse to start that container.
+    let flip = |editor: &Editor<'_>, node: NodeRef<'_>, _: &[Container<'_>]| {
+        let pod_level = pod
+            .security_context()
+            .and_then(|sc| sc.get("runAsNonRoot"))
+            .is_some_and(|v| v.id() == node.id());
+        let breaks_root_container = pod_level
+            && pod.containers().any(|c| {
+                c.security_field("runAsNonRoot").is_none()
+                    && c.effective(pod, "runAsUser").and_then(NodeRef::as_i64) == Some(0)
+            });
+        if breaks_root_container {
+            return None;
         }
-    });
-    unset.report(resource, sink, |_, who, _| {
-        if require_non_root {
-            format!("{who} may run as root: runAsNonRoot: true is not set")
-        } else {
-            format!(
-                "{who} may run as root: neither runAsNonRoot: true nor a non-zero runAsUser is set"
-            )
-        }
-    });
+        editor.replace(node, true)
+    };
+    non_root_false.report_with_fix(
+        resource,
+        sink,
+        |_, who, _| {
+            if require_non_root {
+                format!("{who} may run as root: runAsNonRoot is false")
+            } else {
+                format!(
+                    "{who} may run as root: runAsNonRoot is false and no non-zero runAsUser is set"
+                )
+            }
+        },
+        Some(GroupFix {
+            applicability: Applicability::Unsafe,
+            description: "set `runAsNonRoot: true`",
+            edits: &flip,
+        }),
+    );
+    let add = |editor: &Editor<'_>, _: NodeRef<'_>, containers: &[Container<'_>]| match containers {
+        [container] => editor.set_path(container.node, RUN_AS_NON_ROOT, true),
+        _ => None,
+    };
+    unset.report_with_fix(
+        resource,
+        sink,
+        |_, who, _| {
+            if require_non_root {
+                format!("{who} may run as root: runAsNonRoot: true is not set")
+            } else {
+                format!(
+                    "{who} may run as root: neither runAsNonRoot: true nor a non-zero runAsUser is set"
+                )
+            }
+        },
+        Some(GroupFix {
+            applicability: Applicability::Unsafe,
+            description: "set `runAsNonRoot: true` on the container",
+            edits: &add,
+        }),
+    );
 }
 
 /// `capabilities-not-dropped`: a container's `capabilities.drop` does not include `ALL`.
@@ -179,6 +294,10 @@ pub(super) fn capabilities_not_dropped(_ctx: &Ctx<'_>, resource: &Resource, sink
             .security_context()
             .and_then(|sc| sc.entry("capabilities"));
         let drop = capabilities.and_then(|(_, caps)| caps.get("drop").filter(|d| !d.is_null()));
+        let editor = sink.edit();
+        // Drop ALL: appended to `drop` (created, with `capabilities` and `securityContext`,
+        // when missing); an `all` written in another case is respelled instead.
+        let mut fix = None;
         let (node, message) = match (capabilities, drop) {
             (_, Some(drop)) => {
                 if !drop.is_sequence() {
@@ -190,10 +309,16 @@ pub(super) fn capabilities_not_dropped(_ctx: &Ctx<'_>, resource: &Resource, sink
                     continue;
                 }
                 let message = match names.iter().find(|n| n.eq_ignore_ascii_case("all")) {
-                    Some(spelled) => format!(
-                        "{} drops `{spelled}`, but Pod Security admission accepts only `ALL`",
-                        container.describe()
-                    ),
+                    Some(spelled) => {
+                        fix = drop
+                            .items()
+                            .find(|i| i.as_str() == Some(spelled))
+                            .and_then(|item| editor.replace(item, "ALL"));
+                        format!(
+                            "{} drops `{spelled}`, but Pod Security admission accepts only `ALL`",
+                            container.describe()
+                        )
+                    }
                     None => format!("{} does not drop ALL capabilities", container.describe()),
                 };
                 (drop, message)
@@ -213,8 +338,12 @@ pub(super) fn capabilities_not_dropped(_ctx: &Ctx<'_>, resource: &Resource, sink
                 ),
             ),
         };
+        if fix.is_none() {
+            fix = editor.ensure_item(container.node, DROP, "ALL");
+        }
         sink.report(resource, node, message)
-            .in_container(container.name);
+            .in_container(container.name)
+            .with_fix(Applicability::Unsafe, "drop `ALL` capabilities", fix);
     }
 }
 
@@ -374,16 +503,30 @@ pub(super) fn missing_seccomp_profile(_ctx: &Ctx<'_>, resource: &Resource, sink:
     if lacking.is_empty() {
         return;
     }
+    // The fix sets `RuntimeDefault` at pod level: the lacking containers inherit it, the others
+    // keep their own profile (a container's wins). Withheld when the pod carries the legacy pod
+    // annotation, which the API server requires to agree with the pod's field.
+    let editor = sink.edit();
+    let fix = || {
+        if pod.annotation(SECCOMP_POD_ANNOTATION).is_some() {
+            return None;
+        }
+        editor.set_path(pod.spec, POD_SECCOMP_TYPE, "RuntimeDefault")
+    };
+    const DESCRIPTION: &str = "set the pod's seccomp profile to `RuntimeDefault`";
     if lacking.len() == containers.len() {
         // Nothing anywhere: one finding for the pod, where the fix belongs.
+        let fix = fix();
         sink.report(
             resource,
             pod.security_anchor(),
             "no seccomp profile is set for the pod or its containers",
-        );
+        )
+        .with_fix(Applicability::Safe, DESCRIPTION, fix);
         return;
     }
     for container in lacking {
+        let fix = fix();
         sink.report(
             resource,
             container.security_anchor(),
@@ -392,7 +535,8 @@ pub(super) fn missing_seccomp_profile(_ctx: &Ctx<'_>, resource: &Resource, sink:
                 container.describe()
             ),
         )
-        .in_container(container.name);
+        .in_container(container.name)
+        .with_fix(Applicability::Safe, DESCRIPTION, fix);
     }
 }
 

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use super::{Ctx, Sink, Unit};
+use super::{Applicability, Ctx, Sink, Unit};
 use crate::model::{is_cluster_scoped, Labels, Operator, PodSpec, Requirement, Resource, Selector};
 use crate::yaml::{FileId, NodeKind, NodeRef};
 
@@ -610,14 +610,27 @@ pub(super) fn deprecated_api_version(ctx: &Ctx<'_>, resource: &Resource, sink: &
              {removed_major}.{removed_minor}"
         )
     };
-    let replacement = match replacement(deprecation, target) {
+    let replacement_api = replacement(deprecation, target);
+    let replacement = match replacement_api {
         Some(api_version) => format!("use `{api_version}`"),
         None => match resource.kind.as_str() {
             "PodSecurityPolicy" => "no replacement: Pod Security Admission supersedes it".into(),
             _ => "no replacement".into(),
         },
     };
-    sink.report(
+    // The new apiVersion is written only where it accepts the object unchanged, where the
+    // target Kubernetes version serves it, and outside Kustomize trees.
+    let editor = sink.edit();
+    let fix = replacement_api
+        .filter(|to| served_at(deprecation, to, target))
+        .filter(|to| accepts_unchanged(deprecation.api_version, to, resource))
+        .filter(|_| {
+            editor
+                .sources()
+                .is_some_and(|s| !kustomize_may_build(s, value.span().file))
+        })
+        .map(|to| (to, editor.replace(value, to)));
+    let finding = sink.report(
         resource,
         value,
         format!(
@@ -625,6 +638,112 @@ pub(super) fn deprecated_api_version(ctx: &Ctx<'_>, resource: &Resource, sink: &
             resource.kind, resource.api_version
         ),
     );
+    if let Some((to, fix)) = fix {
+        finding.with_fix(
+            Applicability::Safe,
+            format!("change `apiVersion` to `{to}`"),
+            fix,
+        );
+    }
+}
+
+/// Whether a kustomization of the run may build `file`: one in its directory or above, or one
+/// that names it. Kustomize finds the object a patch applies to by its apiVersion, so a base
+/// whose apiVersion changed alone would no longer take the patches of its overlays, and the
+/// build would fail.
+fn kustomize_may_build(sources: &crate::source::Sources, file: FileId) -> bool {
+    use crate::source::{is_kustomization, normalize};
+    let path = normalize(&sources.get(file).path);
+    let dir = path.parent().unwrap_or(std::path::Path::new(""));
+    sources.iter().any(|(id, source)| {
+        if !is_kustomization(&source.path) {
+            return false;
+        }
+        let kust_dir = normalize(source.path.parent().unwrap_or(std::path::Path::new("")));
+        if dir.starts_with(&kust_dir) {
+            return true;
+        }
+        // A file named from elsewhere (`resources: [../../shared/role.yaml]`).
+        let stream = crate::yaml::parse_stream(&source.text, id, &source.line_index);
+        stream.documents.iter().any(|doc| {
+            let root = doc.tree.root();
+            let listed = ["resources", "bases", "components", "patchesStrategicMerge"]
+                .iter()
+                .flat_map(|key| root.get(key).into_iter().flat_map(|l| l.items()))
+                .filter_map(NodeRef::as_str)
+                .chain(
+                    root.get("patches")
+                        .into_iter()
+                        .flat_map(|l| l.items())
+                        .filter_map(|p| p.str_at("path")),
+                );
+            listed
+                .map(|entry| normalize(&kust_dir.join(entry)))
+                .any(|named| path.starts_with(&named))
+        })
+    })
+}
+
+/// Whether `to`, a replacement of `deprecation`, is served by Kubernetes `target`.
+fn served_at(deprecation: &Deprecation, to: &str, target: Version) -> bool {
+    deprecation
+        .replacements
+        .iter()
+        .any(|(api_version, since, removed)| {
+            *api_version == to && *since <= target && !matches!(removed, Some(r) if target >= *r)
+        })
+}
+
+/// Whether the API server reads `resource`, written for `from`, the same way under `to`: the
+/// same fields and the same defaults, per the Deprecated API Migration Guide ("no notable
+/// changes") and, for `apps/v1beta2`, its defaulting code. The migrations that rename fields
+/// or change defaults are left to the user: Ingress, CustomResourceDefinition, the webhook
+/// configurations, CertificateSigningRequest, the access reviews (`spec.group` became
+/// `spec.groups`), EndpointSlice, Event, HorizontalPodAutoscaler (the guide lists changes for
+/// both betas), the `extensions/v1beta1` and `apps/v1beta1` workloads (selector defaulting,
+/// update strategies, history limits) and PriorityLevelConfiguration past `v1beta2`.
+fn accepts_unchanged(from: &str, to: &str, resource: &Resource) -> bool {
+    let kind = resource.kind.as_str();
+    match (from, kind, to) {
+        ("extensions/v1beta1", "NetworkPolicy", "networking.k8s.io/v1")
+        | ("extensions/v1beta1", "PodSecurityPolicy", "policy/v1beta1")
+        | ("networking.k8s.io/v1beta1", "IngressClass", "networking.k8s.io/v1")
+        | ("apiregistration.k8s.io/v1beta1", "APIService", "apiregistration.k8s.io/v1")
+        | ("authentication.k8s.io/v1beta1", "TokenReview", "authentication.k8s.io/v1")
+        | ("coordination.k8s.io/v1beta1", "Lease", "coordination.k8s.io/v1")
+        | ("rbac.authorization.k8s.io/v1beta1", _, "rbac.authorization.k8s.io/v1")
+        | ("scheduling.k8s.io/v1beta1", "PriorityClass", "scheduling.k8s.io/v1")
+        | ("storage.k8s.io/v1beta1", _, "storage.k8s.io/v1")
+        | ("batch/v1beta1", "CronJob", "batch/v1")
+        | ("node.k8s.io/v1beta1", "RuntimeClass", "node.k8s.io/v1")
+        | ("apps/v1beta1", "ControllerRevision", "apps/v1")
+        | (
+            "flowcontrol.apiserver.k8s.io/v1beta1",
+            "PriorityLevelConfiguration",
+            "flowcontrol.apiserver.k8s.io/v1beta2",
+        ) => true,
+        // apps/v1beta2 already requires the selector and has apps/v1's defaults.
+        ("apps/v1beta2", _, "apps/v1") => true,
+        // FlowSchema is the same in every version; only PriorityLevelConfiguration changed.
+        (_, "FlowSchema", _) => from.starts_with("flowcontrol.apiserver.k8s.io/"),
+        // An empty selector (`{}`) selects no pod in policy/v1beta1 and every pod in policy/v1;
+        // a missing one selects none in both.
+        ("policy/v1beta1", "PodDisruptionBudget", "policy/v1") => {
+            match resource.root().path(&["spec", "selector"]) {
+                None => true,
+                Some(selector) if selector.is_null() => true,
+                Some(selector) => {
+                    selector
+                        .get("matchLabels")
+                        .is_some_and(|m| m.entries().next().is_some())
+                        || selector
+                            .get("matchExpressions")
+                            .is_some_and(|m| m.items().next().is_some())
+                }
+            }
+        }
+        _ => false,
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -3,10 +3,15 @@
 //! Per file, the fixes of the findings whose applicability is allowed are sorted by position
 //! and taken one after the other, a fix whose edits conflict with one already taken being left
 //! out as a whole (never in part): it waits for the next round, where it is recomputed against
-//! the new text. Each round's text is parsed and linted again, in memory, through the same
-//! pipeline as files on disk ([`crate::load_source`], [`crate::lint`]), until no fix changes
-//! anything, at most [`MAX_ROUNDS`] times. A round whose result does not parse, or whose
-//! objects are no longer the same ones, is thrown away: a fix must never corrupt a file.
+//! the new text. Insertions that each add a different block mapping entry at one point (a pod
+//! spec getting `automountServiceAccountToken` and `securityContext`) are not a conflict: they
+//! land together, the deepest first. Each round's text is parsed and linted again, in memory,
+//! through the same pipeline as files on disk ([`crate::load_source`], [`crate::lint`]), until
+//! no fix changes anything, at most [`MAX_ROUNDS`] times; a later round fixes only findings the
+//! run reported (same check, object and container), since a file read alone is not always what
+//! was linted (a Kustomize patch, a base its overlays change). A round whose result does not
+//! parse, or whose objects are no longer the same ones, is thrown away: a fix must never
+//! corrupt a file.
 
 use std::collections::{BTreeMap, HashSet};
 
@@ -14,6 +19,7 @@ use rayon::prelude::*;
 
 use super::{Applicability, Edit, Fix};
 use crate::config::Config;
+use crate::diagnostic::Finding;
 use crate::source::SourceFile;
 use crate::yaml::FileId;
 use crate::{LintResult, Workspace};
@@ -69,10 +75,11 @@ pub fn apply_fixes<'f>(
     let (mut applied, mut skipped) = (0, 0);
     for fix in fixes {
         let fits = is_well_formed(text, file, fix)
-            && fix
-                .edits
-                .iter()
-                .all(|edit| taken.iter().all(|t| !t.conflicts_with(edit)));
+            && fix.edits.iter().all(|edit| {
+                taken
+                    .iter()
+                    .all(|t| !t.conflicts_with(edit) || stacks(text, t, edit))
+            });
         if fits {
             taken.extend(fix.edits.iter());
             applied += 1;
@@ -80,10 +87,20 @@ pub fn apply_fixes<'f>(
             skipped += 1;
         }
     }
-    taken.sort_by_key(|e| (e.span.range.start, e.span.range.end));
+    // Stacked entries at one point: the deepest first (it continues the innermost mapping
+    // that ends there), then in the order they were taken.
+    taken.sort_by_key(|e| {
+        let depth = entry_line(text, e).map_or(0, |(indent, _)| indent);
+        (
+            e.span.range.start,
+            e.span.range.end,
+            std::cmp::Reverse(depth),
+        )
+    });
+    let edits = join_stacked(text, taken);
     let mut out = String::with_capacity(text.len() + 64);
     let mut last = 0;
-    for edit in &taken {
+    for edit in &edits {
         let range = edit.span.range.to_range();
         out.push_str(&text[last..range.start]);
         out.push_str(&edit.replacement);
@@ -94,8 +111,98 @@ pub fn apply_fixes<'f>(
         text: out,
         applied,
         skipped,
-        edits: taken.into_iter().cloned().collect(),
+        edits,
     }
+}
+
+/// Whether two insertions at one point can both land in one pass: each adds one block
+/// mapping entry, as whole lines at the start of a line, and they do not add the same key at
+/// the same indentation. They are then two entries of different mappings that end at that
+/// point (the deeper one goes first), or two different keys of one mapping: say a pod spec
+/// that gets both `automountServiceAccountToken: false` and a `securityContext:`. Two entries
+/// with the same key and indentation (two fixes each creating a container's
+/// `securityContext:`) still wait, the second for the next round.
+///
+/// Waiting is not free: after the first round a file is linted again alone, and a finding
+/// that only a Kustomize build shows (an overlay removed what the base sets) would not come
+/// back, so its fix would be lost until the next run.
+fn stacks(text: &str, a: &Edit, b: &Edit) -> bool {
+    let (ra, rb) = (a.span.range, b.span.range);
+    if !ra.is_empty() || ra != rb {
+        return false;
+    }
+    match (entry_line(text, a), entry_line(text, b)) {
+        (Some(x), Some(y)) => x != y,
+        _ => false,
+    }
+}
+
+/// For an insertion of one block mapping entry as whole lines at the start of a line, the
+/// indentation and key of its first line.
+fn entry_line<'e>(text: &str, edit: &'e Edit) -> Option<(usize, &'e str)> {
+    let at = edit.span.range.start as usize;
+    let new = strip_missing_eol(text, edit);
+    let at_line_start = at == 0
+        || text.as_bytes().get(at - 1) == Some(&b'\n')
+        || new.len() < edit.replacement.len();
+    if !edit.span.range.is_empty() || !at_line_start || !new.ends_with('\n') {
+        return None;
+    }
+    let mut lines = new.split_inclusive('\n');
+    let first = lines.next()?;
+    let indent = first.len() - first.trim_start_matches(' ').len();
+    let body = first[indent..].trim_end_matches(['\r', '\n']);
+    let (key, rest) = body.split_once(':')?;
+    let plain_key = !key.is_empty()
+        && !key.starts_with(['-', '#', '"', '\'', '{', '[', '?'])
+        && !key.contains([' ', '\t', '#']);
+    if !plain_key || !(rest.is_empty() || rest.starts_with(' ')) {
+        return None;
+    }
+    // The rest of the insertion is that entry's value: more deeply indented lines.
+    let nested = lines.all(|line| {
+        let content = line.trim_start_matches(' ');
+        line.len() - content.len() > indent && !content.trim().is_empty()
+    });
+    nested.then_some((indent, key))
+}
+
+/// An insertion at the end of a text without a final line break starts with one (written by
+/// the helpers so that the new lines start a line): its text without it, and the text of
+/// every other insertion as it is.
+fn strip_missing_eol<'e>(text: &str, edit: &'e Edit) -> &'e str {
+    let new = edit.replacement.as_str();
+    let at = edit.span.range.start as usize;
+    if at != text.len() || text.is_empty() || text.ends_with('\n') {
+        return new;
+    }
+    new.strip_prefix("\r\n")
+        .or_else(|| new.strip_prefix('\n'))
+        .unwrap_or(new)
+}
+
+/// `edits`, sorted, with insertions stacked at one point joined into one edit. At the end of a
+/// text without a final line break each of them starts with one: only the first keeps it.
+fn join_stacked(text: &str, edits: Vec<&Edit>) -> Vec<Edit> {
+    let mut out: Vec<Edit> = Vec::with_capacity(edits.len());
+    for edit in edits {
+        match out.last_mut() {
+            Some(last)
+                if last.span.range.is_empty()
+                    && edit.span.range.is_empty()
+                    && last.span.range.start == edit.span.range.start =>
+            {
+                let next = if last.replacement.ends_with('\n') {
+                    strip_missing_eol(text, edit)
+                } else {
+                    edit.replacement.as_str()
+                };
+                last.replacement.push_str(next);
+            }
+            _ => out.push(edit.clone()),
+        }
+    }
+    out
 }
 
 /// Every edit is in `file`, inside the text, on character boundaries, and the edits are sorted
@@ -170,8 +277,15 @@ pub fn fix_workspace(
                 source.text.clone(),
                 source.origin.clone(),
             );
-            let identity = identities(alone.resources());
-            fix_file(source, id, fixes, &identity, config, mode)
+            let resources: Vec<&crate::model::Resource> = alone.resources().collect();
+            let identity = identities(resources.iter().copied());
+            let reported: HashSet<Reported> = result
+                .findings
+                .iter()
+                .filter(|f| f.span.file == id)
+                .map(|f| reported(f, &resources))
+                .collect();
+            fix_file(source, id, fixes, &identity, &reported, config, mode)
         })
         .collect();
     fixed.sort_by_key(|f| f.file);
@@ -188,11 +302,25 @@ fn identities<'r>(resources: impl Iterator<Item = &'r crate::model::Resource>) -
         .collect()
 }
 
+/// A finding as later rounds recognise it: its check, the object of the file it is in (by
+/// position among the file's objects, which fixing never changes) and its container.
+type Reported = (&'static str, Option<usize>, Option<String>);
+
+fn reported(finding: &Finding, resources: &[&crate::model::Resource]) -> Reported {
+    let at = finding.span.range.start;
+    let object = resources.iter().position(|r| {
+        let range = r.root().span().range;
+        range.start <= at && at < range.end
+    });
+    (finding.check, object, finding.container.clone())
+}
+
 fn fix_file(
     source: &SourceFile,
     id: FileId,
     first: Vec<&Fix>,
     identity: &Identity,
+    reported: &HashSet<Reported>,
     config: &Config,
     mode: FixMode,
 ) -> FileFix {
@@ -204,7 +332,9 @@ fn fix_file(
         warnings: Vec::new(),
     };
     // Round 1 uses the run's own findings (ids of the whole workspace); later rounds re-lint
-    // the file alone, where it is file 0.
+    // the file alone, where it is file 0, and take the fixes of the findings the run reported
+    // that are still there (or that have a fix only now, as `allowPrivilegeEscalation` once
+    // `privileged` is gone).
     let mut fixes: Vec<Fix> = first.into_iter().cloned().collect();
     let mut file = id;
     for _ in 0..MAX_ROUNDS {
@@ -237,9 +367,13 @@ fn fix_file(
         out.applied += step.applied;
         out.rounds.push(step.edits);
         file = FileId(0);
+        // Only what the run reported: read alone, a Kustomize patch is a whole object with
+        // every field missing, and a base lacks what its overlays set.
+        let resources: Vec<&crate::model::Resource> = relinted.resources().collect();
         fixes = crate::lint(&relinted, config)
             .findings
             .into_iter()
+            .filter(|f| reported.contains(&self::reported(f, &resources)))
             .filter_map(|f| f.fix)
             .filter(|f| mode.allows(f.applicability) && f.file() == Some(file))
             .collect();
@@ -303,6 +437,60 @@ mod tests {
         );
         assert_eq!(applied.text, "a\nb\n");
         assert_eq!(applied.skipped, 1);
+    }
+
+    #[test]
+    fn entries_inserted_at_one_point_stack_deepest_first() {
+        // A container and its pod spec both end where the file ends.
+        let text = "spec:\n  containers:\n    - name: web\n";
+        let end = text.len() as u32;
+        let pod_key = fix(&[(end, end, "  automountServiceAccountToken: false\n")]);
+        let pod_context = fix(&[(end, end, "  securityContext:\n    runAsNonRoot: true\n")]);
+        let container = fix(&[(
+            end,
+            end,
+            "      securityContext:\n        privileged: false\n",
+        )]);
+        let applied = apply_fixes(text, FileId(0), [&pod_key, &pod_context, &container]);
+        assert_eq!((applied.applied, applied.skipped), (3, 0));
+        assert_eq!(
+            applied.text,
+            "spec:\n  containers:\n    - name: web\n      securityContext:\n        \
+             privileged: false\n  automountServiceAccountToken: false\n  securityContext:\n    \
+             runAsNonRoot: true\n"
+        );
+        // The same key at the same indentation: the second waits.
+        let again = fix(&[(
+            end,
+            end,
+            "      securityContext:\n        runAsNonRoot: true\n",
+        )]);
+        let applied = apply_fixes(text, FileId(0), [&container, &again]);
+        assert_eq!((applied.applied, applied.skipped), (1, 1));
+        // At the end of a text without a final line break, one line break is added.
+        let text = text.trim_end();
+        let end = text.len() as u32;
+        let applied = apply_fixes(
+            text,
+            FileId(0),
+            [
+                &fix(&[(end, end, "\n  automountServiceAccountToken: false\n")]),
+                &fix(&[(end, end, "\n      securityContext: {}\n")]),
+            ],
+        );
+        assert_eq!(
+            applied.text,
+            "spec:\n  containers:\n    - name: web\n      securityContext: {}\n  \
+             automountServiceAccountToken: false\n"
+        );
+        assert_eq!(applied.edits.len(), 1);
+        let text = "spec:\n  containers:\n    - name: web\n";
+        let end = text.len() as u32;
+        // Anything but whole entry lines at a line start does not stack.
+        for other in ["x\n", "  - item\n", "  a: 1\nb: 2\n", "  # c\n", "  k: v"] {
+            let applied = apply_fixes(text, FileId(0), [&pod_key, &fix(&[(end, end, other)])]);
+            assert_eq!(applied.skipped, 1, "{other:?}");
+        }
     }
 
     #[test]

@@ -61,7 +61,9 @@ impl Edit {
     /// Overlapping ranges conflict. Touching ranges do not, except when one of them is an
     /// insertion: two insertions at the same offset (say two fixes that each add a missing
     /// `securityContext:` to the same container) would otherwise both land, in an order nobody
-    /// chose, so the second one waits for the next round and sees the first one's result.
+    /// chose, so the second one waits for the next round and sees the first one's result. (The
+    /// applier lets two insertions at one point both land when each adds a different block
+    /// mapping entry: see [`crate::fix::apply`].)
     pub fn conflicts_with(&self, other: &Edit) -> bool {
         if self.span.file != other.span.file {
             return false;

@@ -2,8 +2,11 @@
 //!
 //! - [`edit`]: [`Edit`], [`Fix`] and [`Applicability`] (safe, unsafe, display-only).
 //! - [`yaml_edit`]: the YAML-aware helpers a check calls (through [`crate::checks::Sink::edit`])
-//!   to compute minimal, comment-preserving edits, or `None` to withhold the fix.
-//! - [`apply`]: per file, non-conflicting fixes in one pass, re-lint, repeat (bounded).
+//!   to compute minimal, comment-preserving edits, or `None` to withhold the fix. They edit the
+//!   file as written: a node of a Kustomize build is mapped back to the file's own parse, and
+//!   the fix is withheld where the build and the file disagree (`resolve`).
+//! - [`apply`]: per file, non-conflicting fixes in one pass, re-lint, repeat (bounded); new
+//!   entries added at one point by different fixes stack in one pass.
 //! - [`diff`]: unified diffs for `--diff`.
 //! - [`write`](mod@write): atomic writes for `--fix`.
 //!
@@ -57,6 +60,7 @@
 pub mod apply;
 pub mod diff;
 pub mod edit;
+mod resolve;
 pub mod write;
 pub mod yaml_edit;
 

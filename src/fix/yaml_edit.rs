@@ -8,6 +8,14 @@
 //! indented under their key, CRLF, JSON or YAML), and return [`Edit`]s for exactly the bytes
 //! that change.
 //!
+//! The node a check passes in may belong to a tree a Kustomize build put together: the helpers
+//! find the node of the file's own parse with the same bytes and edit that, and only when the
+//! build and the file agree on everything the edit reads (see `super::resolve`); an overlay
+//! that removed, replaced or added what the edit touches makes the finding the overlay's, and
+//! the fix is withheld.
+//!
+//! Nothing is edited in rendered Helm output: it is not the file to change.
+//!
 //! Every helper returns `None` when it cannot edit safely, and the fix is then withheld rather
 //! than risked: a value behind an alias or anchor (editing it would change every place that
 //! refers to it), a tagged or block scalar, duplicate keys, tabs in indentation, a layout it
@@ -21,8 +29,9 @@
 //!     .with_fix(Applicability::Unsafe, "set `privileged: false`", fix);
 //! ```
 
+use super::resolve::{agree, FileTrees};
 use super::Edit;
-use crate::source::{SourceFile, Sources};
+use crate::source::{Origin, SourceFile, Sources};
 use crate::text::TextRange;
 use crate::yaml::{FileId, NodeKind, NodeRef, ScalarStyle, Span, Tree};
 
@@ -113,12 +122,18 @@ impl<'a> Editor<'a> {
         Editor { sources: None }
     }
 
+    /// The texts of the run (`None` for a detached editor), for a check whose fix depends on
+    /// more than the object: say, whether a kustomization may build the file.
+    pub fn sources(&self) -> Option<&'a Sources> {
+        self.sources
+    }
+
     /// Replaces a scalar's value, keeping its quoting style where it matters: a quoted string
     /// stays quoted the same way (`"extensions/v1beta1"` → `"apps/v1"`), a boolean or number is
     /// written plain. Withheld for block scalars, tagged scalars, and anchored values.
     pub fn replace(&self, node: NodeRef<'_>, value: impl Into<Value>) -> Option<Vec<Edit>> {
-        let doc = self.doc(node)?;
-        doc.replace_scalar(node, &value.into())
+        let value = value.into();
+        self.in_file(node, &[&[]], |doc, node| doc.replace_scalar(node, &value))
     }
 
     /// Sets `key: value` in `mapping`: replaces the value when the key is there, else inserts a
@@ -141,17 +156,20 @@ impl<'a> Editor<'a> {
         path: &[&str],
         value: impl Into<Value>,
     ) -> Option<Vec<Edit>> {
-        let doc = self.doc(mapping)?;
         let value = value.into();
-        doc.walk(mapping, path, &value, |doc, parent, key, current| {
-            doc.set_value(parent, key, current, &value)
+        self.in_file(mapping, &[path], |doc, mapping| {
+            doc.walk(mapping, path, &value, |doc, parent, key, current| {
+                doc.set_value(parent, key, current, &value)
+            })
         })
     }
 
     /// Appends `item` to a sequence, block (`- ALL`) or flow (`[NET_RAW]` → `[NET_RAW, ALL]`).
     pub fn push_item(&self, sequence: NodeRef<'_>, item: impl Into<Value>) -> Option<Vec<Edit>> {
-        let doc = self.doc(sequence)?;
-        doc.push_item(sequence, &item.into())
+        let item = item.into();
+        self.in_file(sequence, &[&[]], |doc, sequence| {
+            doc.push_item(sequence, &item)
+        })
     }
 
     /// Makes the sequence at `path` under `mapping` contain `item`: appended when the sequence
@@ -164,41 +182,51 @@ impl<'a> Editor<'a> {
         path: &[&str],
         item: impl Into<Value>,
     ) -> Option<Vec<Edit>> {
-        let doc = self.doc(mapping)?;
         let item = item.into();
         let whole = Value::Seq(vec![item.clone()]);
-        doc.walk(
-            mapping,
-            path,
-            &whole,
-            |doc, parent, key, current| match &current.node().kind {
-                NodeKind::Sequence { .. } => {
-                    if current.items().any(|i| same_scalar(i, &item)) {
-                        None
-                    } else {
-                        doc.push_item(current, &item)
+        self.in_file(mapping, &[path], |doc, mapping| {
+            doc.walk(
+                mapping,
+                path,
+                &whole,
+                |doc, parent, key, current| match &current.node().kind {
+                    NodeKind::Sequence { .. } => {
+                        if current.items().any(|i| same_scalar(i, &item)) {
+                            None
+                        } else {
+                            doc.push_item(current, &item)
+                        }
                     }
-                }
-                _ => doc.set_value(parent, key, current, &whole),
-            },
-        )
+                    _ => doc.set_value(parent, key, current, &whole),
+                },
+            )
+        })
     }
 
     /// Removes `key` and its value from `mapping`: the whole line(s) of a block entry, with the
     /// comment on its line; `, key: value` in a flow mapping.
     pub fn remove(&self, mapping: NodeRef<'_>, key: &str) -> Option<Vec<Edit>> {
-        let doc = self.doc(mapping)?;
-        doc.remove(mapping, key)
+        self.in_file(mapping, &[&[key]], |doc, mapping| doc.remove(mapping, key))
     }
 
     /// Renames `old` to `new` in `mapping`, keeping the key's quoting style. Withheld when
     /// `new` is already there (the result would have a duplicate key).
     pub fn rename_key(&self, mapping: NodeRef<'_>, old: &str, new: &str) -> Option<Vec<Edit>> {
-        let doc = self.doc(mapping)?;
-        doc.rename_key(mapping, old, new)
+        self.in_file(mapping, &[&[old], &[new]], |doc, mapping| {
+            doc.rename_key(mapping, old, new)
+        })
     }
 
-    fn doc<'t>(&self, node: NodeRef<'t>) -> Option<Doc<'a, 't>> {
+    /// Runs `edit` on the node of the file's own parse that `node` stands for (see
+    /// [`super::resolve`]), once the tree `node` is in and the file agree along each of
+    /// `paths`. `None` (no fix) when they do not: the finding then depends on more than the
+    /// file, as in a Kustomize build whose overlay changed what the edit would read.
+    fn in_file(
+        &self,
+        node: NodeRef<'_>,
+        paths: &[&[&str]],
+        edit: impl FnOnce(&Doc<'_, '_>, NodeRef<'_>) -> Option<Vec<Edit>>,
+    ) -> Option<Vec<Edit>> {
         let file = node.span().file;
         let sources = self.sources?;
         if file.0 as usize >= sources.len() {
@@ -206,17 +234,25 @@ impl<'a> Editor<'a> {
         }
         let source = sources.get(file);
         let text = source.text.as_str();
-        if node.span().range.end as usize > text.len() {
+        // Rendered Helm output is not a file anyone edits (`fix_workspace` never writes it): a
+        // fix there would only be a promise `--fix` does not keep. The template is what to fix.
+        if node.span().range.end as usize > text.len() || source.origin == Origin::Rendered {
+            return None;
+        }
+        let trees = FileTrees::of(source, file);
+        let found = trees.find(node)?;
+        if !paths.iter().all(|path| agree(node, found, path)) {
             return None;
         }
         let body = text.trim_start_matches('\u{feff}').trim_start();
-        Some(Doc {
+        let doc = Doc {
             text,
             source,
             file,
-            tree: node.tree(),
+            tree: found.tree(),
             json: body.starts_with('{') || body.starts_with('['),
-        })
+        };
+        edit(&doc, found)
     }
 }
 
