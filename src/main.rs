@@ -220,7 +220,6 @@ fn lint(args: LintArgs) -> Result<u8, String> {
             .build_global();
     }
 
-    let mut inputs = Inputs::default();
     let (major, minor) = config.params.kubernetes_version;
     let helm = HelmOptions {
         binary: args.helm.clone().or_else(|| config.helm.binary.clone()),
@@ -242,24 +241,7 @@ fn lint(args: LintArgs) -> Result<u8, String> {
         kube_version: format!("{major}.{minor}.0"),
         enabled: config.helm.enabled.unwrap_or(true) || args.helm.is_some(),
     };
-    for path in args.paths {
-        if path.as_os_str() == "-" {
-            if inputs.stdin.is_some() {
-                return Err("`-` (stdin) can be given only once".to_string());
-            }
-            let mut bytes = Vec::new();
-            std::io::stdin()
-                .read_to_end(&mut bytes)
-                .map_err(|e| format!("cannot read stdin: {e}"))?;
-            let name = args
-                .stdin_filename
-                .clone()
-                .unwrap_or_else(|| PathBuf::from("<stdin>"));
-            inputs.stdin = Some((name, bytes));
-        } else {
-            inputs.paths.push(path);
-        }
-    }
+    let inputs = read_inputs(args.paths, args.stdin_filename.clone())?;
 
     let walk = WalkOptions {
         exclude: config.exclude.clone(),
@@ -486,25 +468,7 @@ fn graph(args: GraphArgs) -> Result<u8, String> {
     };
     let config =
         Config::load(config_path.as_deref(), &Overrides::default()).map_err(|e| e.to_string())?;
-    let mut inputs = Inputs::default();
-    for path in args.paths {
-        if path.as_os_str() == "-" {
-            if inputs.stdin.is_some() {
-                return Err("`-` (stdin) can be given only once".to_string());
-            }
-            let mut bytes = Vec::new();
-            std::io::stdin()
-                .read_to_end(&mut bytes)
-                .map_err(|e| format!("cannot read stdin: {e}"))?;
-            let name = args
-                .stdin_filename
-                .clone()
-                .unwrap_or_else(|| PathBuf::from("<stdin>"));
-            inputs.stdin = Some((name, bytes));
-        } else {
-            inputs.paths.push(path);
-        }
-    }
+    let inputs = read_inputs(args.paths, args.stdin_filename.clone())?;
     let walk = WalkOptions {
         exclude: config.exclude.clone(),
         threads: 0,
@@ -552,6 +516,29 @@ fn graph(args: GraphArgs) -> Result<u8, String> {
     let output = graph::render::render(&units, &ws.sources, format, focus.as_ref())?;
     write_stdout(&output);
     Ok(if ws.problems.is_empty() { 0 } else { 2 })
+}
+
+/// The paths to lint; `-` reads one YAML stream from stdin (once), named `stdin_filename`.
+fn read_inputs(paths: Vec<PathBuf>, stdin_filename: Option<PathBuf>) -> Result<Inputs, String> {
+    let mut inputs = Inputs::default();
+    for path in paths {
+        if path.as_os_str() != "-" {
+            inputs.paths.push(path);
+            continue;
+        }
+        if inputs.stdin.is_some() {
+            return Err("`-` (stdin) can be given only once".to_string());
+        }
+        let mut bytes = Vec::new();
+        std::io::stdin()
+            .read_to_end(&mut bytes)
+            .map_err(|e| format!("cannot read stdin: {e}"))?;
+        let name = stdin_filename
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("<stdin>"));
+        inputs.stdin = Some((name, bytes));
+    }
+    Ok(inputs)
 }
 
 /// Unreadable paths always go to stderr; notes only when not quiet.
