@@ -712,3 +712,44 @@ fn unsupported_fields_are_named_not_ignored_silently() {
     }
     assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 1);
 }
+
+#[test]
+fn a_repository_reached_through_a_symlinked_path_builds() {
+    // `work/repo` is a symlink to `real/repo`: the overlay's `../base` is inside the repository
+    // whichever path names it (this once refused every base, comparing a lexical path with
+    // the repository's real one).
+    let dir = repo(&[
+        (
+            "real/repo/base/kustomization.yaml",
+            "resources:\n  - pod.yaml\n",
+        ),
+        ("real/repo/base/pod.yaml", POD),
+        (
+            "real/repo/overlay/kustomization.yaml",
+            "resources:\n  - ../base\nnamePrefix: prod-\n",
+        ),
+    ]);
+    std::fs::create_dir(dir.path().join("work")).unwrap();
+    std::os::unix::fs::symlink(dir.path().join("real/repo"), dir.path().join("work/repo")).unwrap();
+    let out = k8sec(
+        &dir.path().join("work"),
+        &[
+            "lint",
+            "repo",
+            "--select",
+            "privileged-container",
+            "--format",
+            "json",
+        ],
+    );
+    let err = notes(&out);
+    assert!(!err.contains("outside the scanned repository"), "{err}");
+    let json = json(&out);
+    let names: Vec<&str> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["object"]["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["prod-p"], "{json}");
+}

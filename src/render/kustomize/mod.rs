@@ -278,35 +278,36 @@ impl Builder<'_, '_> {
     }
 
     /// Resolves a path named in a kustomization, refusing ones that leave the repository.
+    ///
+    /// The repository boundary is a real (canonical) path, so what is compared with it must be
+    /// too: the target itself when it exists (which also catches symlinks pointing out), else
+    /// the kustomization's real directory joined with the entry. Comparing lexical paths
+    /// refused every base of a repository reached through a symlinked path.
     fn resolve(&self, kust: &Kust, span: Span, entry: &str) -> Result<PathBuf, Fail> {
         let path = normalize(&kust.dir.join(entry));
         let cwd = std::env::current_dir().unwrap_or_default();
-        let lexical = normalize(&cwd.join(&path));
-        let boundary_lexical = normalize(&cwd.join(&self.boundary));
         let boundary_real = self
             .boundary
             .canonicalize()
-            .unwrap_or_else(|_| boundary_lexical.clone());
-        if !lexical.starts_with(&boundary_lexical) && !lexical.starts_with(&boundary_real) {
-            return Err(self.fail(
-                kust,
-                span,
-                format!(
-                    "`{entry}` is outside the scanned repository `{}`: refused, k8sec never reads files out of the repository",
-                    self.boundary.display()
-                ),
-            ));
+            .unwrap_or_else(|_| normalize(&cwd.join(&self.boundary)));
+        let dir_real = kust
+            .dir
+            .canonicalize()
+            .unwrap_or_else(|_| normalize(&cwd.join(&kust.dir)));
+        let lexical = normalize(&dir_real.join(entry));
+        let outside = |what: String| -> Fail { self.fail(kust, span, what) };
+        if !lexical.starts_with(&boundary_real) {
+            return Err(outside(format!(
+                "`{entry}` is outside the scanned repository `{}`: refused, k8sec never reads files out of the repository",
+                self.boundary.display()
+            )));
         }
         if let Ok(real) = path.canonicalize() {
             if !real.starts_with(&boundary_real) {
-                return Err(self.fail(
-                    kust,
-                    span,
-                    format!(
-                        "`{entry}` is a symlink to `{}`, outside the scanned repository: refused",
-                        real.display()
-                    ),
-                ));
+                return Err(outside(format!(
+                    "`{entry}` is a symlink to `{}`, outside the scanned repository: refused",
+                    real.display()
+                )));
             }
         }
         Ok(path)
