@@ -14,8 +14,9 @@
 //! the same bytes, or absent from both; the value it ends at identical). Where they differ, the
 //! finding comes from something the file alone does not decide, and the fix is withheld.
 //!
-//! Parses are cached per thread, keyed by the file's id and checked against its full text, so
-//! a file is parsed again at most once per thread however many fixes it gets.
+//! Parses are cached per thread, keyed by the run's sources and the file's id (sources do not
+//! change once loaded), so a file is parsed again at most once per thread however many fixes
+//! it gets, and a lookup costs no comparison of texts.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -26,8 +27,9 @@ use crate::yaml::{parse_stream, FileId, NodeId, NodeKind, NodeRef, Tree};
 
 /// The documents of one file as parsed from its text, with their nodes indexed by position.
 pub(super) struct FileTrees {
+    /// [`crate::source::Sources::id`] of the run the file belongs to.
+    sources: u64,
     file: FileId,
-    text: String,
     trees: Vec<Tree>,
     /// (start, end, shape) → (document, node); `None` when two nodes share the key.
     index: HashMap<(u32, u32, u8), Option<(usize, NodeId)>>,
@@ -52,18 +54,18 @@ fn shape(kind: &NodeKind) -> u8 {
 
 impl FileTrees {
     /// The parse of `source` (file `file`), from this thread's cache when its text is the same.
-    pub(super) fn of(source: &SourceFile, file: FileId) -> Rc<FileTrees> {
+    pub(super) fn of(sources: u64, source: &SourceFile, file: FileId) -> Rc<FileTrees> {
         CACHE.with(|cache| {
             let mut cache = cache.borrow_mut();
             if let Some(at) = cache
                 .iter()
-                .position(|t| t.file == file && t.text == source.text)
+                .position(|t| t.file == file && t.sources == sources)
             {
                 let hit = cache.remove(at);
                 cache.push(Rc::clone(&hit));
                 return hit;
             }
-            let parsed = Rc::new(FileTrees::parse(source, file));
+            let parsed = Rc::new(FileTrees::parse(sources, source, file));
             if cache.len() >= CACHE_SIZE {
                 cache.remove(0);
             }
@@ -72,7 +74,7 @@ impl FileTrees {
         })
     }
 
-    fn parse(source: &SourceFile, file: FileId) -> FileTrees {
+    fn parse(sources: u64, source: &SourceFile, file: FileId) -> FileTrees {
         let stream = parse_stream(&source.text, file, &source.line_index);
         let trees: Vec<Tree> = stream.documents.into_iter().map(|d| d.tree).collect();
         let mut index = HashMap::new();
@@ -90,8 +92,8 @@ impl FileTrees {
             }
         }
         FileTrees {
+            sources,
             file,
-            text: source.text.clone(),
             trees,
             index,
         }

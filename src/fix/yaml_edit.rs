@@ -239,11 +239,19 @@ impl<'a> Editor<'a> {
         if node.span().range.end as usize > text.len() || source.origin == Origin::Rendered {
             return None;
         }
-        let trees = FileTrees::of(source, file);
-        let found = trees.find(node)?;
-        if !paths.iter().all(|path| agree(node, found, path)) {
-            return None;
-        }
+        // A tree parsed from this very file is the file's own parse: edit it directly. Only a
+        // tree a build assembled needs the file parsed on its own to be compared with.
+        let trees;
+        let found = if node.tree().parsed_from() == Some(file) {
+            node
+        } else {
+            trees = FileTrees::of(sources.id(), source, file);
+            let found = trees.find(node)?;
+            if !paths.iter().all(|path| agree(node, found, path)) {
+                return None;
+            }
+            found
+        };
         let body = text.trim_start_matches('\u{feff}').trim_start();
         let doc = Doc {
             text,

@@ -64,12 +64,29 @@ impl SourceFile {
 }
 
 /// All source files of a run, indexed by [`FileId`].
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Sources {
     files: Vec<SourceFile>,
+    /// Unique per instance: caches keyed by (sources, file) never confuse two runs' files.
+    id: u64,
+}
+
+impl Default for Sources {
+    fn default() -> Self {
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        Sources {
+            files: Vec::new(),
+            id: NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+        }
+    }
 }
 
 impl Sources {
+    /// This instance's identity (see the field).
+    pub fn id(&self) -> u64 {
+        self.id
+    }
+
     pub fn push(&mut self, file: SourceFile) -> FileId {
         self.files.push(file);
         FileId(self.files.len() as u32 - 1)

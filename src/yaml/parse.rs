@@ -221,7 +221,7 @@ impl Builder<'_> {
                         let end = nodes[root].span.range.end.max(doc_start as u32);
                         let start = (doc_start as u32).min(nodes[root].span.range.start);
                         stream.documents.push(Document {
-                            tree: Tree::from_nodes(nodes, NodeId(root as u32)),
+                            tree: Tree::parsed(nodes, NodeId(root as u32), self.file),
                             range: TextRange::new(start, end),
                         });
                     }

@@ -57,13 +57,33 @@ pub struct Node {
 pub struct Tree {
     pub(crate) nodes: Vec<Node>,
     pub(crate) root: NodeId,
+    /// The file this tree is a document of, exactly as parsed; `None` for trees assembled from
+    /// several places (a Kustomize build). Edits on a parsed tree need no re-parse of the file.
+    pub(crate) parsed_from: Option<super::FileId>,
 }
 
 impl Tree {
     /// A tree from nodes whose `root` is an index into `nodes`.
     pub fn from_nodes(nodes: Vec<Node>, root: NodeId) -> Self {
         debug_assert!((root.0 as usize) < nodes.len());
-        Tree { nodes, root }
+        Tree {
+            nodes,
+            root,
+            parsed_from: None,
+        }
+    }
+
+    /// A document of `file` as the parser built it.
+    pub(crate) fn parsed(nodes: Vec<Node>, root: NodeId, file: super::FileId) -> Self {
+        Tree {
+            parsed_from: Some(file),
+            ..Tree::from_nodes(nodes, root)
+        }
+    }
+
+    /// The file this tree is a parsed document of, if it is one.
+    pub fn parsed_from(&self) -> Option<super::FileId> {
+        self.parsed_from
     }
 
     pub fn root(&self) -> NodeRef<'_> {
