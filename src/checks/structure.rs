@@ -17,7 +17,11 @@ pub(super) fn duplicate_key(_ctx: &Ctx<'_>, resource: &Resource, sink: &mut Sink
     while let Some(node) = stack.pop() {
         match &node.node().kind {
             NodeKind::Mapping { entries, .. } => {
-                let mut seen: HashMap<&str, NodeRef<'_>> = HashMap::new();
+                // Most mappings have a handful of keys: a linear scan beats hashing them (this
+                // runs on every mapping of every object); large ones (ConfigMap data) hash.
+                let mut small: Vec<(&str, NodeRef<'_>)> = Vec::new();
+                let mut large: HashMap<&str, NodeRef<'_>> = HashMap::new();
+                let use_map = entries.len() > 16;
                 for entry in entries {
                     let key = node.tree().node(entry.key);
                     stack.push(node.tree().node(entry.value));
@@ -27,7 +31,15 @@ pub(super) fn duplicate_key(_ctx: &Ctx<'_>, resource: &Resource, sink: &mut Sink
                     if text == "<<" {
                         continue;
                     }
-                    if let Some(first) = seen.insert(text, key) {
+                    let first = if use_map {
+                        large.insert(text, key)
+                    } else if let Some(&(_, first)) = small.iter().find(|(k, _)| *k == text) {
+                        Some(first)
+                    } else {
+                        small.push((text, key));
+                        None
+                    };
+                    if let Some(first) = first {
                         let message = format!("key `{text}` is defined twice in the same mapping");
                         sink.report(resource, key, message).related(
                             first.span(),
