@@ -383,23 +383,32 @@ pub fn lint(ws: &Workspace, config: &Config) -> LintResult {
         sources: Some(&ws.sources),
         external: &config.graph_external,
     };
-    for (index, deploy_unit) in ws.units.iter().enumerate() {
-        let unit = Unit {
-            kind: &deploy_unit.kind,
-            resources: &deploy_unit.resources,
-        };
-        let graph = wants_graph.then(|| graph::Graph::build(&deploy_unit.resources, graph_options));
-        for check in &enabled {
-            let mut sink =
-                Sink::new(check.id, config, &mut by_unit[index]).with_sources(&ws.sources);
-            match (check.run, &graph) {
-                (Runner::Unit(run), _) => run(&ctx, &unit, &mut sink),
-                (Runner::Graph(run), Some(graph)) => run(&ctx, graph, &mut sink),
-                _ => {}
+    // Units are independent: their graphs and unit checks run in parallel.
+    let unit_suppressed: usize = ws
+        .units
+        .par_iter()
+        .zip(by_unit.par_iter_mut())
+        .map(|(deploy_unit, findings)| {
+            let unit = Unit {
+                kind: &deploy_unit.kind,
+                resources: &deploy_unit.resources,
+            };
+            let graph =
+                wants_graph.then(|| graph::Graph::build(&deploy_unit.resources, graph_options));
+            let mut suppressed = 0;
+            for check in &enabled {
+                let mut sink = Sink::new(check.id, config, findings).with_sources(&ws.sources);
+                match (check.run, &graph) {
+                    (Runner::Unit(run), _) => run(&ctx, &unit, &mut sink),
+                    (Runner::Graph(run), Some(graph)) => run(&ctx, graph, &mut sink),
+                    _ => {}
+                }
+                suppressed += sink.suppressed;
             }
-            result.suppressed += sink.suppressed;
-        }
-    }
+            suppressed
+        })
+        .sum();
+    result.suppressed += unit_suppressed;
     result.findings = render::attribute(ws, by_unit);
 
     for (file, error) in &ws.parse_errors {
