@@ -41,11 +41,7 @@ pub(super) fn secret_in_env(ctx: &Ctx<'_>, resource: &Resource, sink: &mut Sink<
             let Some(value) = string_value(node) else {
                 continue;
             };
-            let what = if is_private_key(value) {
-                "a private key"
-            } else if is_secret_name(name, patterns) && is_secret_material(value) {
-                "a literal secret"
-            } else {
+            let Some(what) = secret_kind(name, value, patterns) else {
                 continue;
             };
             sink.report(
@@ -58,6 +54,18 @@ pub(super) fn secret_in_env(ctx: &Ctx<'_>, resource: &Resource, sink: &mut Sink<
             )
             .in_container(container.name);
         }
+    }
+}
+
+/// What a literal `value` under `name` holds, when it is a secret: a private key whatever the
+/// name, or secret material under a secret-like name.
+fn secret_kind(name: &str, value: &str, patterns: &[String]) -> Option<&'static str> {
+    if is_private_key(value) {
+        Some("a private key")
+    } else if is_secret_name(name, patterns) && is_secret_material(value) {
+        Some("a literal secret")
+    } else {
+        None
     }
 }
 
@@ -74,11 +82,7 @@ pub(super) fn secret_in_configmap(ctx: &Ctx<'_>, resource: &Resource, sink: &mut
         let (Some((key, _)), Some(value)) = (key.as_scalar(), string_value(node)) else {
             continue;
         };
-        let what = if is_private_key(value) {
-            "a private key"
-        } else if is_secret_name(key, patterns) && is_secret_material(value) {
-            "a literal secret"
-        } else {
+        let Some(what) = secret_kind(key, value, patterns) else {
             continue;
         };
         sink.report(
