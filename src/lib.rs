@@ -11,7 +11,7 @@ pub mod diagnostic;
 pub mod fix;
 pub mod graph;
 pub mod model;
-pub mod render;
+pub mod build;
 pub mod report;
 pub mod source;
 pub mod suppress;
@@ -28,8 +28,8 @@ use checks::{Ctx, Runner, Sink, Unit};
 use config::Config;
 use diagnostic::{Finding, Severity};
 use model::Resource;
-use render::helm::{self, HelmOptions};
-use render::FileStore;
+use build::helm::{self, HelmOptions};
+use build::FileStore;
 use source::{IoProblem, Origin, SourceFile, Sources, WalkOptions};
 use yaml::{FileId, Span, Tree};
 
@@ -184,7 +184,7 @@ pub fn load_with_helm(
 
     let built = {
         let mut store = FileStore::new(&mut ws.sources, &mut docs, &mut ws.parse_errors);
-        render::build_kustomizations(&mut store, &kustomizations, &inputs.paths)
+        build::build_kustomizations(&mut store, &kustomizations, &inputs.paths)
     };
     ws.notes.extend(built.notes);
 
@@ -409,7 +409,7 @@ pub fn lint(ws: &Workspace, config: &Config) -> LintResult {
         })
         .sum();
     result.suppressed += unit_suppressed;
-    result.findings = render::attribute(ws, by_unit);
+    result.findings = build::attribute(ws, by_unit);
 
     for (file, error) in &ws.parse_errors {
         let span = Span::new(*file, text::TextRange::empty(error.offset));

@@ -13,7 +13,7 @@ use k8sec::config::{self, Config, Overrides, Profile};
 use k8sec::diagnostic::Severity;
 use k8sec::fix::{fix_workspace, unified_diff, write_fixed, FixMode};
 use k8sec::graph;
-use k8sec::render::helm::HelmOptions;
+use k8sec::build::helm::HelmOptions;
 use k8sec::report::{self, Format};
 use k8sec::source::{Origin, WalkOptions};
 use k8sec::{FixCount, Inputs, LintResult, Workspace};

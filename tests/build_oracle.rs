@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use k8sec::render::knode::{KNode, MAX_NODES};
+use k8sec::build::knode::{KNode, MAX_NODES};
 use k8sec::text::LineIndex;
 use k8sec::yaml::{parse_stream, FileId};
 use serde_json::Value;
@@ -188,7 +188,7 @@ fn native_builds_match_kubectl_kustomize() {
     let mut differences: Vec<(String, String)> = Vec::new();
     for dir in &dirs {
         let name = dir.strip_prefix(&corpus).unwrap().display().to_string();
-        let native = k8sec::render::build_to_json(dir, &corpus);
+        let native = k8sec::build::build_to_json(dir, &corpus);
         let outcome = match (&kubectl[dir], native) {
             (Err(_), Err(_)) => Ok("both fail"),
             (Err(e), Ok(_)) => Err(format!(

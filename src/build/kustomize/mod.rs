@@ -27,8 +27,8 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::render::knode::{KKind, KNode, MAX_NODES};
-use crate::render::store::FileStore;
+use crate::build::knode::{KKind, KNode, MAX_NODES};
+use crate::build::store::FileStore;
 use crate::source::normalize;
 use crate::text::{LineIndex, TextRange};
 use crate::yaml::{parse_stream, FileId, ScalarStyle, Span, Tree};

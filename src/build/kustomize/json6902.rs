@@ -3,7 +3,7 @@
 //! Applied to the spanned node rather than to JSON, so values a patch adds point at the patch
 //! and everything else keeps pointing at the base.
 
-use crate::render::knode::{KKind, KNode};
+use crate::build::knode::{KKind, KNode};
 
 /// One operation of a patch.
 #[derive(Clone, Debug)]
@@ -207,7 +207,7 @@ fn apply_one(out: &mut KNode, op: &Op) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::render::knode::MAX_NODES;
+    use crate::build::knode::MAX_NODES;
     use crate::text::LineIndex;
     use crate::yaml::{parse_stream, FileId};
 

@@ -410,13 +410,13 @@ fn fixtures_match_kubectl_kustomize() {
             .documents
             .iter()
             .map(|d| {
-                let mut budget = k8sec::render::knode::MAX_NODES;
-                k8sec::render::knode::KNode::from_ref(d.tree.root(), &mut budget)
+                let mut budget = k8sec::build::knode::MAX_NODES;
+                k8sec::build::knode::KNode::from_ref(d.tree.root(), &mut budget)
                     .unwrap()
                     .to_json()
             })
             .collect();
-        let mut ours = k8sec::render::build_to_json(&dir, manifest_dir()).unwrap();
+        let mut ours = k8sec::build::build_to_json(&dir, manifest_dir()).unwrap();
         let key = |v: &serde_json::Value| format!("{}{}", v["kind"], v["metadata"]["name"]);
         theirs.sort_by_key(key);
         ours.sort_by_key(key);

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use super::hash;
 use super::res::{Behavior, KRes};
 use super::{behavior_of, Acc, Builder, Fail, Kust};
-use crate::render::knode::{point, KKind, KNode};
+use crate::build::knode::{point, KKind, KNode};
 use crate::text::TextRange;
 use crate::yaml::Span;
 

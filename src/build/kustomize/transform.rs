@@ -6,7 +6,7 @@
 
 use super::regex::Regex;
 use super::res::{is_cluster_scoped, Gvk, KRes};
-use crate::render::knode::{KKind, KNode};
+use crate::build::knode::{KKind, KNode};
 use crate::yaml::Span;
 
 /// Where a transformer writes: a `/`-separated path (`name[]` for a list that must exist),

@@ -10,7 +10,7 @@
 //! Merged values keep their spans: what the patch sets points at the patch, what it leaves
 //! points at the base.
 
-use crate::render::knode::{KKind, KNode};
+use crate::build::knode::{KKind, KNode};
 
 /// The part of Kubernetes' schema that decides how lists merge.
 pub enum Sch {
@@ -412,7 +412,7 @@ pub fn apply(resource: &KNode, patch: &KNode) -> Result<Option<KNode>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::render::knode::MAX_NODES;
+    use crate::build::knode::MAX_NODES;
     use crate::text::LineIndex;
     use crate::yaml::{parse_stream, FileId};
 

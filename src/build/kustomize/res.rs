@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use super::regex::{LabelSelector, Regex};
-use crate::render::knode::KNode;
+use crate::build::knode::KNode;
 
 /// Kustomize's stand-in namespace for cluster-scoped resources.
 pub const NOT_NAMESPACED: &str = "_non_namespaceable_";
@@ -239,7 +239,7 @@ fn string_map(node: Option<&KNode>) -> BTreeMap<String, String> {
             .iter()
             .filter_map(|(k, v)| {
                 let value = match &v.kind {
-                    crate::render::knode::KKind::Scalar(s, _) => s.clone(),
+                    crate::build::knode::KKind::Scalar(s, _) => s.clone(),
                     _ => return None,
                 };
                 Some((k.as_str()?.to_string(), value))

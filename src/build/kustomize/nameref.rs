@@ -8,7 +8,7 @@
 
 use super::res::{Gvk, KRes, ResId};
 use super::transform::segments;
-use crate::render::knode::{KKind, KNode};
+use crate::build::knode::{KKind, KNode};
 
 struct Ref {
     /// The referred kind.
