@@ -11,8 +11,8 @@ use globset::{Glob, GlobSet, GlobSetBuilder};
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::checks::{self, Pss};
 use crate::diagnostic::Severity;
+use crate::docs::{self, Pss};
 use crate::graph::ExternalPattern;
 
 pub const FILE_NAME: &str = ".k8sec.toml";
@@ -268,7 +268,7 @@ impl Config {
         };
         let check_id = |id: &Spanned<String>| -> Result<String, ConfigError> {
             let name = id.get_ref();
-            if name == "all" || checks::doc(name).is_some() {
+            if name == "all" || docs::doc(name).is_some() {
                 Ok(name.clone())
             } else {
                 Err(ConfigError(format!(
@@ -400,7 +400,7 @@ impl Config {
         self.severity
             .get(id)
             .copied()
-            .or_else(|| checks::doc(id).map(|d| d.severity))
+            .or_else(|| docs::doc(id).map(|d| d.severity))
             .unwrap_or(Severity::Warning)
     }
 
@@ -419,7 +419,7 @@ impl Config {
 fn validate_cli_ids(list: &[String]) -> Result<Vec<String>, ConfigError> {
     list.iter()
         .map(|id| {
-            if id == "all" || checks::doc(id).is_some() {
+            if id == "all" || docs::doc(id).is_some() {
                 Ok(id.clone())
             } else {
                 Err(ConfigError(format!(
@@ -439,7 +439,7 @@ fn select_checks(
     ignore: &[String],
 ) -> Vec<&'static str> {
     let wants = |list: &[String], id: &str| list.iter().any(|i| i == id || i == "all");
-    checks::DOCS
+    docs::DOCS
         .iter()
         .filter(|doc| {
             let base = match select {

@@ -5,13 +5,14 @@
 //! the tests and (later) the language server all go through [`load`] (or [`load_source`] for
 //! one in-memory text) and [`lint`]; nothing after loading reads the disk.
 
+pub mod build;
 pub mod checks;
 pub mod config;
 pub mod diagnostic;
+pub mod docs;
 pub mod fix;
 pub mod graph;
 pub mod model;
-pub mod build;
 pub mod report;
 pub mod source;
 pub mod suppress;
@@ -24,12 +25,12 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
+use build::helm::{self, HelmOptions};
+use build::FileStore;
 use checks::{Ctx, Runner, Sink, Unit};
 use config::Config;
 use diagnostic::{Finding, Severity};
 use model::Resource;
-use build::helm::{self, HelmOptions};
-use build::FileStore;
 use source::{IoProblem, Origin, SourceFile, Sources, WalkOptions};
 use yaml::{FileId, Span, Tree};
 

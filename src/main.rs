@@ -8,12 +8,12 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use k8sec::checks::{self, DOCS};
+use k8sec::build::helm::HelmOptions;
 use k8sec::config::{self, Config, Overrides, Profile};
 use k8sec::diagnostic::Severity;
+use k8sec::docs::{self, DOCS};
 use k8sec::fix::{fix_workspace, unified_diff, write_fixed, FixMode};
 use k8sec::graph;
-use k8sec::build::helm::HelmOptions;
 use k8sec::report::{self, Format};
 use k8sec::source::{Origin, WalkOptions};
 use k8sec::{FixCount, Inputs, LintResult, Workspace};
@@ -606,7 +606,7 @@ fn list_checks(format: ListFormat) -> Result<u8, String> {
 }
 
 fn explain(id: &str) -> Result<u8, String> {
-    let doc = checks::doc(id)
+    let doc = docs::doc(id)
         .ok_or_else(|| format!("unknown check `{id}` (see `k8sec checks` for the list)"))?;
     write_stdout(&doc.to_markdown());
     Ok(0)

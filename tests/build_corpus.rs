@@ -8,8 +8,8 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use k8sec::config::{Config, Overrides};
 use k8sec::build::helm::HelmOptions;
+use k8sec::config::{Config, Overrides};
 use k8sec::source::WalkOptions;
 use k8sec::{Inputs, UnitKind};
 

@@ -9,9 +9,10 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use k8sec::checks::{FixAvailability, CHECKS, DOCS};
+use k8sec::checks::CHECKS;
 use k8sec::config::{Config, Overrides};
 use k8sec::diagnostic::Applicability;
+use k8sec::docs::{FixAvailability, DOCS};
 use k8sec::fix::{apply_fixes, fix_workspace, FixMode};
 use k8sec::source::WalkOptions;
 use k8sec::Inputs;
@@ -309,7 +310,7 @@ fn fixes_agree_with_the_docs_and_resolve_their_findings() {
     let all = FixMode { unsafe_fixes: true };
     let mut problems = Vec::new();
     for id in checks_under_test() {
-        let declared = k8sec::checks::doc(id).expect("a doc").fix;
+        let declared = k8sec::docs::doc(id).expect("a doc").fix;
         let mut carrying = 0;
         for (dir, config) in fixture_dirs(id) {
             for file in fixture_files(&dir) {

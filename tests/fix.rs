@@ -419,16 +419,16 @@ fn every_wired_fix_matches_its_golden_files() {
     let bless = std::env::var_os("K8SEC_BLESS").is_some();
     let root = fixture("checks");
     let mut failures = Vec::new();
-    for doc in k8sec::checks::DOCS
+    for doc in k8sec::docs::DOCS
         .iter()
-        .filter(|d| d.fix != k8sec::checks::FixAvailability::None)
+        .filter(|d| d.fix != k8sec::docs::FixAvailability::None)
     {
         let cases = golden_inputs(&root.join(doc.id));
         if cases.is_empty() {
             failures.push(format!("{}: no golden files in {}", doc.id, root.display()));
         }
         let config = config(&[doc.id]);
-        let display_only = doc.fix == k8sec::checks::FixAvailability::DisplayOnly;
+        let display_only = doc.fix == k8sec::docs::FixAvailability::DisplayOnly;
         for input in cases {
             let case = input.strip_prefix(&root).unwrap().display().to_string();
             let text = std::fs::read_to_string(&input).unwrap();
@@ -1617,9 +1617,9 @@ fn fixing_the_corpus_keeps_every_file_sound() {
         "{:<34} {:>8} {:>6} {:>7} {:>8} {:>7} {:>7} {:>5}",
         "check", "findings", "no fix", "display", "rendered", "offered", "applied", "left"
     );
-    for doc in k8sec::checks::DOCS
+    for doc in k8sec::docs::DOCS
         .iter()
-        .filter(|d| d.fix != k8sec::checks::FixAvailability::None)
+        .filter(|d| d.fix != k8sec::docs::FixAvailability::None)
     {
         let ours: Vec<&Finding> = result
             .findings

@@ -5,7 +5,6 @@
 //! run, later a Kustomize build or a rendered chart). Behaviour lives here; metadata and prose
 //! live in `checks/<id>.toml` ([`docs`]), and tests keep the two in step.
 
-pub mod docs;
 mod exposure;
 mod graph;
 mod hardening;
@@ -18,7 +17,7 @@ mod secrets;
 mod structure;
 mod validity;
 
-pub use docs::{doc, CheckDoc, FixAvailability, Pss, DOCS};
+pub use crate::docs::{doc, CheckDoc, FixAvailability, Pss, DOCS};
 
 use crate::config::{Config, Params};
 use crate::diagnostic::{Edit, Finding, Fix, Related, Severity};

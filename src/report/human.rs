@@ -106,7 +106,7 @@ fn diagnostic(finding: &Finding) -> Diagnostic<crate::yaml::FileId> {
         };
         notes.push(format!("fix ({level}): {}", fix.description));
     }
-    if let Some(doc) = crate::checks::doc(finding.check) {
+    if let Some(doc) = crate::docs::doc(finding.check) {
         notes.push(format!(
             "help: {} (`k8sec explain {}`)",
             first_sentence(doc.remediation),
