@@ -458,7 +458,7 @@ fn graph(args: GraphArgs) -> Result<u8, String> {
     let focus = args
         .focus
         .as_deref()
-        .map(graph::render::Focus::parse)
+        .map(report::graph::Focus::parse)
         .transpose()?;
     let config_path = match args.config {
         Some(path) => Some(path),
@@ -500,20 +500,20 @@ fn graph(args: GraphArgs) -> Result<u8, String> {
             )
         })
         .collect();
-    let units: Vec<graph::render::UnitGraph<'_, '_>> = graphs
+    let units: Vec<report::graph::UnitGraph<'_, '_>> = graphs
         .iter()
-        .map(|(label, graph)| graph::render::UnitGraph {
+        .map(|(label, graph)| report::graph::UnitGraph {
             label: label.clone(),
             graph,
         })
         .collect();
     let format = match args.format {
-        GraphFormatArg::Text => graph::render::GraphFormat::Text,
-        GraphFormatArg::Dot => graph::render::GraphFormat::Dot,
-        GraphFormatArg::Mermaid => graph::render::GraphFormat::Mermaid,
-        GraphFormatArg::Json => graph::render::GraphFormat::Json,
+        GraphFormatArg::Text => report::graph::GraphFormat::Text,
+        GraphFormatArg::Dot => report::graph::GraphFormat::Dot,
+        GraphFormatArg::Mermaid => report::graph::GraphFormat::Mermaid,
+        GraphFormatArg::Json => report::graph::GraphFormat::Json,
     };
-    let output = graph::render::render(&units, &ws.sources, format, focus.as_ref())?;
+    let output = report::graph::render(&units, &ws.sources, format, focus.as_ref())?;
     write_stdout(&output);
     Ok(if ws.problems.is_empty() { 0 } else { 2 })
 }

@@ -28,7 +28,6 @@ mod external;
 mod index;
 pub mod permissions;
 pub mod refs;
-pub mod render;
 
 pub use external::{is_external, ExternalPattern};
 
@@ -659,6 +658,17 @@ impl<'a> Graph<'a> {
             .into_iter()
             .flatten()
             .map(|&e| &self.edges[e])
+    }
+
+    /// The ids (indexes into [`Graph::edges`]) of the edges leaving (`out`) or arriving at
+    /// `node`, for printers that need to name edges.
+    pub fn edge_ids(&self, node: NodeId, out: bool) -> impl Iterator<Item = usize> + '_ {
+        let list = if out {
+            self.outgoing.get(node)
+        } else {
+            self.incoming.get(node)
+        };
+        list.into_iter().flatten().copied()
     }
 
     /// The node of a user or group, if a binding names it.

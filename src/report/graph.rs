@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use super::{workload_pod, EdgeKind, Graph, NodeId, Origin};
+use crate::graph::{workload_pod, EdgeKind, Graph, NodeId, Origin};
 use crate::source::Sources;
 use crate::yaml::Span;
 
@@ -163,7 +163,10 @@ fn neighbourhood(graph: &Graph<'_>, focus: &Focus) -> Option<(Vec<NodeId>, Vec<u
     let mut visited: HashSet<NodeId> = HashSet::new();
     for &start in &starts {
         visited.insert(start);
-        for e in edge_ids(graph, start, true).chain(edge_ids(graph, start, false)) {
+        for e in graph
+            .edge_ids(start, true)
+            .chain(graph.edge_ids(start, false))
+        {
             let edge = &graph.edges[e];
             edges.insert(e);
             let other = if edge.from == start {
@@ -187,8 +190,9 @@ fn neighbourhood(graph: &Graph<'_>, focus: &Focus) -> Option<(Vec<NodeId>, Vec<u
                 _ => None,
             }
         };
-        let next: Vec<(usize, NodeId)> = edge_ids(graph, node, true)
-            .chain(edge_ids(graph, node, false))
+        let next: Vec<(usize, NodeId)> = graph
+            .edge_ids(node, true)
+            .chain(graph.edge_ids(node, false))
             .filter_map(|e| follow(&e).map(|n| (e, n)))
             .collect();
         for (e, other) in next {
@@ -200,16 +204,6 @@ fn neighbourhood(graph: &Graph<'_>, focus: &Focus) -> Option<(Vec<NodeId>, Vec<u
         }
     }
     Some((nodes.into_iter().collect(), edges.into_iter().collect()))
-}
-
-/// Ids of the edges leaving (`out`) or arriving at `node`.
-fn edge_ids<'g>(graph: &'g Graph<'_>, node: NodeId, out: bool) -> impl Iterator<Item = usize> + 'g {
-    let list = if out {
-        graph.outgoing.get(node)
-    } else {
-        graph.incoming.get(node)
-    };
-    list.into_iter().flatten().copied()
 }
 
 /// A readable, unique id per node: `Kind/ns/name` (`Kind/name` when cluster-scoped), with
@@ -251,7 +245,7 @@ fn span_location(span: Span, sources: &Sources) -> Option<(String, u32, u32)> {
     if span.file.0 as usize >= sources.len() {
         return None;
     }
-    let (start, _) = crate::report::position(sources, span);
+    let (start, _) = super::position(sources, span);
     Some((
         sources.get(span.file).display_path().to_string(),
         start.line,
@@ -293,7 +287,8 @@ fn text(views: &[View<'_, '_>], sources: &Sources) -> String {
             let node = &graph.nodes[id];
             let place = location(graph, id, sources)
                 .map_or_else(String::new, |(f, l)| format!("  ({f}:{l})"));
-            let outgoing: Vec<usize> = edge_ids(graph, id, true)
+            let outgoing: Vec<usize> = graph
+                .edge_ids(id, true)
                 .filter(|e| kept.contains(e))
                 .collect();
             if node.origin != Origin::Unit && outgoing.is_empty() {
