@@ -17,7 +17,10 @@ pub mod report;
 pub mod source;
 pub mod suppress;
 pub mod text;
+mod workspace;
 pub mod yaml;
+
+pub use workspace::{DeployUnit, FixCount, Inputs, LintResult, Note, UnitKind, Workspace};
 
 use std::collections::HashSet;
 use std::path::PathBuf;
@@ -31,69 +34,11 @@ use checks::{Ctx, Runner, Sink, Unit};
 use config::Config;
 use diagnostic::{Finding, Severity};
 use model::Resource;
-use source::{IoProblem, Origin, SourceFile, Sources, WalkOptions};
+use source::{Origin, SourceFile, WalkOptions};
 use yaml::{FileId, Span, Tree};
 
 /// The id of the finding for files that do not parse.
 pub const INVALID_YAML: &str = "invalid-yaml";
-
-/// What to lint.
-#[derive(Debug, Default)]
-pub struct Inputs {
-    pub paths: Vec<PathBuf>,
-    /// One YAML stream read from standard input, with the name to show for it.
-    pub stdin: Option<(PathBuf, Vec<u8>)>,
-}
-
-/// Something worth telling the user that is not a finding (a skipped Helm chart).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Note {
-    pub path: PathBuf,
-    pub message: String,
-}
-
-/// Where a unit's resources come from.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum UnitKind {
-    /// All plain manifest files of the run, together (not one unit per directory).
-    Files,
-    /// The output of one Kustomize build root (its directory, as discovered).
-    Kustomize {
-        root: PathBuf,
-        kustomization: FileId,
-    },
-    /// A Helm chart rendered by `helm template`, or a rendered stream read from stdin.
-    Helm { chart: PathBuf },
-}
-
-/// How `k8sec graph` names a unit.
-pub fn unit_label(kind: &UnitKind) -> String {
-    match kind {
-        UnitKind::Files => "files".to_string(),
-        UnitKind::Kustomize { root, .. } => format!("kustomize {}", root.display()),
-        UnitKind::Helm { chart } => format!("helm {}", chart.display()),
-    }
-}
-
-/// A deployment unit: objects deployed together, which may refer to each other. Cross-resource
-/// checks look inside one unit only.
-#[derive(Debug)]
-pub struct DeployUnit {
-    pub kind: UnitKind,
-    pub resources: Vec<Resource>,
-}
-
-/// Everything loaded for a run.
-#[derive(Debug, Default)]
-pub struct Workspace {
-    pub sources: Sources,
-    pub units: Vec<DeployUnit>,
-    /// Files that failed to parse, with the error (reported as `invalid-yaml`; never fixed).
-    pub parse_errors: Vec<(FileId, yaml::YamlError)>,
-    pub notes: Vec<Note>,
-    /// Unreadable paths: reported, and the run exits 2.
-    pub problems: Vec<IoProblem>,
-}
 
 /// Discovers, reads and parses the inputs (in parallel), builds Kustomize roots and renders
 /// Helm charts, and extracts the resources of every deployment unit.
@@ -306,35 +251,6 @@ fn rendered(
         docs.push(None);
     }
     resources
-}
-
-impl Workspace {
-    /// Every resource of every unit.
-    pub fn resources(&self) -> impl Iterator<Item = &Resource> {
-        self.units.iter().flat_map(|u| u.resources.iter())
-    }
-
-    pub fn resource_count(&self) -> usize {
-        self.units.iter().map(|u| u.resources.len()).sum()
-    }
-}
-
-/// The findings of a run and its counts.
-#[derive(Debug, Default)]
-pub struct LintResult {
-    /// Sorted by (path, position, check id).
-    pub findings: Vec<Finding>,
-    pub suppressed: usize,
-    /// After `--fix`: how many fixes were applied, to how many files (the findings are then
-    /// what is left).
-    pub fixed: Option<FixCount>,
-}
-
-/// Fixes applied by `--fix`.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct FixCount {
-    pub fixes: usize,
-    pub files: usize,
 }
 
 /// Runs the enabled checks over everything loaded.

@@ -495,7 +495,7 @@ fn graph(args: GraphArgs) -> Result<u8, String> {
         .iter()
         .map(|unit| {
             (
-                k8sec::unit_label(&unit.kind),
+                unit.kind.label(),
                 graph::Graph::build(&unit.resources, options),
             )
         })

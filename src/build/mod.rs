@@ -18,8 +18,8 @@ pub use store::FileStore;
 
 use crate::model::Resource;
 use crate::source::normalize;
+use crate::workspace::Note;
 use crate::yaml::FileId;
-use crate::Note;
 
 /// One Kustomize build root's output.
 #[derive(Debug)]
@@ -162,7 +162,7 @@ pub fn build_to_json(dir: &Path, boundary: &Path) -> Result<Vec<serde_json::Valu
 /// note ("in overlay `overlays/prod`"), and a finding at the same origin in several overlays
 /// reported once with all of them listed.
 pub fn attribute(
-    ws: &crate::Workspace,
+    ws: &crate::workspace::Workspace,
     by_unit: Vec<Vec<crate::diagnostic::Finding>>,
 ) -> Vec<crate::diagnostic::Finding> {
     use std::collections::HashMap;
@@ -171,7 +171,7 @@ pub fn attribute(
     // (check, span, message) -> index in `out`
     let mut seen: HashMap<(&'static str, crate::yaml::Span, String), usize> = HashMap::new();
     for (unit, findings) in ws.units.iter().zip(by_unit) {
-        let crate::UnitKind::Kustomize {
+        let crate::workspace::UnitKind::Kustomize {
             root,
             kustomization,
         } = &unit.kind

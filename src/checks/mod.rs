@@ -34,7 +34,7 @@ pub struct Ctx<'a> {
 
 /// The resources one unit check sees: one deployment unit.
 pub struct Unit<'a> {
-    pub kind: &'a crate::UnitKind,
+    pub kind: &'a crate::workspace::UnitKind,
     pub resources: &'a [Resource],
 }
 

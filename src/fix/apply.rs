@@ -21,8 +21,8 @@ use super::{Applicability, Edit, Fix};
 use crate::config::Config;
 use crate::diagnostic::Finding;
 use crate::source::SourceFile;
+use crate::workspace::{LintResult, Workspace};
 use crate::yaml::FileId;
-use crate::{LintResult, Workspace};
 
 /// Most rounds of fix → re-lint on one file. Fixes normally converge in two or three (a
 /// container gets its `securityContext:` in the first, the other settings in the second).

@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 
 use super::position;
-use crate::{LintResult, Workspace};
+use crate::workspace::{LintResult, Workspace};
 
 pub(super) fn render(ws: &Workspace, result: &LintResult) -> String {
     let mut out = String::new();

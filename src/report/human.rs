@@ -7,7 +7,7 @@ use codespan_reporting::term::{self, Config};
 
 use crate::diagnostic::{Applicability, Finding, Severity};
 use crate::source::Sources;
-use crate::{LintResult, Workspace};
+use crate::workspace::{LintResult, Workspace};
 
 /// `--color`: when to use ANSI colors.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use super::position;
 use crate::diagnostic::Finding;
-use crate::{LintResult, Workspace};
+use crate::workspace::{LintResult, Workspace};
 
 #[derive(Serialize)]
 struct Output<'a> {

@@ -10,8 +10,8 @@ pub use human::Color;
 
 use crate::source::Sources;
 use crate::text::LineCol;
+use crate::workspace::{LintResult, Workspace};
 use crate::yaml::Span;
-use crate::{LintResult, Workspace};
 
 /// The `--format` of `k8sec lint`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
