@@ -4,6 +4,10 @@ pub use crate::fix::{Applicability, Edit, Fix};
 use crate::model::ObjectRef;
 use crate::yaml::Span;
 
+/// The id of the finding for files that do not parse: reported by the loader, not by a check,
+/// and never suppressed (a file k8sec cannot read is never silently passed).
+pub const INVALID_YAML: &str = "invalid-yaml";
+
 /// How serious a finding is. Ordered: `Info < Warning < Error`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Severity {

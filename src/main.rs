@@ -1,22 +1,19 @@
 //! The `k8sec` command line.
 
-use std::collections::HashMap;
 use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::Duration;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use k8sec::build::helm::HelmOptions;
 use k8sec::config::{self, Config, Overrides, Profile};
 use k8sec::diagnostic::Severity;
 use k8sec::docs::{self, DOCS};
-use k8sec::fix::{fix_workspace, unified_diff, write_fixed, FixMode};
+use k8sec::fix::{unified_diff, FixMode};
 use k8sec::graph;
 use k8sec::report::{self, Format};
-use k8sec::source::{Origin, WalkOptions};
-use k8sec::{FixCount, Inputs, LintResult, Workspace};
+use k8sec::source::WalkOptions;
+use k8sec::{FixCount, HelmFlags, Inputs, LintResult, LoadOptions, Workspace};
 
 #[derive(Parser)]
 #[command(
@@ -220,35 +217,16 @@ fn lint(args: LintArgs) -> Result<u8, String> {
             .build_global();
     }
 
-    let (major, minor) = config.params.kubernetes_version;
-    let helm = HelmOptions {
-        binary: args.helm.clone().or_else(|| config.helm.binary.clone()),
-        values: config
-            .helm
-            .values
-            .iter()
-            .chain(&args.helm_values)
-            .cloned()
-            .collect(),
-        set: config
-            .helm
-            .set
-            .iter()
-            .chain(&args.helm_set)
-            .cloned()
-            .collect(),
-        timeout: Duration::from_secs(config.helm.timeout.unwrap_or(60)),
-        kube_version: format!("{major}.{minor}.0"),
-        enabled: config.helm.enabled.unwrap_or(true) || args.helm.is_some(),
+    let flags = HelmFlags {
+        binary: args.helm.clone(),
+        values: args.helm_values.clone(),
+        set: args.helm_set.clone(),
     };
+    let mut options = LoadOptions::from_config(&config, &flags);
+    options.walk.threads = threads;
     let inputs = read_inputs(args.paths, args.stdin_filename.clone())?;
 
-    let walk = WalkOptions {
-        exclude: config.exclude.clone(),
-        threads,
-    };
-    let stdin_bytes = inputs.stdin.as_ref().map(|(_, bytes)| bytes.clone());
-    let ws = k8sec::load_with_helm(&inputs, &walk, &helm);
+    let ws = k8sec::load_with(&inputs, &options);
     let result = k8sec::lint(&ws, &config);
 
     let format = match args.format {
@@ -269,31 +247,10 @@ fn lint(args: LintArgs) -> Result<u8, String> {
         return Ok(diff(&ws, &result, &config, mode, args.quiet));
     }
     if args.fix {
-        // After writing, what is left is linted from the files as they now are.
-        let reload = |fixed_stdin: Option<Vec<u8>>| {
-            let again = Inputs {
-                paths: inputs.paths.clone(),
-                stdin: inputs.stdin.as_ref().map(|(name, original)| {
-                    (
-                        name.clone(),
-                        fixed_stdin.unwrap_or_else(|| original.clone()),
-                    )
-                }),
-            };
-            k8sec::load_with_helm(&again, &walk, &helm)
-        };
-        return Ok(fix(
-            ws,
-            &result,
-            &config,
-            mode,
-            stdin_bytes,
-            &output,
-            &reload,
-        ));
+        return Ok(fix(ws, &result, &config, mode, &inputs, &options, &output));
     }
     output.emit(&ws, &result, false);
-    Ok(k8sec::exit_code(&ws, &result, config.fail_on))
+    Ok(k8sec::exit_status(&ws, &result, config.fail_on).code())
 }
 
 /// How findings are printed.
@@ -350,31 +307,23 @@ fn fixed_line(verb: &str, fixed: FixCount) -> String {
 /// `--diff`: what `--fix` would change, as unified diffs on stdout; nothing is written.
 fn diff(ws: &Workspace, result: &LintResult, config: &Config, mode: FixMode, quiet: bool) -> u8 {
     let mut out = String::new();
-    let mut count = FixCount::default();
-    for fixed in fix_workspace(ws, result, config, mode) {
+    let preview = k8sec::preview(ws, result, config, mode);
+    for fixed in &preview.files {
         let source = ws.sources.get(fixed.file);
         report_fix_warnings(source.display_path(), &fixed.warnings);
-        if fixed.text != source.text {
+        if fixed.changes(ws) {
             out.push_str(&unified_diff(
                 source.display_path(),
                 &source.text,
                 &fixed.text,
             ));
-            count.fixes += fixed.applied;
-            count.files += 1;
         }
     }
     write_stdout(&out);
     if !quiet {
-        eprintln!("{}", fixed_line("Would fix", count));
+        eprintln!("{}", fixed_line("Would fix", preview.count));
     }
-    if !ws.problems.is_empty() {
-        2
-    } else if count.files > 0 {
-        1
-    } else {
-        0
-    }
+    preview.exit_status(ws).code()
 }
 
 /// `--fix`: applies the fixes, writes each changed file atomically (stdin's text goes to
@@ -385,67 +334,28 @@ fn fix(
     result: &LintResult,
     config: &Config,
     mode: FixMode,
-    stdin_bytes: Option<Vec<u8>>,
+    inputs: &Inputs,
+    options: &LoadOptions,
     output: &Output,
-    reload: &dyn Fn(Option<Vec<u8>>) -> Workspace,
 ) -> u8 {
-    let mut count = FixCount::default();
-    let mut write_failed = false;
-    let mut stdin_fixed: Option<String> = None;
-    let mut written: HashMap<PathBuf, String> = HashMap::new();
-    for fixed in fix_workspace(&ws, result, config, mode) {
-        let source = ws.sources.get(fixed.file);
-        report_fix_warnings(source.display_path(), &fixed.warnings);
-        if fixed.text == source.text {
-            continue;
+    let run = k8sec::fix_and_write(ws, result, inputs, options, config, mode);
+    for file in &run.files {
+        report_fix_warnings(&file.path, &file.warnings);
+        if let Some(error) = &file.write_error {
+            eprintln!(
+                "k8sec: error: {}: cannot write the fixed file: {error}",
+                file.path
+            );
         }
-        match source.origin {
-            // fix_workspace never edits rendered Helm output.
-            Origin::Rendered => continue,
-            Origin::Stdin => stdin_fixed = Some(fixed.text.clone()),
-            Origin::File => {
-                // The same file named twice (`a.yaml ./a.yaml`) is fixed once.
-                let canonical = std::fs::canonicalize(&source.path).ok();
-                let seen = canonical.as_ref().and_then(|c| written.get(c));
-                if seen.is_some_and(|text| *text == fixed.text) {
-                    continue;
-                }
-                if let Err(error) =
-                    write_fixed(&source.path, source.text.as_bytes(), fixed.text.as_bytes())
-                {
-                    eprintln!(
-                        "k8sec: error: {}: cannot write the fixed file: {error}",
-                        source.display_path()
-                    );
-                    write_failed = true;
-                    continue;
-                }
-                if let Some(canonical) = canonical {
-                    written.insert(canonical, fixed.text.clone());
-                }
-            }
-        }
-        count.fixes += fixed.applied;
-        count.files += 1;
     }
-    let to_stderr = stdin_bytes.is_some();
-    if let Some(original) = stdin_bytes {
+    if let Some(bytes) = &run.stdin {
         // The whole stream goes back out, fixed or not, so `k8sec lint --fix -` can sit in a
         // pipeline (or an editor's format-on-save) without losing anything.
         let mut stdout = std::io::stdout().lock();
-        let bytes = stdin_fixed.as_ref().map_or(&original[..], |t| t.as_bytes());
         let _ = stdout.write_all(bytes).and_then(|()| stdout.flush());
     }
-    drop(ws);
-    let ws = reload(stdin_fixed.map(String::into_bytes));
-    let mut result = k8sec::lint(&ws, config);
-    result.fixed = Some(count);
-    output.emit(&ws, &result, to_stderr);
-    if write_failed {
-        2
-    } else {
-        k8sec::exit_code(&ws, &result, config.fail_on)
-    }
+    output.emit(&run.ws, &run.result, run.stdin.is_some());
+    run.exit_status(config.fail_on).code()
 }
 
 fn report_fix_warnings(path: &str, warnings: &[String]) {

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use k8sec::build::helm::HelmOptions;
 use k8sec::config::{Config, Overrides};
 use k8sec::source::WalkOptions;
-use k8sec::{Inputs, UnitKind};
+use k8sec::{Inputs, LoadOptions, UnitKind};
 
 fn corpus() -> Option<PathBuf> {
     let dir = std::env::var_os("K8SEC_CORPUS")
@@ -37,15 +37,18 @@ fn the_corpus_is_linted_per_unit() {
         return;
     };
     let helm = helm();
-    let options = HelmOptions {
-        binary: helm.clone(),
-        ..HelmOptions::default()
+    let options = LoadOptions {
+        walk: WalkOptions::default(),
+        helm: HelmOptions {
+            binary: helm.clone(),
+            ..HelmOptions::default()
+        },
     };
     let inputs = Inputs {
         paths: vec![corpus.clone()],
         stdin: None,
     };
-    let ws = k8sec::load_with_helm(&inputs, &WalkOptions::default(), &options);
+    let ws = k8sec::load_with(&inputs, &options);
     let overrides = Overrides {
         select: Some(vec!["all".to_string()]),
         ..Overrides::default()

@@ -13,7 +13,8 @@ use k8sec::checks::CHECKS;
 use k8sec::config::{Config, Overrides};
 use k8sec::diagnostic::Applicability;
 use k8sec::docs::{FixAvailability, DOCS};
-use k8sec::fix::{apply_fixes, fix_workspace, FixMode};
+use k8sec::fix::{apply_fixes, FixMode};
+use k8sec::fix_workspace;
 use k8sec::source::WalkOptions;
 use k8sec::Inputs;
 

@@ -16,7 +16,8 @@ use std::process::{Command, Output, Stdio};
 
 use k8sec::config::{Config, Overrides};
 use k8sec::diagnostic::{Applicability, Edit, Finding, Fix, Severity};
-use k8sec::fix::{apply_fixes, fix_workspace, unified_diff, Editor, FixMode, Value};
+use k8sec::fix::{apply_fixes, unified_diff, Editor, FixMode, Value};
+use k8sec::fix_workspace;
 use k8sec::model::{Container, PodSpec, Resource};
 use k8sec::source::Origin;
 use k8sec::yaml::{FileId, NodeRef};

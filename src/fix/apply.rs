@@ -1,32 +1,16 @@
-//! Applying fixes to files: as many as fit in one pass, then re-lint and repeat.
+//! Applying fixes to one text, in one pass.
 //!
-//! Per file, the fixes of the findings whose applicability is allowed are sorted by position
-//! and taken one after the other, a fix whose edits conflict with one already taken being left
-//! out as a whole (never in part): it waits for the next round, where it is recomputed against
-//! the new text. Insertions that each add a different block mapping entry at one point (a pod
-//! spec getting `automountServiceAccountToken` and `securityContext`) are not a conflict: they
-//! land together, the deepest first. Each round's text is parsed and linted again, in memory,
-//! through the same pipeline as files on disk ([`crate::load_source`], [`crate::lint`]), until
-//! no fix changes anything, at most [`MAX_ROUNDS`] times; a later round fixes only findings the
-//! run reported (same check, object and container), since a file read alone is not always what
-//! was linted (a Kustomize patch, a base its overlays change). A round whose result does not
-//! parse, or whose objects are no longer the same ones, is thrown away: a fix must never
-//! corrupt a file.
-
-use std::collections::{BTreeMap, HashSet};
-
-use rayon::prelude::*;
+//! The fixes are sorted by position and taken one after the other, a fix whose edits conflict
+//! with one already taken being left out as a whole (never in part): it waits for the next
+//! round, where it is recomputed against the new text. Insertions that each add a different
+//! block mapping entry at one point (a pod spec getting `automountServiceAccountToken` and
+//! `securityContext`) are not a conflict: they land together, the deepest first.
+//!
+//! The rounds themselves (apply, re-lint, repeat, throw away a round that would break the
+//! file) are the pipeline's: they load and lint, which nothing in `fix/` may do.
 
 use super::{Applicability, Edit, Fix};
-use crate::config::Config;
-use crate::diagnostic::Finding;
-use crate::source::SourceFile;
-use crate::workspace::{LintResult, Workspace};
 use crate::yaml::FileId;
-
-/// Most rounds of fix → re-lint on one file. Fixes normally converge in two or three (a
-/// container gets its `securityContext:` in the first, the other settings in the second).
-pub const MAX_ROUNDS: usize = 10;
 
 /// Which applicabilities a run applies.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -220,170 +204,6 @@ fn is_well_formed(text: &str, file: FileId, fix: &Fix) -> bool {
         .windows(2)
         .all(|pair| pair[0].span.range.end <= pair[1].span.range.start);
     !fix.edits.is_empty() && in_text && sorted
-}
-
-/// What fixing did to one file.
-#[derive(Debug)]
-pub struct FileFix {
-    /// The file, in the workspace the fixes were computed on.
-    pub file: FileId,
-    /// The fixed text (equal to the original when nothing could be applied).
-    pub text: String,
-    /// Fixes applied, over all rounds.
-    pub applied: usize,
-    /// The edits of each round that changed the text, in order; each round's edits are
-    /// positions in the text the round before produced.
-    pub rounds: Vec<Vec<Edit>>,
-    /// Why fixing stopped early, if it did (a fix that would break the file, no convergence).
-    pub warnings: Vec<String>,
-}
-
-/// Fixes every file of `ws` that has applicable fixes among `result`'s findings, in parallel.
-///
-/// Files that failed to parse are never fixed (their findings may come from documents before
-/// the error, but the file as a whole is not understood). Fixes whose edits span several files
-/// are not applied yet: no check produces one. Returns one entry per file that had applicable
-/// fixes, in file order; nothing is written.
-pub fn fix_workspace(
-    ws: &Workspace,
-    result: &LintResult,
-    config: &Config,
-    mode: FixMode,
-) -> Vec<FileFix> {
-    let broken: HashSet<FileId> = ws.parse_errors.iter().map(|(id, _)| *id).collect();
-    let mut per_file: BTreeMap<FileId, Vec<&Fix>> = BTreeMap::new();
-    for fix in result.findings.iter().filter_map(|f| f.fix.as_ref()) {
-        if !mode.allows(fix.applicability) {
-            continue;
-        }
-        // Rendered Helm output is shown under its template's path but is not that file's
-        // text: its bytes must never be written back.
-        let editable = |id: &FileId| {
-            !broken.contains(id) && ws.sources.get(*id).origin != crate::source::Origin::Rendered
-        };
-        if let Some(file) = fix.file().filter(editable) {
-            per_file.entry(file).or_default().push(fix);
-        }
-    }
-    let work: Vec<(FileId, Vec<&Fix>)> = per_file.into_iter().collect();
-    let mut fixed: Vec<FileFix> = work
-        .into_par_iter()
-        .map(|(id, fixes)| {
-            // The objects of the file itself (a Kustomize base reaches the workspace once per
-            // overlay that builds it), read the way every later round re-reads it.
-            let source = ws.sources.get(id);
-            let alone = crate::load_source(
-                source.path.clone(),
-                source.text.clone(),
-                source.origin.clone(),
-            );
-            let resources: Vec<&crate::model::Resource> = alone.resources().collect();
-            let identity = identities(resources.iter().copied());
-            let reported: HashSet<Reported> = result
-                .findings
-                .iter()
-                .filter(|f| f.span.file == id)
-                .map(|f| reported(f, &resources))
-                .collect();
-            fix_file(source, id, fixes, &identity, &reported, config, mode)
-        })
-        .collect();
-    fixed.sort_by_key(|f| f.file);
-    fixed
-}
-
-/// What must not change when a file is fixed: its objects, in order (apiVersion may change:
-/// `deprecated-api-version` fixes it).
-type Identity = Vec<(String, Option<String>, String)>;
-
-fn identities<'r>(resources: impl Iterator<Item = &'r crate::model::Resource>) -> Identity {
-    resources
-        .map(|r| (r.kind.clone(), r.namespace.clone(), r.name.clone()))
-        .collect()
-}
-
-/// A finding as later rounds recognise it: its check, the object of the file it is in (by
-/// position among the file's objects, which fixing never changes) and its container.
-type Reported = (&'static str, Option<usize>, Option<String>);
-
-fn reported(finding: &Finding, resources: &[&crate::model::Resource]) -> Reported {
-    let at = finding.span.range.start;
-    let object = resources.iter().position(|r| {
-        let range = r.root().span().range;
-        range.start <= at && at < range.end
-    });
-    (finding.check, object, finding.container.clone())
-}
-
-fn fix_file(
-    source: &SourceFile,
-    id: FileId,
-    first: Vec<&Fix>,
-    identity: &Identity,
-    reported: &HashSet<Reported>,
-    config: &Config,
-    mode: FixMode,
-) -> FileFix {
-    let mut out = FileFix {
-        file: id,
-        text: source.text.clone(),
-        applied: 0,
-        rounds: Vec::new(),
-        warnings: Vec::new(),
-    };
-    // Round 1 uses the run's own findings (ids of the whole workspace); later rounds re-lint
-    // the file alone, where it is file 0, and take the fixes of the findings the run reported
-    // that are still there (or that have a fix only now, as `allowPrivilegeEscalation` once
-    // `privileged` is gone).
-    let mut fixes: Vec<Fix> = first.into_iter().cloned().collect();
-    let mut file = id;
-    for _ in 0..MAX_ROUNDS {
-        let step = apply_fixes(&out.text, file, &fixes);
-        if step.applied == 0 || step.text == out.text {
-            return out;
-        }
-        let relinted = crate::load_source(
-            source.path.clone(),
-            step.text.clone(),
-            source.origin.clone(),
-        );
-        if let Some((_, error)) = relinted.parse_errors.first() {
-            out.warnings.push(format!(
-                "fixes were withheld: applying them would make the file invalid YAML ({}); \
-                 this is a bug in k8sec, please report it",
-                error.message
-            ));
-            return out;
-        }
-        if identities(relinted.resources()) != *identity {
-            out.warnings.push(
-                "fixes were withheld: applying them would change which objects the file holds; \
-                 this is a bug in k8sec, please report it"
-                    .to_string(),
-            );
-            return out;
-        }
-        out.text = step.text;
-        out.applied += step.applied;
-        out.rounds.push(step.edits);
-        file = FileId(0);
-        // Only what the run reported: read alone, a Kustomize patch is a whole object with
-        // every field missing, and a base lacks what its overlays set.
-        let resources: Vec<&crate::model::Resource> = relinted.resources().collect();
-        fixes = crate::lint(&relinted, config)
-            .findings
-            .into_iter()
-            .filter(|f| reported.contains(&self::reported(f, &resources)))
-            .filter_map(|f| f.fix)
-            .filter(|f| mode.allows(f.applicability) && f.file() == Some(file))
-            .collect();
-    }
-    if apply_fixes(&out.text, file, &fixes).text != out.text {
-        out.warnings.push(format!(
-            "fixes did not converge after {MAX_ROUNDS} rounds; the rest were not applied"
-        ));
-    }
-    out
 }
 
 #[cfg(test)]

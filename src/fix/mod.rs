@@ -5,8 +5,10 @@
 //!   to compute minimal, comment-preserving edits, or `None` to withhold the fix. They edit the
 //!   file as written: a node of a Kustomize build is mapped back to the file's own parse, and
 //!   the fix is withheld where the build and the file disagree (`resolve`).
-//! - [`apply`]: per file, non-conflicting fixes in one pass, re-lint, repeat (bounded); new
-//!   entries added at one point by different fixes stack in one pass.
+//! - [`apply`]: the non-conflicting fixes of one text in one pass; new entries added at one
+//!   point by different fixes stack. The rounds (re-lint, repeat, bounded) and the writing of
+//!   `--fix` are the pipeline's (`crate::fix_workspace`, `crate::fix_and_write`): nothing in
+//!   `fix/` loads or lints.
 //! - [`diff`]: unified diffs for `--diff`.
 //! - [`write`](mod@write): atomic writes for `--fix`.
 //!
@@ -64,7 +66,7 @@ mod resolve;
 pub mod write;
 pub mod yaml_edit;
 
-pub use apply::{apply_fixes, fix_workspace, FileFix, FixMode, MAX_ROUNDS};
+pub use apply::{apply_fixes, Applied, FixMode};
 pub use diff::unified_diff;
 pub use edit::{Applicability, Edit, Fix};
 pub use write::write_fixed;

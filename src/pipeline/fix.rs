@@ -1,0 +1,401 @@
+//! Fixing: compute the fixes of a run's findings, apply them round after round in memory,
+//! and, for `--fix`, write the changed files, read the inputs again and lint what is left.
+//!
+//! Per file, the fixes of the findings whose applicability is allowed are applied in one pass
+//! ([`apply_fixes`]); the result is parsed and linted again, in memory, through the same
+//! pipeline as files on disk ([`load_source`], [`lint`]), until no fix changes anything, at
+//! most [`MAX_ROUNDS`] times. A later round fixes only findings the run reported (same check,
+//! object and container), since a file read alone is not always what was linted (a Kustomize
+//! patch, a base its overlays change). A round whose result does not parse, or whose objects
+//! are no longer the same ones, is thrown away: a fix must never corrupt a file.
+//!
+//! [`fix_workspace`] and [`fix_file`] write nothing: they are what `--diff` shows and what an
+//! editor offers for one buffer. [`fix_and_write`] is `--fix`.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::PathBuf;
+
+use rayon::prelude::*;
+
+use super::lint::{exit_status, lint, ExitStatus};
+use super::load::{load_source, load_with, LoadOptions};
+use crate::config::Config;
+use crate::diagnostic::{Edit, Finding, Fix};
+use crate::fix::{apply_fixes, write_fixed, FixMode};
+use crate::model::Resource;
+use crate::source::{Origin, SourceFile};
+use crate::workspace::{FixCount, Inputs, LintResult, Workspace};
+use crate::yaml::FileId;
+
+/// Most rounds of fix → re-lint on one file. Fixes normally converge in two or three (a
+/// container gets its `securityContext:` in the first, the other settings in the second).
+pub const MAX_ROUNDS: usize = 10;
+
+/// What fixing did to one file.
+#[derive(Debug)]
+pub struct FileFix {
+    /// The file, in the workspace the fixes were computed on.
+    pub file: FileId,
+    /// The fixed text (equal to the original when nothing could be applied).
+    pub text: String,
+    /// Fixes applied, over all rounds.
+    pub applied: usize,
+    /// The edits of each round that changed the text, in order; each round's edits are
+    /// positions in the text the round before produced.
+    pub rounds: Vec<Vec<Edit>>,
+    /// Why fixing stopped early, if it did (a fix that would break the file, no convergence).
+    pub warnings: Vec<String>,
+}
+
+/// Fixes every file of `ws` that has applicable fixes among `result`'s findings, in parallel.
+///
+/// Files that failed to parse are never fixed (their findings may come from documents before
+/// the error, but the file as a whole is not understood), nor is rendered Helm output. Fixes
+/// whose edits span several files are not applied yet: no check produces one. Returns one
+/// entry per file that had applicable fixes, in file order; nothing is written.
+pub fn fix_workspace(
+    ws: &Workspace,
+    result: &LintResult,
+    config: &Config,
+    mode: FixMode,
+) -> Vec<FileFix> {
+    let work: Vec<(FileId, Vec<&Fix>)> = fixes_by_file(ws, result, mode).into_iter().collect();
+    let mut fixed: Vec<FileFix> = work
+        .into_par_iter()
+        .map(|(id, fixes)| fix_one(ws, result, config, mode, id, fixes))
+        .collect();
+    fixed.sort_by_key(|f| f.file);
+    fixed
+}
+
+/// [`fix_workspace`] for one file only (an editor's buffer): `None` when it has no applicable
+/// fix. Nothing is written.
+pub fn fix_file(
+    ws: &Workspace,
+    result: &LintResult,
+    config: &Config,
+    mode: FixMode,
+    file: FileId,
+) -> Option<FileFix> {
+    let fixes = fixes_by_file(ws, result, mode).remove(&file)?;
+    Some(fix_one(ws, result, config, mode, file, fixes))
+}
+
+/// The applicable fixes of `result`, by the file they edit, for the files that may be edited.
+fn fixes_by_file<'r>(
+    ws: &Workspace,
+    result: &'r LintResult,
+    mode: FixMode,
+) -> BTreeMap<FileId, Vec<&'r Fix>> {
+    let broken: HashSet<FileId> = ws.parse_errors.iter().map(|(id, _)| *id).collect();
+    // Rendered Helm output is shown under its template's path but is not that file's text:
+    // its bytes must never be written back.
+    let editable =
+        |id: &FileId| !broken.contains(id) && ws.sources.get(*id).origin != Origin::Rendered;
+    let mut per_file: BTreeMap<FileId, Vec<&Fix>> = BTreeMap::new();
+    for fix in result.findings.iter().filter_map(|f| f.fix.as_ref()) {
+        if !mode.allows(fix.applicability) {
+            continue;
+        }
+        if let Some(file) = fix.file().filter(editable) {
+            per_file.entry(file).or_default().push(fix);
+        }
+    }
+    per_file
+}
+
+/// Fixes one file, starting from the run's fixes for it.
+fn fix_one(
+    ws: &Workspace,
+    result: &LintResult,
+    config: &Config,
+    mode: FixMode,
+    id: FileId,
+    fixes: Vec<&Fix>,
+) -> FileFix {
+    // The objects of the file itself (a Kustomize base reaches the workspace once per overlay
+    // that builds it), read the way every later round re-reads it.
+    let source = ws.sources.get(id);
+    let alone = load_source(
+        source.path.clone(),
+        source.text.clone(),
+        source.origin.clone(),
+    );
+    let resources: Vec<&Resource> = alone.resources().collect();
+    let identity = identities(resources.iter().copied());
+    let reported: HashSet<Reported> = result
+        .findings
+        .iter()
+        .filter(|f| f.span.file == id)
+        .map(|f| reported(f, &resources))
+        .collect();
+    rounds(source, id, fixes, &identity, &reported, config, mode)
+}
+
+/// What must not change when a file is fixed: its objects, in order (apiVersion may change:
+/// `deprecated-api-version` fixes it).
+type Identity = Vec<(String, Option<String>, String)>;
+
+fn identities<'r>(resources: impl Iterator<Item = &'r Resource>) -> Identity {
+    resources
+        .map(|r| (r.kind.clone(), r.namespace.clone(), r.name.clone()))
+        .collect()
+}
+
+/// A finding as later rounds recognise it: its check, the object of the file it is in (by
+/// position among the file's objects, which fixing never changes) and its container.
+type Reported = (&'static str, Option<usize>, Option<String>);
+
+fn reported(finding: &Finding, resources: &[&Resource]) -> Reported {
+    let at = finding.span.range.start;
+    let object = resources.iter().position(|r| {
+        let range = r.root().span().range;
+        range.start <= at && at < range.end
+    });
+    (finding.check, object, finding.container.clone())
+}
+
+/// Applies `first`, then re-lints and applies again, until nothing changes (at most
+/// [`MAX_ROUNDS`] rounds).
+fn rounds(
+    source: &SourceFile,
+    id: FileId,
+    first: Vec<&Fix>,
+    identity: &Identity,
+    reported: &HashSet<Reported>,
+    config: &Config,
+    mode: FixMode,
+) -> FileFix {
+    let mut out = FileFix {
+        file: id,
+        text: source.text.clone(),
+        applied: 0,
+        rounds: Vec::new(),
+        warnings: Vec::new(),
+    };
+    // Round 1 uses the run's own findings (ids of the whole workspace); later rounds re-lint
+    // the file alone, where it is file 0, and take the fixes of the findings the run reported
+    // that are still there (or that have a fix only now, as `allowPrivilegeEscalation` once
+    // `privileged` is gone).
+    let mut fixes: Vec<Fix> = first.into_iter().cloned().collect();
+    let mut file = id;
+    for _ in 0..MAX_ROUNDS {
+        let step = apply_fixes(&out.text, file, &fixes);
+        if step.applied == 0 || step.text == out.text {
+            return out;
+        }
+        let relinted = load_source(
+            source.path.clone(),
+            step.text.clone(),
+            source.origin.clone(),
+        );
+        if let Some((_, error)) = relinted.parse_errors.first() {
+            out.warnings.push(format!(
+                "fixes were withheld: applying them would make the file invalid YAML ({}); \
+                 this is a bug in k8sec, please report it",
+                error.message
+            ));
+            return out;
+        }
+        if identities(relinted.resources()) != *identity {
+            out.warnings.push(
+                "fixes were withheld: applying them would change which objects the file holds; \
+                 this is a bug in k8sec, please report it"
+                    .to_string(),
+            );
+            return out;
+        }
+        out.text = step.text;
+        out.applied += step.applied;
+        out.rounds.push(step.edits);
+        file = FileId(0);
+        // Only what the run reported: read alone, a Kustomize patch is a whole object with
+        // every field missing, and a base lacks what its overlays set.
+        let resources: Vec<&Resource> = relinted.resources().collect();
+        fixes = lint(&relinted, config)
+            .findings
+            .into_iter()
+            .filter(|f| reported.contains(&self::reported(f, &resources)))
+            .filter_map(|f| f.fix)
+            .filter(|f| mode.allows(f.applicability) && f.file() == Some(file))
+            .collect();
+    }
+    if apply_fixes(&out.text, file, &fixes).text != out.text {
+        out.warnings.push(format!(
+            "fixes did not converge after {MAX_ROUNDS} rounds; the rest were not applied"
+        ));
+    }
+    out
+}
+
+impl FileFix {
+    /// Whether fixing changed the file's text.
+    pub fn changes(&self, ws: &Workspace) -> bool {
+        self.text != ws.sources.get(self.file).text
+    }
+}
+
+/// What `--fix` would change, computed in memory (`--diff`): nothing is written.
+#[derive(Debug)]
+pub struct Preview {
+    /// Every file that had applicable fixes, in file order (with its warnings, even when its
+    /// text did not change).
+    pub files: Vec<FileFix>,
+    /// The fixes and files that would change.
+    pub count: FixCount,
+}
+
+impl Preview {
+    /// How `--diff` exits: 2 when an input could not be read, else 1 when anything would
+    /// change, else 0.
+    pub fn exit_status(&self, ws: &Workspace) -> ExitStatus {
+        ExitStatus::of(!ws.problems.is_empty(), self.count.files > 0)
+    }
+}
+
+/// What `--fix` would do to `ws`, without writing anything.
+pub fn preview(ws: &Workspace, result: &LintResult, config: &Config, mode: FixMode) -> Preview {
+    let files = fix_workspace(ws, result, config, mode);
+    let mut count = FixCount::default();
+    for fixed in files.iter().filter(|f| f.changes(ws)) {
+        count.fixes += fixed.applied;
+        count.files += 1;
+    }
+    Preview { files, count }
+}
+
+/// What `--fix` did to one file that had applicable fixes.
+#[derive(Debug)]
+pub struct FileOutcome {
+    /// The file, as shown in reports.
+    pub path: String,
+    /// Why fixing stopped early, if it did.
+    pub warnings: Vec<String>,
+    /// Why the fixed text could not be written (the file is left as it was).
+    pub write_error: Option<std::io::Error>,
+}
+
+/// What `--fix` did, and what is left.
+#[derive(Debug)]
+pub struct FixRun {
+    /// Each file that had applicable fixes, in file order.
+    pub files: Vec<FileOutcome>,
+    /// The stdin stream to print back, fixed or as it was (`None` without stdin input): the
+    /// whole stream goes back out, so `k8sec lint --fix -` can sit in a pipeline.
+    pub stdin: Option<Vec<u8>>,
+    /// The inputs read again after writing, and their findings (with `fixed` set).
+    pub ws: Workspace,
+    pub result: LintResult,
+}
+
+impl FixRun {
+    /// How `--fix` exits: 2 when a file could not be written or an input read, else 1 when a
+    /// finding that is left reaches `fail_on`, else 0.
+    pub fn exit_status(&self, fail_on: crate::diagnostic::Severity) -> ExitStatus {
+        if self.files.iter().any(|f| f.write_error.is_some()) {
+            ExitStatus::Error
+        } else {
+            exit_status(&self.ws, &self.result, fail_on)
+        }
+    }
+}
+
+/// `--fix`: applies the fixes of `result`, writes each changed file atomically, reads the
+/// inputs again (stdin's fixed text in place of the original) and lints what is left. A file
+/// that cannot be written is an error for that file only.
+pub fn fix_and_write(
+    ws: Workspace,
+    result: &LintResult,
+    inputs: &Inputs,
+    options: &LoadOptions,
+    config: &Config,
+    mode: FixMode,
+) -> FixRun {
+    let (files, count, fixed_stdin) = write(&ws, result, config, mode);
+    drop(ws);
+    let stdin = inputs.stdin.as_ref().map(|(name, original)| {
+        (
+            name.clone(),
+            fixed_stdin.unwrap_or_else(|| original.clone()),
+        )
+    });
+    let again = Inputs {
+        paths: inputs.paths.clone(),
+        stdin,
+    };
+    let ws = load_with(&again, options);
+    let mut result = lint(&ws, config);
+    result.fixed = Some(count);
+    FixRun {
+        files,
+        stdin: again.stdin.map(|(_, bytes)| bytes),
+        ws,
+        result,
+    }
+}
+
+/// Fixes and writes every file; returns what happened to each, the count, and stdin's fixed
+/// text when it changed.
+fn write(
+    ws: &Workspace,
+    result: &LintResult,
+    config: &Config,
+    mode: FixMode,
+) -> (Vec<FileOutcome>, FixCount, Option<Vec<u8>>) {
+    let mut outcomes = Vec::new();
+    let mut count = FixCount::default();
+    let mut stdin = None;
+    let mut written: HashMap<PathBuf, String> = HashMap::new();
+    for fixed in fix_workspace(ws, result, config, mode) {
+        let source = ws.sources.get(fixed.file);
+        let mut outcome = FileOutcome {
+            path: source.display_path().to_string(),
+            warnings: fixed.warnings,
+            write_error: None,
+        };
+        let counted = fixed.text != source.text
+            && match source.origin {
+                // fix_workspace never edits rendered Helm output.
+                Origin::Rendered => false,
+                Origin::Stdin => {
+                    stdin = Some(fixed.text.clone().into_bytes());
+                    true
+                }
+                Origin::File => match write_once(source, &fixed.text, &mut written) {
+                    Ok(wrote) => wrote,
+                    Err(error) => {
+                        outcome.write_error = Some(error);
+                        false
+                    }
+                },
+            };
+        if counted {
+            count.fixes += fixed.applied;
+            count.files += 1;
+        }
+        outcomes.push(outcome);
+    }
+    (outcomes, count, stdin)
+}
+
+/// Writes one file's fixed text atomically; `Ok(false)` when the same file, named twice
+/// (`a.yaml ./a.yaml`), was already written with that text.
+fn write_once(
+    source: &SourceFile,
+    text: &str,
+    written: &mut HashMap<PathBuf, String>,
+) -> std::io::Result<bool> {
+    let canonical = std::fs::canonicalize(&source.path).ok();
+    if canonical
+        .as_ref()
+        .and_then(|c| written.get(c))
+        .is_some_and(|t| t == text)
+    {
+        return Ok(false);
+    }
+    write_fixed(&source.path, source.text.as_bytes(), text.as_bytes())?;
+    if let Some(canonical) = canonical {
+        written.insert(canonical, text.to_string());
+    }
+    Ok(true)
+}

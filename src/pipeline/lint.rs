@@ -1,0 +1,251 @@
+//! Linting a loaded workspace: run the enabled checks, attribute each finding to its origin
+//! (naming the Kustomize overlays it comes from), report the files that do not parse, apply
+//! comment suppressions and per-path ignores, sort, and decide how the run exits.
+
+use std::collections::HashMap;
+
+use rayon::prelude::*;
+
+use crate::checks::{self, Ctx, Runner, Sink, Unit};
+use crate::config::Config;
+use crate::diagnostic::{Finding, Related, Severity, INVALID_YAML};
+use crate::graph;
+use crate::model::Resource;
+use crate::source::SourceFile;
+use crate::suppress;
+use crate::text::TextRange;
+use crate::workspace::{LintResult, UnitKind, Workspace};
+use crate::yaml::{FileId, Span};
+
+/// Runs the enabled checks over everything loaded, and returns the findings that are left
+/// after suppression, sorted by (path, position, check id, message).
+pub fn lint(ws: &Workspace, config: &Config) -> LintResult {
+    let (by_unit, suppressed_by_annotation) = run_checks(ws, config);
+    let mut findings = attribute(ws, by_unit);
+    findings.extend(invalid_yaml(ws, config));
+    let suppressed = suppressed_by_annotation + suppress(ws, config, &mut findings);
+    sort(ws, &mut findings);
+    LintResult {
+        findings,
+        suppressed,
+        fixed: None,
+    }
+}
+
+/// Runs every enabled check: per-resource checks in parallel over all resources, then unit and
+/// graph checks in parallel over units. Returns each unit's findings (by unit index) and how
+/// many findings annotations suppressed.
+fn run_checks(ws: &Workspace, config: &Config) -> (Vec<Vec<Finding>>, usize) {
+    let ctx = Ctx {
+        params: &config.params,
+    };
+    let enabled: Vec<&checks::Check> = config
+        .enabled
+        .iter()
+        .filter_map(|id| checks::find(id))
+        .collect();
+
+    // Per-resource checks, in parallel over resources (each tagged with its unit).
+    let resources: Vec<(usize, &Resource)> = ws
+        .units
+        .iter()
+        .enumerate()
+        .flat_map(|(u, unit)| unit.resources.iter().map(move |r| (u, r)))
+        .collect();
+    let per_resource: Vec<(usize, Vec<Finding>, usize)> = resources
+        .par_iter()
+        .map(|(unit, resource)| {
+            let mut findings = Vec::new();
+            let mut suppressed = 0;
+            for check in &enabled {
+                if let Runner::Resource(run) = check.run {
+                    let mut sink =
+                        Sink::new(check.id, config, &mut findings).with_sources(&ws.sources);
+                    run(&ctx, resource, &mut sink);
+                    suppressed += sink.suppressed;
+                }
+            }
+            (*unit, findings, suppressed)
+        })
+        .collect();
+    let mut suppressed = 0;
+    let mut by_unit: Vec<Vec<Finding>> = vec![Vec::new(); ws.units.len()];
+    for (unit, findings, count) in per_resource {
+        by_unit[unit].extend(findings);
+        suppressed += count;
+    }
+
+    // The graph of a unit is built once, and only when a check needs it.
+    let wants_graph = enabled.iter().any(|c| matches!(c.run, Runner::Graph(_)));
+    let graph_options = graph::GraphOptions {
+        sources: Some(&ws.sources),
+        external: &config.graph_external,
+    };
+    // Units are independent: their graphs and unit checks run in parallel.
+    let unit_suppressed: usize = ws
+        .units
+        .par_iter()
+        .zip(by_unit.par_iter_mut())
+        .map(|(deploy_unit, findings)| {
+            let unit = Unit {
+                kind: &deploy_unit.kind,
+                resources: &deploy_unit.resources,
+            };
+            let graph =
+                wants_graph.then(|| graph::Graph::build(&deploy_unit.resources, graph_options));
+            let mut suppressed = 0;
+            for check in &enabled {
+                let mut sink = Sink::new(check.id, config, findings).with_sources(&ws.sources);
+                match (check.run, &graph) {
+                    (Runner::Unit(run), _) => run(&ctx, &unit, &mut sink),
+                    (Runner::Graph(run), Some(graph)) => run(&ctx, graph, &mut sink),
+                    _ => {}
+                }
+                suppressed += sink.suppressed;
+            }
+            suppressed
+        })
+        .sum();
+    (by_unit, suppressed + unit_suppressed)
+}
+
+/// The findings of every unit, with each Kustomize finding naming its build root in a related
+/// note ("in overlay `overlays/prod`"), and a finding at the same origin in several overlays
+/// reported once with all of them listed.
+fn attribute(ws: &Workspace, by_unit: Vec<Vec<Finding>>) -> Vec<Finding> {
+    let mut out: Vec<Finding> = Vec::new();
+    // (check, span, message) -> index in `out`
+    let mut seen: HashMap<(&'static str, Span, String), usize> = HashMap::new();
+    for (unit, findings) in ws.units.iter().zip(by_unit) {
+        let UnitKind::Kustomize { kustomization, .. } = &unit.kind else {
+            out.extend(findings);
+            continue;
+        };
+        let shown = ws.sources.get(*kustomization).display_path();
+        let dir = shown
+            .rsplit_once('/')
+            .map_or(".".to_string(), |(d, _)| d.to_string());
+        let note = Related {
+            span: first_line(ws.sources.get(*kustomization), *kustomization),
+            message: format!("in overlay `{dir}`"),
+        };
+        for mut finding in findings {
+            let key = (finding.check, finding.span, finding.message.clone());
+            match seen.get(&key) {
+                Some(&i) => {
+                    if !out[i].related.contains(&note) {
+                        out[i].related.push(note.clone());
+                    }
+                }
+                None => {
+                    finding.related.push(note.clone());
+                    seen.insert(key, out.len());
+                    out.push(finding);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The span of the first line of a kustomization that is not blank or a comment.
+fn first_line(file: &SourceFile, id: FileId) -> Span {
+    let mut offset = 0usize;
+    for line in file.text.split_inclusive('\n') {
+        let trimmed = line.trim();
+        if !trimmed.is_empty() && !trimmed.starts_with('#') && trimmed != "---" {
+            let start = offset + (line.len() - line.trim_start().len());
+            let end = offset + line.trim_end().len();
+            return Span::new(id, TextRange::new(start as u32, end as u32));
+        }
+        offset += line.len();
+    }
+    Span::new(id, TextRange::empty(0))
+}
+
+/// One `invalid-yaml` finding per file that failed to parse, where parsing stopped.
+fn invalid_yaml<'a>(ws: &'a Workspace, config: &'a Config) -> impl Iterator<Item = Finding> + 'a {
+    ws.parse_errors.iter().map(|(file, error)| {
+        let span = Span::new(*file, TextRange::empty(error.offset));
+        let severity = config.severity_of(INVALID_YAML);
+        let message = format!("invalid YAML: {}", error.message);
+        Finding::new(INVALID_YAML, severity, span, message)
+    })
+}
+
+/// Drops the findings that a `# k8sec-ignore:` comment or a per-path ignore suppresses;
+/// returns how many.
+fn suppress(ws: &Workspace, config: &Config, findings: &mut Vec<Finding>) -> usize {
+    let before = findings.len();
+    findings.retain(|finding| {
+        if finding.check == INVALID_YAML {
+            return true; // a file we cannot read is never silently passed
+        }
+        let file = ws.sources.get(finding.span.file);
+        let path = file.display_path();
+        !(config.ignored_for_path(finding.check, path)
+            || suppress::is_suppressed_by_comment(file, finding.span.range.start, finding.check))
+    });
+    before - findings.len()
+}
+
+/// The one order of findings, whatever the thread count: path, position, check id, message.
+fn sort(ws: &Workspace, findings: &mut [Finding]) {
+    findings.par_sort_by(|a, b| {
+        let pa = ws.sources.get(a.span.file).display_path();
+        let pb = ws.sources.get(b.span.file).display_path();
+        (pa, a.span.range.start, a.check, &a.message).cmp(&(
+            pb,
+            b.span.range.start,
+            b.check,
+            &b.message,
+        ))
+    });
+}
+
+/// How a run ends, as its process exit status: one policy for every command.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExitStatus {
+    /// 0: nothing at or above the threshold (`--diff`: nothing would change).
+    Success,
+    /// 1: a finding at or above the threshold (`--diff`: something would change).
+    Failure,
+    /// 2: a usage, configuration or I/O error: an input that could not be read, a fixed file
+    /// that could not be written.
+    Error,
+}
+
+impl ExitStatus {
+    /// The policy: an error wins over what the run gates on (findings, or changes).
+    pub fn of(error: bool, gate: bool) -> ExitStatus {
+        if error {
+            ExitStatus::Error
+        } else if gate {
+            ExitStatus::Failure
+        } else {
+            ExitStatus::Success
+        }
+    }
+
+    /// 0, 1 or 2.
+    pub fn code(self) -> u8 {
+        match self {
+            ExitStatus::Success => 0,
+            ExitStatus::Failure => 1,
+            ExitStatus::Error => 2,
+        }
+    }
+}
+
+impl From<ExitStatus> for std::process::ExitCode {
+    fn from(status: ExitStatus) -> Self {
+        std::process::ExitCode::from(status.code())
+    }
+}
+
+/// How a lint run exits: 2 when an input could not be read, else 1 when a finding reaches
+/// `fail_on`, else 0.
+pub fn exit_status(ws: &Workspace, result: &LintResult, fail_on: Severity) -> ExitStatus {
+    let failing = result.findings.iter().any(|f| f.severity >= fail_on);
+    ExitStatus::of(!ws.problems.is_empty(), failing)
+}

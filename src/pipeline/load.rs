@@ -1,0 +1,314 @@
+//! Loading: discover and read the inputs, parse them, build the Kustomize roots, render the
+//! Helm charts, and gather the resources of every deployment unit.
+//!
+//! Every parsed text joins the workspace through one function, [`Loading::add`]: files found
+//! on disk, a stream read from stdin, each template of a rendered chart, and the lone text a
+//! round of `--fix` re-lints. Nothing after loading reads the disk.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::build::helm::{self, HelmOptions};
+use crate::build::{self, FileStore, KustomizeOutput};
+use crate::config::Config;
+use crate::model::{self, Resource};
+use crate::source::{self, LoadedFile, Origin, WalkOptions};
+use crate::workspace::{DeployUnit, Inputs, Note, UnitKind, Workspace};
+use crate::yaml::{FileId, ParsedStream, Tree};
+
+/// How to load: what the walk skips and how charts are rendered.
+#[derive(Clone, Debug, Default)]
+pub struct LoadOptions {
+    pub walk: WalkOptions,
+    pub helm: HelmOptions,
+}
+
+/// Helm settings given for one run (the command line's `--helm`, `--helm-values`,
+/// `--helm-set`), on top of the configuration's `[helm]`.
+#[derive(Clone, Debug, Default)]
+pub struct HelmFlags {
+    pub binary: Option<PathBuf>,
+    pub values: Vec<PathBuf>,
+    pub set: Vec<String>,
+}
+
+impl LoadOptions {
+    /// The options a configuration gives: its `exclude` globs, its `[helm]` table and its
+    /// `kubernetes-version` (as `helm template --kube-version`), with `flags` on top: a flag's
+    /// binary wins, values and sets come after the configuration's, and naming a binary
+    /// renders charts even where `[helm] enabled = false`. Every command loads with these, so
+    /// `k8sec graph` renders charts exactly as `k8sec lint` does.
+    pub fn from_config(config: &Config, flags: &HelmFlags) -> LoadOptions {
+        let (major, minor) = config.params.kubernetes_version;
+        let helm = HelmOptions {
+            binary: flags.binary.clone().or_else(|| config.helm.binary.clone()),
+            values: config
+                .helm
+                .values
+                .iter()
+                .chain(&flags.values)
+                .cloned()
+                .collect(),
+            set: config.helm.set.iter().chain(&flags.set).cloned().collect(),
+            timeout: std::time::Duration::from_secs(config.helm.timeout.unwrap_or(60)),
+            kube_version: format!("{major}.{minor}.0"),
+            enabled: config.helm.enabled.unwrap_or(true) || flags.binary.is_some(),
+        };
+        let walk = WalkOptions {
+            exclude: config.exclude.clone(),
+            threads: 0,
+        };
+        LoadOptions { walk, helm }
+    }
+}
+
+/// Discovers, reads and parses the inputs (in parallel), builds Kustomize roots and renders
+/// Helm charts as `options` say, and extracts the resources of every deployment unit.
+///
+/// Units: the plain files not consumed by a build (one unit), one unit per Kustomize build
+/// root, one per rendered chart (or rendered stdin stream).
+pub fn load_with(inputs: &Inputs, options: &LoadOptions) -> Workspace {
+    let discovery = source::discover(&inputs.paths, &options.walk);
+    let mut loading = Loading::default();
+    loading.ws.problems = discovery.problems;
+    let kustomizations = loading.add_files(&discovery.files);
+    let mut helm_units = Vec::new();
+    if let Some((name, bytes)) = &inputs.stdin {
+        helm_units.extend(loading.add_stdin(name, bytes));
+    }
+    let built = loading.build_kustomizations(&kustomizations, &inputs.paths);
+    helm_units.extend(loading.render_charts(discovery.charts, &options.helm));
+    loading.finish(built, helm_units)
+}
+
+/// [`load_with`] with the default options but the walk's: charts are rendered with `helm` from
+/// `PATH`, if there is one.
+pub fn load(inputs: &Inputs, walk: &WalkOptions) -> Workspace {
+    let options = LoadOptions {
+        walk: walk.clone(),
+        helm: HelmOptions::default(),
+    };
+    load_with(inputs, &options)
+}
+
+/// Loads one text as a workspace of its own (`FileId(0)`, one unit of plain objects): what each
+/// round of `--fix` re-lints, and what a single editor buffer can be linted as.
+pub fn load_source(path: PathBuf, text: String, origin: Origin) -> Workspace {
+    let mut loading = Loading::default();
+    let role = Role::of(&path, false);
+    let file = source::load_text(path, text.into_bytes(), origin, loading.next_id());
+    loading.add(file, role);
+    loading.finish(KustomizeOutput::default(), Vec::new())
+}
+
+/// What a file's documents are to the plain-files unit.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Role {
+    /// Objects to lint as they are.
+    Objects,
+    /// Read only through a build, never linted as objects of their own: a kustomization, a
+    /// patch it names, a rendered stream split into its templates.
+    BuildInput,
+}
+
+impl Role {
+    fn of(path: &Path, is_patch: bool) -> Role {
+        if is_patch || source::is_kustomization(path) {
+            Role::BuildInput
+        } else {
+            Role::Objects
+        }
+    }
+}
+
+/// A workspace being filled, with the parsed documents of each file (by id), which the
+/// builders and the plain-files unit read.
+#[derive(Default)]
+struct Loading {
+    ws: Workspace,
+    docs: Vec<Option<Vec<Arc<Tree>>>>,
+    build_inputs: HashSet<FileId>,
+}
+
+impl Loading {
+    /// The id the next file added gets (a file is parsed with its id: spans carry it).
+    fn next_id(&self) -> FileId {
+        FileId(self.ws.sources.len() as u32)
+    }
+
+    /// The one way a parsed file joins the workspace: its text as a source, its parse error (an
+    /// `invalid-yaml` finding later) and its documents.
+    fn add(&mut self, file: LoadedFile, role: Role) -> FileId {
+        let id = self.ws.sources.push(file.source);
+        debug_assert_eq!(id.0 as usize + 1, self.ws.sources.len());
+        if let Some(error) = file.stream.error {
+            self.ws.parse_errors.push((id, error));
+        }
+        let trees = file.stream.documents.into_iter().map(|d| Arc::new(d.tree));
+        self.docs.push(Some(trees.collect()));
+        if role == Role::BuildInput {
+            self.build_inputs.insert(id);
+        }
+        id
+    }
+
+    /// Reads and parses the discovered files (in parallel); returns the kustomizations among
+    /// them.
+    fn add_files(&mut self, paths: &[PathBuf]) -> Vec<FileId> {
+        let (loaded, problems) = source::load_files(paths, self.next_id().0);
+        self.ws.problems.extend(problems);
+        let patches = source::patch_files(&loaded);
+        let mut kustomizations = Vec::new();
+        for file in loaded {
+            let is_patch = patches.contains(&source::normalize(&file.source.path));
+            let is_kustomization = source::is_kustomization(&file.source.path);
+            let role = Role::of(&file.source.path, is_patch);
+            let id = self.add(file, role);
+            if is_kustomization {
+                kustomizations.push(id);
+            }
+        }
+        kustomizations
+    }
+
+    /// Standard input: rendered Helm output (it has `# Source:` comments) becomes a unit of its
+    /// own, linted per template under the templates' paths; anything else is one more file.
+    fn add_stdin(&mut self, name: &Path, bytes: &[u8]) -> Option<DeployUnit> {
+        let file = source::load_text(
+            name.to_path_buf(),
+            bytes.to_vec(),
+            Origin::Stdin,
+            self.next_id(),
+        );
+        let Some(sections) = helm::split_sources(&file.source.text) else {
+            self.add(file, Role::Objects);
+            return None;
+        };
+        // The stream itself stays a source (the run read it), but its text is its templates'.
+        let stream = LoadedFile {
+            source: file.source,
+            stream: ParsedStream::default(),
+        };
+        self.add(stream, Role::BuildInput);
+        let paths = sections
+            .iter()
+            .map(|s| PathBuf::from(&s.template))
+            .collect();
+        Some(DeployUnit {
+            kind: UnitKind::Helm {
+                chart: name.to_path_buf(),
+            },
+            resources: self.add_rendered(sections, paths),
+        })
+    }
+
+    /// Adds each template's rendered documents as a source (under `paths`) and returns their
+    /// resources.
+    fn add_rendered(&mut self, sections: Vec<helm::Section>, paths: Vec<PathBuf>) -> Vec<Resource> {
+        let mut resources = Vec::new();
+        for (section, path) in sections.into_iter().zip(paths) {
+            let bytes = section.text.into_bytes();
+            let file = source::load_text(path, bytes, Origin::Rendered, self.next_id());
+            let id = self.add(file, Role::Objects);
+            resources.extend(self.resources_of(id));
+        }
+        resources
+    }
+
+    /// Builds every Kustomize root among `kustomizations` (reading what they name that the walk
+    /// did not take); the builds' notes join the workspace's.
+    fn build_kustomizations(
+        &mut self,
+        kustomizations: &[FileId],
+        inputs: &[PathBuf],
+    ) -> KustomizeOutput {
+        let mut built = {
+            let ws = &mut self.ws;
+            let mut store = FileStore::new(&mut ws.sources, &mut self.docs, &mut ws.parse_errors);
+            build::build_kustomizations(&mut store, kustomizations, inputs)
+        };
+        self.ws.notes.append(&mut built.notes);
+        built
+    }
+
+    /// Renders each chart with `helm template`; a chart that cannot be rendered gets a note.
+    fn render_charts(&mut self, charts: Vec<PathBuf>, options: &HelmOptions) -> Vec<DeployUnit> {
+        let binary = if options.enabled {
+            helm::find_helm(options)
+        } else {
+            None
+        };
+        let mut units = Vec::new();
+        for chart in charts {
+            let Some(binary) = &binary else {
+                let how = if options.enabled {
+                    "no `helm` binary found; install helm or pass `--helm PATH` to render it"
+                } else {
+                    "Helm rendering is off (`[helm] enabled = false`)"
+                };
+                self.ws.notes.push(Note {
+                    message: format!(
+                        "Helm chart skipped: {how} (or lint `helm template` output with `k8sec lint -`)"
+                    ),
+                    path: chart,
+                });
+                continue;
+            };
+            match helm::render_chart(binary, &chart, options) {
+                Ok(text) => {
+                    let sections = helm::split_sources(&text).unwrap_or_default();
+                    let paths = sections
+                        .iter()
+                        .map(|s| helm::template_path(&chart, &s.template))
+                        .collect();
+                    let resources = self.add_rendered(sections, paths);
+                    units.push(DeployUnit {
+                        kind: UnitKind::Helm { chart },
+                        resources,
+                    });
+                }
+                Err(message) => self.ws.notes.push(Note {
+                    path: chart,
+                    message: format!("Helm chart not linted: {message}"),
+                }),
+            }
+        }
+        units
+    }
+
+    /// The resources of one file's documents.
+    fn resources_of(&self, id: FileId) -> Vec<Resource> {
+        let trees = self.docs.get(id.0 as usize).into_iter().flatten().flatten();
+        trees.flat_map(model::resources_of).collect()
+    }
+
+    /// The workspace, with its units: the plain files that no build consumed (one unit), then
+    /// each Kustomize build, then each Helm chart.
+    fn finish(mut self, built: KustomizeOutput, helm_units: Vec<DeployUnit>) -> Workspace {
+        let mut files = DeployUnit {
+            kind: UnitKind::Files,
+            resources: Vec::new(),
+        };
+        for (id, file) in self.ws.sources.iter() {
+            let plain = !self.build_inputs.contains(&id)
+                && !built.consumed.contains(&id)
+                && file.origin != Origin::Rendered;
+            if plain {
+                files.resources.extend(self.resources_of(id));
+            }
+        }
+        self.ws.units.push(files);
+        for build in built.builds {
+            self.ws.units.push(DeployUnit {
+                kind: UnitKind::Kustomize {
+                    root: build.dir,
+                    kustomization: build.kustomization,
+                },
+                resources: build.resources,
+            });
+        }
+        self.ws.units.extend(helm_units);
+        self.ws
+    }
+}
