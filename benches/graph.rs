@@ -215,6 +215,7 @@ fn measure(size: usize, one_namespace: bool, config: &Config) -> Row {
     let inputs = Inputs {
         paths: vec![dir.path().to_path_buf()],
         stdin: None,
+        ..Default::default()
     };
     let walk = WalkOptions::default();
     let parse = time(5, || k8sec::load(&inputs, &walk));
@@ -254,6 +255,7 @@ fn main() {
         let inputs = Inputs {
             paths: vec![dir.path().to_path_buf()],
             stdin: None,
+            ..Default::default()
         };
         let ws = k8sec::load(&inputs, &WalkOptions::default());
         let runs: usize = std::env::var("K8SEC_BENCH_RUNS")

@@ -4,6 +4,7 @@
 //! These types sit low in the stack on purpose: the builders, the checks, the fix loop and the
 //! printers all read them, and none of those may import the pipeline that fills them.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use crate::diagnostic::Finding;
@@ -18,6 +19,11 @@ pub struct Inputs {
     pub paths: Vec<PathBuf>,
     /// One YAML stream read from standard input, with the name to show for it.
     pub stdin: Option<(PathBuf, Vec<u8>)>,
+    /// Texts that replace what is on disk, by path: an editor's unsaved buffers. A file the
+    /// walk takes is read from here when it has an overlay; an overlay for a file that is not
+    /// on disk yet is taken when it lies under one of `paths` and the walk would take a file of
+    /// its name there. Nothing is written because of an overlay (see `source/overlay.rs`).
+    pub overlays: BTreeMap<PathBuf, String>,
 }
 
 /// Something worth telling the user that is not a finding (a skipped Helm chart).

@@ -47,6 +47,7 @@ fn the_corpus_is_linted_per_unit() {
     let inputs = Inputs {
         paths: vec![corpus.clone()],
         stdin: None,
+        ..Default::default()
     };
     let ws = k8sec::load_with(&inputs, &options);
     let overrides = Overrides {

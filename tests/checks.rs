@@ -56,6 +56,7 @@ fn actual(path: &Path, config: &Config) -> Expected {
         &Inputs {
             paths: vec![path.to_path_buf()],
             stdin: None,
+            ..Default::default()
         },
         &WalkOptions::default(),
     );
@@ -270,6 +271,7 @@ fn messages_follow_the_house_style() {
                 &Inputs {
                     paths: vec![file.clone()],
                     stdin: None,
+                    ..Default::default()
                 },
                 &WalkOptions::default(),
             );
@@ -320,6 +322,7 @@ fn fixes_agree_with_the_docs_and_resolve_their_findings() {
                     &Inputs {
                         paths: vec![file.clone()],
                         stdin: None,
+                        ..Default::default()
                     },
                     &WalkOptions::default(),
                 );

@@ -1476,6 +1476,7 @@ fn load_dir(dir: &Path) -> Workspace {
         &k8sec::Inputs {
             paths: vec![dir.to_path_buf()],
             stdin: None,
+            ..Default::default()
         },
         &k8sec::source::WalkOptions::default(),
     )
@@ -1713,6 +1714,7 @@ fn edit_helpers_on_every_workload_of_the_corpus() {
         &k8sec::Inputs {
             paths: vec![corpus],
             stdin: None,
+            ..Default::default()
         },
         &k8sec::source::WalkOptions::default(),
     );
@@ -1885,6 +1887,7 @@ fn every_helper_on_every_node_of_the_corpus() {
         &k8sec::Inputs {
             paths: vec![corpus, testdata],
             stdin: None,
+            ..Default::default()
         },
         &k8sec::source::WalkOptions::default(),
     );

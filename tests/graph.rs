@@ -800,6 +800,7 @@ fn graph_work(apps: usize, per_namespace: usize) -> (usize, usize, usize) {
             PathBuf::from("generated.yaml"),
             generated_unit(apps, per_namespace).into_bytes(),
         )),
+        ..Default::default()
     };
     let ws = k8sec::load(&inputs, &k8sec::source::WalkOptions::default());
     assert!(ws.parse_errors.is_empty(), "{:?}", ws.parse_errors);

@@ -680,6 +680,7 @@ mod tests {
             &crate::Inputs {
                 paths: Vec::new(),
                 stdin: Some(("test.yaml".into(), yaml.as_bytes().to_vec())),
+                ..Default::default()
             },
             &crate::source::WalkOptions::default(),
         );

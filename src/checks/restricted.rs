@@ -634,6 +634,7 @@ pub(super) mod tests {
             &Inputs {
                 paths: vec![],
                 stdin: Some((PathBuf::from("test.yaml"), text.as_bytes().to_vec())),
+                ..Default::default()
             },
             &WalkOptions::default(),
         );

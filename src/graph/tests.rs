@@ -16,6 +16,7 @@ fn load(files: &[(&str, &str)]) -> (tempfile::TempDir, Workspace) {
         &Inputs {
             paths: vec![dir.path().to_path_buf()],
             stdin: None,
+            ..Default::default()
         },
         &WalkOptions::default(),
     );

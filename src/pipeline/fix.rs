@@ -311,41 +311,56 @@ pub fn fix_and_write(
     config: &Config,
     mode: FixMode,
 ) -> FixRun {
-    let (files, count, fixed_stdin) = write(&ws, result, config, mode);
+    let written = write(&ws, result, config, mode);
     drop(ws);
     let stdin = inputs.stdin.as_ref().map(|(name, original)| {
-        (
-            name.clone(),
-            fixed_stdin.unwrap_or_else(|| original.clone()),
-        )
+        let bytes = written.stdin.unwrap_or_else(|| original.clone());
+        (name.clone(), bytes)
     });
+    // A file just written is read from the disk again, even where an overlay stood for it.
+    let overlays = inputs
+        .overlays
+        .iter()
+        .filter(|(path, _)| {
+            let canonical = std::fs::canonicalize(path).ok();
+            !canonical.is_some_and(|c| written.texts.contains_key(&c))
+        })
+        .map(|(path, text)| (path.clone(), text.clone()))
+        .collect();
     let again = Inputs {
         paths: inputs.paths.clone(),
         stdin,
+        overlays,
     };
     let ws = load_with(&again, options);
     let mut result = lint(&ws, config);
-    result.fixed = Some(count);
+    result.fixed = Some(written.count);
     FixRun {
-        files,
+        files: written.outcomes,
         stdin: again.stdin.map(|(_, bytes)| bytes),
         ws,
         result,
     }
 }
 
-/// Fixes and writes every file; returns what happened to each, the count, and stdin's fixed
-/// text when it changed.
-fn write(
-    ws: &Workspace,
-    result: &LintResult,
-    config: &Config,
-    mode: FixMode,
-) -> (Vec<FileOutcome>, FixCount, Option<Vec<u8>>) {
-    let mut outcomes = Vec::new();
-    let mut count = FixCount::default();
-    let mut stdin = None;
-    let mut written: HashMap<PathBuf, String> = HashMap::new();
+/// What writing the fixes did.
+struct Written {
+    outcomes: Vec<FileOutcome>,
+    count: FixCount,
+    /// Stdin's fixed text, when it changed.
+    stdin: Option<Vec<u8>>,
+    /// The texts written, by canonical path.
+    texts: HashMap<PathBuf, String>,
+}
+
+/// Fixes every file and writes the ones that changed.
+fn write(ws: &Workspace, result: &LintResult, config: &Config, mode: FixMode) -> Written {
+    let mut out = Written {
+        outcomes: Vec::new(),
+        count: FixCount::default(),
+        stdin: None,
+        texts: HashMap::new(),
+    };
     for fixed in fix_workspace(ws, result, config, mode) {
         let source = ws.sources.get(fixed.file);
         let mut outcome = FileOutcome {
@@ -358,10 +373,10 @@ fn write(
                 // fix_workspace never edits rendered Helm output.
                 Origin::Rendered => false,
                 Origin::Stdin => {
-                    stdin = Some(fixed.text.clone().into_bytes());
+                    out.stdin = Some(fixed.text.clone().into_bytes());
                     true
                 }
-                Origin::File => match write_once(source, &fixed.text, &mut written) {
+                Origin::File => match write_once(source, &fixed.text, &mut out.texts) {
                     Ok(wrote) => wrote,
                     Err(error) => {
                         outcome.write_error = Some(error);
@@ -370,12 +385,12 @@ fn write(
                 },
             };
         if counted {
-            count.fixes += fixed.applied;
-            count.files += 1;
+            out.count.fixes += fixed.applied;
+            out.count.files += 1;
         }
-        outcomes.push(outcome);
+        out.outcomes.push(outcome);
     }
-    (outcomes, count, stdin)
+    out
 }
 
 /// Writes one file's fixed text atomically; `Ok(false)` when the same file, named twice

@@ -3,7 +3,8 @@
 //!
 //! Every parsed text joins the workspace through one function, [`Loading::add`]: files found
 //! on disk, a stream read from stdin, each template of a rendered chart, and the lone text a
-//! round of `--fix` re-lints. Nothing after loading reads the disk.
+//! round of `--fix` re-lints. [`Inputs::overlays`] replace the disk's text of the files they
+//! name (an editor's unsaved buffers). Nothing after loading reads the disk.
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -13,7 +14,7 @@ use crate::build::helm::{self, HelmOptions};
 use crate::build::{self, FileStore, KustomizeOutput};
 use crate::config::Config;
 use crate::model::{self, Resource};
-use crate::source::{self, LoadedFile, Origin, WalkOptions};
+use crate::source::{self, LoadedFile, Origin, Overlays, WalkOptions};
 use crate::workspace::{DeployUnit, Inputs, Note, UnitKind, Workspace};
 use crate::yaml::{FileId, ParsedStream, Tree};
 
@@ -69,10 +70,12 @@ impl LoadOptions {
 /// Units: the plain files not consumed by a build (one unit), one unit per Kustomize build
 /// root, one per rendered chart (or rendered stdin stream).
 pub fn load_with(inputs: &Inputs, options: &LoadOptions) -> Workspace {
-    let discovery = source::discover(&inputs.paths, &options.walk);
+    let overlays = Overlays::new(&inputs.overlays);
+    let mut discovery = source::discover(&inputs.paths, &options.walk);
+    overlays.add_unsaved(&mut discovery, &inputs.paths, &options.walk);
     let mut loading = Loading::default();
     loading.ws.problems = discovery.problems;
-    let kustomizations = loading.add_files(&discovery.files);
+    let kustomizations = loading.add_files(&discovery.files, &overlays);
     let mut helm_units = Vec::new();
     if let Some((name, bytes)) = &inputs.stdin {
         helm_units.extend(loading.add_stdin(name, bytes));
@@ -153,10 +156,10 @@ impl Loading {
         id
     }
 
-    /// Reads and parses the discovered files (in parallel); returns the kustomizations among
-    /// them.
-    fn add_files(&mut self, paths: &[PathBuf]) -> Vec<FileId> {
-        let (loaded, problems) = source::load_files(paths, self.next_id().0);
+    /// Reads (from `overlays`, else from disk) and parses the discovered files, in parallel;
+    /// returns the kustomizations among them.
+    fn add_files(&mut self, paths: &[PathBuf], overlays: &Overlays<'_>) -> Vec<FileId> {
+        let (loaded, problems) = source::load_files(paths, self.next_id().0, overlays);
         self.ws.problems.extend(problems);
         let patches = source::patch_files(&loaded);
         let mut kustomizations = Vec::new();

@@ -99,13 +99,7 @@ fn walk(roots: &[PathBuf], options: &WalkOptions, found: &mut Discovery) {
                 }
                 return WalkState::Continue;
             }
-            let wanted = path
-                .extension()
-                .and_then(|e| e.to_str())
-                .is_some_and(|e| EXTENSIONS.iter().any(|x| x.eq_ignore_ascii_case(e)))
-                // Kustomize's extension-less name for a kustomization.
-                || path.file_name().is_some_and(|n| n == "Kustomization");
-            if wanted {
+            if is_manifest_name(path) {
                 lock(shared).files.push(path.to_path_buf());
             }
             WalkState::Continue
@@ -134,15 +128,24 @@ fn error_path(error: &ignore::Error) -> Option<PathBuf> {
     }
 }
 
-/// Whether `path` or one of its parent directories matches an exclude glob.
-fn is_excluded(globs: &GlobSet, path: &Path) -> bool {
+/// Whether a walk takes a file of this name: `*.yaml`, `*.yml`, `*.json`, or Kustomize's
+/// extension-less `Kustomization`.
+pub(super) fn is_manifest_name(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| EXTENSIONS.iter().any(|x| x.eq_ignore_ascii_case(e)))
+        || path.file_name().is_some_and(|n| n == "Kustomization")
+}
+
+/// Whether `path` matches an exclude glob (the walk asks for every directory on the way).
+pub(super) fn is_excluded(globs: &GlobSet, path: &Path) -> bool {
     let shown = path.to_string_lossy().replace('\\', "/");
     let shown = shown.strip_prefix("./").unwrap_or(&shown);
     globs.is_match(shown)
 }
 
 /// A file under a `templates/` directory of a Helm chart: text for Go templates, not YAML.
-fn is_helm_template(path: &Path) -> bool {
+pub(super) fn is_helm_template(path: &Path) -> bool {
     chart_of(path).is_some()
 }
 

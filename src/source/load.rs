@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use super::{IoProblem, Origin, SourceFile};
+use super::{IoProblem, Origin, Overlays, SourceFile};
 use crate::yaml::{parse_stream, FileId, ParsedStream, YamlError};
 
 /// One file after reading and parsing.
@@ -15,13 +15,20 @@ pub struct LoadedFile {
     pub stream: ParsedStream,
 }
 
-/// Reads and parses `paths` in parallel. Results keep the order of `paths`, so file ids are
-/// stable whatever the thread count. Files that cannot be read become [`IoProblem`]s.
-pub fn load_files(paths: &[PathBuf], first_id: u32) -> (Vec<LoadedFile>, Vec<IoProblem>) {
+/// Reads and parses `paths` in parallel, taking a file's text from `overlays` when it has one.
+/// Results keep the order of `paths`, so file ids are stable whatever the thread count. Files
+/// that cannot be read become [`IoProblem`]s.
+pub fn load_files(
+    paths: &[PathBuf],
+    first_id: u32,
+    overlays: &Overlays<'_>,
+) -> (Vec<LoadedFile>, Vec<IoProblem>) {
     let results: Vec<Result<(PathBuf, Vec<u8>), IoProblem>> = paths
         .par_iter()
         .map(|path| {
-            read(path)
+            let overlay = overlays.text(path).map(|text| Ok(text.as_bytes().to_vec()));
+            overlay
+                .unwrap_or_else(|| read(path))
                 .map(|bytes| (path.clone(), bytes))
                 .map_err(|error| IoProblem {
                     path: path.clone(),

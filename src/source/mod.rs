@@ -5,11 +5,15 @@
 
 mod discover;
 mod load;
+mod overlay;
 mod patches;
 
-pub use discover::{discover, Discovery, WalkOptions};
-pub use load::{load_files, load_text, LoadedFile};
-pub use patches::{is_kustomization, normalize, patch_files};
+pub use discover::WalkOptions;
+pub(crate) use discover::{discover, Discovery};
+pub(crate) use load::{load_files, load_text, LoadedFile};
+pub(crate) use overlay::Overlays;
+pub use patches::normalize;
+pub(crate) use patches::{is_kustomization, patch_files};
 
 use std::path::PathBuf;
 
