@@ -5,6 +5,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
+mod common;
+
 fn k8sec(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_k8sec"))
         .args(args)
@@ -851,4 +853,112 @@ fn ten_thousand_objects_do_linear_work() {
         "missing-service-account,binding-missing-role,hpa-missing-target,ingress-missing-service,missing-referenced-object,service-selects-nothing,networkpolicy-selects-nothing,pdb-selects-nothing,networkpolicy-peer-selects-nothing,pod-not-isolated,workload-risky-permissions,exposed-privileged-workload,automount-service-account-token",
     );
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+}
+
+const VERSIONED_CHART: &[(&str, &str)] = &[
+    (
+        "chart/Chart.yaml",
+        "apiVersion: v2\nname: shop\nversion: 0.1.0\n",
+    ),
+    (
+        "chart/values.yaml",
+        "name: default\nserviceAccount: default\n",
+    ),
+    (
+        "chart/templates/deployment.yaml",
+        "apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {{ .Values.name }}-{{ .Capabilities.KubeVersion.Minor }}
+  namespace: shop
+spec:
+  selector:
+    matchLabels:
+      app: web
+  template:
+    metadata:
+      labels:
+        app: web
+    spec:
+      serviceAccountName: {{ .Values.serviceAccount }}
+      containers:
+        - name: web
+          image: nginx:1.27
+",
+    ),
+];
+
+/// The (kind, name) of every node of the Helm units in `k8sec graph --format json` output.
+fn helm_nodes(out: &Output) -> Vec<(String, String)> {
+    let json: serde_json::Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", stderr(out)));
+    let units = json["units"].as_array().unwrap();
+    units
+        .iter()
+        .filter(|u| u["unit"].as_str().unwrap().starts_with("helm "))
+        .flat_map(|u| u["nodes"].as_array().unwrap())
+        .map(|n| {
+            let field = |k: &str| n[k].as_str().unwrap().to_string();
+            (field("kind"), field("name"))
+        })
+        .collect()
+}
+
+#[test]
+fn graph_renders_charts_with_the_configured_helm_and_kubernetes_version() {
+    let Some(helm) = common::helm_or_skip("graph_renders_charts_with_the_configured_helm") else {
+        return;
+    };
+    let dir = repo(VERSIONED_CHART);
+    let values = dir.path().join("prod-values.yaml");
+    std::fs::write(&values, "serviceAccount: api\n").unwrap();
+    std::fs::write(
+        dir.path().join(".k8sec.toml"),
+        format!(
+            "kubernetes-version = \"1.29\"\n\n[helm]\nbinary = {:?}\nvalues = [{:?}]\nset = [\"name=web\"]\n",
+            helm.to_str().unwrap(),
+            values.to_str().unwrap()
+        ),
+    )
+    .unwrap();
+    let out = k8sec(dir.path(), &["graph", ".", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let nodes = helm_nodes(&out);
+    let node = |kind: &str, name: &str| (kind.to_string(), name.to_string());
+    // `[helm] set` named it, `kubernetes-version` is the `.Capabilities.KubeVersion` it saw,
+    // and `[helm] values` chose its ServiceAccount.
+    assert!(nodes.contains(&node("Deployment", "web-29")), "{nodes:?}");
+    assert!(nodes.contains(&node("ServiceAccount", "api")), "{nodes:?}");
+    assert!(
+        !stderr(&out).contains("Helm chart skipped"),
+        "{}",
+        stderr(&out)
+    );
+
+    // The command line's helm flags go on top of `[helm]`, as for `k8sec lint`.
+    let out = k8sec(
+        dir.path(),
+        &["graph", ".", "--format", "json", "--helm-set", "name=shop"],
+    );
+    assert!(
+        helm_nodes(&out).contains(&node("Deployment", "shop-29")),
+        "{}",
+        stderr(&out)
+    );
+    // Without a binary in `[helm]`, `--helm` names one.
+    std::fs::write(
+        dir.path().join(".k8sec.toml"),
+        "kubernetes-version = \"1.30\"\n",
+    )
+    .unwrap();
+    let helm_flag = helm.to_str().unwrap();
+    let out = k8sec(
+        dir.path(),
+        &["graph", ".", "--format", "json", "--helm", helm_flag],
+    );
+    assert!(
+        helm_nodes(&out).contains(&node("Deployment", "default-30")),
+        "{}",
+        stderr(&out)
+    );
 }

@@ -1,0 +1,82 @@
+//! One set-up for every command that reads manifests: the configuration (`--config`, else
+//! `.k8sec.toml` found upward from the working directory), the worker threads, how charts are
+//! rendered (`[helm]`, `kubernetes-version` and the helm flags) and the inputs (stdin read once).
+//! `k8sec lint` and `k8sec graph` therefore load the same workspace from the same inputs.
+
+use std::io::Read;
+use std::path::PathBuf;
+
+use k8sec::config::{self, Config, Overrides};
+use k8sec::{HelmFlags, Inputs, LoadOptions};
+
+use super::error::Error;
+
+/// What a command loads, and with which configuration.
+pub(crate) struct Run {
+    pub config: Config,
+    pub options: LoadOptions,
+    pub inputs: Inputs,
+}
+
+/// The configuration: the file `--config` names, else `.k8sec.toml` in the working directory
+/// or above it, else the defaults; `overrides` on top.
+pub(crate) fn config(explicit: Option<PathBuf>, overrides: &Overrides) -> Result<Config, Error> {
+    let path = explicit.or_else(|| {
+        std::env::current_dir()
+            .ok()
+            .and_then(|dir| config::find(&dir))
+    });
+    Config::load(path.as_deref(), overrides).map_err(Error::Config)
+}
+
+impl Run {
+    /// Sizes the worker pool (`threads`; `None`: one per core), assembles the load options from
+    /// `config` and `helm`, and reads the inputs: `paths`, where `-` reads one YAML stream from
+    /// stdin (once), named `stdin_filename`.
+    pub fn new(
+        config: Config,
+        helm: &HelmFlags,
+        threads: Option<usize>,
+        paths: Vec<PathBuf>,
+        stdin_filename: Option<PathBuf>,
+    ) -> Result<Run, Error> {
+        let threads = threads.unwrap_or(0);
+        if threads > 0 {
+            // Only fails if a global pool already exists, which nothing else creates.
+            let _ = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build_global();
+        }
+        let mut options = LoadOptions::from_config(&config, helm);
+        options.walk.threads = threads;
+        let inputs = read_inputs(paths, stdin_filename)?;
+        Ok(Run {
+            config,
+            options,
+            inputs,
+        })
+    }
+}
+
+/// The paths to read; `-` reads one YAML stream from stdin (once), named `stdin_filename`.
+fn read_inputs(paths: Vec<PathBuf>, stdin_filename: Option<PathBuf>) -> Result<Inputs, Error> {
+    let mut inputs = Inputs::default();
+    for path in paths {
+        if path.as_os_str() != "-" {
+            inputs.paths.push(path);
+            continue;
+        }
+        if inputs.stdin.is_some() {
+            return Err(Error::Usage("`-` (stdin) can be given only once"));
+        }
+        let mut bytes = Vec::new();
+        std::io::stdin()
+            .read_to_end(&mut bytes)
+            .map_err(Error::Stdin)?;
+        let name = stdin_filename
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("<stdin>"));
+        inputs.stdin = Some((name, bytes));
+    }
+    Ok(inputs)
+}
