@@ -6,34 +6,19 @@
 //! `helm` on `PATH` when there is one.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use k8sec::build::helm::HelmOptions;
 use k8sec::config::{Config, Overrides};
 use k8sec::source::WalkOptions;
 use k8sec::{Inputs, LoadOptions, UnitKind};
 
-fn corpus() -> Option<PathBuf> {
-    let dir = std::env::var_os("K8SEC_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus"));
-    dir.is_dir().then_some(dir)
-}
-
-fn helm() -> Option<PathBuf> {
-    if let Some(path) = std::env::var_os("K8SEC_HELM").map(PathBuf::from) {
-        return path.is_file().then_some(path);
-    }
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|d| d.join("helm"))
-        .find(|p| p.is_file())
-}
+mod common;
+use common::{corpus, helm};
 
 #[test]
 fn the_corpus_is_linted_per_unit() {
     let Some(corpus) = corpus() else {
-        eprintln!("skipped: no corpus (set K8SEC_CORPUS or check out ../shared/corpus)");
         return;
     };
     let helm = helm();

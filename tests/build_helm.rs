@@ -4,54 +4,8 @@
 //! The chart tests need helm: `K8SEC_HELM` (a path) or `helm` on `PATH`; they skip with a
 //! message without one. `.ci/run` installs one from the npm registry.
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-
-fn manifest_dir() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn helm() -> Option<PathBuf> {
-    if let Some(path) = std::env::var_os("K8SEC_HELM").map(PathBuf::from) {
-        return path.is_file().then_some(path);
-    }
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|d| d.join("helm"))
-        .find(|p| p.is_file())
-}
-
-fn corpus() -> Option<PathBuf> {
-    let dir = std::env::var_os("K8SEC_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| manifest_dir().join("../shared/corpus"));
-    dir.is_dir().then_some(dir)
-}
-
-fn k8sec(args: &[&str], stdin: Option<&str>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_k8sec"))
-        .args(args)
-        .current_dir(manifest_dir())
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run k8sec");
-    let mut pipe = child.stdin.take().unwrap();
-    pipe.write_all(stdin.unwrap_or("").as_bytes()).unwrap();
-    drop(pipe);
-    child.wait_with_output().unwrap()
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
+mod common;
+use common::{corpus, helm, k8sec_stdin, manifest_dir, stderr, stdout};
 
 const RENDERED: &str = "---
 # Source: shop/templates/service.yaml
@@ -94,7 +48,8 @@ spec:
 
 #[test]
 fn rendered_streams_map_findings_to_their_templates() {
-    let out = k8sec(
+    let out = k8sec_stdin(
+        manifest_dir(),
         &[
             "lint",
             "-",
@@ -119,7 +74,8 @@ fn rendered_streams_map_findings_to_their_templates() {
     assert_eq!(json["summary"]["resources"], 3);
     // Without `# Source:` comments a stream is a plain file.
     let plain = RENDERED.replace("# Source: ", "# from ");
-    let out = k8sec(
+    let out = k8sec_stdin(
+        manifest_dir(),
         &[
             "lint",
             "-",
@@ -154,7 +110,7 @@ fn charts_are_rendered_with_helm_and_findings_name_the_template() {
         "--format",
         "concise",
     ];
-    let out = k8sec(&base, None);
+    let out = k8sec_stdin(manifest_dir(), &base, None);
     assert_eq!(
         stdout(&out),
         "testdata/helm/web/templates/deployment.yaml:20:25: error[privileged-container] container `web` runs privileged\n",
@@ -165,12 +121,12 @@ fn charts_are_rendered_with_helm_and_findings_name_the_template() {
     // --helm-set and --helm-values reach `helm template`.
     let mut args = base.to_vec();
     args.extend(["--helm-set", "privileged=false"]);
-    assert_eq!(stdout(&k8sec(&args, None)), "");
+    assert_eq!(stdout(&k8sec_stdin(manifest_dir(), &args, None)), "");
     let values = tempfile::NamedTempFile::new().unwrap();
     std::fs::write(values.path(), "privileged: false\n").unwrap();
     let mut args = base.to_vec();
     args.extend(["--helm-values", values.path().to_str().unwrap()]);
-    assert_eq!(stdout(&k8sec(&args, None)), "");
+    assert_eq!(stdout(&k8sec_stdin(manifest_dir(), &args, None)), "");
     // [helm] in the config file.
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("k8sec.toml");
@@ -179,7 +135,8 @@ fn charts_are_rendered_with_helm_and_findings_name_the_template() {
         format!("[helm]\nbinary = \"{helm}\"\nset = [\"privileged=false\"]\n"),
     )
     .unwrap();
-    let out = k8sec(
+    let out = k8sec_stdin(
+        manifest_dir(),
         &[
             "lint",
             "testdata/helm/web",
@@ -205,7 +162,8 @@ fn a_broken_chart_reports_one_clear_error_and_the_run_goes_on() {
         eprintln!("skipped: no helm (set K8SEC_HELM or put helm on PATH)");
         return;
     };
-    let out = k8sec(
+    let out = k8sec_stdin(
+        manifest_dir(),
         &[
             "lint",
             "testdata/helm",
@@ -234,7 +192,8 @@ fn a_broken_chart_reports_one_clear_error_and_the_run_goes_on() {
 
 #[test]
 fn without_helm_charts_are_skipped_with_one_note_each() {
-    let out = k8sec(
+    let out = k8sec_stdin(
+        manifest_dir(),
         &[
             "lint",
             "testdata/helm",
@@ -250,7 +209,8 @@ fn without_helm_charts_are_skipped_with_one_note_each() {
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("k8sec.toml");
     std::fs::write(&config, "[helm]\nenabled = false\n").unwrap();
-    let out = k8sec(
+    let out = k8sec_stdin(
+        manifest_dir(),
         &[
             "lint",
             "testdata/helm",
@@ -278,7 +238,8 @@ fn corpus_charts_render_into_units_without_invalid_yaml() {
     ];
     for chart in charts {
         let path = corpus.join(chart);
-        let out = k8sec(
+        let out = k8sec_stdin(
+            manifest_dir(),
             &[
                 "lint",
                 path.to_str().unwrap(),

@@ -3,16 +3,15 @@
 //! what must not be followed is refused.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Command;
 
 use k8sec::source::WalkOptions;
 use k8sec::{Inputs, UnitKind, Workspace};
 
-const SHOP: &str = "testdata/kustomize/shop";
+mod common;
+use common::{json, k8sec, manifest_dir, repo, stderr};
 
-fn manifest_dir() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
+const SHOP: &str = "testdata/kustomize/shop";
 
 fn load(paths: &[&Path]) -> Workspace {
     let inputs = Inputs {
@@ -20,26 +19,6 @@ fn load(paths: &[&Path]) -> Workspace {
         ..Inputs::default()
     };
     k8sec::load(&inputs, &WalkOptions::default())
-}
-
-fn k8sec(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_k8sec"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null())
-        .output()
-        .expect("run k8sec")
-}
-
-fn json(out: &Output) -> serde_json::Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "{e}: {}\n{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        )
-    })
 }
 
 /// `(path, line, column)` of the node at `path` in the `kind` resource of the overlay `root`.
@@ -431,21 +410,7 @@ fn fixtures_match_kubectl_kustomize() {
     }
 }
 
-fn repo(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for (path, text) in files {
-        let path = dir.path().join(path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    }
-    dir
-}
-
 const POD: &str = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n    - name: c\n      image: busybox:1.36\n      securityContext:\n        privileged: true\n";
-
-fn notes(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
 
 #[test]
 fn remote_bases_plugins_and_helm_charts_are_refused_not_followed() {
@@ -468,7 +433,7 @@ fn remote_bases_plugins_and_helm_charts_are_refused_not_followed() {
             "concise",
         ],
     );
-    let err = notes(&out);
+    let err = stderr(&out);
     for expected in [
         "remote resource `github.com/example/manifests//base?ref=v1.0.0` refused",
         "remote resource `https://example.com/all.yaml` refused",
@@ -516,7 +481,7 @@ fn paths_leaving_the_repository_are_refused() {
             "concise",
         ],
     );
-    let err = notes(&out);
+    let err = stderr(&out);
     assert!(
         err.contains("`../../outside/secret.yaml` is outside the scanned repository"),
         "{err}"
@@ -557,7 +522,7 @@ fn symlinks_pointing_out_of_the_repository_are_refused() {
             "concise",
         ],
     );
-    let err = notes(&out);
+    let err = stderr(&out);
     assert!(err.contains("`link.yaml` is a symlink to"), "{err}");
     assert!(
         err.contains("outside the scanned repository: refused"),
@@ -586,7 +551,7 @@ fn a_failed_build_is_reported_and_its_files_are_linted_plainly() {
             "concise",
         ],
     );
-    let err = notes(&out);
+    let err = stderr(&out);
     assert!(
         err.contains("kustomize build of `app` failed") && err.contains("`missing.yaml` not found"),
         "{err}"
@@ -700,7 +665,7 @@ fn unsupported_fields_are_named_not_ignored_silently() {
             "concise",
         ],
     );
-    let err = notes(&out);
+    let err = stderr(&out);
     for expected in [
         "line 2: `sortOptions` is not supported",
         "line 3: `buildMetadata` is not supported",
@@ -742,7 +707,7 @@ fn a_repository_reached_through_a_symlinked_path_builds() {
             "json",
         ],
     );
-    let err = notes(&out);
+    let err = stderr(&out);
     assert!(!err.contains("outside the scanned repository"), "{err}");
     let json = json(&out);
     let names: Vec<&str> = json["findings"]

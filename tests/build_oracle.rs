@@ -15,12 +15,8 @@ use k8sec::text::LineIndex;
 use k8sec::yaml::{parse_stream, FileId};
 use serde_json::Value;
 
-fn corpus() -> Option<PathBuf> {
-    let dir = std::env::var_os("K8SEC_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus"));
-    dir.is_dir().then_some(dir)
-}
+mod common;
+use common::corpus;
 
 fn kustomization_dirs(root: &Path, out: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(root) else {
@@ -133,7 +129,6 @@ const TRAILING_BLOCK_NEWLINE: &str = "a `|` block scalar at end of file without 
 #[test]
 fn native_builds_match_kubectl_kustomize() {
     let Some(corpus) = corpus() else {
-        eprintln!("skipped: no corpus (set K8SEC_CORPUS or check out ../shared/corpus)");
         return;
     };
     if Command::new("kubectl")

@@ -1,20 +1,10 @@
 //! End-to-end tests: the `k8sec` binary run as a process.
 
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
-const PRIVILEGED: &str = "apiVersion: v1
-kind: Pod
-metadata:
-  name: web
-spec:
-  containers:
-    - name: web
-      image: nginx:1.27
-      securityContext:
-        privileged: true
-";
+mod common;
+use common::{k8sec, k8sec_stdin, manifest_dir, repo, stderr, stdout, PRIVILEGED};
 
 const CLEAN: &str = "apiVersion: v1
 kind: ConfigMap
@@ -23,44 +13,6 @@ metadata:
 data:
   color: blue
 ";
-
-fn k8sec(dir: &Path, args: &[&str]) -> Output {
-    k8sec_stdin(dir, args, None)
-}
-
-fn k8sec_stdin(dir: &Path, args: &[&str], stdin: Option<&str>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_k8sec"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run k8sec");
-    let mut pipe = child.stdin.take().unwrap();
-    pipe.write_all(stdin.unwrap_or("").as_bytes()).unwrap();
-    drop(pipe);
-    child.wait_with_output().unwrap()
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8(output.stdout.clone()).unwrap()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8(output.stderr.clone()).unwrap()
-}
-
-fn repo(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for (path, text) in files {
-        let path = dir.path().join(path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    }
-    dir
-}
 
 fn lint_concise(dir: &Path, extra: &[&str]) -> Output {
     let mut args = vec![
@@ -435,11 +387,11 @@ fn invalid_files_are_reported_once_and_the_run_goes_on() {
 
 #[test]
 fn output_is_identical_whatever_the_thread_count() {
-    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
+    let corpus = manifest_dir().join("../shared/corpus");
     let target = if corpus.is_dir() {
         corpus
     } else {
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata")
+        manifest_dir().join("testdata")
     };
     let target = target.to_str().unwrap();
     let one = k8sec(
@@ -509,7 +461,7 @@ fn profiles_select_pod_security_levels() {
 
 #[test]
 fn the_example_repo_shows_findings_of_several_severities() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let root = manifest_dir();
     let out = k8sec(root, &["lint", "--format", "json", "testdata/example"]);
     assert_eq!(out.status.code(), Some(1));
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();

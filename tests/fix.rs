@@ -10,9 +10,7 @@
 //! (re)write the expected files, then review them with `git diff`.
 
 use std::collections::HashMap;
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
 
 use k8sec::config::{Config, Overrides};
 use k8sec::diagnostic::{Applicability, Edit, Finding, Fix, Severity};
@@ -22,6 +20,9 @@ use k8sec::model::{Container, PodSpec, Resource};
 use k8sec::source::Origin;
 use k8sec::yaml::{FileId, NodeRef};
 use k8sec::Workspace;
+
+mod common;
+use common::{k8sec_stdin, manifest_dir, repo};
 
 // ---- golden files for the edit helpers ------------------------------------------------------
 
@@ -331,9 +332,7 @@ fn withheld_cases() -> Vec<(&'static str, Op)> {
 }
 
 fn fixture(case: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("testdata/fix")
-        .join(case)
+    manifest_dir().join("testdata/fix").join(case)
 }
 
 fn expected_path(input: &Path) -> PathBuf {
@@ -748,34 +747,8 @@ spec:
         privileged: true # needed?
 ";
 
-fn k8sec(dir: &Path, args: &[&str], stdin: Option<&str>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_k8sec"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run k8sec");
-    let mut pipe = child.stdin.take().unwrap();
-    pipe.write_all(stdin.unwrap_or("").as_bytes()).unwrap();
-    drop(pipe);
-    child.wait_with_output().unwrap()
-}
-
 fn text(bytes: &[u8]) -> String {
     String::from_utf8(bytes.to_vec()).unwrap()
-}
-
-fn repo(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for (path, contents) in files {
-        let path = dir.path().join(path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, contents).unwrap();
-    }
-    dir
 }
 
 const SELECT: [&str; 3] = ["lint", "--select", "privileged-container"];
@@ -789,7 +762,7 @@ fn args<'a>(extra: &[&'a str]) -> Vec<&'a str> {
 #[test]
 fn diff_shows_the_change_and_writes_nothing() {
     let dir = repo(&[("apps/pod.yaml", PRIVILEGED)]);
-    let out = k8sec(dir.path(), &args(&["--diff", "--unsafe-fixes"]), None);
+    let out = k8sec_stdin(dir.path(), &args(&["--diff", "--unsafe-fixes"]), None);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
     assert_eq!(
         text(&out.stdout),
@@ -809,7 +782,7 @@ fn diff_shows_the_change_and_writes_nothing() {
         PRIVILEGED
     );
     // Without --unsafe-fixes there is nothing to apply: no diff, exit 0.
-    let out = k8sec(dir.path(), &args(&["--diff"]), None);
+    let out = k8sec_stdin(dir.path(), &args(&["--diff"]), None);
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(text(&out.stdout), "");
 }
@@ -817,7 +790,7 @@ fn diff_shows_the_change_and_writes_nothing() {
 #[test]
 fn fix_writes_reports_what_is_left_and_a_second_run_changes_nothing() {
     let dir = repo(&[("pod.yaml", PRIVILEGED), ("twice.yaml", PRIVILEGED_TWICE)]);
-    let out = k8sec(dir.path(), &args(&["--fix"]), None);
+    let out = k8sec_stdin(dir.path(), &args(&["--fix"]), None);
     assert_eq!(
         out.status.code(),
         Some(1),
@@ -826,7 +799,7 @@ fn fix_writes_reports_what_is_left_and_a_second_run_changes_nothing() {
     assert!(text(&out.stdout).contains("Fixed 0 findings in 0 files. Found 3 findings"));
     assert!(text(&out.stdout).contains("3 fixable with `--fix --unsafe-fixes`"));
 
-    let out = k8sec(dir.path(), &args(&["--fix", "--unsafe-fixes"]), None);
+    let out = k8sec_stdin(dir.path(), &args(&["--fix", "--unsafe-fixes"]), None);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert_eq!(
         text(&out.stdout),
@@ -835,7 +808,7 @@ fn fix_writes_reports_what_is_left_and_a_second_run_changes_nothing() {
     let fixed = std::fs::read_to_string(dir.path().join("pod.yaml")).unwrap();
     assert_eq!(fixed, PRIVILEGED.replace("true", "false"));
 
-    let out = k8sec(dir.path(), &args(&["--fix", "--unsafe-fixes"]), None);
+    let out = k8sec_stdin(dir.path(), &args(&["--fix", "--unsafe-fixes"]), None);
     assert_eq!(out.status.code(), Some(0));
     assert!(text(&out.stdout).starts_with("Fixed 0 findings in 0 files."));
     assert_eq!(
@@ -847,7 +820,7 @@ fn fix_writes_reports_what_is_left_and_a_second_run_changes_nothing() {
 #[test]
 fn json_carries_the_fix_and_the_count_of_fixes_applied() {
     let dir = repo(&[("pod.yaml", PRIVILEGED)]);
-    let out = k8sec(dir.path(), &args(&["--format", "json"]), None);
+    let out = k8sec_stdin(dir.path(), &args(&["--format", "json"]), None);
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let at = PRIVILEGED.find("true").unwrap();
     assert_eq!(
@@ -860,7 +833,7 @@ fn json_carries_the_fix_and_the_count_of_fixes_applied() {
     );
     assert!(json["summary"].get("fixed").is_none());
 
-    let out = k8sec(
+    let out = k8sec_stdin(
         dir.path(),
         &args(&["--format", "json", "--fix", "--unsafe-fixes"]),
         None,
@@ -873,7 +846,7 @@ fn json_carries_the_fix_and_the_count_of_fixes_applied() {
 #[test]
 fn human_output_marks_fixable_findings() {
     let dir = repo(&[("pod.yaml", PRIVILEGED)]);
-    let out = k8sec(dir.path(), &SELECT, None);
+    let out = k8sec_stdin(dir.path(), &SELECT, None);
     let stdout = text(&out.stdout);
     assert!(
         stdout.contains("= fix (unsafe): set `privileged: false`"),
@@ -899,10 +872,10 @@ fn diff_and_fix_agree_exactly() {
         ),
     ];
     let dir = repo(&files);
-    let out = k8sec(dir.path(), &args(&["--diff", "--unsafe-fixes"]), None);
+    let out = k8sec_stdin(dir.path(), &args(&["--diff", "--unsafe-fixes"]), None);
     let diff = text(&out.stdout);
     let patched = apply_unified_diff(&files, &diff);
-    let out = k8sec(dir.path(), &args(&["--fix", "--unsafe-fixes"]), None);
+    let out = k8sec_stdin(dir.path(), &args(&["--fix", "--unsafe-fixes"]), None);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     for (path, original) in files {
         let on_disk = std::fs::read_to_string(dir.path().join(path)).unwrap();
@@ -937,7 +910,7 @@ fn diff_and_fix_agree_on_every_wired_fix() {
         .collect();
     let dir = repo(&files);
     let all = ["lint", "--select", "all"];
-    let out = k8sec(
+    let out = k8sec_stdin(
         dir.path(),
         &[&all[..], &["--diff", "--unsafe-fixes"]].concat(),
         None,
@@ -945,7 +918,7 @@ fn diff_and_fix_agree_on_every_wired_fix() {
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
     let diff = text(&out.stdout);
     let patched = apply_unified_diff(&files, &diff);
-    let out = k8sec(
+    let out = k8sec_stdin(
         dir.path(),
         &[
             &all[..],
@@ -966,7 +939,7 @@ fn diff_and_fix_agree_on_every_wired_fix() {
     }
     assert!(patched.len() > 20, "{diff}");
     // A second run: nothing to fix, nothing written, and the diff is empty.
-    let out = k8sec(
+    let out = k8sec_stdin(
         dir.path(),
         &[
             &all[..],
@@ -985,7 +958,7 @@ fn diff_and_fix_agree_on_every_wired_fix() {
         let want = patched.get(*path).map_or(*original, String::as_str);
         assert_eq!(on_disk, want, "{path}");
     }
-    let out = k8sec(
+    let out = k8sec_stdin(
         dir.path(),
         &[&all[..], &["--diff", "--unsafe-fixes"]].concat(),
         None,
@@ -1073,7 +1046,7 @@ fn apply_unified_diff(files: &[(&str, &str)], diff: &str) -> HashMap<String, Str
 #[test]
 fn stdin_fix_prints_the_fixed_text_and_reports_on_stderr() {
     let dir = repo(&[]);
-    let out = k8sec(
+    let out = k8sec_stdin(
         dir.path(),
         &args(&[
             "--fix",
@@ -1094,7 +1067,7 @@ fn stdin_fix_prints_the_fixed_text_and_reports_on_stderr() {
 
     // Nothing to fix, or a stream that does not parse: the input comes back unchanged.
     for input in [PRIVILEGED, "a: [\n"] {
-        let out = k8sec(dir.path(), &args(&["--fix", "-"]), Some(input));
+        let out = k8sec_stdin(dir.path(), &args(&["--fix", "-"]), Some(input));
         assert_eq!(text(&out.stdout), input);
         assert_eq!(out.status.code(), Some(1));
     }
@@ -1104,7 +1077,7 @@ fn stdin_fix_prints_the_fixed_text_and_reports_on_stderr() {
 fn a_file_that_fails_to_parse_is_left_untouched() {
     let broken = format!("{PRIVILEGED}---\nkey: [unclosed\n");
     let dir = repo(&[("broken.yaml", &broken), ("ok.yaml", PRIVILEGED)]);
-    let out = k8sec(dir.path(), &args(&["--fix", "--unsafe-fixes"]), None);
+    let out = k8sec_stdin(dir.path(), &args(&["--fix", "--unsafe-fixes"]), None);
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
         std::fs::read_to_string(dir.path().join("broken.yaml")).unwrap(),
@@ -1128,7 +1101,7 @@ fn a_read_only_file_is_an_error_and_the_others_are_still_fixed() {
     let mut permissions = std::fs::metadata(&locked).unwrap().permissions();
     permissions.set_readonly(true);
     std::fs::set_permissions(&locked, permissions).unwrap();
-    let out = k8sec(
+    let out = k8sec_stdin(
         dir.path(),
         &args(&["--fix", "--unsafe-fixes", "--format", "concise"]),
         None,
@@ -1155,7 +1128,7 @@ fn a_read_only_file_is_an_error_and_the_others_are_still_fixed() {
 #[test]
 fn unsafe_fixes_alone_is_a_usage_error() {
     let dir = repo(&[("pod.yaml", PRIVILEGED)]);
-    let out = k8sec(dir.path(), &args(&["--unsafe-fixes"]), None);
+    let out = k8sec_stdin(dir.path(), &args(&["--unsafe-fixes"]), None);
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("`--unsafe-fixes` applies with `--fix` or `--diff`"));
 }
@@ -1163,7 +1136,7 @@ fn unsafe_fixes_alone_is_a_usage_error() {
 /// The diffs the README shows for the example repo are what k8sec prints on it.
 #[test]
 fn the_readme_shows_the_diffs_k8sec_prints_on_the_example() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let root = manifest_dir();
     let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
     let mut shown = 0;
     for block in readme.split("```\n$ k8sec ").skip(1) {
@@ -1173,7 +1146,7 @@ fn the_readme_shows_the_diffs_k8sec_prints_on_the_example() {
         }
         let printed = &rest[..rest.find("```").unwrap()];
         let args: Vec<&str> = command.split(' ').collect();
-        let out = k8sec(root, &args, None);
+        let out = k8sec_stdin(root, &args, None);
         assert_eq!(
             format!("{}{}", text(&out.stdout), text(&out.stderr)),
             printed,
@@ -1190,7 +1163,7 @@ fn rendered_helm_output_carries_no_fix() {
     // there is one `--fix` could never apply.
     let rendered = format!("---\n# Source: web/templates/pod.yaml\n{PRIVILEGED}");
     let dir = repo(&[]);
-    let out = k8sec(
+    let out = k8sec_stdin(
         dir.path(),
         &args(&["--format", "json", "-"]),
         Some(&rendered),
@@ -1249,7 +1222,7 @@ fn a_setting_an_overlay_removes_is_not_added_again_to_its_base() {
         ("base/deployment.yaml", &base),
         ("overlay/kustomization.yaml", REMOVE_SECURITY_CONTEXT),
     ]);
-    let out = k8sec(
+    let out = k8sec_stdin(
         dir.path(),
         &[&APE[..], &["--format", "json"]].concat(),
         None,
@@ -1258,7 +1231,7 @@ fn a_setting_an_overlay_removes_is_not_added_again_to_its_base() {
     let findings = json["findings"].as_array().unwrap();
     assert_eq!(findings.len(), 1, "{json}");
     assert_eq!(findings[0]["fix"], serde_json::Value::Null, "{json}");
-    let out = k8sec(dir.path(), &[&APE[..], &["--diff"]].concat(), None);
+    let out = k8sec_stdin(dir.path(), &[&APE[..], &["--diff"]].concat(), None);
     assert_eq!(text(&out.stdout), "");
 }
 
@@ -1272,14 +1245,14 @@ fn a_base_is_fixed_once_for_all_the_overlays_that_build_it() {
         ("prod/kustomization.yaml", overlay),
         ("staging/kustomization.yaml", overlay),
     ]);
-    let out = k8sec(dir.path(), &[&APE[..], &["--fix"]].concat(), None);
+    let out = k8sec_stdin(dir.path(), &[&APE[..], &["--fix"]].concat(), None);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
     let fixed = std::fs::read_to_string(dir.path().join("base/deployment.yaml")).unwrap();
     assert_eq!(
         fixed,
         deployment("          securityContext:\n            allowPrivilegeEscalation: false\n")
     );
-    let out = k8sec(dir.path(), &[&APE[..], &["--diff"]].concat(), None);
+    let out = k8sec_stdin(dir.path(), &[&APE[..], &["--diff"]].concat(), None);
     assert_eq!(
         (out.status.code(), text(&out.stdout)),
         (Some(0), String::new())
@@ -1349,7 +1322,7 @@ fn stacked_entries_let_an_overlay_only_finding_be_fixed_in_one_run() {
         "--fix",
         "--unsafe-fixes",
     ];
-    let out = k8sec(dir.path(), &select, None);
+    let out = k8sec_stdin(dir.path(), &select, None);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
     let fixed = std::fs::read_to_string(dir.path().join("base/deployment.yaml")).unwrap();
     assert_eq!(
@@ -1359,7 +1332,7 @@ fn stacked_entries_let_an_overlay_only_finding_be_fixed_in_one_run() {
              seccompProfile:\n          type: RuntimeDefault\n"
         )
     );
-    let out = k8sec(dir.path(), &select, None);
+    let out = k8sec_stdin(dir.path(), &select, None);
     assert!(
         text(&out.stdout).starts_with("Fixed 0 findings"),
         "{}",
@@ -1395,7 +1368,7 @@ spec:
         ),
         ("overlay/patch.yaml", patch),
     ]);
-    let out = k8sec(dir.path(), &[&APE[..], &["--fix"]].concat(), None);
+    let out = k8sec_stdin(dir.path(), &[&APE[..], &["--fix"]].concat(), None);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
     assert_eq!(
         std::fs::read_to_string(dir.path().join("overlay/patch.yaml")).unwrap(),
@@ -1441,7 +1414,7 @@ rules:
         ("plain/role.yaml", role),
     ]);
     let select = ["lint", "--select", "deprecated-api-version", "--diff"];
-    let out = k8sec(dir.path(), &select, None);
+    let out = k8sec_stdin(dir.path(), &select, None);
     assert_eq!(
         text(&out.stdout),
         "--- a/plain/role.yaml\n+++ b/plain/role.yaml\n@@ -1,4 +1,4 @@\n\
@@ -1452,23 +1425,9 @@ rules:
 
 // ---- the real-world corpus ----------------------------------------------------------------
 
+/// The corpus, canonical, so paths the loader normalises (Kustomize sources) share its prefix.
 fn corpus_dir() -> Option<PathBuf> {
-    let corpus = std::env::var_os("K8SEC_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus"));
-    // Canonical, so paths the loader normalises (Kustomize sources) share its prefix.
-    if let Ok(corpus) = corpus.canonicalize().and_then(|c| {
-        if c.is_dir() {
-            Ok(c)
-        } else {
-            Err(std::io::ErrorKind::NotFound.into())
-        }
-    }) {
-        Some(corpus)
-    } else {
-        eprintln!("corpus not found at {}: skipped", corpus.display());
-        None
-    }
+    common::corpus()?.canonicalize().ok()
 }
 
 fn load_dir(dir: &Path) -> Workspace {
@@ -1882,7 +1841,7 @@ fn a_flow_key_without_a_value_gets_one() {
 fn every_helper_on_every_node_of_the_corpus() {
     use k8sec::yaml::{NodeId, NodeKind};
     let Some(corpus) = corpus_dir() else { return };
-    let testdata = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata");
+    let testdata = manifest_dir().join("testdata");
     let ws = k8sec::load(
         &k8sec::Inputs {
             paths: vec![corpus, testdata],

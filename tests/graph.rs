@@ -6,34 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 mod common;
-
-fn k8sec(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_k8sec"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null())
-        .output()
-        .expect("run k8sec")
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8(output.stdout.clone()).unwrap()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8(output.stderr.clone()).unwrap()
-}
-
-fn repo(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for (path, text) in files {
-        let path = dir.path().join(path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    }
-    dir
-}
+use common::{corpus, k8sec, manifest_dir, repo, stderr, stdout};
 
 fn lint(dir: &Path, checks: &str) -> Output {
     k8sec(dir, &["lint", "--format", "concise", "--select", checks])
@@ -42,22 +15,6 @@ fn lint(dir: &Path, checks: &str) -> Output {
 fn json_lint(dir: &Path, checks: &str) -> serde_json::Value {
     let out = k8sec(dir, &["lint", "--format", "json", "--select", checks]);
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", stderr(&out)))
-}
-
-/// The real-world corpus: `K8SEC_CORPUS`, else `../shared/corpus` next to the crate.
-fn corpus() -> Option<PathBuf> {
-    let path = std::env::var_os("K8SEC_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus"));
-    if path.is_dir() {
-        Some(path)
-    } else {
-        eprintln!(
-            "skipped: no corpus at {} (set K8SEC_CORPUS)",
-            path.display()
-        );
-        None
-    }
 }
 
 const DEPLOYMENT: &str = "apiVersion: apps/v1
@@ -371,7 +328,7 @@ fn external_objects_are_declared_in_the_config_and_validated() {
 }
 
 fn example() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/example")
+    manifest_dir().join("testdata/example")
 }
 
 #[test]
@@ -568,7 +525,7 @@ fn the_corpus_gives_an_answer_for_every_graph_check() {
         return;
     };
     let checks = "missing-service-account,binding-missing-role,hpa-missing-target,ingress-missing-service,missing-referenced-object,service-selects-nothing,networkpolicy-selects-nothing,pdb-selects-nothing,networkpolicy-peer-selects-nothing,pod-not-isolated,pod-egress-unrestricted,workload-risky-permissions,exposed-privileged-workload,automount-service-account-token";
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = manifest_dir();
     let corpus_arg = corpus.to_string_lossy().to_string();
     let out = k8sec(
         dir,
@@ -890,8 +847,7 @@ spec:
 
 /// The (kind, name) of every node of the Helm units in `k8sec graph --format json` output.
 fn helm_nodes(out: &Output) -> Vec<(String, String)> {
-    let json: serde_json::Value =
-        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", stderr(out)));
+    let json = common::json(out);
     let units = json["units"].as_array().unwrap();
     units
         .iter()

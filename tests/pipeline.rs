@@ -6,23 +6,11 @@ mod common;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use common::{manifest_dir, repo};
+use common::{manifest_dir, repo, PRIVILEGED};
 use k8sec::config::{Config, Overrides};
 use k8sec::fix::FixMode;
 use k8sec::source::WalkOptions;
 use k8sec::{Inputs, LintResult, Workspace};
-
-const PRIVILEGED: &str = "apiVersion: v1
-kind: Pod
-metadata:
-  name: web
-spec:
-  containers:
-    - name: web
-      image: nginx:1.27
-      securityContext:
-        privileged: true
-";
 
 const CHECK: &str = "privileged-container";
 

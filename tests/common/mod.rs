@@ -8,6 +8,19 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
+/// A Pod whose container runs privileged (`privileged-container` fires on line 10).
+pub const PRIVILEGED: &str = "apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+spec:
+  containers:
+    - name: web
+      image: nginx:1.27
+      securityContext:
+        privileged: true
+";
+
 /// The crate's directory (where `testdata/` is).
 pub fn manifest_dir() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
