@@ -7,7 +7,7 @@ use crate::source::SourceFile;
 const MARKER: &str = "k8sec-ignore:";
 
 /// Whether a comment on the line of `offset`, or on the line above, suppresses `check`.
-pub fn is_suppressed_by_comment(file: &SourceFile, offset: u32, check: &str) -> bool {
+pub(crate) fn is_suppressed_by_comment(file: &SourceFile, offset: u32, check: &str) -> bool {
     let line = file.line_index.line_of(offset);
     let lines = [Some(line), line.checked_sub(1)];
     lines.into_iter().flatten().any(|l| {

@@ -63,7 +63,7 @@ impl Edit {
     /// `securityContext:` to the same container) would otherwise both land, in an order nobody
     /// chose, so the second one waits for the next round and sees the first one's result. (The
     /// applier lets two insertions at one point both land when each adds a different block
-    /// mapping entry: see [`crate::fix::apply`].)
+    /// mapping entry: see [`crate::fix::apply_fixes`].)
     pub fn conflicts_with(&self, other: &Edit) -> bool {
         if self.span.file != other.span.file {
             return false;

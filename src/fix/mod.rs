@@ -5,12 +5,12 @@
 //!   to compute minimal, comment-preserving edits, or `None` to withhold the fix. They edit the
 //!   file as written: a node of a Kustomize build is mapped back to the file's own parse, and
 //!   the fix is withheld where the build and the file disagree (`resolve`).
-//! - [`apply`]: the non-conflicting fixes of one text in one pass; new entries added at one
+//! - [`apply_fixes`] (`apply.rs`): the non-conflicting fixes of one text in one pass; new entries added at one
 //!   point by different fixes stack. The rounds (re-lint, repeat, bounded) and the writing of
-//!   `--fix` are the pipeline's (`crate::fix_workspace`, `crate::fix_and_write`): nothing in
-//!   `fix/` loads or lints.
-//! - [`diff`]: unified diffs for `--diff`.
-//! - [`write`](mod@write): atomic writes for `--fix`.
+//!   `--fix` are the pipeline's ([`crate::fix_workspace`], [`crate::fix_and_write`]): nothing
+//!   in `fix/` loads or lints.
+//! - [`unified_diff`] (`diff.rs`): unified diffs for `--diff`.
+//! - [`write_fixed`] (`write.rs`): atomic writes for `--fix`.
 //!
 //! YAML is never re-serialized: a fix changes only the bytes it must, so comments, blank
 //! lines, key order, quoting, indentation, line endings and a byte order mark all survive.
@@ -59,11 +59,11 @@
 //! when YAML would read them as something else. The description is an imperative phrase; the
 //! applicability is the check's, explained in its doc's `fix_safety`.
 
-pub mod apply;
-pub mod diff;
+mod apply;
+mod diff;
 pub mod edit;
 mod resolve;
-pub mod write;
+mod write;
 pub mod yaml_edit;
 
 pub use apply::{apply_fixes, Applied, FixMode};

@@ -12,8 +12,7 @@ pub use discover::WalkOptions;
 pub(crate) use discover::{discover, Discovery};
 pub(crate) use load::{load_files, load_text, LoadedFile};
 pub(crate) use overlay::Overlays;
-pub use patches::normalize;
-pub(crate) use patches::{is_kustomization, patch_files};
+pub(crate) use patches::{is_kustomization, normalize, patch_files};
 
 use std::path::PathBuf;
 
