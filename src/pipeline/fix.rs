@@ -20,7 +20,7 @@ use rayon::prelude::*;
 use super::lint::{exit_status, lint, ExitStatus};
 use super::load::{load_source, load_with, LoadOptions};
 use crate::config::Config;
-use crate::diagnostic::{Edit, Finding, Fix};
+use crate::diagnostic::{Edit, Finding, Fix, Severity};
 use crate::fix::{apply_fixes, write_fixed, FixMode};
 use crate::model::Resource;
 use crate::source::{Origin, SourceFile};
@@ -291,7 +291,7 @@ pub struct FixRun {
 impl FixRun {
     /// How `--fix` exits: 2 when a file could not be written or an input read, else 1 when a
     /// finding that is left reaches `fail_on`, else 0.
-    pub fn exit_status(&self, fail_on: crate::diagnostic::Severity) -> ExitStatus {
+    pub fn exit_status(&self, fail_on: Severity) -> ExitStatus {
         if self.files.iter().any(|f| f.write_error.is_some()) {
             ExitStatus::Error
         } else {

@@ -141,10 +141,10 @@ impl Loading {
     }
 
     /// The one way a parsed file joins the workspace: its text as a source, its parse error (an
-    /// `invalid-yaml` finding later) and its documents.
+    /// `invalid-yaml` finding later) and its documents. `file` was parsed with the id it gets
+    /// here, `next_id()` (its spans carry it).
     fn add(&mut self, file: LoadedFile, role: Role) -> FileId {
         let id = self.ws.sources.push(file.source);
-        debug_assert_eq!(id.0 as usize + 1, self.ws.sources.len());
         if let Some(error) = file.stream.error {
             self.ws.parse_errors.push((id, error));
         }
