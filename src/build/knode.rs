@@ -31,6 +31,12 @@ pub struct KNode {
 }
 
 impl KNode {
+    /// Copies a whole document out of its tree, within the [`MAX_NODES`] budget.
+    pub(crate) fn from_tree(tree: &Tree) -> Result<KNode, String> {
+        let mut budget = MAX_NODES;
+        KNode::from_ref(tree.root(), &mut budget)
+    }
+
     /// Copies `node` (following aliases) out of its tree. Fails past [`MAX_NODES`].
     pub fn from_ref(node: NodeRef<'_>, budget: &mut usize) -> Result<KNode, String> {
         if *budget == 0 {
@@ -418,6 +424,17 @@ fn looks_like_float(value: &str) -> bool {
 /// An empty span at the start of `span` (for values derived from it).
 pub fn point(span: Span) -> Span {
     Span::new(span.file, TextRange::empty(span.range.start))
+}
+
+/// The first document of `text`, for unit tests of the builders.
+#[cfg(test)]
+pub(crate) fn parse_first(text: &str) -> KNode {
+    let stream = crate::yaml::parse_stream(
+        text,
+        crate::yaml::FileId(0),
+        &crate::text::LineIndex::new(text),
+    );
+    KNode::from_tree(&stream.documents[0].tree).unwrap()
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@
 
 pub mod helm;
 pub mod knode;
-pub mod kustomize;
+pub(crate) mod kustomize;
 mod store;
 
 use std::collections::HashSet;
