@@ -26,6 +26,7 @@ pub struct HelmOptions {
     pub values: Vec<PathBuf>,
     /// `--helm-set k=v` (and `[helm] set`), in order.
     pub set: Vec<String>,
+    /// How long `helm template` may run before it is killed (`[helm] timeout`).
     pub timeout: Duration,
     /// `--kube-version` for `helm template` (charts may demand a minimum).
     pub kube_version: String,

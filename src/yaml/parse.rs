@@ -12,13 +12,14 @@ use crate::text::{LineIndex, TextRange};
 
 /// Deepest nesting we accept. Kubernetes objects nest a few dozen levels at most; anything far
 /// deeper is hostile or broken input, refused before it can exhaust memory or stack.
-pub const MAX_DEPTH: usize = 256;
+const MAX_DEPTH: usize = 256;
 
 /// A syntax error: where it is and what is wrong.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct YamlError {
     /// Byte offset of the error in the file.
     pub offset: u32,
+    /// The parser's message.
     pub message: String,
 }
 
@@ -29,13 +30,16 @@ pub struct YamlError {
 /// for anything that would write to it.
 #[derive(Debug, Default)]
 pub struct ParsedStream {
+    /// The documents parsed, up to the error if any.
     pub documents: Vec<Document>,
+    /// The error that stopped parsing, if any.
     pub error: Option<YamlError>,
 }
 
 /// One document of a stream: its tree and the byte range it covers.
 #[derive(Debug)]
 pub struct Document {
+    /// The document's nodes.
     pub tree: Tree,
     /// From the first byte of the document's content to the end of its root node.
     pub range: TextRange,
