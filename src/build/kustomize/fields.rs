@@ -32,47 +32,34 @@ const SUPPORTED: &[&str] = &[
     "vars",
 ];
 
-/// The keys each list field's entries may have.
-const ENTRY_KEYS: &[(&str, &[&str])] = &[
-    ("patches", &["path", "patch", "target"]),
-    ("patchesJson6902", &["path", "patch", "target"]),
+/// The keys of a `configMapGenerator` entry; a `secretGenerator` entry takes `type` too.
+const GENERATOR_KEYS: &[&str] = &[
+    "name",
+    "namespace",
+    "behavior",
+    "files",
+    "literals",
+    "envs",
+    "env",
+    "options",
+];
+
+/// The keys each list field's entries may have (in one or more groups).
+const ENTRY_KEYS: &[(&str, &[&[&str]])] = &[
+    ("patches", &[&["path", "patch", "target"]]),
+    ("patchesJson6902", &[&["path", "patch", "target"]]),
     (
         "images",
-        &["name", "newName", "newTag", "digest", "tagSuffix"],
+        &[&["name", "newName", "newTag", "digest", "tagSuffix"]],
     ),
-    ("replicas", &["name", "count"]),
+    ("replicas", &[&["name", "count"]]),
     (
         "labels",
-        &["pairs", "includeSelectors", "includeTemplates", "fields"],
+        &[&["pairs", "includeSelectors", "includeTemplates", "fields"]],
     ),
-    (
-        "configMapGenerator",
-        &[
-            "name",
-            "namespace",
-            "behavior",
-            "files",
-            "literals",
-            "envs",
-            "env",
-            "options",
-        ],
-    ),
-    (
-        "secretGenerator",
-        &[
-            "name",
-            "namespace",
-            "behavior",
-            "files",
-            "literals",
-            "envs",
-            "env",
-            "options",
-            "type",
-        ],
-    ),
-    ("vars", &["name", "objref", "fieldref"]),
+    ("configMapGenerator", &[GENERATOR_KEYS]),
+    ("secretGenerator", &[GENERATOR_KEYS, &["type"]]),
+    ("vars", &[&["name", "objref", "fieldref"]]),
 ];
 
 /// Kustomize fields the builder knows of and does not implement.
@@ -119,9 +106,9 @@ impl Builder<'_, '_> {
     }
 
     /// Names the keys of a list entry (a patch, a generator…) that the builder ignores.
-    fn check_entry(&mut self, kust: &Kust, field: &str, entry: &KNode, known: &[&str]) {
+    fn check_entry(&mut self, kust: &Kust, field: &str, entry: &KNode, known: &[&[&str]]) {
         for (key, span) in key_names(entry) {
-            if known.contains(&key.as_str()) {
+            if known.iter().any(|group| group.contains(&key.as_str())) {
                 continue;
             }
             self.warn(
