@@ -31,12 +31,12 @@
 //!
 //! The public face is [`Editor`] and [`Value`] (here); the work is done by `Doc`, one source
 //! file being edited, whose methods are filed by what they do:
-//! - [`set`]: follow a path to a key, replace a scalar, fill a null, rename a key;
-//! - [`insert`]: add an entry to a block mapping or an item to a block sequence;
-//! - [`flow`]: the same in a flow collection (`{…}`, `[…]`) and where one really ends;
-//! - [`remove`]: delete an entry;
-//! - [`scalar`]: how a value, key or string is written (plain or quoted);
-//! - [`layout`]: how the file is written (indentation step, line ends, columns).
+//! - `set`: follow a path to a key, replace a scalar, fill a null, rename a key;
+//! - `insert`: add an entry to a block mapping or an item to a block sequence;
+//! - `flow`: the same in a flow collection (`{…}`, `[…]`) and where one really ends;
+//! - `remove`: delete an entry;
+//! - `scalar`: how a value, key or string is written (plain or quoted);
+//! - `layout`: how the file is written (indentation step, line ends, columns).
 
 mod flow;
 mod insert;
