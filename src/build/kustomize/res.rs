@@ -49,18 +49,16 @@ pub(crate) struct Gvk {
 }
 
 impl Gvk {
+    /// The gvk of an object's `apiVersion` (`apps/v1`, or `v1` for the core group) and kind.
     pub(crate) fn from_api_version(api_version: &str, kind: &str) -> Gvk {
         let (group, version) = match api_version.rsplit_once('/') {
             Some((g, v)) => (g, v),
             None => ("", api_version),
         };
-        Gvk {
-            group: group.to_string(),
-            version: version.to_string(),
-            kind: kind.to_string(),
-        }
+        Gvk::new(group, version, kind)
     }
 
+    /// The gvk of these parts (empty ones match anything in a selector).
     pub(crate) fn new(group: &str, version: &str, kind: &str) -> Gvk {
         Gvk {
             group: group.to_string(),
