@@ -10,11 +10,14 @@ use std::ops::Range;
 /// A half-open byte range `start..end` in one source text.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct TextRange {
+    /// The first byte.
     pub start: u32,
+    /// Just past the last byte.
     pub end: u32,
 }
 
 impl TextRange {
+    /// The range `start..end` (`start <= end`).
     pub fn new(start: u32, end: u32) -> Self {
         debug_assert!(start <= end);
         TextRange { start, end }
@@ -28,14 +31,17 @@ impl TextRange {
         }
     }
 
+    /// Its length in bytes.
     pub fn len(self) -> u32 {
         self.end - self.start
     }
 
+    /// Whether it holds no byte (an insertion point).
     pub fn is_empty(self) -> bool {
         self.start == self.end
     }
 
+    /// As a `Range`, to slice the text with.
     pub fn to_range(self) -> Range<usize> {
         self.start as usize..self.end as usize
     }
@@ -48,6 +54,7 @@ impl TextRange {
         }
     }
 
+    /// Whether `other` lies within this range (its ends included).
     pub fn contains_range(self, other: TextRange) -> bool {
         self.start <= other.start && other.end <= self.end
     }
@@ -56,7 +63,9 @@ impl TextRange {
 /// A 1-based line and a 1-based column counted in Unicode scalar values (characters).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct LineCol {
+    /// 1-based line.
     pub line: u32,
+    /// 1-based column, in characters.
     pub column: u32,
 }
 
@@ -69,6 +78,7 @@ pub struct LineIndex {
 }
 
 impl LineIndex {
+    /// The index of `text`'s lines.
     pub fn new(text: &str) -> Self {
         let mut line_starts = vec![0];
         line_starts.extend(
@@ -83,6 +93,7 @@ impl LineIndex {
         }
     }
 
+    /// How many lines the text has (a final line break starts an empty last line).
     pub fn line_count(&self) -> usize {
         self.line_starts.len()
     }

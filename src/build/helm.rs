@@ -13,7 +13,8 @@
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 /// How charts are rendered.
@@ -25,6 +26,7 @@ pub struct HelmOptions {
     pub values: Vec<PathBuf>,
     /// `--helm-set k=v` (and `[helm] set`), in order.
     pub set: Vec<String>,
+    /// How long `helm template` may run before it is killed (`[helm] timeout`).
     pub timeout: Duration,
     /// `--kube-version` for `helm template` (charts may demand a minimum).
     pub kube_version: String,
@@ -148,6 +150,33 @@ fn run_helm(
     home: &Path,
     kubeconfig: &Path,
 ) -> Result<String, String> {
+    let mut child = helm_command(helm, chart, options, home, kubeconfig)
+        .spawn()
+        .map_err(|e| format!("cannot run `{}`: {e}", helm.display()))?;
+    // Both pipes are drained while helm runs, so a full pipe never blocks it.
+    let out_reader = read_in_background(child.stdout.take());
+    let err_reader = read_in_background(child.stderr.take());
+    let status = wait_with_timeout(&mut child, options.timeout)?;
+    let out = out_reader.join().unwrap_or_default();
+    let err = err_reader.join().unwrap_or_default();
+    if !status.success() {
+        return Err(format!(
+            "`helm template` failed: {}",
+            failure_message(&String::from_utf8_lossy(&err))
+        ));
+    }
+    String::from_utf8(out).map_err(|_| "`helm template` printed text that is not UTF-8".to_string())
+}
+
+/// `helm template` for `chart`, with Helm's homes in `home`, the empty `kubeconfig`, and any
+/// network access pointed at a closed local port.
+fn helm_command(
+    helm: &Path,
+    chart: &Path,
+    options: &HelmOptions,
+    home: &Path,
+    kubeconfig: &Path,
+) -> Command {
     let mut command = Command::new(helm);
     command
         .arg("template")
@@ -173,62 +202,54 @@ fn run_helm(
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-    let mut child = command
-        .spawn()
-        .map_err(|e| format!("cannot run `{}`: {e}", helm.display()))?;
-    let mut stdout = child.stdout.take();
-    let mut stderr = child.stderr.take();
-    let out_reader = std::thread::spawn(move || {
+    command
+}
+
+/// Reads all of `pipe` on its own thread.
+fn read_in_background(pipe: Option<impl Read + Send + 'static>) -> JoinHandle<Vec<u8>> {
+    std::thread::spawn(move || {
         let mut buf = Vec::new();
-        if let Some(s) = stdout.as_mut() {
-            let _ = s.read_to_end(&mut buf);
+        if let Some(mut pipe) = pipe {
+            let _ = pipe.read_to_end(&mut buf);
         }
         buf
-    });
-    let err_reader = std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        if let Some(s) = stderr.as_mut() {
-            let _ = s.read_to_end(&mut buf);
-        }
-        buf
-    });
+    })
+}
+
+/// Waits for `child`, killing it once `timeout` has passed.
+fn wait_with_timeout(child: &mut Child, timeout: Duration) -> Result<ExitStatus, String> {
     let start = Instant::now();
-    let status = loop {
+    loop {
         match child.try_wait() {
-            Ok(Some(status)) => break status,
-            Ok(None) if start.elapsed() > options.timeout => {
+            Ok(Some(status)) => return Ok(status),
+            Ok(None) if start.elapsed() > timeout => {
                 let _ = child.kill();
                 let _ = child.wait();
                 return Err(format!(
                     "`helm template` did not finish within {} s",
-                    options.timeout.as_secs()
+                    timeout.as_secs()
                 ));
             }
             Ok(None) => std::thread::sleep(Duration::from_millis(10)),
             Err(e) => return Err(format!("waiting for helm: {e}")),
         }
-    };
-    let out = out_reader.join().unwrap_or_default();
-    let err = err_reader.join().unwrap_or_default();
-    if !status.success() {
-        let message = String::from_utf8_lossy(&err);
-        let lines: Vec<&str> = message
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty())
-            .collect();
-        let first = lines
-            .iter()
-            .find(|l| l.starts_with("Error:"))
-            .or_else(|| lines.first())
-            .copied()
-            .unwrap_or("helm failed without a message");
-        return Err(format!(
-            "`helm template` failed: {}",
-            first.trim_start_matches("Error: ")
-        ));
     }
-    String::from_utf8(out).map_err(|_| "`helm template` printed text that is not UTF-8".to_string())
+}
+
+/// The line of Helm's error output that says what failed: its `Error:` line, else its first.
+fn failure_message(stderr: &str) -> &str {
+    let lines: Vec<&str> = stderr
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    let first = lines
+        .iter()
+        .find(|l| l.starts_with("Error:"))
+        .or_else(|| lines.first())
+        .copied()
+        .unwrap_or("helm failed without a message");
+    first.trim_start_matches("Error: ")
 }
 
 #[cfg(test)]

@@ -14,23 +14,36 @@ use crate::yaml::{Entry, Node, NodeId, NodeKind, NodeRef, ScalarStyle, Span, Tre
 /// instead of exhausting memory.
 pub const MAX_NODES: usize = 1_000_000;
 
+/// What a [`KNode`] holds. Aliases are copied out, so there are none.
 #[derive(Clone, Debug)]
-pub enum KKind {
+pub(crate) enum KKind {
     Scalar(String, ScalarStyle),
     Seq(Vec<KNode>),
     Map(Vec<(KNode, KNode)>),
 }
 
+/// A YAML node copied out of its tree to be edited by a build, keeping its origin.
+///
+/// Outside the crate it is only read: [`KNode::from_ref`] copies a node, [`KNode::to_json`]
+/// gives its value (as the Kustomize oracle test compares builds).
 #[derive(Clone, Debug)]
 pub struct KNode {
-    pub kind: KKind,
-    pub span: Span,
-    pub tag: Option<Box<str>>,
+    pub(crate) kind: KKind,
+    /// Where the value came from: the base, the patch or the kustomization line that set it.
+    pub(crate) span: Span,
+    /// An explicit tag (`!!str`), kept for the value's JSON reading.
+    pub(crate) tag: Option<Box<str>>,
     /// Written in flow style (`{}` / `[]`) in the source.
-    pub flow: bool,
+    pub(crate) flow: bool,
 }
 
 impl KNode {
+    /// Copies a whole document out of its tree, within the [`MAX_NODES`] budget.
+    pub(crate) fn from_tree(tree: &Tree) -> Result<KNode, String> {
+        let mut budget = MAX_NODES;
+        KNode::from_ref(tree.root(), &mut budget)
+    }
+
     /// Copies `node` (following aliases) out of its tree. Fails past [`MAX_NODES`].
     pub fn from_ref(node: NodeRef<'_>, budget: &mut usize) -> Result<KNode, String> {
         if *budget == 0 {
@@ -65,7 +78,7 @@ impl KNode {
     }
 
     /// A string scalar, quoted when a plain scalar would read as something else.
-    pub fn string(value: &str, span: Span) -> KNode {
+    pub(crate) fn string(value: &str, span: Span) -> KNode {
         let style = if plain_is_string(value) {
             ScalarStyle::Plain
         } else {
@@ -80,7 +93,7 @@ impl KNode {
     }
 
     /// A plain scalar written as is (numbers, booleans).
-    pub fn plain(value: &str, span: Span) -> KNode {
+    pub(crate) fn plain(value: &str, span: Span) -> KNode {
         KNode {
             kind: KKind::Scalar(value.to_string(), ScalarStyle::Plain),
             span,
@@ -89,7 +102,7 @@ impl KNode {
         }
     }
 
-    pub fn map(span: Span) -> KNode {
+    pub(crate) fn map(span: Span) -> KNode {
         KNode {
             kind: KKind::Map(Vec::new()),
             span,
@@ -98,25 +111,16 @@ impl KNode {
         }
     }
 
-    pub fn seq(items: Vec<KNode>, span: Span) -> KNode {
-        KNode {
-            kind: KKind::Seq(items),
-            span,
-            tag: None,
-            flow: false,
-        }
-    }
-
-    pub fn is_map(&self) -> bool {
+    pub(crate) fn is_map(&self) -> bool {
         matches!(self.kind, KKind::Map(_))
     }
 
-    pub fn is_seq(&self) -> bool {
+    pub(crate) fn is_seq(&self) -> bool {
         matches!(self.kind, KKind::Seq(_))
     }
 
     /// `~`, `null`, or an empty plain scalar.
-    pub fn is_null(&self) -> bool {
+    pub(crate) fn is_null(&self) -> bool {
         match &self.kind {
             KKind::Scalar(v, ScalarStyle::Plain) => {
                 self.tag
@@ -129,35 +133,35 @@ impl KNode {
     }
 
     /// The scalar's text (not for null).
-    pub fn as_str(&self) -> Option<&str> {
+    pub(crate) fn as_str(&self) -> Option<&str> {
         match &self.kind {
             KKind::Scalar(v, _) if !self.is_null() => Some(v),
             _ => None,
         }
     }
 
-    pub fn entries(&self) -> &[(KNode, KNode)] {
+    pub(crate) fn entries(&self) -> &[(KNode, KNode)] {
         match &self.kind {
             KKind::Map(e) => e,
             _ => &[],
         }
     }
 
-    pub fn items(&self) -> &[KNode] {
+    pub(crate) fn items(&self) -> &[KNode] {
         match &self.kind {
             KKind::Seq(i) => i,
             _ => &[],
         }
     }
 
-    pub fn items_mut(&mut self) -> Option<&mut Vec<KNode>> {
+    pub(crate) fn items_mut(&mut self) -> Option<&mut Vec<KNode>> {
         match &mut self.kind {
             KKind::Seq(i) => Some(i),
             _ => None,
         }
     }
 
-    pub fn entries_mut(&mut self) -> Option<&mut Vec<(KNode, KNode)>> {
+    pub(crate) fn entries_mut(&mut self) -> Option<&mut Vec<(KNode, KNode)>> {
         match &mut self.kind {
             KKind::Map(e) => Some(e),
             _ => None,
@@ -165,7 +169,7 @@ impl KNode {
     }
 
     /// The value under `key` (the last one with duplicate keys, as Kubernetes decodes).
-    pub fn get(&self, key: &str) -> Option<&KNode> {
+    pub(crate) fn get(&self, key: &str) -> Option<&KNode> {
         self.entries()
             .iter()
             .rev()
@@ -173,7 +177,7 @@ impl KNode {
             .map(|(_, v)| v)
     }
 
-    pub fn get_mut(&mut self, key: &str) -> Option<&mut KNode> {
+    pub(crate) fn get_mut(&mut self, key: &str) -> Option<&mut KNode> {
         self.entries_mut()?
             .iter_mut()
             .rev()
@@ -185,16 +189,16 @@ impl KNode {
         matches!(&self.kind, KKind::Scalar(v, _) if v == key)
     }
 
-    pub fn str_at(&self, key: &str) -> Option<&str> {
+    pub(crate) fn str_at(&self, key: &str) -> Option<&str> {
         self.get(key).and_then(KNode::as_str)
     }
 
-    pub fn path(&self, keys: &[&str]) -> Option<&KNode> {
+    pub(crate) fn path(&self, keys: &[&str]) -> Option<&KNode> {
         keys.iter().try_fold(self, |node, key| node.get(key))
     }
 
     /// Sets `key` to `value`: replaces the value in place (keeping the key node) or appends.
-    pub fn set(&mut self, key: &str, key_span: Span, value: KNode) {
+    pub(crate) fn set(&mut self, key: &str, key_span: Span, value: KNode) {
         if let Some(slot) = self.get_mut(key) {
             *slot = value;
             return;
@@ -205,7 +209,7 @@ impl KNode {
     }
 
     /// Sets `key` with an explicit key node (kept when the key is new).
-    pub fn set_with_key(&mut self, key: KNode, value: KNode) {
+    pub(crate) fn set_with_key(&mut self, key: KNode, value: KNode) {
         let name = key.as_str().unwrap_or_default().to_string();
         if let Some(slot) = self.get_mut(&name) {
             *slot = value;
@@ -216,14 +220,14 @@ impl KNode {
         }
     }
 
-    pub fn remove(&mut self, key: &str) -> Option<KNode> {
+    pub(crate) fn remove(&mut self, key: &str) -> Option<KNode> {
         let entries = self.entries_mut()?;
         let index = entries.iter().rposition(|(k, _)| k.key_is(key))?;
         Some(entries.remove(index).1)
     }
 
     /// The mapping under `key`, created (with `span`) when missing or null.
-    pub fn map_at(&mut self, key: &str, span: Span) -> Option<&mut KNode> {
+    pub(crate) fn map_at(&mut self, key: &str, span: Span) -> Option<&mut KNode> {
         if !self.is_map() {
             return None;
         }
@@ -239,7 +243,7 @@ impl KNode {
     }
 
     /// Replaces every span with `f(span)` (used for text parsed out of a block scalar).
-    pub fn map_spans(&mut self, f: &dyn Fn(Span) -> Span) {
+    pub(crate) fn map_spans(&mut self, f: &dyn Fn(Span) -> Span) {
         self.span = f(self.span);
         match &mut self.kind {
             KKind::Scalar(..) => {}
@@ -252,7 +256,7 @@ impl KNode {
     }
 
     /// The flat, spanned tree checks read.
-    pub fn to_tree(&self) -> Tree {
+    pub(crate) fn to_tree(&self) -> Tree {
         let mut nodes = Vec::new();
         let root = push_node(self, &mut nodes);
         Tree::from_nodes(nodes, root)
@@ -308,7 +312,7 @@ fn push_node(node: &KNode, nodes: &mut Vec<Node>) -> NodeId {
 }
 
 /// Whether a plain scalar with this text is a string (not null, a boolean or a number).
-pub fn plain_is_string(value: &str) -> bool {
+pub(crate) fn plain_is_string(value: &str) -> bool {
     !value.is_empty()
         && value.trim() == value
         && matches!(
@@ -345,7 +349,7 @@ pub fn plain_is_string(value: &str) -> bool {
 }
 
 /// JSON value of a scalar: quoted and block scalars are strings; plain ones are resolved.
-pub fn scalar_json(value: &str, style: ScalarStyle, tag: Option<&str>) -> Value {
+pub(crate) fn scalar_json(value: &str, style: ScalarStyle, tag: Option<&str>) -> Value {
     if let Some(tag) = tag {
         let tag = tag
             .trim_start_matches("tag:yaml.org,2002:")
@@ -416,8 +420,19 @@ fn looks_like_float(value: &str) -> bool {
 }
 
 /// An empty span at the start of `span` (for values derived from it).
-pub fn point(span: Span) -> Span {
+pub(crate) fn point(span: Span) -> Span {
     Span::new(span.file, TextRange::empty(span.range.start))
+}
+
+/// The first document of `text`, for unit tests of the builders.
+#[cfg(test)]
+pub(crate) fn parse_first(text: &str) -> KNode {
+    let stream = crate::yaml::parse_stream(
+        text,
+        crate::yaml::FileId(0),
+        &crate::text::LineIndex::new(text),
+    );
+    KNode::from_tree(&stream.documents[0].tree).unwrap()
 }
 
 #[cfg(test)]

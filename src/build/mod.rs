@@ -7,7 +7,7 @@
 
 pub mod helm;
 pub mod knode;
-pub mod kustomize;
+pub(crate) mod kustomize;
 mod store;
 
 use std::collections::HashSet;
@@ -26,16 +26,20 @@ use crate::yaml::FileId;
 pub struct KustomizeBuild {
     /// The root's directory, as discovered.
     pub dir: PathBuf,
+    /// The root's kustomization file.
     pub kustomization: FileId,
+    /// The objects the build produced, every node spanned at its origin.
     pub resources: Vec<Resource>,
 }
 
 /// What building every Kustomize root of a run gave.
 #[derive(Debug, Default)]
 pub struct KustomizeOutput {
+    /// One per root that built.
     pub builds: Vec<KustomizeBuild>,
     /// Files read by successful builds: not linted again as plain files.
     pub consumed: HashSet<FileId>,
+    /// Refusals, unsupported fields and failed builds, for the user.
     pub notes: Vec<Note>,
 }
 

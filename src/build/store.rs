@@ -15,18 +15,24 @@ use crate::yaml::{parse_stream, FileId, Tree, YamlError};
 /// Largest file a build reads on its own (generator inputs, files outside the walk).
 const MAX_READ: u64 = 64 * 1024 * 1024;
 
+/// The run's files, as the builders see them: found by path, read (and parsed) on demand.
+///
+/// It borrows the run's sources, parsed documents and parse errors, so what a build reads
+/// joins them.
 pub struct FileStore<'a> {
-    pub sources: &'a mut Sources,
+    /// The texts of the run, with those read by builds added.
+    pub(crate) sources: &'a mut Sources,
     /// Parsed documents of each file, by file id; `None` for text that is not YAML.
-    pub docs: &'a mut Vec<Option<Vec<Arc<Tree>>>>,
+    pub(crate) docs: &'a mut Vec<Option<Vec<Arc<Tree>>>>,
     /// Files read here that failed to parse (reported as `invalid-yaml`).
-    pub parse_errors: &'a mut Vec<(FileId, YamlError)>,
+    pub(crate) parse_errors: &'a mut Vec<(FileId, YamlError)>,
     by_path: HashMap<PathBuf, FileId>,
     /// Raw bytes of non-UTF-8 files read for generators.
     binary: HashMap<FileId, Vec<u8>>,
 }
 
 impl<'a> FileStore<'a> {
+    /// A store over the run's files: those loaded so far are found by their path.
     pub fn new(
         sources: &'a mut Sources,
         docs: &'a mut Vec<Option<Vec<Arc<Tree>>>>,
@@ -47,12 +53,12 @@ impl<'a> FileStore<'a> {
     }
 
     /// The id of an already loaded file.
-    pub fn lookup(&self, path: &Path) -> Option<FileId> {
+    pub(crate) fn lookup(&self, path: &Path) -> Option<FileId> {
         self.by_path.get(&normalize(path)).copied()
     }
 
     /// The documents of the YAML file at `path`, reading it if the walk did not.
-    pub fn yaml(&mut self, path: &Path) -> Result<(FileId, Vec<Arc<Tree>>), String> {
+    pub(crate) fn yaml(&mut self, path: &Path) -> Result<(FileId, Vec<Arc<Tree>>), String> {
         let id = self.text(path)?;
         if self.docs.get(id.0 as usize).is_some_and(|d| d.is_none()) {
             let file = self.sources.get(id);
@@ -85,7 +91,7 @@ impl<'a> FileStore<'a> {
     }
 
     /// The file at `path` as a source (read once), for spans into non-YAML inputs.
-    pub fn text(&mut self, path: &Path) -> Result<FileId, String> {
+    pub(crate) fn text(&mut self, path: &Path) -> Result<FileId, String> {
         if let Some(id) = self.lookup(path) {
             return Ok(id);
         }
@@ -119,14 +125,14 @@ impl<'a> FileStore<'a> {
 
     /// The bytes of a file read with [`text`](Self::text) (the original bytes when they are
     /// not UTF-8).
-    pub fn bytes(&self, id: FileId) -> &[u8] {
+    pub(crate) fn bytes(&self, id: FileId) -> &[u8] {
         match self.binary.get(&id) {
             Some(raw) => raw,
             None => self.sources.get(id).text.as_bytes(),
         }
     }
 
-    pub fn is_binary(&self, id: FileId) -> bool {
+    pub(crate) fn is_binary(&self, id: FileId) -> bool {
         self.binary.contains_key(&id)
     }
 }

@@ -13,7 +13,7 @@ mod parse;
 mod scan;
 mod tree;
 
-pub use parse::{parse_stream, ParsedStream, YamlError, MAX_DEPTH};
+pub use parse::{parse_stream, Document, ParsedStream, YamlError};
 pub use tree::{Entry, Node, NodeId, NodeKind, NodeRef, ScalarStyle, Tree};
 
 use crate::text::TextRange;
@@ -28,11 +28,14 @@ pub struct FileId(pub u32);
 /// (a Kustomize overlay patching a base) still point every value at the file that set it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Span {
+    /// The file.
     pub file: FileId,
+    /// The bytes in it.
     pub range: TextRange,
 }
 
 impl Span {
+    /// `range` of `file`.
     pub fn new(file: FileId, range: TextRange) -> Self {
         Span { file, range }
     }

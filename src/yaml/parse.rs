@@ -12,13 +12,14 @@ use crate::text::{LineIndex, TextRange};
 
 /// Deepest nesting we accept. Kubernetes objects nest a few dozen levels at most; anything far
 /// deeper is hostile or broken input, refused before it can exhaust memory or stack.
-pub const MAX_DEPTH: usize = 256;
+const MAX_DEPTH: usize = 256;
 
 /// A syntax error: where it is and what is wrong.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct YamlError {
     /// Byte offset of the error in the file.
     pub offset: u32,
+    /// The parser's message.
     pub message: String,
 }
 
@@ -29,13 +30,16 @@ pub struct YamlError {
 /// for anything that would write to it.
 #[derive(Debug, Default)]
 pub struct ParsedStream {
+    /// The documents parsed, up to the error if any.
     pub documents: Vec<Document>,
+    /// The error that stopped parsing, if any.
     pub error: Option<YamlError>,
 }
 
 /// One document of a stream: its tree and the byte range it covers.
 #[derive(Debug)]
 pub struct Document {
+    /// The document's nodes.
     pub tree: Tree,
     /// From the first byte of the document's content to the end of its root node.
     pub range: TextRange,
@@ -206,80 +210,46 @@ impl Builder<'_> {
                     return stream;
                 }
             };
-            match event {
+            let step = match event {
                 Event::StreamEnd => return stream,
                 Event::DocumentStart => {
                     self.nodes = Vec::new();
                     self.anchors.clear();
                     self.stack.clear();
                     doc_start = self.offset(&marker);
+                    Ok(())
                 }
                 Event::DocumentEnd => {
-                    let nodes = std::mem::take(&mut self.nodes);
-                    if let Some(root) = nodes.len().checked_sub(1) {
-                        // The root completes last, so it is the last node pushed.
-                        let end = nodes[root].span.range.end.max(doc_start as u32);
-                        let start = (doc_start as u32).min(nodes[root].span.range.start);
-                        stream.documents.push(Document {
-                            tree: Tree::parsed(nodes, NodeId(root as u32), self.file),
-                            range: TextRange::new(start, end),
-                        });
-                    }
+                    stream.documents.extend(self.end_document(doc_start));
+                    Ok(())
                 }
                 Event::Scalar(value, style, anchor, tag) => {
                     let node = self.scalar(value, style, tag, &marker);
                     self.complete(node, anchor);
+                    Ok(())
                 }
                 Event::Alias(anchor) => {
-                    let start = self.offset(&marker);
-                    let end = alias_end(self.text, start);
-                    let span = self.span(start, end);
-                    let kind = match self.anchors.get(&anchor) {
-                        Some(&target) => NodeKind::Alias { target },
-                        None => NodeKind::Scalar {
-                            value: "".into(),
-                            style: ScalarStyle::Plain,
-                        },
-                    };
-                    self.complete(
-                        Node {
-                            kind,
-                            span,
-                            tag: None,
-                        },
-                        0,
-                    );
+                    self.alias(anchor, &marker);
+                    Ok(())
                 }
                 Event::SequenceStart(anchor, tag) => {
-                    if let Err(error) = self.check_depth(&marker) {
-                        stream.error = Some(error);
-                        return stream;
-                    }
-                    let at = self.offset(&marker);
-                    let flow = self.text.as_bytes().get(at) == Some(&b'[');
-                    self.stack.push(Frame::Sequence {
-                        start: flow.then_some(at),
+                    self.open(&marker, b'[', |start, flow| Frame::Sequence {
+                        start,
                         flow,
                         items: Vec::new(),
                         anchor,
                         tag: tag.map(tag_text),
-                    });
+                    })
                 }
                 Event::MappingStart(anchor, tag) => {
-                    if let Err(error) = self.check_depth(&marker) {
-                        stream.error = Some(error);
-                        return stream;
-                    }
-                    let at = self.offset(&marker);
-                    let flow = self.text.as_bytes().get(at) == Some(&b'{');
-                    self.stack.push(Frame::Mapping {
-                        start: flow.then_some(at),
+                    self.open(&marker, b'{', |start, flow| Frame::Mapping {
+                        start,
                         flow,
                         entries: Vec::new(),
                         key: None,
                         anchor,
                         tag: tag.map(tag_text),
-                    });
+                    })
                 }
                 Event::SequenceEnd | Event::MappingEnd => {
                     let at = self.offset(&marker);
@@ -287,10 +257,67 @@ impl Builder<'_> {
                         let (node, anchor) = self.close(frame, at);
                         self.complete(node, anchor);
                     }
+                    Ok(())
                 }
-                Event::StreamStart | Event::Nothing => {}
+                Event::StreamStart | Event::Nothing => Ok(()),
+            };
+            if let Err(error) = step {
+                stream.error = Some(error);
+                return stream;
             }
         }
+    }
+
+    /// The document just ended (`None` when it is empty), its nodes taken from the builder.
+    fn end_document(&mut self, doc_start: usize) -> Option<Document> {
+        let nodes = std::mem::take(&mut self.nodes);
+        // The root completes last, so it is the last node pushed.
+        let root = nodes.len().checked_sub(1)?;
+        let end = nodes[root].span.range.end.max(doc_start as u32);
+        let start = (doc_start as u32).min(nodes[root].span.range.start);
+        Some(Document {
+            tree: Tree::parsed(nodes, NodeId(root as u32), self.file),
+            range: TextRange::new(start, end),
+        })
+    }
+
+    /// An alias `*name`: a node pointing at its anchor's, or an empty scalar for an unknown
+    /// anchor.
+    fn alias(&mut self, anchor: usize, marker: &Marker) {
+        let start = self.offset(marker);
+        let end = alias_end(self.text, start);
+        let span = self.span(start, end);
+        let kind = match self.anchors.get(&anchor) {
+            Some(&target) => NodeKind::Alias { target },
+            None => NodeKind::Scalar {
+                value: "".into(),
+                style: ScalarStyle::Plain,
+            },
+        };
+        self.complete(
+            Node {
+                kind,
+                span,
+                tag: None,
+            },
+            0,
+        );
+    }
+
+    /// Opens a collection whose start event is at `marker`: `frame(start, flow)` is pushed,
+    /// flow when the text there is `bracket`, and then starting there. Refused past
+    /// [`MAX_DEPTH`].
+    fn open(
+        &mut self,
+        marker: &Marker,
+        bracket: u8,
+        frame: impl FnOnce(Option<usize>, bool) -> Frame,
+    ) -> Result<(), YamlError> {
+        self.check_depth(marker)?;
+        let at = self.offset(marker);
+        let flow = self.text.as_bytes().get(at) == Some(&bracket);
+        self.stack.push(frame(flow.then_some(at), flow));
+        Ok(())
     }
 
     fn check_depth(&self, marker: &Marker) -> Result<(), YamlError> {

@@ -6,44 +6,47 @@ use super::Span;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct NodeId(pub u32);
 
+/// How a scalar is written: fixes keep its style, and a quoted `"true"` is a string.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ScalarStyle {
+    /// `value`
     Plain,
+    /// `'value'`
     SingleQuoted,
+    /// `"value"`
     DoubleQuoted,
+    /// `|` block scalar
     Literal,
+    /// `>` block scalar
     Folded,
 }
 
 /// One `key: value` pair of a mapping.
 #[derive(Clone, Copy, Debug)]
 pub struct Entry {
+    /// The key's node (its span is the key's).
     pub key: NodeId,
+    /// The value's node.
     pub value: NodeId,
 }
 
+/// What a node is. `flow` marks a collection written `[…]` / `{…}`.
 #[derive(Clone, Debug)]
 pub enum NodeKind {
-    Scalar {
-        value: Box<str>,
-        style: ScalarStyle,
-    },
-    Sequence {
-        items: Vec<NodeId>,
-        flow: bool,
-    },
-    Mapping {
-        entries: Vec<Entry>,
-        flow: bool,
-    },
+    /// A scalar's value (unescaped, as the parser read it) and its style.
+    Scalar { value: Box<str>, style: ScalarStyle },
+    /// A sequence's items, in order.
+    Sequence { items: Vec<NodeId>, flow: bool },
+    /// A mapping's entries, in order (duplicate keys kept).
+    Mapping { entries: Vec<Entry>, flow: bool },
     /// `*name`: refers to the node that carried the anchor.
-    Alias {
-        target: NodeId,
-    },
+    Alias { target: NodeId },
 }
 
+/// One node of a [`Tree`]: what it is and where it is.
 #[derive(Clone, Debug)]
 pub struct Node {
+    /// What the node holds.
     pub kind: NodeKind,
     /// For block scalars the span starts at the `|`/`>` indicator; for an implicit null (`key:`
     /// with nothing after it) it is empty, just after the colon.
@@ -64,7 +67,7 @@ pub struct Tree {
 
 impl Tree {
     /// A tree from nodes whose `root` is an index into `nodes`.
-    pub fn from_nodes(nodes: Vec<Node>, root: NodeId) -> Self {
+    pub(crate) fn from_nodes(nodes: Vec<Node>, root: NodeId) -> Self {
         debug_assert!((root.0 as usize) < nodes.len());
         Tree {
             nodes,
@@ -82,10 +85,11 @@ impl Tree {
     }
 
     /// The file this tree is a parsed document of, if it is one.
-    pub fn parsed_from(&self) -> Option<super::FileId> {
+    pub(crate) fn parsed_from(&self) -> Option<super::FileId> {
         self.parsed_from
     }
 
+    /// The document's root (an alias resolved).
     pub fn root(&self) -> NodeRef<'_> {
         NodeRef {
             tree: self,
@@ -94,14 +98,17 @@ impl Tree {
         .resolve()
     }
 
+    /// A cursor on node `id` of this tree.
     pub fn node(&self, id: NodeId) -> NodeRef<'_> {
         NodeRef { tree: self, id }
     }
 
+    /// How many nodes the tree has.
     pub fn len(&self) -> usize {
         self.nodes.len()
     }
 
+    /// Whether the tree has no node.
     pub fn is_empty(&self) -> bool {
         self.nodes.is_empty()
     }
@@ -122,18 +129,22 @@ impl std::fmt::Debug for NodeRef<'_> {
 }
 
 impl<'a> NodeRef<'a> {
+    /// The node's index in its tree.
     pub fn id(self) -> NodeId {
         self.id
     }
 
+    /// The tree the node is in.
     pub fn tree(self) -> &'a Tree {
         self.tree
     }
 
+    /// The node itself.
     pub fn node(self) -> &'a Node {
         &self.tree.nodes[self.id.0 as usize]
     }
 
+    /// Where the node is: its file and bytes.
     pub fn span(self) -> Span {
         self.node().span
     }
@@ -149,14 +160,17 @@ impl<'a> NodeRef<'a> {
         }
     }
 
+    /// Whether it is (or an alias of) a mapping.
     pub fn is_mapping(self) -> bool {
         matches!(self.resolve().node().kind, NodeKind::Mapping { .. })
     }
 
+    /// Whether it is (or an alias of) a sequence.
     pub fn is_sequence(self) -> bool {
         matches!(self.resolve().node().kind, NodeKind::Sequence { .. })
     }
 
+    /// Whether it is a collection written in flow style (`{…}`, `[…]`).
     pub fn is_flow(self) -> bool {
         matches!(
             self.node().kind,

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use super::hash;
 use super::res::{Behavior, KRes};
-use super::{behavior_of, Acc, Builder, Fail, Kust};
+use super::{Acc, Builder, Fail, Kust};
 use crate::build::knode::{point, KKind, KNode};
 use crate::text::TextRange;
 use crate::yaml::Span;
@@ -76,10 +76,7 @@ pub(super) fn generators(b: &mut Builder<'_, '_>, kust: &Kust, acc: &mut Acc) ->
         ("configMapGenerator", "ConfigMap"),
         ("secretGenerator", "Secret"),
     ] {
-        let Some(list) = kust.field(field) else {
-            continue;
-        };
-        for entry in list.items().to_vec() {
+        for entry in kust.list(field) {
             let res = generate_one(b, kust, &entry, kind, &global)?;
             absorb(b, kust, &entry, acc, res)?;
         }
@@ -87,6 +84,44 @@ pub(super) fn generators(b: &mut Builder<'_, '_>, kust: &Kust, acc: &mut Acc) ->
     Ok(())
 }
 
+/// The keys of one generated object, in order, each with its value node (pointing at where
+/// the value came from) and, for a binary file, its raw bytes.
+struct Data<'e> {
+    /// `ConfigMap` or `Secret`.
+    kind: &'e str,
+    /// The generator's `name`, for messages.
+    name: &'e str,
+    keys: Vec<(String, KNode, Option<Vec<u8>>)>,
+}
+
+impl Data<'_> {
+    /// Adds a key, refusing an invalid or repeated one (blamed on `at`).
+    fn put(
+        &mut self,
+        b: &Builder<'_, '_>,
+        kust: &Kust,
+        key: String,
+        value: KNode,
+        raw: Option<Vec<u8>>,
+        at: Span,
+    ) -> Result<(), Fail> {
+        let kind = self.kind;
+        if !valid_key(&key) {
+            return Err(b.fail(kust, at, format!("`{key}` is not a valid {kind} key")));
+        }
+        if self.keys.iter().any(|(k, _, _)| *k == key) {
+            return Err(b.fail(
+                kust,
+                at,
+                format!("{kind} generator `{}` sets key `{key}` twice", self.name),
+            ));
+        }
+        self.keys.push((key, value, raw));
+        Ok(())
+    }
+}
+
+/// The object one generator entry makes, before its name gets the content hash.
 fn generate_one(
     b: &mut Builder<'_, '_>,
     kust: &Kust,
@@ -95,36 +130,33 @@ fn generate_one(
     global: &Options,
 ) -> Result<KRes, Fail> {
     let span = entry.span;
-    let at = point(span);
     let Some(name_node) = entry.get("name").filter(|n| n.as_str().is_some()) else {
         return Err(b.fail(kust, span, format!("a {kind} generator needs a `name`")));
     };
     let options = merged(global, &options_of(entry.get("options")));
-    let secret = kind == "Secret";
-    // key -> (value node, raw bytes for binary files)
-    let mut data: Vec<(String, KNode, Option<Vec<u8>>)> = Vec::new();
-    let mut put = |b: &Builder<'_, '_>,
-                   key: String,
-                   value: KNode,
-                   raw: Option<Vec<u8>>,
-                   at: Span|
-     -> Result<(), Fail> {
-        if !valid_key(&key) {
-            return Err(b.fail(kust, at, format!("`{key}` is not a valid {kind} key")));
-        }
-        if data.iter().any(|(k, _, _)| *k == key) {
-            return Err(b.fail(
-                kust,
-                at,
-                format!(
-                    "{kind} generator `{}` sets key `{key}` twice",
-                    name_node.as_str().unwrap_or_default()
-                ),
-            ));
-        }
-        data.push((key, value, raw));
-        Ok(())
+    let mut data = Data {
+        kind,
+        name: name_node.as_str().unwrap_or_default(),
+        keys: Vec::new(),
     };
+    env_files(b, kust, entry, &mut data)?;
+    files(b, kust, entry, &mut data)?;
+    literals(b, kust, entry, &mut data)?;
+    let root = object(entry, name_node, &options, data);
+    let mut res = KRes::new(root);
+    res.needs_hash = options.disable_hash != Some(true);
+    res.behavior = behavior_of(entry.str_at("behavior")).map_err(|e| b.fail(kust, span, e))?;
+    Ok(res)
+}
+
+/// `envs` (or the older `env`): `KEY=value` lines of env files, each value pointing at its
+/// line.
+fn env_files(
+    b: &mut Builder<'_, '_>,
+    kust: &Kust,
+    entry: &KNode,
+    data: &mut Data<'_>,
+) -> Result<(), Fail> {
     for env_key in ["envs", "env"] {
         let paths: Vec<KNode> = match entry.get(env_key) {
             Some(n) if n.is_seq() => n.items().to_vec(),
@@ -137,116 +169,159 @@ fn generate_one(
             let id = b.store.text(&path).map_err(|e| b.fail(kust, p.span, e))?;
             b.files.insert(id);
             let text = b.store.sources.get(id).text.clone();
-            let mut offset = 0usize;
-            for (n, line) in text.split('\n').enumerate() {
-                let start = offset;
-                offset += line.len() + 1;
-                let mut content = line.strip_suffix('\r').unwrap_or(line);
-                let mut base = start;
-                if n == 0 {
-                    if let Some(rest) = content.strip_prefix('\u{feff}') {
-                        content = rest;
-                        base += '\u{feff}'.len_utf8();
-                    }
+            for line in env_lines(&text) {
+                if line.value.is_none() {
+                    // Kustomize reads such a key's value from its own environment; k8sec
+                    // never does, and builds it empty, as an unset variable reads.
+                    b.warn(kust, p.span, format!(
+                        "`{rel}` line {}: `{}` has no `=`; Kustomize would read its value from the environment, k8sec leaves it empty",
+                        line.number, line.key
+                    ));
                 }
-                let trimmed = content.trim_start();
-                let lead = content.len() - trimmed.len();
-                if trimmed.is_empty() || trimmed.starts_with('#') {
-                    continue;
-                }
-                let (key, value, value_start) = match trimmed.split_once('=') {
-                    Some((k, v)) => (k.to_string(), v.to_string(), base + lead + k.len() + 1),
-                    None => {
-                        // Kustomize reads such a key's value from its own environment; k8sec
-                        // never does, and builds it empty, as an unset variable reads.
-                        b.warn(kust, p.span, format!(
-                            "`{rel}` line {}: `{trimmed}` has no `=`; Kustomize would read its value from the environment, k8sec leaves it empty",
-                            n + 1
-                        ));
-                        (
-                            trimmed.to_string(),
-                            String::new(),
-                            base + lead + trimmed.len(),
-                        )
-                    }
-                };
+                let value = line.value.unwrap_or_default();
                 let vspan = Span::new(
                     id,
-                    TextRange::new(value_start as u32, (value_start + value.len()) as u32),
+                    TextRange::new(
+                        line.value_start as u32,
+                        (line.value_start + value.len()) as u32,
+                    ),
                 );
-                put(b, key, KNode::string(&value, vspan), None, p.span)?;
+                data.put(
+                    b,
+                    kust,
+                    line.key.to_string(),
+                    KNode::string(value, vspan),
+                    None,
+                    p.span,
+                )?;
             }
         }
     }
-    if let Some(files) = entry.get("files") {
-        for f in files.items() {
-            let Some(text) = f.as_str() else { continue };
-            let (key, rel) = match text.split_once('=') {
-                Some((k, p)) => (k.to_string(), p.to_string()),
-                None => (
-                    std::path::Path::new(text)
-                        .file_name()
-                        .map(|n| n.to_string_lossy().into_owned())
-                        .unwrap_or_default(),
-                    text.to_string(),
-                ),
-            };
-            let path = b.resolve(kust, f.span, &rel)?;
-            let id = b.store.text(&path).map_err(|e| b.fail(kust, f.span, e))?;
-            b.files.insert(id);
-            let len = b.store.sources.get(id).text.len() as u32;
-            let vspan = Span::new(id, TextRange::new(0, len));
-            if b.store.is_binary(id) {
-                let raw = b.store.bytes(id).to_vec();
-                put(b, key, KNode::string("", vspan), Some(raw), f.span)?;
-            } else {
-                let content = b.store.sources.get(id).text.clone();
-                put(b, key, KNode::string(&content, vspan), None, f.span)?;
-            }
-        }
-    }
-    if let Some(literals) = entry.get("literals") {
-        for l in literals.items() {
-            let Some(text) = l.as_str() else { continue };
-            let Some((key, value)) = text.split_once('=').filter(|(k, _)| !k.is_empty()) else {
-                return Err(b.fail(kust, l.span, format!("literal `{text}` is not key=value")));
-            };
-            put(
-                b,
-                key.to_string(),
-                KNode::string(unquote(value), l.span),
-                None,
-                l.span,
-            )?;
-        }
-    }
+    Ok(())
+}
 
-    let mut root = KNode::map(span);
+/// One `KEY=value` line of an env file.
+struct EnvLine<'t> {
+    /// 1-based.
+    number: usize,
+    key: &'t str,
+    /// `None` for a line without `=`.
+    value: Option<&'t str>,
+    /// Where the value starts in the file (where it would, for a line without `=`).
+    value_start: usize,
+}
+
+/// The `KEY=value` lines of an env file, skipping blank lines and comments (and a byte order
+/// mark).
+fn env_lines(text: &str) -> Vec<EnvLine<'_>> {
+    let mut out = Vec::new();
+    let mut offset = 0usize;
+    for (n, line) in text.split('\n').enumerate() {
+        let start = offset;
+        offset += line.len() + 1;
+        let mut content = line.strip_suffix('\r').unwrap_or(line);
+        let mut base = start;
+        if n == 0 {
+            if let Some(rest) = content.strip_prefix('\u{feff}') {
+                content = rest;
+                base += '\u{feff}'.len_utf8();
+            }
+        }
+        let trimmed = content.trim_start();
+        let lead = content.len() - trimmed.len();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        out.push(match trimmed.split_once('=') {
+            Some((key, value)) => EnvLine {
+                number: n + 1,
+                key,
+                value: Some(value),
+                value_start: base + lead + key.len() + 1,
+            },
+            None => EnvLine {
+                number: n + 1,
+                key: trimmed,
+                value: None,
+                value_start: base + lead + trimmed.len(),
+            },
+        });
+    }
+    out
+}
+
+/// `files`: `path` or `key=path`; a file's whole text is the value (its bytes, for a binary
+/// file).
+fn files(
+    b: &mut Builder<'_, '_>,
+    kust: &Kust,
+    entry: &KNode,
+    data: &mut Data<'_>,
+) -> Result<(), Fail> {
+    for f in entry.get("files").map(KNode::items).unwrap_or_default() {
+        let Some(text) = f.as_str() else { continue };
+        let (key, rel) = match text.split_once('=') {
+            Some((k, p)) => (k.to_string(), p.to_string()),
+            None => (
+                std::path::Path::new(text)
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
+                text.to_string(),
+            ),
+        };
+        let path = b.resolve(kust, f.span, &rel)?;
+        let id = b.store.text(&path).map_err(|e| b.fail(kust, f.span, e))?;
+        b.files.insert(id);
+        let len = b.store.sources.get(id).text.len() as u32;
+        let vspan = Span::new(id, TextRange::new(0, len));
+        if b.store.is_binary(id) {
+            let raw = b.store.bytes(id).to_vec();
+            data.put(b, kust, key, KNode::string("", vspan), Some(raw), f.span)?;
+        } else {
+            let content = b.store.sources.get(id).text.clone();
+            data.put(b, kust, key, KNode::string(&content, vspan), None, f.span)?;
+        }
+    }
+    Ok(())
+}
+
+/// `literals`: `key=value` entries, each value pointing at its entry.
+fn literals(
+    b: &Builder<'_, '_>,
+    kust: &Kust,
+    entry: &KNode,
+    data: &mut Data<'_>,
+) -> Result<(), Fail> {
+    for l in entry.get("literals").map(KNode::items).unwrap_or_default() {
+        let Some(text) = l.as_str() else { continue };
+        let Some((key, value)) = text.split_once('=').filter(|(k, _)| !k.is_empty()) else {
+            return Err(b.fail(kust, l.span, format!("literal `{text}` is not key=value")));
+        };
+        data.put(
+            b,
+            kust,
+            key.to_string(),
+            KNode::string(unquote(value), l.span),
+            None,
+            l.span,
+        )?;
+    }
+    Ok(())
+}
+
+/// The generated ConfigMap or Secret: metadata from the entry and its options, then the data
+/// (base64 for a Secret; a ConfigMap's binary files under `binaryData`).
+fn object(entry: &KNode, name_node: &KNode, options: &Options, data: Data<'_>) -> KNode {
+    let at = point(entry.span);
+    let secret = data.kind == "Secret";
+    let mut root = KNode::map(entry.span);
     root.set("apiVersion", at, KNode::plain("v1", at));
-    root.set("kind", at, KNode::plain(kind, at));
-    let mut meta = KNode::map(at);
-    meta.set("name", name_node.span, name_node.clone());
-    if let Some(ns) = entry.get("namespace").filter(|n| n.as_str().is_some()) {
-        meta.set("namespace", ns.span, ns.clone());
-    }
-    if !options.labels.is_empty() {
-        let mut labels = KNode::map(at);
-        for (k, v) in &options.labels {
-            labels.set_with_key(k.clone(), v.clone());
-        }
-        meta.set("labels", at, labels);
-    }
-    if !options.annotations.is_empty() {
-        let mut annotations = KNode::map(at);
-        for (k, v) in &options.annotations {
-            annotations.set_with_key(k.clone(), v.clone());
-        }
-        meta.set("annotations", at, annotations);
-    }
-    root.set("metadata", at, meta);
+    root.set("kind", at, KNode::plain(data.kind, at));
+    root.set("metadata", at, metadata(entry, name_node, options, at));
     let mut text_data = KNode::map(at);
     let mut binary_data = KNode::map(at);
-    for (key, value, raw) in data {
+    for (key, value, raw) in data.keys {
         let target = if raw.is_some() && !secret {
             &mut binary_data
         } else {
@@ -279,10 +354,40 @@ fn generate_one(
     if options.immutable == Some(true) {
         root.set("immutable", at, KNode::plain("true", at));
     }
-    let mut res = KRes::new(root);
-    res.needs_hash = options.disable_hash != Some(true);
-    res.behavior = behavior_of(entry.str_at("behavior")).map_err(|e| b.fail(kust, span, e))?;
-    Ok(res)
+    root
+}
+
+/// `metadata` of a generated object: its name and namespace, the options' labels and
+/// annotations.
+fn metadata(entry: &KNode, name_node: &KNode, options: &Options, at: Span) -> KNode {
+    let mut meta = KNode::map(at);
+    meta.set("name", name_node.span, name_node.clone());
+    if let Some(ns) = entry.get("namespace").filter(|n| n.as_str().is_some()) {
+        meta.set("namespace", ns.span, ns.clone());
+    }
+    for (key, pairs) in [
+        ("labels", &options.labels),
+        ("annotations", &options.annotations),
+    ] {
+        if !pairs.is_empty() {
+            let mut map = KNode::map(at);
+            for (k, v) in pairs {
+                map.set_with_key(k.clone(), v.clone());
+            }
+            meta.set(key, at, map);
+        }
+    }
+    meta
+}
+
+/// `behavior` of a generator.
+fn behavior_of(text: Option<&str>) -> Result<Behavior, String> {
+    match text.unwrap_or("create") {
+        "create" | "" => Ok(Behavior::Create),
+        "replace" => Ok(Behavior::Replace),
+        "merge" => Ok(Behavior::Merge),
+        other => Err(format!("unknown generator behavior `{other}`")),
+    }
 }
 
 fn merge_maps(old: Option<&KNode>, new: Option<&KNode>, span: Span) -> Option<KNode> {
@@ -308,14 +413,7 @@ fn absorb(
     mut res: KRes,
 ) -> Result<(), Fail> {
     let id = res.cur_id();
-    let matches: Vec<usize> = acc
-        .res
-        .iter()
-        .enumerate()
-        .filter(|(_, r)| r.any_ids().any(|rid| rid.equals(&id)))
-        .map(|(i, _)| i)
-        .collect();
-    match (matches.as_slice(), res.behavior) {
+    match (acc.matching(&id).as_slice(), res.behavior) {
         ([], Behavior::Create) => {
             acc.res.push(res);
             Ok(())

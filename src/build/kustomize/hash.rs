@@ -22,7 +22,7 @@ const K: [u32; 64] = [
 ];
 
 /// SHA-256 of `data`.
-pub fn sha256(data: &[u8]) -> [u8; 32] {
+pub(crate) fn sha256(data: &[u8]) -> [u8; 32] {
     let mut h: [u32; 8] = [
         0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab,
         0x5be0cd19,
@@ -79,7 +79,7 @@ pub fn sha256(data: &[u8]) -> [u8; 32] {
     out
 }
 
-pub fn base64(data: &[u8]) -> String {
+pub(crate) fn base64(data: &[u8]) -> String {
     const TABLE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
     for chunk in data.chunks(3) {
@@ -103,7 +103,7 @@ pub fn base64(data: &[u8]) -> String {
 /// Base64 as Kustomize writes Secret data: in lines of 70 characters, each ending with a
 /// newline, once the text is 70 characters or longer (Kubernetes ignores the newlines; the
 /// name hash does not).
-pub fn base64_lines(data: &[u8]) -> String {
+pub(crate) fn base64_lines(data: &[u8]) -> String {
     const LINE: usize = 70;
     let encoded = base64(data);
     if encoded.len() < LINE {
@@ -119,7 +119,7 @@ pub fn base64_lines(data: &[u8]) -> String {
 
 /// JSON as Go's `encoding/json` writes it: sorted keys, `<`, `>`, `&`, U+2028 and U+2029
 /// escaped.
-pub fn go_json(value: &Value) -> String {
+pub(crate) fn go_json(value: &Value) -> String {
     let mut out = String::new();
     write_go_json(value, &mut out);
     out
@@ -179,7 +179,7 @@ fn write_go_string(s: &str, out: &mut String) {
 }
 
 /// Kustomize's name suffix for content `encoded`.
-pub fn suffix(encoded: &str) -> String {
+pub(crate) fn suffix(encoded: &str) -> String {
     let digest = sha256(encoded.as_bytes());
     let mut hex = String::new();
     for b in &digest[..5] {

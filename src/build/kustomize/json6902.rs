@@ -7,15 +7,15 @@ use crate::build::knode::{KKind, KNode};
 
 /// One operation of a patch.
 #[derive(Clone, Debug)]
-pub struct Op {
-    pub op: String,
-    pub path: String,
-    pub from: Option<String>,
-    pub value: Option<KNode>,
+pub(crate) struct Op {
+    pub(crate) op: String,
+    pub(crate) path: String,
+    pub(crate) from: Option<String>,
+    pub(crate) value: Option<KNode>,
 }
 
 /// Reads the operations of a patch document (a list of maps).
-pub fn ops(doc: &KNode) -> Result<Vec<Op>, String> {
+pub(crate) fn ops(doc: &KNode) -> Result<Vec<Op>, String> {
     if !doc.is_seq() {
         return Err("a JSON patch must be a list of operations".to_string());
     }
@@ -145,7 +145,7 @@ fn remove(doc: &mut KNode, path: &[String]) -> Result<KNode, String> {
 }
 
 /// Applies `ops` to `doc`, in order. Nothing is applied when one fails.
-pub fn apply(doc: &KNode, ops: &[Op]) -> Result<KNode, String> {
+pub(crate) fn apply(doc: &KNode, ops: &[Op]) -> Result<KNode, String> {
     let mut out = doc.clone();
     for op in ops {
         apply_one(&mut out, op)
@@ -207,15 +207,7 @@ fn apply_one(out: &mut KNode, op: &Op) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::build::knode::MAX_NODES;
-    use crate::text::LineIndex;
-    use crate::yaml::{parse_stream, FileId};
-
-    fn node(text: &str) -> KNode {
-        let stream = parse_stream(text, FileId(0), &LineIndex::new(text));
-        let mut budget = MAX_NODES;
-        KNode::from_ref(stream.documents[0].tree.root(), &mut budget).unwrap()
-    }
+    use crate::build::knode::parse_first as node;
 
     #[test]
     fn every_operation() {

@@ -476,7 +476,7 @@ impl Ctx<'_> {
 }
 
 /// Kustomize's `FixBackReferences`: rewrites every name reference to a renamed object.
-pub fn fix_references(resources: &mut [KRes]) -> Result<(), String> {
+pub(crate) fn fix_references(resources: &mut [KRes]) -> Result<(), String> {
     let candidates: Vec<Candidate> = resources
         .iter()
         .map(|r| Candidate {
@@ -588,12 +588,12 @@ fn reachable(resources: &[KRes], index: usize, candidates: &[Candidate]) -> Vec<
 
 /// A `vars:` entry.
 #[derive(Clone, Debug)]
-pub struct Var {
-    pub name: String,
-    pub target: Gvk,
-    pub target_name: String,
-    pub target_namespace: Option<String>,
-    pub field_path: String,
+pub(crate) struct Var {
+    pub(crate) name: String,
+    pub(crate) target: Gvk,
+    pub(crate) target_name: String,
+    pub(crate) target_namespace: Option<String>,
+    pub(crate) field_path: String,
 }
 
 const VAR_PATHS: &[(&str, &str)] = &[
@@ -690,7 +690,7 @@ fn expand(text: &str, values: &[(String, String)]) -> String {
 }
 
 /// Resolves `vars` against the built resources and substitutes `$(NAME)` where Kustomize does.
-pub fn resolve_vars(resources: &mut [KRes], vars: &[Var]) -> Result<(), String> {
+pub(crate) fn resolve_vars(resources: &mut [KRes], vars: &[Var]) -> Result<(), String> {
     if vars.is_empty() {
         return Ok(());
     }

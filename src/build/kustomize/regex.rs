@@ -30,7 +30,7 @@ struct Alt(Vec<Vec<Piece>>);
 
 /// A compiled pattern, matched against whole strings.
 #[derive(Debug, Clone)]
-pub struct Regex {
+pub(crate) struct Regex {
     alt: Alt,
 }
 
@@ -39,7 +39,7 @@ const MAX_TEXT: usize = 4096;
 
 impl Regex {
     /// Compiles `pattern`, anchored at both ends as Kustomize anchors selectors.
-    pub fn new(pattern: &str) -> Result<Regex, String> {
+    pub(crate) fn new(pattern: &str) -> Result<Regex, String> {
         let chars: Vec<char> = pattern.chars().collect();
         let mut pos = 0;
         let alt = parse_alt(&chars, &mut pos)?;
@@ -50,7 +50,7 @@ impl Regex {
     }
 
     /// Whether the whole of `text` matches.
-    pub fn is_match(&self, text: &str) -> bool {
+    pub(crate) fn is_match(&self, text: &str) -> bool {
         // Names, kinds and image references are short; a huge input would only deepen the
         // backtracking recursion.
         if text.len() > MAX_TEXT {
@@ -82,61 +82,11 @@ fn parse_alt(chars: &[char], pos: &mut usize) -> Result<Alt, String> {
     Ok(Alt(branches))
 }
 
+/// One atom and its quantifier.
 fn parse_piece(chars: &[char], pos: &mut usize) -> Result<Piece, String> {
     let atom = match chars[*pos] {
-        '(' => {
-            *pos += 1;
-            if chars.get(*pos) == Some(&'?') && chars.get(*pos + 1) == Some(&':') {
-                *pos += 2;
-            }
-            let inner = parse_alt(chars, pos)?;
-            if chars.get(*pos) != Some(&')') {
-                return Err("unclosed `(`".to_string());
-            }
-            *pos += 1;
-            Atom::Group(Box::new(inner))
-        }
-        '[' => {
-            *pos += 1;
-            let negated = chars.get(*pos) == Some(&'^');
-            if negated {
-                *pos += 1;
-            }
-            let mut ranges = Vec::new();
-            let mut first = true;
-            loop {
-                let Some(&c) = chars.get(*pos) else {
-                    return Err("unclosed `[`".to_string());
-                };
-                if c == ']' && !first {
-                    *pos += 1;
-                    break;
-                }
-                first = false;
-                *pos += 1;
-                let lo = if c == '\\' {
-                    let Some(&e) = chars.get(*pos) else {
-                        return Err("dangling `\\`".to_string());
-                    };
-                    *pos += 1;
-                    if let Some(class) = escape_class(e) {
-                        ranges.extend(class);
-                        continue;
-                    }
-                    e
-                } else {
-                    c
-                };
-                if chars.get(*pos) == Some(&'-') && chars.get(*pos + 1).is_some_and(|&n| n != ']') {
-                    let hi = chars[*pos + 1];
-                    *pos += 2;
-                    ranges.push((lo, hi));
-                } else {
-                    ranges.push((lo, lo));
-                }
-            }
-            Atom::Class(ranges, negated)
-        }
+        '(' => parse_group(chars, pos)?,
+        '[' => parse_class(chars, pos)?,
         '.' => {
             *pos += 1;
             Atom::Any
@@ -152,10 +102,7 @@ fn parse_piece(chars: &[char], pos: &mut usize) -> Result<Piece, String> {
         }
         '\\' => {
             *pos += 1;
-            let Some(&e) = chars.get(*pos) else {
-                return Err("dangling `\\`".to_string());
-            };
-            *pos += 1;
+            let e = escaped(chars, pos)?;
             match escape_class(e) {
                 Some(class) => Atom::Class(class, false),
                 None => Atom::Char(e),
@@ -167,19 +114,84 @@ fn parse_piece(chars: &[char], pos: &mut usize) -> Result<Piece, String> {
             Atom::Char(c)
         }
     };
-    let (min, max) = match chars.get(*pos) {
-        Some('*') => {
+    let (min, max) = parse_quantifier(chars, pos)?;
+    // A lazy `?` after a quantifier changes nothing for a whole-string match.
+    if (min, max) != (1, 1) && chars.get(*pos) == Some(&'?') {
+        *pos += 1;
+    }
+    Ok(Piece { atom, min, max })
+}
+
+/// The character after a `\\` (at `pos`), which it consumes.
+fn escaped(chars: &[char], pos: &mut usize) -> Result<char, String> {
+    let Some(&e) = chars.get(*pos) else {
+        return Err("dangling `\\`".to_string());
+    };
+    *pos += 1;
+    Ok(e)
+}
+
+/// `(…)` or `(?:…)`, with `pos` at the `(`.
+fn parse_group(chars: &[char], pos: &mut usize) -> Result<Atom, String> {
+    *pos += 1;
+    if chars.get(*pos) == Some(&'?') && chars.get(*pos + 1) == Some(&':') {
+        *pos += 2;
+    }
+    let inner = parse_alt(chars, pos)?;
+    if chars.get(*pos) != Some(&')') {
+        return Err("unclosed `(`".to_string());
+    }
+    *pos += 1;
+    Ok(Atom::Group(Box::new(inner)))
+}
+
+/// `[…]` or `[^…]`, with `pos` at the `[`; a `]` right after the opening is a literal.
+fn parse_class(chars: &[char], pos: &mut usize) -> Result<Atom, String> {
+    *pos += 1;
+    let negated = chars.get(*pos) == Some(&'^');
+    if negated {
+        *pos += 1;
+    }
+    let mut ranges = Vec::new();
+    let mut first = true;
+    loop {
+        let Some(&c) = chars.get(*pos) else {
+            return Err("unclosed `[`".to_string());
+        };
+        if c == ']' && !first {
             *pos += 1;
-            (0, usize::MAX)
+            break;
         }
-        Some('+') => {
-            *pos += 1;
-            (1, usize::MAX)
+        first = false;
+        *pos += 1;
+        let lo = if c == '\\' {
+            let e = escaped(chars, pos)?;
+            if let Some(class) = escape_class(e) {
+                ranges.extend(class);
+                continue;
+            }
+            e
+        } else {
+            c
+        };
+        if chars.get(*pos) == Some(&'-') && chars.get(*pos + 1).is_some_and(|&n| n != ']') {
+            let hi = chars[*pos + 1];
+            *pos += 2;
+            ranges.push((lo, hi));
+        } else {
+            ranges.push((lo, lo));
         }
-        Some('?') => {
-            *pos += 1;
-            (0, 1)
-        }
+    }
+    Ok(Atom::Class(ranges, negated))
+}
+
+/// `*`, `+`, `?`, `{n}`, `{m,}` or `{m,n}` at `pos` as (min, max) repetitions; (1, 1) for
+/// none.
+fn parse_quantifier(chars: &[char], pos: &mut usize) -> Result<(usize, usize), String> {
+    let quantifier = match chars.get(*pos) {
+        Some('*') => (0, usize::MAX),
+        Some('+') => (1, usize::MAX),
+        Some('?') => (0, 1),
         Some('{') => {
             let close = chars[*pos..]
                 .iter()
@@ -187,26 +199,22 @@ fn parse_piece(chars: &[char], pos: &mut usize) -> Result<Piece, String> {
                 .ok_or("unclosed `{`")?;
             let body: String = chars[*pos + 1..*pos + close].iter().collect();
             *pos += close + 1;
-            let (lo, hi) = match body.split_once(',') {
-                Some((lo, "")) => (lo.trim().parse().map_err(|_| "bad `{}`")?, usize::MAX),
-                Some((lo, hi)) => (
-                    lo.trim().parse().map_err(|_| "bad `{}`")?,
-                    hi.trim().parse().map_err(|_| "bad `{}`")?,
-                ),
+            let bound = |text: &str| -> Result<usize, String> {
+                text.trim().parse().map_err(|_| "bad `{}`".to_string())
+            };
+            return Ok(match body.split_once(',') {
+                Some((lo, "")) => (bound(lo)?, usize::MAX),
+                Some((lo, hi)) => (bound(lo)?, bound(hi)?),
                 None => {
-                    let n = body.trim().parse().map_err(|_| "bad `{}`")?;
+                    let n = bound(&body)?;
                     (n, n)
                 }
-            };
-            (lo, hi)
+            });
         }
-        _ => (1, 1),
+        _ => return Ok((1, 1)),
     };
-    // A lazy `?` after a quantifier changes nothing for a whole-string match.
-    if (min, max) != (1, 1) && chars.get(*pos) == Some(&'?') {
-        *pos += 1;
-    }
-    Ok(Piece { atom, min, max })
+    *pos += 1;
+    Ok(quantifier)
 }
 
 fn escape_class(e: char) -> Option<Vec<(char, char)>> {
@@ -229,6 +237,12 @@ fn atom_matches(atom: &Atom, c: char) -> bool {
     }
 }
 
+/// Counts one backtracking step; whether the budget ([`MAX_STEPS`]) is spent.
+fn out_of_steps(steps: &Cell<usize>) -> bool {
+    steps.set(steps.get() + 1);
+    steps.get() > MAX_STEPS
+}
+
 fn match_alt(
     alt: &Alt,
     text: &[char],
@@ -248,8 +262,7 @@ fn match_seq(
     steps: &Cell<usize>,
     then: &mut dyn FnMut(usize) -> bool,
 ) -> bool {
-    steps.set(steps.get() + 1);
-    if steps.get() > MAX_STEPS {
+    if out_of_steps(steps) {
         return false;
     }
     let Some((piece, rest)) = pieces.split_first() else {
@@ -267,8 +280,7 @@ fn match_repeat(
     steps: &Cell<usize>,
     then: &mut dyn FnMut(usize) -> bool,
 ) -> bool {
-    steps.set(steps.get() + 1);
-    if steps.get() > MAX_STEPS {
+    if out_of_steps(steps) {
         return false;
     }
     // Greedy: try one more repetition first.
@@ -301,7 +313,7 @@ fn match_repeat(
 
 /// A Kubernetes label selector (`app=web,tier!=db,env in (a,b),!legacy`).
 #[derive(Debug, Clone)]
-pub struct LabelSelector(Vec<Requirement>);
+pub(crate) struct LabelSelector(Vec<Requirement>);
 
 #[derive(Debug, Clone)]
 enum Requirement {
@@ -314,7 +326,7 @@ enum Requirement {
 }
 
 impl LabelSelector {
-    pub fn parse(text: &str) -> Result<LabelSelector, String> {
+    pub(crate) fn parse(text: &str) -> Result<LabelSelector, String> {
         let mut out = Vec::new();
         let mut parts = Vec::new();
         let mut depth = 0;
@@ -361,7 +373,7 @@ impl LabelSelector {
         Ok(LabelSelector(out))
     }
 
-    pub fn matches(&self, labels: &BTreeMap<String, String>) -> bool {
+    pub(crate) fn matches(&self, labels: &BTreeMap<String, String>) -> bool {
         self.0.iter().all(|r| match r {
             Requirement::Eq(k, v) => labels.get(k) == Some(v),
             Requirement::NotEq(k, v) => labels.get(k) != Some(v),

@@ -10,66 +10,56 @@ use super::regex::{LabelSelector, Regex};
 use crate::build::knode::KNode;
 
 /// Kustomize's stand-in namespace for cluster-scoped resources.
-pub const NOT_NAMESPACED: &str = "_non_namespaceable_";
+pub(crate) const NOT_NAMESPACED: &str = "_non_namespaceable_";
 
-/// Kinds Kustomize's built-in schema knows as cluster-scoped. Unlike the model's list, custom
-/// resources are namespaced here, as Kustomize has no CRD schema to tell.
-const CLUSTER_SCOPED: &[&str] = &[
-    "APIService",
-    "CSIDriver",
-    "CSINode",
-    "CertificateSigningRequest",
-    "ClusterRole",
-    "ClusterRoleBinding",
-    "ComponentStatus",
-    "CustomResourceDefinition",
-    "FlowSchema",
-    "IngressClass",
-    "MutatingWebhookConfiguration",
-    "Namespace",
-    "Node",
-    "PersistentVolume",
-    "PodSecurityPolicy",
-    "PriorityClass",
-    "PriorityLevelConfiguration",
-    "RuntimeClass",
-    "SelfSubjectAccessReview",
-    "SelfSubjectRulesReview",
-    "StorageClass",
-    "SubjectAccessReview",
-    "TokenReview",
-    "ValidatingAdmissionPolicy",
-    "ValidatingAdmissionPolicyBinding",
-    "ValidatingWebhookConfiguration",
-    "VolumeAttachment",
+/// Kinds the model knows as cluster-scoped that Kustomize's built-in schema does not know
+/// (kinds newer than it, and custom resources): Kustomize has no CRD schema to tell, and
+/// namespaces them like any namespaced kind (checked with `kubectl kustomize` v5.5). A kind
+/// added to the model's list is cluster-scoped here too unless it is added to this one.
+const NAMESPACED_FOR_KUSTOMIZE: &[&str] = &[
+    "ClusterIssuer",
+    "ClusterServingRuntime",
+    "ClusterTrustBundle",
+    "DeviceClass",
+    "GatewayClass",
+    "IPAddress",
+    "InitializerConfiguration",
+    "MutatingAdmissionPolicy",
+    "MutatingAdmissionPolicyBinding",
+    "ResourceSlice",
+    "SelfSubjectReview",
+    "ServiceCIDR",
+    "StorageVersion",
+    "StorageVersionMigration",
+    "VolumeAttributesClass",
 ];
 
-pub fn is_cluster_scoped(kind: &str) -> bool {
-    CLUSTER_SCOPED.contains(&kind)
+/// Whether Kustomize treats `kind` as cluster-scoped: it then has no namespace, and the
+/// `namespace` transformer leaves it alone.
+pub(crate) fn is_cluster_scoped(kind: &str) -> bool {
+    crate::model::is_cluster_scoped(kind) && !NAMESPACED_FOR_KUSTOMIZE.contains(&kind)
 }
 
 /// Group, version and kind; an empty part in a selector matches anything.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Gvk {
-    pub group: String,
-    pub version: String,
-    pub kind: String,
+pub(crate) struct Gvk {
+    pub(crate) group: String,
+    pub(crate) version: String,
+    pub(crate) kind: String,
 }
 
 impl Gvk {
-    pub fn from_api_version(api_version: &str, kind: &str) -> Gvk {
+    /// The gvk of an object's `apiVersion` (`apps/v1`, or `v1` for the core group) and kind.
+    pub(crate) fn from_api_version(api_version: &str, kind: &str) -> Gvk {
         let (group, version) = match api_version.rsplit_once('/') {
             Some((g, v)) => (g, v),
             None => ("", api_version),
         };
-        Gvk {
-            group: group.to_string(),
-            version: version.to_string(),
-            kind: kind.to_string(),
-        }
+        Gvk::new(group, version, kind)
     }
 
-    pub fn new(group: &str, version: &str, kind: &str) -> Gvk {
+    /// The gvk of these parts (empty ones match anything in a selector).
+    pub(crate) fn new(group: &str, version: &str, kind: &str) -> Gvk {
         Gvk {
             group: group.to_string(),
             version: version.to_string(),
@@ -78,7 +68,7 @@ impl Gvk {
     }
 
     /// Whether this gvk is selected by `selector` (empty parts match anything).
-    pub fn selected_by(&self, selector: &Gvk) -> bool {
+    pub(crate) fn selected_by(&self, selector: &Gvk) -> bool {
         (selector.group.is_empty() || selector.group == self.group)
             && (selector.version.is_empty() || selector.version == self.version)
             && (selector.kind.is_empty() || selector.kind == self.kind)
@@ -87,15 +77,15 @@ impl Gvk {
 
 /// A resource identity: gvk, name and namespace (as written; compare with [`ResId::equals`]).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct ResId {
-    pub gvk: Gvk,
-    pub name: String,
-    pub namespace: String,
+pub(crate) struct ResId {
+    pub(crate) gvk: Gvk,
+    pub(crate) name: String,
+    pub(crate) namespace: String,
 }
 
 impl ResId {
     /// The namespace Kustomize compares: `default` for none, a marker for cluster-scoped kinds.
-    pub fn effective_namespace(&self) -> String {
+    pub(crate) fn effective_namespace(&self) -> String {
         if is_cluster_scoped(&self.gvk.kind) {
             NOT_NAMESPACED.to_string()
         } else if self.namespace.is_empty() {
@@ -105,17 +95,17 @@ impl ResId {
         }
     }
 
-    pub fn equals(&self, other: &ResId) -> bool {
+    pub(crate) fn equals(&self, other: &ResId) -> bool {
         self.gvk == other.gvk
             && self.name == other.name
             && self.effective_namespace() == other.effective_namespace()
     }
 
-    pub fn is_cluster_scoped(&self) -> bool {
+    pub(crate) fn is_cluster_scoped(&self) -> bool {
         is_cluster_scoped(&self.gvk.kind)
     }
 
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         let ns = if self.namespace.is_empty() {
             String::new()
         } else {
@@ -127,7 +117,7 @@ impl ResId {
 
 /// How a generated object joins objects of the same id from bases.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Behavior {
+pub(crate) enum Behavior {
     Create,
     Replace,
     Merge,
@@ -135,20 +125,20 @@ pub enum Behavior {
 
 /// One resource being built.
 #[derive(Clone, Debug)]
-pub struct KRes {
-    pub node: KNode,
+pub(crate) struct KRes {
+    pub(crate) node: KNode,
     /// Earlier ids, oldest first (not including the current one).
-    pub prev: Vec<ResId>,
-    pub prefixes: Vec<String>,
-    pub suffixes: Vec<String>,
-    pub needs_hash: bool,
-    pub behavior: Behavior,
+    pub(crate) prev: Vec<ResId>,
+    pub(crate) prefixes: Vec<String>,
+    pub(crate) suffixes: Vec<String>,
+    pub(crate) needs_hash: bool,
+    pub(crate) behavior: Behavior,
     /// Names of the `vars` that read from this resource.
-    pub ref_vars: Vec<String>,
+    pub(crate) ref_vars: Vec<String>,
 }
 
 impl KRes {
-    pub fn new(node: KNode) -> KRes {
+    pub(crate) fn new(node: KNode) -> KRes {
         KRes {
             node,
             prev: Vec::new(),
@@ -160,33 +150,33 @@ impl KRes {
         }
     }
 
-    pub fn api_version(&self) -> &str {
+    pub(crate) fn api_version(&self) -> &str {
         self.node.str_at("apiVersion").unwrap_or("")
     }
 
-    pub fn kind(&self) -> &str {
+    pub(crate) fn kind(&self) -> &str {
         self.node.str_at("kind").unwrap_or("")
     }
 
-    pub fn name(&self) -> &str {
+    pub(crate) fn name(&self) -> &str {
         self.node
             .path(&["metadata", "name"])
             .and_then(KNode::as_str)
             .unwrap_or("")
     }
 
-    pub fn namespace(&self) -> &str {
+    pub(crate) fn namespace(&self) -> &str {
         self.node
             .path(&["metadata", "namespace"])
             .and_then(KNode::as_str)
             .unwrap_or("")
     }
 
-    pub fn gvk(&self) -> Gvk {
+    pub(crate) fn gvk(&self) -> Gvk {
         Gvk::from_api_version(self.api_version(), self.kind())
     }
 
-    pub fn cur_id(&self) -> ResId {
+    pub(crate) fn cur_id(&self) -> ResId {
         ResId {
             gvk: self.gvk(),
             name: self.name().to_string(),
@@ -194,34 +184,34 @@ impl KRes {
         }
     }
 
-    pub fn org_id(&self) -> ResId {
+    pub(crate) fn org_id(&self) -> ResId {
         self.prev.first().cloned().unwrap_or_else(|| self.cur_id())
     }
 
     /// Records the current id as a previous one (before a rename).
-    pub fn store_previous_id(&mut self) {
+    pub(crate) fn store_previous_id(&mut self) {
         let cur = self.cur_id();
         let namespace = cur.effective_namespace();
         self.prev.push(ResId { namespace, ..cur });
     }
 
     /// Current and previous ids.
-    pub fn any_ids(&self) -> impl Iterator<Item = ResId> + '_ {
+    pub(crate) fn any_ids(&self) -> impl Iterator<Item = ResId> + '_ {
         self.prev
             .iter()
             .cloned()
             .chain(std::iter::once(self.cur_id()))
     }
 
-    pub fn labels(&self) -> BTreeMap<String, String> {
+    pub(crate) fn labels(&self) -> BTreeMap<String, String> {
         string_map(self.node.path(&["metadata", "labels"]))
     }
 
-    pub fn annotations(&self) -> BTreeMap<String, String> {
+    pub(crate) fn annotations(&self) -> BTreeMap<String, String> {
         string_map(self.node.path(&["metadata", "annotations"]))
     }
 
-    pub fn set_name(&mut self, name: &str) {
+    pub(crate) fn set_name(&mut self, name: &str) {
         if let Some(node) = self
             .node
             .get_mut("metadata")
@@ -251,18 +241,18 @@ fn string_map(node: Option<&KNode>) -> BTreeMap<String, String> {
 
 /// `target:` of a patch: which resources it applies to.
 #[derive(Clone, Debug, Default)]
-pub struct Selector {
-    pub group: Option<Regex>,
-    pub version: Option<Regex>,
-    pub kind: Option<Regex>,
-    pub name: Option<Regex>,
-    pub namespace: Option<Regex>,
-    pub label_selector: Option<LabelSelector>,
-    pub annotation_selector: Option<LabelSelector>,
+pub(crate) struct Selector {
+    pub(crate) group: Option<Regex>,
+    pub(crate) version: Option<Regex>,
+    pub(crate) kind: Option<Regex>,
+    pub(crate) name: Option<Regex>,
+    pub(crate) namespace: Option<Regex>,
+    pub(crate) label_selector: Option<LabelSelector>,
+    pub(crate) annotation_selector: Option<LabelSelector>,
 }
 
 impl Selector {
-    pub fn selects(&self, res: &KRes) -> bool {
+    pub(crate) fn selects(&self, res: &KRes) -> bool {
         let org = res.org_id();
         let cur = res.cur_id();
         let matches = |re: &Option<Regex>, a: &str, b: &str| {

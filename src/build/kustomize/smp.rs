@@ -13,7 +13,7 @@
 use crate::build::knode::{KKind, KNode};
 
 /// The part of Kubernetes' schema that decides how lists merge.
-pub enum Sch {
+pub(crate) enum Sch {
     /// An object with these fields (unknown fields have no schema).
     Obj(&'static [(&'static str, &'static Sch)]),
     /// A list merged by these keys (the first is the patch merge key).
@@ -66,7 +66,7 @@ static SA: Sch = Sch::Obj(&[("metadata", &META), ("secrets", &BY_NAME)]);
 static OBJECT: Sch = Sch::Obj(&[("metadata", &META)]);
 
 /// The schema of a built-in kind; `None` for custom resources (their lists are replaced).
-pub fn schema_for(api_version: &str, kind: &str) -> Option<&'static Sch> {
+pub(crate) fn schema_for(api_version: &str, kind: &str) -> Option<&'static Sch> {
     let group = api_version.rsplit_once('/').map_or("", |(g, _)| g);
     let core = group.is_empty();
     let workload_group = matches!(group, "apps" | "extensions");
@@ -124,7 +124,7 @@ fn list_directive(node: &mut KNode) -> Option<String> {
 }
 
 /// Merges `patch` into `dest`. `Ok(None)` means the value is cleared (deleted).
-pub fn merge(
+pub(crate) fn merge(
     dest: Option<KNode>,
     patch: Option<KNode>,
     schema: Option<&'static Sch>,
@@ -240,6 +240,8 @@ fn merge_map_fields(
     Ok(base)
 }
 
+/// Merges lists: by their merge keys when the schema has them, as a set for a list of scalars
+/// the schema merges (`finalizers`), else the patch replaces the list.
 fn merge_list(
     dest: Option<KNode>,
     patch: Option<KNode>,
@@ -270,94 +272,124 @@ fn merge_list(
     if list_directive(&mut p).as_deref() == Some("replace") {
         return Ok(Some(p));
     }
-    if keys.is_empty() {
-        // A set of scalars: the patch's values first, then the base's others.
-        let mut out: Vec<KNode> = Vec::new();
-        for item in p.items().iter().chain(base.items()) {
-            let text = item.as_str().unwrap_or_default();
-            if !out.iter().any(|o| o.as_str().unwrap_or_default() == text) {
-                out.push(item.clone());
+    let items = if keys.is_empty() {
+        merge_set(&p, &base)
+    } else {
+        merge_by_keys(&p, &base, keys, elem)?
+    };
+    let mut node = base;
+    if let Some(slot) = node.items_mut() {
+        *slot = items;
+    }
+    Ok(Some(node))
+}
+
+/// A set of scalars: the patch's values first, then the base's others.
+fn merge_set(patch: &KNode, base: &KNode) -> Vec<KNode> {
+    let mut out: Vec<KNode> = Vec::new();
+    for item in patch.items().iter().chain(base.items()) {
+        let text = item.as_str().unwrap_or_default();
+        if !out.iter().any(|o| o.as_str().unwrap_or_default() == text) {
+            out.push(item.clone());
+        }
+    }
+    out
+}
+
+/// A list of maps merged element by element, matched on `keys`.
+///
+/// With one merge key Kustomize puts the patch's elements first, in the patch's order; with
+/// several (container and service ports) only new elements go first and the others keep
+/// their place. Both checked against `kubectl kustomize`. Elements that are not maps keep
+/// their place at the end.
+fn merge_by_keys(
+    patch: &KNode,
+    base: &KNode,
+    keys: &[&str],
+    elem: Option<&'static Sch>,
+) -> Result<Vec<KNode>, String> {
+    let mut dest_items: Vec<KNode> = base.items().to_vec();
+    let mut result = if keys.len() > 1 {
+        let merged = merge_new_first(patch, &dest_items, keys, elem)?;
+        dest_items.retain(|i| !i.is_map());
+        merged
+    } else {
+        merge_patch_first(patch, &mut dest_items, keys, elem)?
+    };
+    result.extend(dest_items.iter().filter(|i| !i.is_map()).cloned());
+    Ok(result)
+}
+
+/// Several merge keys: the patch's new elements, then the base's (merged) in their places.
+fn merge_new_first(
+    patch: &KNode,
+    dest_items: &[KNode],
+    keys: &[&str],
+    elem: Option<&'static Sch>,
+) -> Result<Vec<KNode>, String> {
+    let mut merged_dest = Vec::new();
+    for item in dest_items.iter().filter(|i| i.is_map()) {
+        let value = key_values(item, keys);
+        let pe = patch
+            .items()
+            .iter()
+            .find(|i| has_key_values(i, keys, &value))
+            .cloned();
+        if let Some(node) = merge(Some(item.clone()), pe, elem)? {
+            if node.is_map() && !node.entries().is_empty() {
+                merged_dest.push(node);
             }
         }
-        let mut node = base;
-        if let Some(items) = node.items_mut() {
-            *items = out;
-        }
-        return Ok(Some(node));
     }
-    let key_of = |item: &KNode| -> Vec<String> {
-        keys.iter()
-            .map(|k| {
-                item.get(k)
-                    .and_then(|v| match &v.kind {
-                        KKind::Scalar(s, _) => Some(s.clone()),
-                        _ => None,
-                    })
-                    .unwrap_or_default()
-            })
-            .collect()
-    };
-    // Matching by the keys present in the element (a missing secondary key is ignored).
-    let matches = |item: &KNode, want: &[String]| -> bool {
-        let have = key_of(item);
-        let valid: Vec<usize> = (0..want.len()).filter(|&i| !want[i].is_empty()).collect();
-        let check: Vec<usize> = if valid.is_empty() {
-            (0..want.len()).collect()
-        } else {
-            valid
-        };
-        check.iter().all(|&i| have[i] == want[i])
-    };
+    let mut result = Vec::new();
+    for pe in patch.items().iter().filter(|i| i.is_map()) {
+        let value = key_values(pe, keys);
+        if dest_items
+            .iter()
+            .any(|d| d.is_map() && has_key_values(d, keys, &value))
+        {
+            continue;
+        }
+        if let Some(node) = merge(None, Some(pe.clone()), elem)? {
+            if node.is_map() && !node.entries().is_empty() {
+                result.push(node);
+            }
+        }
+    }
+    result.extend(merged_dest);
+    Ok(result)
+}
+
+/// One merge key: every element of the patch (merged with the base's), in the patch's order,
+/// then the base's other elements. Elements the patch deletes leave `dest_items`.
+fn merge_patch_first(
+    patch: &KNode,
+    dest_items: &mut Vec<KNode>,
+    keys: &[&str],
+    elem: Option<&'static Sch>,
+) -> Result<Vec<KNode>, String> {
     let mut values: Vec<Vec<String>> = Vec::new();
-    for item in p.items().iter().chain(base.items()) {
+    for item in patch.items().iter().chain(dest_items.iter()) {
         if !item.is_map() {
             continue;
         }
-        let value = key_of(item);
+        let value = key_values(item, keys);
         if !values.contains(&value) {
             values.push(value);
         }
     }
     let mut result: Vec<KNode> = Vec::new();
-    let mut dest_items: Vec<KNode> = base.items().to_vec();
-    // With one merge key Kustomize puts the patch's elements first, in the patch's order; with
-    // several (container and service ports) only new elements go first and the others keep
-    // their place. Both checked against `kubectl kustomize`.
-    if keys.len() > 1 {
-        let mut merged_dest = Vec::new();
-        for item in &dest_items {
-            if !item.is_map() {
-                continue;
-            }
-            let value = key_of(item);
-            let pe = p.items().iter().find(|i| matches(i, &value)).cloned();
-            if let Some(node) = merge(Some(item.clone()), pe, elem)? {
-                if node.is_map() && !node.entries().is_empty() {
-                    merged_dest.push(node);
-                }
-            }
-        }
-        for pe in p.items().iter().filter(|i| i.is_map()) {
-            let value = key_of(pe);
-            if dest_items.iter().any(|d| d.is_map() && matches(d, &value)) {
-                continue;
-            }
-            if let Some(node) = merge(None, Some(pe.clone()), elem)? {
-                if node.is_map() && !node.entries().is_empty() {
-                    result.push(node);
-                }
-            }
-        }
-        result.extend(merged_dest);
-        dest_items.retain(|i| !i.is_map());
-        values.clear();
-    }
     for value in &values {
-        let d = dest_items.iter().position(|i| matches(i, value));
-        let pe = p.items().iter().find(|i| matches(i, value)).cloned();
+        let d = dest_items
+            .iter()
+            .position(|i| has_key_values(i, keys, value));
+        let pe = patch
+            .items()
+            .iter()
+            .find(|i| has_key_values(i, keys, value))
+            .cloned();
         let d_node = d.map(|i| dest_items[i].clone());
-        let merged = merge(d_node, pe, elem)?;
-        match merged {
+        match merge(d_node, pe, elem)? {
             Some(mut node) if node.is_map() && !node.entries().is_empty() => {
                 for (i, key) in keys.iter().enumerate() {
                     if node.get(key).is_none() && !value[i].is_empty() {
@@ -365,7 +397,7 @@ fn merge_list(
                         node.set(key, span, KNode::string(&value[i], span));
                     }
                 }
-                if let Some(slot) = result.iter().position(|r| matches(r, value)) {
+                if let Some(slot) = result.iter().position(|r| has_key_values(r, keys, value)) {
                     result[slot] = node;
                 } else {
                     result.push(node);
@@ -378,19 +410,38 @@ fn merge_list(
             }
         }
     }
-    // Elements that are not maps (or have no key at all) keep their place at the end.
-    for item in dest_items.iter().filter(|i| !i.is_map()) {
-        result.push(item.clone());
-    }
-    let mut node = base;
-    if let Some(items) = node.items_mut() {
-        *items = result;
-    }
-    Ok(Some(node))
+    Ok(result)
+}
+
+/// The values of an element's merge keys (empty for a missing one).
+fn key_values(item: &KNode, keys: &[&str]) -> Vec<String> {
+    keys.iter()
+        .map(|k| {
+            item.get(k)
+                .and_then(|v| match &v.kind {
+                    KKind::Scalar(s, _) => Some(s.clone()),
+                    _ => None,
+                })
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+/// Whether `item` has the merge key values `want`, comparing only the keys `want` has (a
+/// missing secondary key is ignored).
+fn has_key_values(item: &KNode, keys: &[&str], want: &[String]) -> bool {
+    let have = key_values(item, keys);
+    let valid: Vec<usize> = (0..want.len()).filter(|&i| !want[i].is_empty()).collect();
+    let check: Vec<usize> = if valid.is_empty() {
+        (0..want.len()).collect()
+    } else {
+        valid
+    };
+    check.iter().all(|&i| have[i] == want[i])
 }
 
 /// Applies a strategic merge patch to a whole resource. `Ok(None)`: the patch deletes it.
-pub fn apply(resource: &KNode, patch: &KNode) -> Result<Option<KNode>, String> {
+pub(crate) fn apply(resource: &KNode, patch: &KNode) -> Result<Option<KNode>, String> {
     let api_version = resource.str_at("apiVersion").unwrap_or("");
     let kind = resource.str_at("kind").unwrap_or("");
     let schema = schema_for(api_version, kind);
@@ -412,15 +463,7 @@ pub fn apply(resource: &KNode, patch: &KNode) -> Result<Option<KNode>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::build::knode::MAX_NODES;
-    use crate::text::LineIndex;
-    use crate::yaml::{parse_stream, FileId};
-
-    fn node(text: &str) -> KNode {
-        let stream = parse_stream(text, FileId(0), &LineIndex::new(text));
-        let mut budget = MAX_NODES;
-        KNode::from_ref(stream.documents[0].tree.root(), &mut budget).unwrap()
-    }
+    use crate::build::knode::parse_first as node;
 
     #[test]
     fn containers_merge_by_name_with_patch_items_first() {

@@ -12,10 +12,10 @@ use crate::yaml::Span;
 /// Where a transformer writes: a `/`-separated path (`name[]` for a list that must exist),
 /// for resources of `gvk`, creating missing fields when `create` is set.
 #[derive(Clone, Debug)]
-pub struct FieldSpec {
-    pub gvk: Gvk,
-    pub path: &'static str,
-    pub create: bool,
+pub(crate) struct FieldSpec {
+    pub(crate) gvk: Gvk,
+    pub(crate) path: &'static str,
+    pub(crate) create: bool,
 }
 
 const fn fs(
@@ -93,7 +93,7 @@ const META_LABELS: &[RawSpec] = &[
 ];
 
 /// The field specs of `commonLabels` (and of `labels` with `includeSelectors`).
-pub fn common_label_specs() -> Vec<FieldSpec> {
+pub(crate) fn common_label_specs() -> Vec<FieldSpec> {
     let mut raw: Vec<RawSpec> = vec![
         fs("", "v1", "Service", "spec/selector", true),
         fs("", "v1", "ReplicationController", "spec/selector", true),
@@ -147,15 +147,15 @@ pub fn common_label_specs() -> Vec<FieldSpec> {
     specs(&raw)
 }
 
-pub fn metadata_label_specs() -> Vec<FieldSpec> {
+pub(crate) fn metadata_label_specs() -> Vec<FieldSpec> {
     specs(&META_LABELS[..1])
 }
 
-pub fn template_label_specs() -> Vec<FieldSpec> {
+pub(crate) fn template_label_specs() -> Vec<FieldSpec> {
     specs(&META_LABELS[1..])
 }
 
-pub fn annotation_specs() -> Vec<FieldSpec> {
+pub(crate) fn annotation_specs() -> Vec<FieldSpec> {
     specs(&[
         fs("", "", "", "metadata/annotations", true),
         fs(
@@ -218,7 +218,7 @@ pub fn annotation_specs() -> Vec<FieldSpec> {
 }
 
 /// Splits a field-spec path on `/`, keeping `\/` inside a segment.
-pub fn segments(path: &str) -> Vec<String> {
+pub(crate) fn segments(path: &str) -> Vec<String> {
     let mut out = vec![String::new()];
     let mut chars = path.chars().peekable();
     while let Some(c) = chars.next() {
@@ -243,7 +243,7 @@ pub fn segments(path: &str) -> Vec<String> {
 /// Calls `set` on every node at `path` in `node` (sequences on the way are entered element by
 /// element). With `create`, missing mappings on the way (and the target, as a mapping) are
 /// made, carrying `span`.
-pub fn visit(
+pub(crate) fn visit(
     node: &mut KNode,
     path: &[String],
     create: bool,
@@ -287,7 +287,7 @@ pub fn visit(
 }
 
 /// Applies `specs` that select `res` (by its current gvk).
-pub fn apply_specs(
+pub(crate) fn apply_specs(
     res: &mut KRes,
     specs: &[FieldSpec],
     span: Span,
@@ -304,7 +304,7 @@ pub fn apply_specs(
 }
 
 /// Sets `key: value` in a mapping (a label, an annotation).
-pub fn set_entry(map: &mut KNode, key: &KNode, value: &KNode) {
+pub(crate) fn set_entry(map: &mut KNode, key: &KNode, value: &KNode) {
     if !map.is_map() {
         return;
     }
@@ -313,7 +313,7 @@ pub fn set_entry(map: &mut KNode, key: &KNode, value: &KNode) {
 
 /// `namespace:`: every namespaced resource moves to the namespace; `Namespace` objects are
 /// renamed to it; RoleBinding subjects named `default` follow.
-pub fn namespace(resources: &mut [KRes], ns: &str, span: Span) -> Result<(), String> {
+pub(crate) fn namespace(resources: &mut [KRes], ns: &str, span: Span) -> Result<(), String> {
     for res in resources.iter_mut() {
         if res.node.entries().is_empty() {
             continue;
@@ -383,7 +383,7 @@ fn set_scalar_at(node: &mut KNode, path: &[String], create: bool, value: &KNode)
 }
 
 /// `namePrefix:` / `nameSuffix:`.
-pub fn prefix_suffix(resources: &mut [KRes], prefix: &str, suffix: &str) {
+pub(crate) fn prefix_suffix(resources: &mut [KRes], prefix: &str, suffix: &str) {
     for res in resources.iter_mut() {
         let org = res.org_id();
         if org.gvk.kind == "CustomResourceDefinition"
@@ -416,18 +416,18 @@ pub fn prefix_suffix(resources: &mut [KRes], prefix: &str, suffix: &str) {
 
 /// `images:` entry.
 #[derive(Clone, Debug)]
-pub struct ImageRule {
-    pub name: String,
-    pub new_name: Option<String>,
-    pub new_tag: Option<String>,
-    pub digest: Option<String>,
-    pub tag_suffix: Option<String>,
+pub(crate) struct ImageRule {
+    pub(crate) name: String,
+    pub(crate) new_name: Option<String>,
+    pub(crate) new_tag: Option<String>,
+    pub(crate) digest: Option<String>,
+    pub(crate) tag_suffix: Option<String>,
     /// The kustomization node the new value is attributed to.
-    pub span: Span,
+    pub(crate) span: Span,
 }
 
 /// Splits an image reference into name, tag and digest, as Kustomize does.
-pub fn split_image(image: &str) -> (String, String, String) {
+pub(crate) fn split_image(image: &str) -> (String, String, String) {
     let slash = image.find('/').filter(|&i| i > 0).unwrap_or(0);
     let search = &image[slash..];
     let at = search.find('@');
@@ -499,7 +499,7 @@ impl ImageRule {
 }
 
 /// `images:`: rewrites `image:` of every container and init container.
-pub fn images(resources: &mut [KRes], rule: &ImageRule) {
+pub(crate) fn images(resources: &mut [KRes], rule: &ImageRule) {
     let Ok(matcher) = Regex::new(&format!(
         "{}(:[a-zA-Z0-9_.{{}}-]*)?(@sha256:[a-zA-Z0-9_.{{}}-]*)?",
         rule.name
@@ -540,7 +540,7 @@ fn walk_images(node: &mut KNode, rule: &ImageRule, matcher: &Regex) {
 }
 
 /// `replicas:` entry: sets `spec.replicas` of the workloads named `name`.
-pub fn replicas(resources: &mut [KRes], name: &str, count: &KNode) -> Result<(), String> {
+pub(crate) fn replicas(resources: &mut [KRes], name: &str, count: &KNode) -> Result<(), String> {
     let mut found = false;
     for res in resources.iter_mut() {
         let kind = res.kind();

@@ -1,0 +1,149 @@
+//! Adding to block collections: a new `key: value` entry after a mapping's last one, a new
+//! `- item` after a sequence's last one, indented like their siblings and written in the
+//! file's layout.
+
+use super::scalar::{double_quoted, plain_ok};
+use super::{Doc, Layout, Value};
+use crate::fix::Edit;
+use crate::yaml::{NodeKind, NodeRef};
+
+impl<'t> Doc<'_, 't> {
+    /// Adds `key: value` to a mapping that does not have `key`.
+    pub(super) fn insert_entry(
+        &self,
+        mapping: NodeRef<'t>,
+        key: &str,
+        value: &Value,
+    ) -> Option<Vec<Edit>> {
+        if !self.in_file(mapping) || self.inside_anchor(mapping.span().range) {
+            return None;
+        }
+        if mapping.is_flow() {
+            let entry = format!(
+                "{}: {}",
+                self.key_text(key, mapping),
+                self.flow_text(value)?
+            );
+            return self.flow_insert(mapping, &entry);
+        }
+        let entries = self.raw_entries(mapping);
+        let (first, _) = entries.first()?;
+        let (last, _) = entries.last()?;
+        let indent = self.col(first.span().range.start)?;
+        if entries.len() > 1 && self.spaces_before(last.span().range.start)? != indent {
+            return None; // siblings not aligned: a layout we do not understand
+        }
+        let end = self.true_end(mapping)?;
+        if self.ends_in_kept_block_scalar(mapping) {
+            return None;
+        }
+        let layout = self.layout();
+        let eol = self.eol_at(end);
+        let (at, needs_newline) = self.after_line(end);
+        let mut text = String::from(if needs_newline { eol } else { "" });
+        self.block_entry(&mut text, key, value, indent, layout, eol)?;
+        Some(vec![Edit::insert(self.file, at, text)])
+    }
+
+    /// Appends `item` to a sequence (block or flow).
+    pub(super) fn push_item(&self, sequence: NodeRef<'t>, item: &Value) -> Option<Vec<Edit>> {
+        if !self.in_file(sequence)
+            || !matches!(sequence.node().kind, NodeKind::Sequence { .. })
+            || self.inside_anchor(sequence.span().range)
+        {
+            return None;
+        }
+        if sequence.is_flow() || self.json {
+            return self.flow_insert(sequence, &self.flow_text(item)?);
+        }
+        let items = self.raw_items(sequence);
+        let last = items.last()?;
+        let range = sequence.span().range;
+        let dash_col = self.spaces_before(range.start)?;
+        // The last item's dash must line up with the first one's.
+        let last_dash = self.text[..last.span().range.start as usize].trim_end_matches([' ', '\t']);
+        if !last_dash.ends_with('-') || self.spaces_before(last_dash.len() as u32 - 1)? != dash_col
+        {
+            return None;
+        }
+        if self.ends_in_kept_block_scalar(sequence) {
+            return None;
+        }
+        let end = self.true_end(sequence)?;
+        let layout = self.layout();
+        let eol = self.eol_at(end);
+        let (at, needs_newline) = self.after_line(end);
+        let mut text = String::from(if needs_newline { eol } else { "" });
+        self.block_item(&mut text, item, dash_col, layout, eol)?;
+        Some(vec![Edit::insert(self.file, at, text)])
+    }
+
+    /// `key: value` lines at `indent`, each ending with `eol`.
+    pub(super) fn block_entry(
+        &self,
+        out: &mut String,
+        key: &str,
+        value: &Value,
+        indent: usize,
+        layout: Layout,
+        eol: &str,
+    ) -> Option<()> {
+        let pad = " ".repeat(indent);
+        let key = if plain_ok(key, true) {
+            key.to_string()
+        } else {
+            double_quoted(key)
+        };
+        match value {
+            Value::Map(entries) if !entries.is_empty() => {
+                out.push_str(&format!("{pad}{key}:{eol}"));
+                for (k, v) in entries {
+                    self.block_entry(out, k, v, indent + layout.step, layout, eol)?;
+                }
+            }
+            Value::Seq(items) if !items.is_empty() => {
+                out.push_str(&format!("{pad}{key}:{eol}"));
+                for item in items {
+                    self.block_item(out, item, indent + layout.seq_offset, layout, eol)?;
+                }
+            }
+            Value::Map(_) | Value::Seq(_) => {
+                out.push_str(&format!("{pad}{key}: {}{eol}", self.flow_text(value)?));
+            }
+            _ => out.push_str(&format!(
+                "{pad}{key}: {}{eol}",
+                self.scalar_text(value, false)?
+            )),
+        }
+        Some(())
+    }
+
+    /// A `- item` line (or lines, for a mapping item) with the dash at `dash_col`.
+    pub(super) fn block_item(
+        &self,
+        out: &mut String,
+        item: &Value,
+        dash_col: usize,
+        layout: Layout,
+        eol: &str,
+    ) -> Option<()> {
+        let pad = " ".repeat(dash_col);
+        match item {
+            Value::Map(entries) if !entries.is_empty() => {
+                let mut lines = String::new();
+                for (k, v) in entries {
+                    self.block_entry(&mut lines, k, v, dash_col + 2, layout, eol)?;
+                }
+                // The first entry goes on the dash's line.
+                out.push_str(&pad);
+                out.push_str("- ");
+                out.push_str(lines.get(dash_col + 2..)?);
+            }
+            Value::Map(_) | Value::Seq(_) => {
+                out.push_str(&format!("{pad}- {}{eol}", self.flow_text(item)?));
+            }
+            _ => out.push_str(&format!("{pad}- {}{eol}", self.scalar_text(item, false)?)),
+        }
+        Some(())
+    }
+}
