@@ -27,7 +27,6 @@ use rayon::prelude::*;
 
 use build::helm::{self, HelmOptions};
 use build::FileStore;
-use checks::{Ctx, Runner, Sink, Unit};
 use config::Config;
 use diagnostic::{Finding, Severity};
 use model::Resource;
@@ -339,14 +338,7 @@ pub struct FixCount {
 
 /// Runs the enabled checks over everything loaded.
 pub fn lint(ws: &Workspace, config: &Config) -> LintResult {
-    let ctx = Ctx {
-        params: &config.params,
-    };
-    let enabled: Vec<&checks::Check> = config
-        .enabled
-        .iter()
-        .filter_map(|id| checks::find(id))
-        .collect();
+    let checks = config.selection();
 
     // Per-resource checks, in parallel over resources (each tagged with its unit).
     let resources: Vec<(usize, &Resource)> = ws
@@ -359,15 +351,7 @@ pub fn lint(ws: &Workspace, config: &Config) -> LintResult {
         .par_iter()
         .map(|(unit, resource)| {
             let mut findings = Vec::new();
-            let mut suppressed = 0;
-            for check in &enabled {
-                if let Runner::Resource(run) = check.run {
-                    let mut sink =
-                        Sink::new(check.id, config, &mut findings).with_sources(&ws.sources);
-                    run(&ctx, resource, &mut sink);
-                    suppressed += sink.suppressed;
-                }
-            }
+            let suppressed = checks.run_resource(resource, &ws.sources, &mut findings);
             (*unit, findings, suppressed)
         })
         .collect();
@@ -379,7 +363,7 @@ pub fn lint(ws: &Workspace, config: &Config) -> LintResult {
     }
 
     // The graph of a unit is built once, and only when a check needs it.
-    let wants_graph = enabled.iter().any(|c| matches!(c.run, Runner::Graph(_)));
+    let wants_graph = checks.wants_graph();
     let graph_options = graph::GraphOptions {
         sources: Some(&ws.sources),
         external: &config.graph_external,
@@ -389,24 +373,9 @@ pub fn lint(ws: &Workspace, config: &Config) -> LintResult {
         .units
         .par_iter()
         .zip(by_unit.par_iter_mut())
-        .map(|(deploy_unit, findings)| {
-            let unit = Unit {
-                kind: &deploy_unit.kind,
-                resources: &deploy_unit.resources,
-            };
-            let graph =
-                wants_graph.then(|| graph::Graph::build(&deploy_unit.resources, graph_options));
-            let mut suppressed = 0;
-            for check in &enabled {
-                let mut sink = Sink::new(check.id, config, findings).with_sources(&ws.sources);
-                match (check.run, &graph) {
-                    (Runner::Unit(run), _) => run(&ctx, &unit, &mut sink),
-                    (Runner::Graph(run), Some(graph)) => run(&ctx, graph, &mut sink),
-                    _ => {}
-                }
-                suppressed += sink.suppressed;
-            }
-            suppressed
+        .map(|(unit, findings)| {
+            let graph = wants_graph.then(|| graph::Graph::build(&unit.resources, graph_options));
+            checks.run_unit(&unit.resources, graph.as_ref(), &ws.sources, findings)
         })
         .sum();
     result.suppressed += unit_suppressed;

@@ -220,7 +220,7 @@ fn lint(args: LintArgs) -> Result<u8, String> {
             .build_global();
     }
 
-    let (major, minor) = config.params.kubernetes_version;
+    let (major, minor) = config.kubernetes_version;
     let helm = HelmOptions {
         binary: args.helm.clone().or_else(|| config.helm.binary.clone()),
         values: config

@@ -122,6 +122,15 @@ impl<'a> PodSpec<'a> {
         self.spec.get("securityContext").filter(|s| s.is_mapping())
     }
 
+    /// The items of a list of the pod spec (`volumes`, `imagePullSecrets`); none when it is
+    /// missing or not a list.
+    pub fn items(self, field: &str) -> impl Iterator<Item = NodeRef<'a>> {
+        self.spec
+            .get(field)
+            .into_iter()
+            .flat_map(|list| list.items())
+    }
+
     /// Where a finding about a missing pod-level security setting points: the pod's
     /// `securityContext:` key when there is one, else the `spec:` key.
     pub fn security_anchor(self) -> NodeRef<'a> {
@@ -152,6 +161,15 @@ impl<'a> Container<'a> {
     /// The container's `securityContext`, if set.
     pub fn security_context(self) -> Option<NodeRef<'a>> {
         self.node.get("securityContext").filter(|s| s.is_mapping())
+    }
+
+    /// The items of a list of the container (`ports`, `env`, `volumeMounts`); none when it is
+    /// missing or not a list.
+    pub fn items(self, field: &str) -> impl Iterator<Item = NodeRef<'a>> {
+        self.node
+            .get(field)
+            .into_iter()
+            .flat_map(|list| list.items())
     }
 
     /// A field of the container's own `securityContext`, unless null.
