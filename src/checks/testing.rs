@@ -3,15 +3,11 @@
 //! pipeline. For the cases fixtures cannot hold: settings other than the defaults, and helpers
 //! tested on their own.
 
-use std::path::PathBuf;
-use std::sync::Arc;
-
 use super::{KubernetesVersion, Params, Selection, DEFAULT_KUBERNETES_VERSION};
 use crate::diagnostic::{Finding, Severity};
 use crate::graph::{Graph, GraphOptions};
-use crate::model::{resources_of, Resource};
-use crate::source::{Origin, SourceFile, Sources};
-use crate::yaml::{parse_stream, FileId};
+use crate::model::testing::unit;
+use crate::source::Sources;
 
 /// What a test runs its check with: the defaults, for the test to change.
 pub(crate) struct Settings {
@@ -30,22 +26,6 @@ impl Default for Settings {
 
 /// One finding as a test compares it: 1-based line and column (in characters) and message.
 pub(crate) type Found = (u32, u32, String);
-
-/// Parses `files` (path, text) as the sources and resources of one deployment unit.
-pub(crate) fn unit(files: &[(&str, &str)]) -> (Sources, Vec<Resource>) {
-    let mut sources = Sources::default();
-    let mut resources = Vec::new();
-    for (path, text) in files {
-        let file = SourceFile::new(PathBuf::from(path), text.to_string(), Origin::File);
-        let stream = parse_stream(&file.text, FileId(sources.len() as u32), &file.line_index);
-        assert!(stream.error.is_none(), "{path}: {:?}", stream.error);
-        sources.push(file);
-        for document in stream.documents {
-            resources.extend(resources_of(&Arc::new(document.tree)));
-        }
-    }
-    (sources, resources)
-}
 
 /// The findings of check `id` on `files`, run with `settings`, in the order the check made
 /// them, with the sources they point into.

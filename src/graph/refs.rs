@@ -23,95 +23,75 @@ pub struct PodRef<'a> {
 /// (`configMapKeyRef`, `secretKeyRef`) and `envFrom` of every container, in `configMap`,
 /// `secret`, `persistentVolumeClaim` and `projected` volumes, and in `imagePullSecrets`.
 pub fn pod_references(pod: PodSpec<'_>) -> Vec<PodRef<'_>> {
-    fn push<'a>(out: &mut Vec<PodRef<'a>>, kind: &'static str, holder: NodeRef<'a>, key: &str) {
-        push_volume(out, kind, holder, key, None);
-    }
-    fn push_volume<'a>(
-        out: &mut Vec<PodRef<'a>>,
-        kind: &'static str,
-        holder: NodeRef<'a>,
-        key: &str,
-        volume: Option<&'a str>,
-    ) {
-        let Some(node) = holder.get(key) else {
-            return;
-        };
-        let Some(name) = node.as_str().filter(|n| !n.is_empty()) else {
-            return;
-        };
-        out.push(PodRef {
-            kind,
-            name,
-            node,
-            optional: holder.bool_at("optional") == Some(true),
-            volume,
-        });
-    }
     let mut out = Vec::new();
     for container in pod.containers() {
-        for env in container
-            .node
-            .get("env")
-            .into_iter()
-            .flat_map(|e| e.items())
-        {
-            let Some(from) = env.get("valueFrom") else {
-                continue;
-            };
-            if let Some(r) = from.get("configMapKeyRef") {
-                push(&mut out, "ConfigMap", r, "name");
-            }
-            if let Some(r) = from.get("secretKeyRef") {
-                push(&mut out, "Secret", r, "name");
-            }
+        for from in container.items("env").filter_map(|e| e.get("valueFrom")) {
+            push_ref(
+                &mut out,
+                "ConfigMap",
+                from.get("configMapKeyRef"),
+                "name",
+                None,
+            );
+            push_ref(&mut out, "Secret", from.get("secretKeyRef"), "name", None);
         }
-        for from in container
-            .node
-            .get("envFrom")
-            .into_iter()
-            .flat_map(|e| e.items())
-        {
-            if let Some(r) = from.get("configMapRef") {
-                push(&mut out, "ConfigMap", r, "name");
-            }
-            if let Some(r) = from.get("secretRef") {
-                push(&mut out, "Secret", r, "name");
-            }
+        for from in container.items("envFrom") {
+            push_ref(
+                &mut out,
+                "ConfigMap",
+                from.get("configMapRef"),
+                "name",
+                None,
+            );
+            push_ref(&mut out, "Secret", from.get("secretRef"), "name", None);
         }
     }
-    for volume in pod.spec.get("volumes").into_iter().flat_map(|v| v.items()) {
+    for volume in pod.items("volumes") {
         let name = volume.str_at("name");
-        if let Some(r) = volume.get("configMap") {
-            push_volume(&mut out, "ConfigMap", r, "name", name);
-        }
-        if let Some(r) = volume.get("secret") {
-            push_volume(&mut out, "Secret", r, "secretName", name);
-        }
-        if let Some(r) = volume.get("persistentVolumeClaim") {
-            push_volume(&mut out, "PersistentVolumeClaim", r, "claimName", name);
-        }
+        push_ref(&mut out, "ConfigMap", volume.get("configMap"), "name", name);
+        push_ref(&mut out, "Secret", volume.get("secret"), "secretName", name);
+        let claim = volume.get("persistentVolumeClaim");
+        push_ref(&mut out, "PersistentVolumeClaim", claim, "claimName", name);
         for source in volume
             .path(&["projected", "sources"])
             .into_iter()
             .flat_map(|s| s.items())
         {
-            if let Some(r) = source.get("configMap") {
-                push(&mut out, "ConfigMap", r, "name");
-            }
-            if let Some(r) = source.get("secret") {
-                push(&mut out, "Secret", r, "name");
-            }
+            push_ref(&mut out, "ConfigMap", source.get("configMap"), "name", None);
+            push_ref(&mut out, "Secret", source.get("secret"), "name", None);
         }
     }
-    for item in pod
-        .spec
-        .get("imagePullSecrets")
-        .into_iter()
-        .flat_map(|s| s.items())
-    {
-        push(&mut out, "Secret", item, "name");
+    for item in pod.items("imagePullSecrets") {
+        push_ref(&mut out, "Secret", Some(item), "name", None);
     }
     out
+}
+
+/// Adds the reference `holder` makes by naming a `kind` under `key` (with its `optional`), if
+/// it names one; `volume` is the pod volume that holds it.
+fn push_ref<'a>(
+    out: &mut Vec<PodRef<'a>>,
+    kind: &'static str,
+    holder: Option<NodeRef<'a>>,
+    key: &str,
+    volume: Option<&'a str>,
+) {
+    let Some(holder) = holder else {
+        return;
+    };
+    let Some(node) = holder.get(key) else {
+        return;
+    };
+    let Some(name) = node.as_str().filter(|n| !n.is_empty()) else {
+        return;
+    };
+    out.push(PodRef {
+        kind,
+        name,
+        node,
+        optional: holder.bool_at("optional") == Some(true),
+        volume,
+    });
 }
 
 /// The ServiceAccount a pod runs as, as the API server reads it: `serviceAccountName`, else the

@@ -9,6 +9,8 @@ pub mod rbac;
 pub(crate) mod rbac_risks;
 mod resource;
 mod selector;
+#[cfg(test)]
+pub(crate) mod testing;
 
 pub use kinds::{is_cluster_scoped, is_kustomize_kind};
 pub use pod::{Container, ContainerKind, PodSpec};
