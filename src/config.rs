@@ -212,17 +212,13 @@ impl Config {
         let file = ConfigFile { path, text: &text };
         let (raw, checks) = file.parse()?;
         let enabled = file.enabled_checks(&raw, overrides)?;
-        let fail_on = match (&overrides.fail_on, &raw.fail_on) {
-            (Some(s), _) => *s,
-            (None, Some(s)) => Severity::parse(s.get_ref()).ok_or_else(|| {
-                file.error_at(
-                    s.span(),
-                    format!(
-                        "`fail-on` must be error, warning or info, not `{}`",
-                        s.get_ref()
-                    ),
-                )
-            })?,
+        let fail_on = match (overrides.fail_on, &raw.fail_on) {
+            (Some(level), _) => level,
+            (None, Some(level)) => file.value(
+                level,
+                Severity::parse,
+                "`fail-on` must be error, warning or info",
+            )?,
             (None, None) => Severity::Warning,
         };
         let severity = file.severities(&raw.severity)?;
@@ -238,15 +234,11 @@ impl Config {
         }
         let params = file.check_params(checks)?;
         let kubernetes_version = match &raw.kubernetes_version {
-            Some(version) => parse_version(version.get_ref()).ok_or_else(|| {
-                file.error_at(
-                    version.span(),
-                    format!(
-                        "`kubernetes-version` must look like \"1.30\", not `{}`",
-                        version.get_ref()
-                    ),
-                )
-            })?,
+            Some(version) => file.value(
+                version,
+                parse_version,
+                "`kubernetes-version` must look like \"1.30\"",
+            )?,
             None => DEFAULT_KUBERNETES_VERSION,
         };
         let graph_external = raw
@@ -354,6 +346,20 @@ impl<'t> ConfigFile<'t> {
         }
     }
 
+    /// A value of the file, read by `parse`; one it refuses is an error saying what it `must`
+    /// be: "`fail-on` must be error, warning or info, not `fatal`".
+    fn value<T>(
+        &self,
+        value: &Spanned<String>,
+        parse: impl Fn(&str) -> Option<T>,
+        must: &str,
+    ) -> Result<T, ConfigError> {
+        parse(value.get_ref()).ok_or_else(|| {
+            let message = format!("{must}, not `{}`", value.get_ref());
+            self.error_at(value.span(), message)
+        })
+    }
+
     /// The 1-based line and column (in characters) of byte `offset`.
     fn line_column(&self, offset: usize) -> (usize, usize) {
         let before = &self.text[..floor_char_boundary(self.text, offset)];
@@ -385,17 +391,13 @@ impl<'t> ConfigFile<'t> {
         raw: &RawConfig,
         overrides: &Overrides,
     ) -> Result<Vec<&'static str>, ConfigError> {
-        let profile = match (&overrides.profile, &raw.profile) {
-            (Some(p), _) => *p,
-            (None, Some(p)) => Profile::parse(p.get_ref()).ok_or_else(|| {
-                self.error_at(
-                    p.span(),
-                    format!(
-                        "`profile` must be baseline, restricted or all, not `{}`",
-                        p.get_ref()
-                    ),
-                )
-            })?,
+        let profile = match (overrides.profile, &raw.profile) {
+            (Some(profile), _) => profile,
+            (None, Some(profile)) => self.value(
+                profile,
+                Profile::parse,
+                "`profile` must be baseline, restricted or all",
+            )?,
             (None, None) => Profile::All,
         };
         let select = match (&overrides.select, &raw.select) {
@@ -418,15 +420,8 @@ impl<'t> ConfigFile<'t> {
         let mut severity = BTreeMap::new();
         for (id, level) in table {
             let id = self.check_id(id)?;
-            let level = Severity::parse(level.get_ref()).ok_or_else(|| {
-                self.error_at(
-                    level.span(),
-                    format!(
-                        "severity must be error, warning or info, not `{}`",
-                        level.get_ref()
-                    ),
-                )
-            })?;
+            let must = "severity must be error, warning or info";
+            let level = self.value(level, Severity::parse, must)?;
             severity.insert(id, level);
         }
         Ok(severity)

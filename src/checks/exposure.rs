@@ -282,27 +282,20 @@ fn dangers<'a>(ctx: &Ctx<'_>, pod: PodSpec<'a>) -> Vec<(NodeRef<'a>, String)> {
         else {
             continue;
         };
-        let Some((path, found)) = node
-            .as_str()
-            .and_then(|p| Some((p, sensitive.matching(p)?)))
-        else {
+        let Some(found) = sensitive.matching(node) else {
             continue;
         };
         let exposed = pod
             .containers()
             .filter(|c| runs_while_serving(*c))
-            .flat_map(|c| {
-                c.node
-                    .get("volumeMounts")
-                    .into_iter()
-                    .flat_map(|m| m.items())
-            })
+            .flat_map(|c| c.items("volumeMounts"))
             .any(|m| {
                 m.str_at("name") == Some(name)
                     && (found.is_socket() || m.bool_at("readOnly") != Some(true))
             });
         if exposed {
-            out.push((node, format!("the pod mounts host path `{path}`")));
+            let message = format!("the pod mounts host path `{}`", found.written);
+            out.push((node, message));
         }
     }
     out

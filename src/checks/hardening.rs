@@ -2,6 +2,7 @@
 
 use serde::Deserialize;
 
+use super::required_setting::RequiredSetting;
 use super::{Applicability, Ctx, Sink};
 use crate::graph::{refs, EdgeKind, Graph};
 use crate::model::pod_risks::{SensitivePaths, DEFAULT_SENSITIVE_HOST_PATHS};
@@ -35,19 +36,14 @@ pub(super) fn sensitive_host_mount(ctx: &Ctx<'_>, resource: &Resource, sink: &mu
         let Some(node) = host_path.and_then(|h| h.get("path")) else {
             return;
         };
-        let Some((path, found)) = node
-            .as_str()
-            .and_then(|p| Some((p, sensitive.matching(p)?)))
-        else {
+        let Some(found) = sensitive.matching(node) else {
             return;
         };
-        let message = if found.entry == found.path {
+        let (path, entry) = (found.written, found.entry);
+        let message = if entry == found.path {
             format!("{what} mounts sensitive host path `{path}`")
         } else {
-            format!(
-                "{what} mounts host path `{path}`, under sensitive `{}`",
-                found.entry
-            )
+            format!("{what} mounts host path `{path}`, under sensitive `{entry}`")
         };
         sink.report(resource, node, message);
     };
@@ -82,39 +78,14 @@ pub(super) fn writable_root_filesystem(
     if pod.is_windows() {
         return;
     }
-    const DESCRIPTION: &str = "set `readOnlyRootFilesystem: true`";
-    match container.security_field("readOnlyRootFilesystem") {
-        Some(value) => {
-            // A non-boolean is refused by the API server: the pod never runs.
-            if value.as_bool() == Some(false) {
-                let fix = sink.edit().replace(value, true);
-                sink.report(
-                    resource,
-                    value,
-                    format!("{} has a writable root filesystem", container.describe()),
-                )
-                .in_container(container.name)
-                .with_fix(Applicability::Unsafe, DESCRIPTION, fix);
-            }
-        }
-        None => {
-            let fix = sink.edit().set_path(
-                container.node,
-                &["securityContext", "readOnlyRootFilesystem"],
-                true,
-            );
-            sink.report(
-                resource,
-                container.security_anchor(),
-                format!(
-                    "{} has a writable root filesystem: readOnlyRootFilesystem: true is not set",
-                    container.describe()
-                ),
-            )
-            .in_container(container.name)
-            .with_fix(Applicability::Unsafe, DESCRIPTION, fix);
-        }
-    }
+    const READ_ONLY_ROOT: RequiredSetting = RequiredSetting {
+        field: "readOnlyRootFilesystem",
+        required: true,
+        when_opposite: "has a writable root filesystem",
+        when_missing: "has a writable root filesystem: readOnlyRootFilesystem: true is not set",
+        applicability: Applicability::Unsafe,
+    };
+    READ_ONLY_ROOT.check(resource, container, true, sink);
 }
 
 /// `automount-service-account-token`: the pod's API token is mounted: the pod spec sets

@@ -19,6 +19,7 @@ mod params;
 mod pod_security;
 mod rbac;
 mod references;
+mod required_setting;
 mod resources;
 mod restricted;
 mod secrets;

@@ -7,53 +7,54 @@
 
 use super::hints::{add_namesakes, namespace_phrase, relate, MAX_HINTS};
 use super::{Ctx, Sink};
+use crate::diagnostic::Finding;
 use crate::graph::refs::{self, BackendPort};
-use crate::graph::{Edge, EdgeKind, Graph, NodeId, Origin};
+use crate::graph::{EdgeKind, Graph, Node, NodeId, Origin};
 use crate::model::Resource;
 
-/// The edges of `kind` whose target is missing, with the object that makes them.
-fn missing_targets<'g, 'a>(
-    graph: &'g Graph<'a>,
+/// Reports every required reference of `kind` whose target is missing, worded by `message`
+/// (from the target and the object that refers to it), with the hints `hints` adds and, last,
+/// the target's namesakes in other namespaces.
+fn report_missing<'a>(
+    graph: &Graph<'a>,
+    sink: &mut Sink<'_>,
     kind: EdgeKind,
-) -> impl Iterator<Item = (&'a Resource, &'g Edge<'a>)> + 'g {
-    graph.edges.iter().filter_map(move |edge| {
-        (edge.kind == kind && graph.nodes[edge.to].origin == Origin::Missing)
-            .then(|| graph.nodes[edge.from].unit_resource().map(|r| (r, edge)))
-            .flatten()
-    })
+    message: impl Fn(&Node<'a>, &Resource) -> String,
+    hints: impl Fn(&Node<'a>, &Resource, &mut Finding),
+) {
+    for edge in &graph.edges {
+        if edge.kind != kind || edge.optional || graph.nodes[edge.to].origin != Origin::Missing {
+            continue;
+        }
+        let Some(resource) = graph.nodes[edge.from].unit_resource() else {
+            continue;
+        };
+        let target = &graph.nodes[edge.to];
+        let span = edge.at.map_or_else(|| resource.anchor_span(), |n| n.span());
+        let finding = sink.report_span(resource, span, message(target, resource));
+        hints(target, resource, finding);
+        let namespace = target.namespace.as_deref();
+        add_namesakes(graph, finding, &target.kind, namespace, &target.name);
+    }
 }
 
 /// `missing-service-account`: a workload runs as a ServiceAccount the unit does not define.
 pub(super) fn missing_service_account(_ctx: &Ctx<'_>, graph: &Graph<'_>, sink: &mut Sink<'_>) {
-    for (resource, edge) in missing_targets(graph, EdgeKind::RunsAs) {
-        let account = &graph.nodes[edge.to];
-        let span = edge.at.map_or_else(|| resource.anchor_span(), |n| n.span());
-        let finding = sink.report_span(
-            resource,
-            span,
-            format!(
-                "pods run as ServiceAccount `{}`, which is not defined in {}",
-                account.name,
-                namespace_phrase(resource)
-            ),
-        );
-        add_namesakes(
-            graph,
-            finding,
-            "ServiceAccount",
-            account.namespace.as_deref(),
-            &account.name,
-        );
-    }
+    let message = |account: &Node<'_>, resource: &Resource| {
+        format!(
+            "pods run as ServiceAccount `{}`, which is not defined in {}",
+            account.name,
+            namespace_phrase(resource)
+        )
+    };
+    report_missing(graph, sink, EdgeKind::RunsAs, message, |_, _, _| {});
 }
 
 /// `binding-missing-role`: a binding's roleRef names a role that is neither in the unit nor
 /// built in.
 pub(super) fn binding_missing_role(_ctx: &Ctx<'_>, graph: &Graph<'_>, sink: &mut Sink<'_>) {
-    for (resource, edge) in missing_targets(graph, EdgeKind::Grants) {
-        let role = &graph.nodes[edge.to];
-        let span = edge.at.map_or_else(|| resource.anchor_span(), |n| n.span());
-        let message = if role.kind == "Role" {
+    let message = |role: &Node<'_>, resource: &Resource| {
+        if role.kind == "Role" {
             format!(
                 "Role `{}` is not defined in {}",
                 role.name,
@@ -64,9 +65,10 @@ pub(super) fn binding_missing_role(_ctx: &Ctx<'_>, graph: &Graph<'_>, sink: &mut
                 "ClusterRole `{}` is not defined and is not a built-in role",
                 role.name
             )
-        };
-        let finding = sink.report_span(resource, span, message);
-        // The other kind of role under this name: `roleRef.kind` is probably wrong.
+        }
+    };
+    // The other kind of role under this name: `roleRef.kind` is probably wrong.
+    let other_kind = |role: &Node<'_>, resource: &Resource, finding: &mut Finding| {
         let other = if role.kind == "Role" {
             graph.definitions("ClusterRole", None, &role.name)
         } else {
@@ -81,69 +83,36 @@ pub(super) fn binding_missing_role(_ctx: &Ctx<'_>, graph: &Graph<'_>, sink: &mut
                 );
             }
         }
-        add_namesakes(
-            graph,
-            finding,
-            &role.kind,
-            role.namespace.as_deref(),
-            &role.name,
-        );
-    }
+    };
+    report_missing(graph, sink, EdgeKind::Grants, message, other_kind);
 }
 
 /// `hpa-missing-target`: a HorizontalPodAutoscaler's scaleTargetRef names an object the unit
 /// does not define.
 pub(super) fn hpa_missing_target(_ctx: &Ctx<'_>, graph: &Graph<'_>, sink: &mut Sink<'_>) {
-    for (resource, edge) in missing_targets(graph, EdgeKind::Scales) {
-        let target = &graph.nodes[edge.to];
-        let span = edge.at.map_or_else(|| resource.anchor_span(), |n| n.span());
-        let finding = sink.report_span(
-            resource,
-            span,
-            format!(
-                "scale target {} `{}` is not defined in {}",
-                target.kind,
-                target.name,
-                namespace_phrase(resource)
-            ),
-        );
-        add_namesakes(
-            graph,
-            finding,
-            &target.kind,
-            target.namespace.as_deref(),
-            &target.name,
-        );
-    }
+    let message = |target: &Node<'_>, resource: &Resource| {
+        format!(
+            "scale target {} `{}` is not defined in {}",
+            target.kind,
+            target.name,
+            namespace_phrase(resource)
+        )
+    };
+    report_missing(graph, sink, EdgeKind::Scales, message, |_, _, _| {});
 }
 
 /// `missing-referenced-object`: a pod spec refers to a ConfigMap, Secret or
 /// PersistentVolumeClaim that the unit does not define, without `optional: true`.
 pub(super) fn missing_referenced_object(_ctx: &Ctx<'_>, graph: &Graph<'_>, sink: &mut Sink<'_>) {
-    for (resource, edge) in missing_targets(graph, EdgeKind::References) {
-        if edge.optional {
-            continue;
-        }
-        let target = &graph.nodes[edge.to];
-        let span = edge.at.map_or_else(|| resource.anchor_span(), |n| n.span());
-        let finding = sink.report_span(
-            resource,
-            span,
-            format!(
-                "{} `{}` is not defined in {}",
-                target.kind,
-                target.name,
-                namespace_phrase(resource)
-            ),
-        );
-        add_namesakes(
-            graph,
-            finding,
-            &target.kind,
-            target.namespace.as_deref(),
-            &target.name,
-        );
-    }
+    let message = |target: &Node<'_>, resource: &Resource| {
+        format!(
+            "{} `{}` is not defined in {}",
+            target.kind,
+            target.name,
+            namespace_phrase(resource)
+        )
+    };
+    report_missing(graph, sink, EdgeKind::References, message, |_, _, _| {});
 }
 
 /// `ingress-missing-service`: an Ingress backend names a Service the unit does not define, or a

@@ -8,6 +8,7 @@
 
 use serde::Deserialize;
 
+use super::required_setting::RequiredSetting;
 use super::{Applicability, Ctx, Sink};
 use crate::diagnostic::Edit;
 use crate::fix::Editor;
@@ -37,7 +38,6 @@ pub(crate) struct RunAsRoot {
     pub(crate) require_run_as_non_root: bool,
 }
 
-const ALLOW_PRIVILEGE_ESCALATION: &[&str] = &["securityContext", "allowPrivilegeEscalation"];
 const RUN_AS_NON_ROOT: &[&str] = &["securityContext", "runAsNonRoot"];
 const DROP: &[&str] = &["securityContext", "capabilities", "drop"];
 const POD_SECCOMP_TYPE: &[&str] = &["securityContext", "seccompProfile", "type"];
@@ -140,43 +140,16 @@ pub(super) fn privilege_escalation_allowed(
     if pod.is_windows() {
         return;
     }
-    const DESCRIPTION: &str = "set `allowPrivilegeEscalation: false`";
-    match container.security_field("allowPrivilegeEscalation") {
-        Some(value) => {
-            // `false` is what restricted asks for; a non-boolean is refused by the API server,
-            // so the pod never runs.
-            if value.as_bool() == Some(true) {
-                let fix = no_new_privs_allowed(container)
-                    .then(|| sink.edit().replace(value, false))
-                    .flatten();
-                sink.report(
-                    resource,
-                    value,
-                    format!("{} allows privilege escalation", container.describe()),
-                )
-                .in_container(container.name)
-                .with_fix(Applicability::Safe, DESCRIPTION, fix);
-            }
-        }
-        None => {
-            let fix = no_new_privs_allowed(container)
-                .then(|| {
-                    sink.edit()
-                        .set_path(container.node, ALLOW_PRIVILEGE_ESCALATION, false)
-                })
-                .flatten();
-            sink.report(
-                resource,
-                container.security_anchor(),
-                format!(
-                    "{} does not set allowPrivilegeEscalation: false, so it may gain privileges",
-                    container.describe()
-                ),
-            )
-            .in_container(container.name)
-            .with_fix(Applicability::Safe, DESCRIPTION, fix);
-        }
-    }
+    const NO_PRIVILEGE_ESCALATION: RequiredSetting = RequiredSetting {
+        field: "allowPrivilegeEscalation",
+        required: false,
+        when_opposite: "allows privilege escalation",
+        when_missing: "does not set allowPrivilegeEscalation: false, so it may gain privileges",
+        applicability: Applicability::Safe,
+    };
+    // `false` is what restricted asks for.
+    let fixable = no_new_privs_allowed(container);
+    NO_PRIVILEGE_ESCALATION.check(resource, container, fixable, sink);
 }
 
 /// Whether the API server accepts `allowPrivilegeEscalation: false` on the container: it
@@ -225,13 +198,8 @@ pub(super) fn run_as_root(
         resource,
         sink,
         |_, who, _| {
-            if require_non_root {
-                format!("{who} may run as root: runAsNonRoot is false")
-            } else {
-                format!(
-                    "{who} may run as root: runAsNonRoot is false and no non-zero runAsUser is set"
-                )
-            }
+            let why = why_root(require_non_root, true);
+            format!("{who} may run as root: {why}")
         },
         Some(GroupFix {
             applicability: Applicability::Unsafe,
@@ -247,13 +215,8 @@ pub(super) fn run_as_root(
         resource,
         sink,
         |_, who, _| {
-            if require_non_root {
-                format!("{who} may run as root: runAsNonRoot: true is not set")
-            } else {
-                format!(
-                    "{who} may run as root: neither runAsNonRoot: true nor a non-zero runAsUser is set"
-                )
-            }
+            let why = why_root(require_non_root, false);
+            format!("{who} may run as root: {why}")
         },
         Some(GroupFix {
             applicability: Applicability::Unsafe,
@@ -261,6 +224,17 @@ pub(super) fn run_as_root(
             edits: &add,
         }),
     );
+}
+
+/// Why a container may run as root: `runAsNonRoot: false` (`set_false`) or not set, and (unless
+/// `require-run-as-non-root`) no non-zero `runAsUser` either.
+fn why_root(require_non_root: bool, set_false: bool) -> &'static str {
+    match (set_false, require_non_root) {
+        (true, true) => "runAsNonRoot is false",
+        (true, false) => "runAsNonRoot is false and no non-zero runAsUser is set",
+        (false, true) => "runAsNonRoot: true is not set",
+        (false, false) => "neither runAsNonRoot: true nor a non-zero runAsUser is set",
+    }
 }
 
 /// The containers of a pod that may run as root, by the setting that lets them.

@@ -24,14 +24,13 @@ struct PodSelector<'a> {
 /// `service-selects-nothing`: a Service's selector matches the pods of no workload.
 pub(super) fn service_selects_nothing(_ctx: &Ctx<'_>, graph: &Graph<'_>, sink: &mut Sink<'_>) {
     report_unmatched(graph, sink, |resource| {
-        refs::service_selector(resource)
-            .map(|(selector, node)| PodSelector {
-                selector,
-                node,
-                what: "the Service has no endpoints",
-            })
-            .into_iter()
-            .collect()
+        let (selector, node) = refs::service_selector(resource)?;
+        let what = "the Service has no endpoints";
+        Some(PodSelector {
+            selector,
+            node,
+            what,
+        })
     });
 }
 
@@ -44,17 +43,18 @@ pub(super) fn networkpolicy_selects_nothing(
 ) {
     report_unmatched(graph, sink, |resource| {
         if !refs::is_network_policy(resource) {
-            return Vec::new();
+            return None;
         }
         // A missing or empty podSelector selects every pod, present or future.
-        let Some((selector, Some(node))) = refs::policy_pod_selector(resource) else {
-            return Vec::new();
+        let (selector, Some(node)) = refs::policy_pod_selector(resource)? else {
+            return None;
         };
-        vec![PodSelector {
+        let what = "the policy applies to no pod";
+        Some(PodSelector {
             selector,
             node,
-            what: "the policy applies to no pod",
-        }]
+            what,
+        })
     });
 }
 
@@ -71,15 +71,13 @@ pub(super) fn pdb_selects_nothing(_ctx: &Ctx<'_>, graph: &Graph<'_>, sink: &mut 
         }
     }
     report_unmatched(graph, sink, |resource| {
-        refs::pdb_selector(resource)
-            .filter(|(selector, _)| !selector.is_nothing())
-            .map(|(selector, node)| PodSelector {
-                selector,
-                node,
-                what: "the budget protects no pod",
-            })
-            .into_iter()
-            .collect()
+        let (selector, node) = refs::pdb_selector(resource).filter(|(s, _)| !s.is_nothing())?;
+        let what = "the budget protects no pod";
+        Some(PodSelector {
+            selector,
+            node,
+            what,
+        })
     });
 }
 
@@ -112,16 +110,16 @@ pub(super) fn networkpolicy_peer_selects_nothing(
 
 /// Reports every selector `selectors` gives for the unit's objects that is not empty and
 /// matches no pod of its object's namespace, with a near miss as a hint.
-fn report_unmatched<'a>(
+fn report_unmatched<'a, S: IntoIterator<Item = PodSelector<'a>>>(
     graph: &Graph<'a>,
     sink: &mut Sink<'_>,
-    selectors: impl Fn(&'a Resource) -> Vec<PodSelector<'a>>,
+    selectors: impl Fn(&'a Resource) -> S,
 ) {
     for (_, resource) in graph.objects() {
         let Some(namespace) = resource.namespace.as_deref() else {
             continue;
         };
-        let selectors = selectors(resource);
+        let selectors: Vec<PodSelector<'a>> = selectors(resource).into_iter().collect();
         if selectors.is_empty() || pods_unknown(graph, namespace) {
             continue;
         }

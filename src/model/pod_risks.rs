@@ -111,29 +111,36 @@ impl SensitivePaths {
         }
     }
 
-    /// Whether the host path `path` is sensitive: the most specific entry it is or lies under
-    /// (it names a finding best: `/var/run/docker.sock`, not `/var/run`), with `path`
-    /// normalised.
-    pub(crate) fn matching(&self, path: &str) -> Option<SensitiveMatch<'_>> {
-        let path = normalize_path(path);
+    /// Whether the host path `path` (a `hostPath.path` value) is sensitive: the most specific
+    /// entry it is or lies under (it names a finding best: `/var/run/docker.sock`, not
+    /// `/var/run`).
+    pub(crate) fn matching<'n>(&self, path: NodeRef<'n>) -> Option<SensitiveMatch<'_, 'n>> {
+        let written = path.as_str()?;
+        let path = normalize_path(written);
         let entry = self
             .paths
             .iter()
             .filter(|s| is_at_or_under(&path, s))
             .max_by_key(|s| s.len())?;
-        Some(SensitiveMatch { path, entry })
+        Some(SensitiveMatch {
+            written,
+            path,
+            entry,
+        })
     }
 }
 
 /// A host path found sensitive by [`SensitivePaths::matching`].
-pub(crate) struct SensitiveMatch<'s> {
-    /// The mounted path, normalised.
+pub(crate) struct SensitiveMatch<'s, 'n> {
+    /// The path as written.
+    pub(crate) written: &'n str,
+    /// The path, normalised.
     pub(crate) path: String,
     /// The sensitive entry it is or lies under.
     pub(crate) entry: &'s str,
 }
 
-impl SensitiveMatch<'_> {
+impl SensitiveMatch<'_, '_> {
     /// A socket: a read-only mount still lets a container connect to it.
     pub(crate) fn is_socket(&self) -> bool {
         self.path.ends_with(".sock")
@@ -176,6 +183,8 @@ fn is_at_or_under(path: &str, entry: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::text::LineIndex;
+    use crate::yaml::{parse_stream, FileId};
 
     #[test]
     fn paths_normalise_and_match_whole_components() {
@@ -202,14 +211,24 @@ mod tests {
             .chain([" ".to_string()])
             .collect();
         let sensitive = SensitivePaths::new(&paths);
-        let entry = |path| sensitive.matching(path).map(|m| m.entry);
-        assert_eq!(entry("/var//run/docker.sock"), Some("/var/run/docker.sock"));
-        assert_eq!(entry("/var/run/x"), Some("/var/run"));
-        assert_eq!(entry("/data"), None);
-        assert_eq!(entry("/"), Some("/"));
-        assert!(sensitive
-            .matching("/run/crio/crio.sock")
-            .unwrap()
-            .is_socket());
+        let text = "[/var//run/docker.sock, /var/run/x, /data, /, /run/crio/crio.sock, 3]";
+        let stream = parse_stream(text, FileId(0), &LineIndex::new(text));
+        let found: Vec<Option<(&str, bool)>> = stream.documents[0]
+            .tree
+            .root()
+            .items()
+            .map(|path| sensitive.matching(path).map(|m| (m.entry, m.is_socket())))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                Some(("/var/run/docker.sock", true)),
+                Some(("/var/run", false)),
+                None,
+                Some(("/", false)),
+                Some(("/run/crio/crio.sock", true)),
+                None,
+            ]
+        );
     }
 }
