@@ -19,7 +19,7 @@ use crate::diagnostic::Severity;
 use crate::docs::{self, Pss};
 use crate::graph::ExternalPattern;
 
-pub const FILE_NAME: &str = ".k8sec.toml";
+pub(crate) const FILE_NAME: &str = ".k8sec.toml";
 
 /// Pod Security Standards profile selecting the base set of checks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -30,7 +30,7 @@ pub enum Profile {
 }
 
 impl Profile {
-    pub fn parse(text: &str) -> Option<Profile> {
+    pub(crate) fn parse(text: &str) -> Option<Profile> {
         match text {
             "baseline" => Some(Profile::Baseline),
             "restricted" => Some(Profile::Restricted),
@@ -266,7 +266,7 @@ impl Config {
     }
 
     /// The severity findings of `id` are reported with.
-    pub fn severity_of(&self, id: &str) -> Severity {
+    pub(crate) fn severity_of(&self, id: &str) -> Severity {
         self.severity
             .get(id)
             .copied()
@@ -274,12 +274,8 @@ impl Config {
             .unwrap_or(Severity::Warning)
     }
 
-    pub fn is_enabled(&self, id: &str) -> bool {
-        self.enabled.binary_search(&id).is_ok()
-    }
-
     /// Whether `per-path-ignores` turns `id` off for the file shown as `path`.
-    pub fn ignored_for_path(&self, id: &str, path: &str) -> bool {
+    pub(crate) fn ignored_for_path(&self, id: &str, path: &str) -> bool {
         self.per_path_ignores
             .iter()
             .any(|(globs, ids)| globs.is_match(path) && ids.iter().any(|i| i == id || i == "all"))
@@ -540,7 +536,7 @@ fn select_checks(
 }
 
 /// "1.30" or "v1.30.2" → (1, 30).
-pub fn parse_version(text: &str) -> Option<(u32, u32)> {
+fn parse_version(text: &str) -> Option<(u32, u32)> {
     let text = text.trim_start_matches('v');
     let mut parts = text.split('.');
     let major = parts.next()?.parse().ok()?;

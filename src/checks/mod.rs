@@ -264,7 +264,7 @@ pub static CHECKS: &[Check] = &[
 ];
 
 /// The registered check `id`.
-pub fn find(id: &str) -> Option<&'static Check> {
+pub(crate) fn find(id: &str) -> Option<&'static Check> {
     CHECKS
         .binary_search_by(|c| c.id.cmp(id))
         .ok()

@@ -36,13 +36,14 @@ mod build;
 mod external;
 mod index;
 mod objects;
-pub mod permissions;
+pub(crate) mod permissions;
 mod queries;
 pub mod refs;
 mod resolve;
 
-pub use external::{is_external, ExternalPattern};
-pub use objects::workload_pod;
+pub(crate) use external::is_external;
+pub use external::ExternalPattern;
+pub(crate) use objects::workload_pod;
 
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
@@ -79,7 +80,7 @@ pub enum Origin {
 }
 
 impl Origin {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Origin::Unit => "unit",
             Origin::BuiltIn => "built-in",
@@ -107,12 +108,12 @@ pub struct Node<'a> {
 
 impl<'a> Node<'a> {
     /// `Kind ns/name` or `Kind name`, as messages name it.
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         format!("{} `{}`", self.kind, self.qualified_name())
     }
 
     /// `ns/name`, or `name` for cluster-scoped objects.
-    pub fn qualified_name(&self) -> String {
+    pub(crate) fn qualified_name(&self) -> String {
         match &self.namespace {
             Some(ns) => format!("{ns}/{}", self.name),
             None => self.name.to_string(),
@@ -120,7 +121,7 @@ impl<'a> Node<'a> {
     }
 
     /// The object as it is in the unit, if it is one of the unit's.
-    pub fn unit_resource(&self) -> Option<&'a Resource> {
+    pub(crate) fn unit_resource(&self) -> Option<&'a Resource> {
         self.resource.filter(|_| self.origin == Origin::Unit)
     }
 }
@@ -155,7 +156,7 @@ pub enum EdgeKind {
 }
 
 impl EdgeKind {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             EdgeKind::RunsAs => "runs-as",
             EdgeKind::Binds => "binds",

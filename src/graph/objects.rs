@@ -6,7 +6,7 @@ use crate::model::rbac::{self, role_scope, Scope};
 use crate::model::{PodSpec, Resource};
 
 /// The pod spec of a workload: an object that runs pods (a PodTemplate only describes them).
-pub fn workload_pod(resource: &Resource) -> Option<PodSpec<'_>> {
+pub(crate) fn workload_pod(resource: &Resource) -> Option<PodSpec<'_>> {
     if resource.kind == "PodTemplate" {
         return None;
     }

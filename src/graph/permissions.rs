@@ -20,7 +20,7 @@ use crate::yaml::Span;
 
 /// Where a grant applies.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Reach {
+pub(crate) enum Reach {
     Cluster,
     /// The namespace of the RoleBinding (as written; `None` when the binding sets none).
     Namespace(Option<String>),
@@ -28,7 +28,7 @@ pub enum Reach {
 
 /// One step of the chain that grants a permission, where it is written in a source file.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Step {
+pub(crate) enum Step {
     /// The binding `binding` names the account, or `through` (the node of a user name or group
     /// the account is).
     Bound {
@@ -52,23 +52,23 @@ pub enum Step {
 
 /// A role bound to an account.
 #[derive(Clone, Debug)]
-pub struct Grant {
-    pub role: NodeId,
-    pub reach: Reach,
+pub(crate) struct Grant {
+    pub(crate) role: NodeId,
+    pub(crate) reach: Reach,
     /// Binding → role, the steps written in source files.
-    pub chain: Vec<Step>,
+    pub(crate) chain: Vec<Step>,
 }
 
 /// A rule an account holds through a [`Grant`].
 #[derive(Clone, Debug)]
-pub struct HeldRule<'a> {
-    pub rule: Rule<'a>,
+pub(crate) struct HeldRule<'a> {
+    pub(crate) rule: Rule<'a>,
     /// Whether the rule reaches cluster-scoped resources: a ClusterRole's rule granted
     /// cluster-wide (a Role reaches namespaced resources only, as does any role bound by a
     /// RoleBinding).
-    pub cluster: bool,
+    pub(crate) cluster: bool,
     /// The aggregation steps from the granted role to the role that writes the rule.
-    pub chain: Vec<Step>,
+    pub(crate) chain: Vec<Step>,
 }
 
 /// The subjects the ServiceAccount node `account` is: itself, its user name, its groups (those
@@ -93,7 +93,7 @@ fn holders(graph: &Graph<'_>, account: NodeId) -> Vec<(NodeId, Option<NodeId>)> 
 
 /// The roles bound to the ServiceAccount node `account`, in the order of its subjects and
 /// their bindings.
-pub fn grants(graph: &Graph<'_>, account: NodeId) -> Vec<Grant> {
+pub(crate) fn grants(graph: &Graph<'_>, account: NodeId) -> Vec<Grant> {
     let mut out = Vec::new();
     for (holder, through) in holders(graph, account) {
         for bind in graph.incoming(holder).filter(|e| e.kind == EdgeKind::Binds) {
@@ -135,7 +135,7 @@ pub fn grants(graph: &Graph<'_>, account: NodeId) -> Vec<Grant> {
 
 /// The rules the role of `grant` holds, following aggregation, in document order; none for a
 /// role known by name only (a built-in role without known rules, an external or missing one).
-pub fn held_rules<'a>(graph: &Graph<'a>, grant: &Grant) -> Vec<HeldRule<'a>> {
+pub(crate) fn held_rules<'a>(graph: &Graph<'a>, grant: &Grant) -> Vec<HeldRule<'a>> {
     let mut out = Vec::new();
     let mut seen = HashSet::new();
     collect_rules(graph, grant.role, &grant.reach, &[], &mut seen, &mut out);

@@ -3,13 +3,13 @@
 
 use std::sync::atomic::Ordering;
 
-use super::{is_external, Edge, Graph, NodeId, Origin};
+use super::{Edge, Graph, NodeId, Origin};
 use crate::model::{Resource, Selector};
 
 impl<'a> Graph<'a> {
     /// The workloads of `namespace` whose pods `selector` selects, as seen from the object
     /// `from` (of a workload with variants, the one of `from`'s variant only).
-    pub fn select_pods(
+    pub(crate) fn select_pods(
         &self,
         from: NodeId,
         namespace: &str,
@@ -43,23 +43,23 @@ impl<'a> Graph<'a> {
     }
 
     /// Every workload of the unit: objects whose pod template runs pods (not PodTemplates).
-    pub fn workloads(&self) -> &[NodeId] {
+    pub(crate) fn workloads(&self) -> &[NodeId] {
         &self.workloads
     }
 
     /// The workloads of a namespace.
-    pub fn workloads_in(&self, namespace: &str) -> impl Iterator<Item = NodeId> + '_ {
+    pub(crate) fn workloads_in(&self, namespace: &str) -> impl Iterator<Item = NodeId> + '_ {
         self.pods.members(namespace)
     }
 
     /// Whether pods k8sec cannot see (run by an operator from a custom resource) may live in
     /// `namespace`: selectors there may select them.
-    pub fn has_operator_pods(&self, namespace: &str) -> bool {
+    pub(crate) fn has_operator_pods(&self, namespace: &str) -> bool {
         self.operator_namespaces.contains(namespace)
     }
 
     /// Unit objects of `kind` named `name` in other namespaces than `namespace`.
-    pub fn namesakes(&self, kind: &str, namespace: Option<&str>, name: &str) -> Vec<NodeId> {
+    pub(crate) fn namesakes(&self, kind: &str, namespace: Option<&str>, name: &str) -> Vec<NodeId> {
         self.by_kind_name
             .get(&(kind, name))
             .into_iter()
@@ -70,7 +70,7 @@ impl<'a> Graph<'a> {
     }
 
     /// The edges leaving `node`.
-    pub fn outgoing(&self, node: NodeId) -> impl Iterator<Item = &Edge<'a>> + '_ {
+    pub(crate) fn outgoing(&self, node: NodeId) -> impl Iterator<Item = &Edge<'a>> + '_ {
         self.outgoing
             .get(node)
             .into_iter()
@@ -79,7 +79,7 @@ impl<'a> Graph<'a> {
     }
 
     /// The edges arriving at `node`.
-    pub fn incoming(&self, node: NodeId) -> impl Iterator<Item = &Edge<'a>> + '_ {
+    pub(crate) fn incoming(&self, node: NodeId) -> impl Iterator<Item = &Edge<'a>> + '_ {
         self.incoming
             .get(node)
             .into_iter()
@@ -89,7 +89,7 @@ impl<'a> Graph<'a> {
 
     /// The ids (indexes into [`Graph::edges`]) of the edges leaving (`out`) or arriving at
     /// `node`, for printers that need to name edges.
-    pub fn edge_ids(&self, node: NodeId, out: bool) -> impl Iterator<Item = usize> + '_ {
+    pub(crate) fn edge_ids(&self, node: NodeId, out: bool) -> impl Iterator<Item = usize> + '_ {
         let list = if out {
             self.outgoing.get(node)
         } else {
@@ -99,15 +99,10 @@ impl<'a> Graph<'a> {
     }
 
     /// The node of a user or group, if a binding names it.
-    pub fn subject(&self, kind: &str, name: &str) -> Option<NodeId> {
+    pub(crate) fn subject(&self, kind: &str, name: &str) -> Option<NodeId> {
         self.others
             .get(&(kind.to_string(), None, name.to_string()))
             .copied()
             .filter(|&id| self.nodes[id].origin == Origin::Subject)
-    }
-
-    /// Whether `[graph] external` declares the object.
-    pub fn is_external(&self, kind: &str, namespace: Option<&str>, name: &str) -> bool {
-        is_external(self.options.external, kind, namespace, name)
     }
 }

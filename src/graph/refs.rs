@@ -7,22 +7,22 @@ use crate::yaml::NodeRef;
 
 /// A ConfigMap, Secret or PersistentVolumeClaim a pod spec names.
 #[derive(Clone, Copy, Debug)]
-pub struct PodRef<'a> {
+pub(crate) struct PodRef<'a> {
     /// `ConfigMap`, `Secret` or `PersistentVolumeClaim`.
-    pub kind: &'static str,
-    pub name: &'a str,
+    pub(crate) kind: &'static str,
+    pub(crate) name: &'a str,
     /// The name's value node.
-    pub node: NodeRef<'a>,
+    pub(crate) node: NodeRef<'a>,
     /// `optional: true`: the pod starts without it.
-    pub optional: bool,
+    pub(crate) optional: bool,
     /// The pod volume that refers to it, for volume references.
-    pub volume: Option<&'a str>,
+    pub(crate) volume: Option<&'a str>,
 }
 
 /// Every ConfigMap, Secret and PersistentVolumeClaim the pod spec refers to: in `env`
 /// (`configMapKeyRef`, `secretKeyRef`) and `envFrom` of every container, in `configMap`,
 /// `secret`, `persistentVolumeClaim` and `projected` volumes, and in `imagePullSecrets`.
-pub fn pod_references(pod: PodSpec<'_>) -> Vec<PodRef<'_>> {
+pub(crate) fn pod_references(pod: PodSpec<'_>) -> Vec<PodRef<'_>> {
     let mut out = Vec::new();
     for container in pod.containers() {
         for from in container.items("env").filter_map(|e| e.get("valueFrom")) {
@@ -96,7 +96,7 @@ fn push_ref<'a>(
 
 /// The ServiceAccount a pod runs as, as the API server reads it: `serviceAccountName`, else the
 /// deprecated `serviceAccount`, else `default`; with the node that names it.
-pub fn service_account(pod: PodSpec<'_>) -> (&str, Option<NodeRef<'_>>) {
+pub(crate) fn service_account(pod: PodSpec<'_>) -> (&str, Option<NodeRef<'_>>) {
     for field in ["serviceAccountName", "serviceAccount"] {
         if let Some(node) = pod.spec.get(field) {
             if let Some(name) = node.as_str().filter(|n| !n.is_empty()) {
@@ -109,24 +109,24 @@ pub fn service_account(pod: PodSpec<'_>) -> (&str, Option<NodeRef<'_>>) {
 
 /// The port of a backend: a number or a port name.
 #[derive(Clone, Copy, Debug)]
-pub enum BackendPort<'a> {
+pub(crate) enum BackendPort<'a> {
     Number(i64),
     Name(&'a str),
 }
 
 /// One Service backend of an Ingress.
 #[derive(Clone, Copy, Debug)]
-pub struct Backend<'a> {
-    pub service: &'a str,
+pub(crate) struct Backend<'a> {
+    pub(crate) service: &'a str,
     /// The service name's value node.
-    pub service_node: NodeRef<'a>,
-    pub port: Option<(BackendPort<'a>, NodeRef<'a>)>,
+    pub(crate) service_node: NodeRef<'a>,
+    pub(crate) port: Option<(BackendPort<'a>, NodeRef<'a>)>,
 }
 
 /// Every Service backend of an Ingress (`networking.k8s.io` or `extensions`): the default
 /// backend and the backend of every path, in both the `v1` shape (`service: {name, port}`) and
 /// the `v1beta1` one (`serviceName`, `servicePort`). Resource backends are not Services.
-pub fn ingress_backends(resource: &Resource) -> Vec<Backend<'_>> {
+pub(crate) fn ingress_backends(resource: &Resource) -> Vec<Backend<'_>> {
     if resource.kind != "Ingress" || !matches!(resource.group(), "networking.k8s.io" | "extensions")
     {
         return Vec::new();
@@ -192,7 +192,7 @@ fn backend(node: NodeRef<'_>) -> Option<Backend<'_>> {
 /// Whether a Service (core `v1`) exposes the backend port: a number matches a `port`, a name
 /// matches the `name` of a port. A Service whose ports cannot be read is given the benefit of
 /// the doubt.
-pub fn service_has_port(service: &Resource, port: BackendPort<'_>) -> bool {
+pub(crate) fn service_has_port(service: &Resource, port: BackendPort<'_>) -> bool {
     let Some(ports) = service
         .root()
         .path(&["spec", "ports"])
@@ -224,20 +224,22 @@ pub fn service_selector(resource: &Resource) -> Option<(Selector<'_>, NodeRef<'_
 
 /// Whether the Service is reachable from outside the cluster by itself: `NodePort` or
 /// `LoadBalancer`. Returns the `type` value node.
-pub fn service_exposure(resource: &Resource) -> Option<NodeRef<'_>> {
+pub(crate) fn service_exposure(resource: &Resource) -> Option<NodeRef<'_>> {
     let value = resource.root().path(&["spec", "type"])?;
     matches!(value.as_str(), Some("NodePort" | "LoadBalancer")).then_some(value)
 }
 
 /// A NetworkPolicy of `networking.k8s.io` (or the old `extensions` group).
-pub fn is_network_policy(resource: &Resource) -> bool {
+pub(crate) fn is_network_policy(resource: &Resource) -> bool {
     resource.kind == "NetworkPolicy"
         && matches!(resource.group(), "networking.k8s.io" | "extensions")
 }
 
 /// The pods a NetworkPolicy applies to: `spec.podSelector`, which is not a pointer in the API,
 /// so a missing or null one is `{}` and selects every pod of the namespace.
-pub fn policy_pod_selector(resource: &Resource) -> Option<(Selector<'_>, Option<NodeRef<'_>>)> {
+pub(crate) fn policy_pod_selector(
+    resource: &Resource,
+) -> Option<(Selector<'_>, Option<NodeRef<'_>>)> {
     let spec = resource.root().get("spec")?;
     match spec.get("podSelector").filter(|s| !s.is_null()) {
         None => Some((Selector::everything(), None)),
@@ -250,7 +252,7 @@ pub fn policy_pod_selector(resource: &Resource) -> Option<(Selector<'_>, Option<
 /// The policy types a NetworkPolicy enforces: `(ingress, egress)`. Without `policyTypes` (or
 /// with a null or empty one) the API server defaults it: Ingress always, Egress when the
 /// policy has egress rules.
-pub fn policy_types(resource: &Resource) -> (bool, bool) {
+pub(crate) fn policy_types(resource: &Resource) -> (bool, bool) {
     let Some(spec) = resource.root().get("spec") else {
         return (true, false);
     };
@@ -273,18 +275,18 @@ pub fn policy_types(resource: &Resource) -> (bool, bool) {
 /// A peer of a NetworkPolicy rule that selects pods of the policy's own namespace: a
 /// `podSelector` without `namespaceSelector` and without `ipBlock`.
 #[derive(Clone, Debug)]
-pub struct LocalPeer<'a> {
+pub(crate) struct LocalPeer<'a> {
     /// `true` for an ingress rule's `from`, `false` for an egress rule's `to`.
-    pub ingress: bool,
-    pub selector: Selector<'a>,
+    pub(crate) ingress: bool,
+    pub(crate) selector: Selector<'a>,
     /// The `podSelector` value.
-    pub node: NodeRef<'a>,
+    pub(crate) node: NodeRef<'a>,
     /// The only peer of its rule.
-    pub alone: bool,
+    pub(crate) alone: bool,
 }
 
 /// The same-namespace pod peers of a NetworkPolicy's enforced rules.
-pub fn local_peers(resource: &Resource) -> Vec<LocalPeer<'_>> {
+pub(crate) fn local_peers(resource: &Resource) -> Vec<LocalPeer<'_>> {
     let Some(spec) = resource.root().get("spec") else {
         return Vec::new();
     };
@@ -323,7 +325,7 @@ pub fn local_peers(resource: &Resource) -> Vec<LocalPeer<'_>> {
 /// The pods a PodDisruptionBudget covers: `spec.selector`. In `policy/v1` an empty selector
 /// selects every pod of the namespace; in `policy/v1beta1` it selects none. A missing one
 /// selects none.
-pub fn pdb_selector(resource: &Resource) -> Option<(Selector<'_>, NodeRef<'_>)> {
+pub(crate) fn pdb_selector(resource: &Resource) -> Option<(Selector<'_>, NodeRef<'_>)> {
     if resource.kind != "PodDisruptionBudget" || resource.group() != "policy" {
         return None;
     }
@@ -338,7 +340,7 @@ pub fn pdb_selector(resource: &Resource) -> Option<(Selector<'_>, NodeRef<'_>)> 
 
 /// The object a HorizontalPodAutoscaler scales: `spec.scaleTargetRef` kind and name, with the
 /// name's node.
-pub fn hpa_target(resource: &Resource) -> Option<(&str, &str, NodeRef<'_>)> {
+pub(crate) fn hpa_target(resource: &Resource) -> Option<(&str, &str, NodeRef<'_>)> {
     if resource.kind != "HorizontalPodAutoscaler" || resource.group() != "autoscaling" {
         return None;
     }

@@ -68,7 +68,12 @@ impl<'a> Graph<'a> {
 
     /// The unit's definitions of an object, of the API group the kind has in Kubernetes when
     /// it is a core kind (a Knative `Service` is not a Service).
-    pub fn definitions(&self, kind: &str, namespace: Option<&str>, name: &str) -> Vec<NodeId> {
+    pub(crate) fn definitions(
+        &self,
+        kind: &str,
+        namespace: Option<&str>,
+        name: &str,
+    ) -> Vec<NodeId> {
         let Some(defs) = self.objects.get(&(kind, namespace, name)) else {
             return Vec::new();
         };

@@ -5,7 +5,7 @@
 mod kinds;
 mod pod;
 pub(crate) mod pod_risks;
-pub mod rbac;
+pub(crate) mod rbac;
 pub(crate) mod rbac_risks;
 mod resource;
 mod selector;
