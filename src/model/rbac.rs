@@ -1,7 +1,8 @@
 //! RBAC rules and bindings, read the way the RBAC authorizer reads them.
 //!
-//! One way to read RBAC for every check: the per-object checks (`src/checks/rbac.rs`) and the
-//! cross-resource graph (effective permissions of a workload) both match rules here.
+//! One way to read RBAC for every check: the per-object checks (`src/checks/rbac.rs`), the
+//! graph (the rules an account holds, `graph::permissions`) and the rule book that judges
+//! them (`model::rbac_risks`) all read rules here.
 //!
 //! Rules are matched as the authorizer matches requests: a verb matches itself or `*`; an API
 //! group matches itself or `*`; a resource matches itself, `*`, or for a subresource
