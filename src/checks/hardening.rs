@@ -74,10 +74,6 @@ pub(super) fn writable_root_filesystem(
     container: Container<'_>,
     sink: &mut Sink<'_>,
 ) {
-    // The API server forbids readOnlyRootFilesystem on Windows pods.
-    if pod.is_windows() {
-        return;
-    }
     const READ_ONLY_ROOT: RequiredSetting = RequiredSetting {
         field: "readOnlyRootFilesystem",
         required: true,
@@ -85,7 +81,7 @@ pub(super) fn writable_root_filesystem(
         when_missing: "has a writable root filesystem: readOnlyRootFilesystem: true is not set",
         applicability: Applicability::Unsafe,
     };
-    READ_ONLY_ROOT.check(resource, container, true, sink);
+    READ_ONLY_ROOT.check(resource, pod, container, true, sink);
 }
 
 /// `automount-service-account-token`: the pod's API token is mounted: the pod spec sets

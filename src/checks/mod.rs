@@ -27,8 +27,6 @@ mod selection;
 mod selectors;
 mod sink;
 mod structure;
-#[cfg(test)]
-pub(crate) mod testing;
 mod validity;
 
 pub use params::Params;
@@ -270,3 +268,6 @@ pub(crate) fn find(id: &str) -> Option<&'static Check> {
         .ok()
         .map(|i| &CHECKS[i])
 }
+
+#[cfg(test)]
+pub(crate) mod testing;

@@ -3,7 +3,7 @@
 //! one, at its security anchor when it sets none, with a fix that sets it.
 
 use super::{Applicability, Sink};
-use crate::model::{Container, Resource};
+use crate::model::{Container, PodSpec, Resource};
 
 /// `securityContext.<field>: <required>` of a container, and how findings about it read.
 pub(super) struct RequiredSetting {
@@ -20,14 +20,19 @@ pub(super) struct RequiredSetting {
 impl RequiredSetting {
     /// Reports `container` unless it has the setting. `fixable` is false where setting it
     /// would make the object invalid: the fix is then withheld. A value that is not a boolean
-    /// is not reported: the API server refuses it, so the pod never runs.
+    /// is not reported: the API server refuses it, so the pod never runs. Windows pods are
+    /// skipped: these settings are Linux-only, and the API server forbids them there.
     pub(super) fn check(
         &self,
         resource: &Resource,
+        pod: PodSpec<'_>,
         container: Container<'_>,
         fixable: bool,
         sink: &mut Sink<'_>,
     ) {
+        if pod.is_windows() {
+            return;
+        }
         let description = format!("set `{}: {}`", self.field, self.required);
         let who = container.describe();
         let editor = sink.edit();

@@ -137,9 +137,6 @@ pub(super) fn privilege_escalation_allowed(
     container: Container<'_>,
     sink: &mut Sink<'_>,
 ) {
-    if pod.is_windows() {
-        return;
-    }
     const NO_PRIVILEGE_ESCALATION: RequiredSetting = RequiredSetting {
         field: "allowPrivilegeEscalation",
         required: false,
@@ -149,7 +146,7 @@ pub(super) fn privilege_escalation_allowed(
     };
     // `false` is what restricted asks for.
     let fixable = no_new_privs_allowed(container);
-    NO_PRIVILEGE_ESCALATION.check(resource, container, fixable, sink);
+    NO_PRIVILEGE_ESCALATION.check(resource, pod, container, fixable, sink);
 }
 
 /// Whether the API server accepts `allowPrivilegeEscalation: false` on the container: it
@@ -194,36 +191,33 @@ pub(super) fn run_as_root(
     let flip = |editor: &Editor<'_>, node: NodeRef<'_>, _: &[Container<'_>]| {
         flip_run_as_non_root(pod, editor, node)
     };
-    root.non_root_false.report_with_fix(
-        resource,
-        sink,
-        |_, who, _| {
-            let why = why_root(require_non_root, true);
-            format!("{who} may run as root: {why}")
-        },
-        Some(GroupFix {
-            applicability: Applicability::Unsafe,
-            description: "set `runAsNonRoot: true`",
-            edits: &flip,
-        }),
-    );
     let add = |editor: &Editor<'_>, _: NodeRef<'_>, containers: &[Container<'_>]| match containers {
         [container] => editor.set_path(container.node, RUN_AS_NON_ROOT, true),
         _ => None,
     };
-    root.unset.report_with_fix(
-        resource,
-        sink,
-        |_, who, _| {
-            let why = why_root(require_non_root, false);
-            format!("{who} may run as root: {why}")
-        },
-        Some(GroupFix {
+    let may_run_as_root: [(Grouped<'_>, bool, &'static str, GroupEdits<'_, '_>); 2] = [
+        (root.non_root_false, true, "set `runAsNonRoot: true`", &flip),
+        (
+            root.unset,
+            false,
+            "set `runAsNonRoot: true` on the container",
+            &add,
+        ),
+    ];
+    for (group, set_false, description, edits) in may_run_as_root {
+        let why = why_root(require_non_root, set_false);
+        let fix = GroupFix {
             applicability: Applicability::Unsafe,
-            description: "set `runAsNonRoot: true` on the container",
-            edits: &add,
-        }),
-    );
+            description,
+            edits,
+        };
+        group.report_with_fix(
+            resource,
+            sink,
+            |_, who, _| format!("{who} may run as root: {why}"),
+            Some(fix),
+        );
+    }
 }
 
 /// Why a container may run as root: `runAsNonRoot: false` (`set_false`) or not set, and (unless

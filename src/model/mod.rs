@@ -9,10 +9,11 @@ pub(crate) mod rbac;
 pub(crate) mod rbac_risks;
 mod resource;
 mod selector;
-#[cfg(test)]
-pub(crate) mod testing;
 
 pub use kinds::{is_cluster_scoped, is_kustomize_kind};
 pub use pod::{Container, ContainerKind, PodSpec};
 pub use resource::{resources_of, ObjectRef, Resource};
 pub use selector::{Label, Labels, Operator, Requirement, Selector, SelectorError};
+
+#[cfg(test)]
+pub(crate) mod testing;
