@@ -74,6 +74,11 @@ pub struct Check {
 }
 
 impl Check {
+    /// Whether the check has parameters (`[checks.<id>]`), which its doc must list.
+    pub fn has_params(&self) -> bool {
+        self.params.is_some()
+    }
+
     /// A check with parameters, read by `read` from `[checks.<id>]`.
     const fn with_params(self, read: ReadParams) -> Check {
         Check {
