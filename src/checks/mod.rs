@@ -119,61 +119,37 @@ const fn registered(id: &'static str, run: Runner) -> Check {
     }
 }
 
-/// Every check, sorted by id. One entry per `checks/<id>.toml`.
+/// Every check, sorted by id. One entry per `checks/<id>.toml`: how it runs (the runner and
+/// the function) and, for a check with parameters, how `[checks.<id>]` is read into its
+/// field of [`Params`].
+#[rustfmt::skip]
 pub static CHECKS: &[Check] = &[
     container("added-capabilities", restricted::added_capabilities)
         .with_params(|table, p| params::read(table, &mut p.added_capabilities)),
     pod("apparmor-unconfined", pod_security::apparmor_unconfined),
-    graph(
-        "automount-service-account-token",
-        hardening::automount_service_account_token,
-    ),
+    graph("automount-service-account-token", hardening::automount_service_account_token),
     graph("binding-missing-role", references::binding_missing_role),
     resource("binding-to-anonymous", rbac::binding_to_anonymous),
-    container(
-        "capabilities-not-dropped",
-        restricted::capabilities_not_dropped,
-    ),
+    container("capabilities-not-dropped", restricted::capabilities_not_dropped),
     resource("cluster-admin-binding", rbac::cluster_admin_binding),
     resource("committed-secret", secrets::committed_secret),
-    container(
-        "dangerous-capabilities",
-        pod_security::dangerous_capabilities,
-    ),
+    container("dangerous-capabilities", pod_security::dangerous_capabilities),
     resource("default-namespace", validity::default_namespace),
-    pod(
-        "default-service-account",
-        hardening::default_service_account,
-    ),
-    resource(
-        "deprecated-api-version",
-        deprecated_api::deprecated_api_version,
-    ),
-    pod(
-        "deprecated-service-account-field",
-        hardening::deprecated_service_account_field,
-    ),
+    pod("default-service-account", hardening::default_service_account),
+    resource("deprecated-api-version", deprecated_api::deprecated_api_version),
+    pod("deprecated-service-account-field", hardening::deprecated_service_account_field),
     container("duplicate-env-var", validity::duplicate_env_var),
     resource("duplicate-key", structure::duplicate_key),
     unit("duplicate-object", validity::duplicate_object),
-    graph(
-        "exposed-privileged-workload",
-        exposure::exposed_privileged_workload,
-    ),
+    graph("exposed-privileged-workload", exposure::exposed_privileged_workload),
     pod("host-ipc", pod_security::host_ipc),
     pod("host-network", pod_security::host_network),
     pod("host-path-volume", pod_security::host_path_volume),
     pod("host-pid", pod_security::host_pid),
     container("host-port", pod_security::host_port),
     graph("hpa-missing-target", references::hpa_missing_target),
-    container(
-        "image-not-pinned-by-digest",
-        images::image_not_pinned_by_digest,
-    ),
-    graph(
-        "ingress-missing-service",
-        references::ingress_missing_service,
-    ),
+    container("image-not-pinned-by-digest", images::image_not_pinned_by_digest),
+    graph("ingress-missing-service", references::ingress_missing_service),
     resource("ingress-without-tls", exposure::ingress_without_tls),
     registered("invalid-yaml", Runner::Loader),
     container("kubernetes-dashboard", validity::kubernetes_dashboard),
@@ -183,44 +159,17 @@ pub static CHECKS: &[Check] = &[
     pod("missing-liveness-probe", resources::missing_liveness_probe),
     pod("missing-memory-limit", resources::missing_memory_limit),
     pod("missing-memory-request", resources::missing_memory_request),
-    pod(
-        "missing-readiness-probe",
-        resources::missing_readiness_probe,
-    ),
-    graph(
-        "missing-referenced-object",
-        references::missing_referenced_object,
-    ),
-    pod(
-        "missing-seccomp-profile",
-        restricted::missing_seccomp_profile,
-    ),
-    graph(
-        "missing-service-account",
-        references::missing_service_account,
-    ),
-    resource(
-        "networkpolicy-allow-all",
-        network_policy::networkpolicy_allow_all,
-    ),
-    graph(
-        "networkpolicy-peer-selects-nothing",
-        selectors::networkpolicy_peer_selects_nothing,
-    ),
-    graph(
-        "networkpolicy-selects-nothing",
-        selectors::networkpolicy_selects_nothing,
-    ),
+    pod("missing-readiness-probe", resources::missing_readiness_probe),
+    graph("missing-referenced-object", references::missing_referenced_object),
+    pod("missing-seccomp-profile", restricted::missing_seccomp_profile),
+    graph("missing-service-account", references::missing_service_account),
+    resource("networkpolicy-allow-all", network_policy::networkpolicy_allow_all),
+    graph("networkpolicy-peer-selects-nothing", selectors::networkpolicy_peer_selects_nothing),
+    graph("networkpolicy-selects-nothing", selectors::networkpolicy_selects_nothing),
     graph("pdb-selects-nothing", selectors::pdb_selects_nothing),
-    graph(
-        "pod-egress-unrestricted",
-        network_policy::pod_egress_unrestricted,
-    ),
+    graph("pod-egress-unrestricted", network_policy::pod_egress_unrestricted),
     graph("pod-not-isolated", network_policy::pod_not_isolated),
-    container(
-        "privilege-escalation-allowed",
-        restricted::privilege_escalation_allowed,
-    ),
+    container("privilege-escalation-allowed", restricted::privilege_escalation_allowed),
     container("privileged-container", pod_security::privileged_container),
     container("probe-port-not-exposed", resources::probe_port_not_exposed),
     resource("rbac-escalation-verbs", rbac::rbac_escalation_verbs),
@@ -229,10 +178,7 @@ pub static CHECKS: &[Check] = &[
     resource("rbac-secrets-access", rbac::rbac_secrets_access),
     resource("rbac-wildcard", rbac::rbac_wildcard),
     resource("rbac-workload-create", rbac::rbac_workload_create),
-    pod(
-        "restricted-volume-types",
-        restricted::restricted_volume_types,
-    ),
+    pod("restricted-volume-types", restricted::restricted_volume_types),
     pod("run-as-root", restricted::run_as_root)
         .with_params(|table, p| params::read(table, &mut p.run_as_root)),
     pod("seccomp-unconfined", pod_security::seccomp_unconfined),
@@ -241,29 +187,17 @@ pub static CHECKS: &[Check] = &[
     container("secret-in-env", secrets::secret_in_env)
         .with_params(|table, p| params::read(table, &mut p.secret_in_env)),
     pod("selector-label-mismatch", validity::selector_label_mismatch),
-    pod(
-        "selinux-custom-options",
-        pod_security::selinux_custom_options,
-    ),
+    pod("selinux-custom-options", pod_security::selinux_custom_options),
     resource("sensitive-host-mount", hardening::sensitive_host_mount)
         .with_params(|table, p| params::read(table, &mut p.sensitive_host_mount)),
     resource("service-exposed", exposure::service_exposed),
-    graph(
-        "service-selects-nothing",
-        selectors::service_selects_nothing,
-    ),
+    graph("service-selects-nothing", selectors::service_selects_nothing),
     resource("ssh-port", exposure::ssh_port),
     container("unsafe-proc-mount", pod_security::unsafe_proc_mount),
     pod("unsafe-sysctls", pod_security::unsafe_sysctls),
     pod("windows-host-process", pod_security::windows_host_process),
-    graph(
-        "workload-risky-permissions",
-        rbac::workload_risky_permissions,
-    ),
-    container(
-        "writable-root-filesystem",
-        hardening::writable_root_filesystem,
-    ),
+    graph("workload-risky-permissions", rbac::workload_risky_permissions),
+    container("writable-root-filesystem", hardening::writable_root_filesystem),
 ];
 
 /// The registered check `id`.
