@@ -5,17 +5,21 @@
 //! security baseline is worse than a failed run.
 
 use std::collections::BTreeMap;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
+use serde::de::IgnoredAny;
 use serde::Deserialize;
+use toml::de::{DeTable, DeValue, ValueDeserializer};
 use toml::Spanned;
 
+use crate::checks::{self, KubernetesVersion, Params, Selection, DEFAULT_KUBERNETES_VERSION};
 use crate::diagnostic::Severity;
 use crate::docs::{self, Pss};
 use crate::graph::ExternalPattern;
 
-pub const FILE_NAME: &str = ".k8sec.toml";
+pub(crate) const FILE_NAME: &str = ".k8sec.toml";
 
 /// Pod Security Standards profile selecting the base set of checks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -26,87 +30,12 @@ pub enum Profile {
 }
 
 impl Profile {
-    pub fn parse(text: &str) -> Option<Profile> {
+    pub(crate) fn parse(text: &str) -> Option<Profile> {
         match text {
             "baseline" => Some(Profile::Baseline),
             "restricted" => Some(Profile::Restricted),
             "all" => Some(Profile::All),
             _ => None,
-        }
-    }
-}
-
-/// Check parameters, with their defaults.
-#[derive(Clone, Debug)]
-pub struct Params {
-    /// hostPath prefixes `sensitive-host-mount` reports.
-    pub sensitive_host_paths: Vec<String>,
-    /// Case-insensitive name fragments that mark an env var's value as a secret
-    /// (`secret-in-env`).
-    pub secret_env_name_patterns: Vec<String>,
-    /// The same for ConfigMap keys (`secret-in-configmap`).
-    pub secret_configmap_name_patterns: Vec<String>,
-    /// Capabilities `added-capabilities` accepts.
-    pub allowed_capabilities: Vec<String>,
-    /// `run-as-root`: demand `runAsNonRoot: true` even when a non-zero `runAsUser` is set.
-    pub require_run_as_non_root: bool,
-    /// The Kubernetes version manifests are deployed to (top-level `kubernetes-version`), for
-    /// every version-dependent check: `deprecated-api-version`, and the Pod Security checks
-    /// whose rules changed between releases (`unsafe-sysctls`, `selinux-custom-options`,
-    /// `unsafe-proc-mount`, `seccomp-unconfined`).
-    pub kubernetes_version: (u32, u32),
-}
-
-impl Default for Params {
-    fn default() -> Self {
-        let secret_names: Vec<String> = [
-            "password",
-            "passwd",
-            "secret",
-            "token",
-            "apikey",
-            "api_key",
-            "api-key",
-            "private_key",
-            "private-key",
-            "privatekey",
-            "credential",
-            "access_key",
-            "accesskey",
-            "auth",
-        ]
-        .map(String::from)
-        .to_vec();
-        Params {
-            sensitive_host_paths: [
-                "/",
-                "/etc",
-                "/proc",
-                "/sys",
-                "/dev",
-                "/boot",
-                "/root",
-                "/home",
-                "/var/lib/kubelet",
-                "/var/lib/docker",
-                "/var/lib/containerd",
-                "/var/run",
-                "/run",
-                "/var/log",
-                "/etc/kubernetes",
-                "/var/run/docker.sock",
-                "/run/containerd/containerd.sock",
-                "/var/run/containerd/containerd.sock",
-                "/var/run/crio/crio.sock",
-                "/run/crio/crio.sock",
-            ]
-            .map(String::from)
-            .to_vec(),
-            secret_configmap_name_patterns: secret_names.clone(),
-            secret_env_name_patterns: secret_names,
-            allowed_capabilities: vec!["NET_BIND_SERVICE".to_string()],
-            require_run_as_non_root: false,
-            kubernetes_version: (1, 33),
         }
     }
 }
@@ -122,6 +51,10 @@ pub struct Config {
     pub fail_on: Severity,
     pub exclude: Option<GlobSet>,
     pub per_path_ignores: Vec<(GlobSet, Vec<String>)>,
+    /// The Kubernetes release the manifests are deployed to (top-level `kubernetes-version`):
+    /// what the version-dependent checks judge against, and helm's `--kube-version`.
+    pub kubernetes_version: KubernetesVersion,
+    /// `[checks.<id>]`: the parameters of the checks that have some.
     pub params: Params,
     /// `[graph] external`: objects created outside the repository, never reported missing.
     pub graph_external: Vec<ExternalPattern>,
@@ -157,15 +90,69 @@ pub struct Overrides {
     pub fail_on: Option<Severity>,
 }
 
-/// A configuration problem, with the file and line when it comes from the file.
+/// A configuration problem: what is wrong and, when it comes from the file, where.
+///
+/// It displays as it always has: `cannot read config <path>: …`, `invalid config <path>: …`
+/// (TOML syntax or shape, with the parser's own line, column and snippet), `<path>:<line>: …`
+/// (a bad value), or the message alone (a command-line flag).
 #[derive(Debug)]
-pub struct ConfigError(pub String);
+pub struct ConfigError {
+    /// The configuration file, when the problem is in it.
+    pub path: Option<PathBuf>,
+    /// The 1-based line of the problem in the file, when known.
+    pub line: Option<usize>,
+    /// The 1-based column (in characters) of the problem in the file, when known.
+    pub column: Option<usize>,
+    /// What is wrong, without the location.
+    pub message: String,
+    kind: ErrorKind,
+}
+
+/// How a [`ConfigError`] displays.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ErrorKind {
+    /// The file cannot be read.
+    Unreadable,
+    /// The file is not valid TOML, or its shape is wrong (an unknown key, a string where a
+    /// list belongs): the message is the TOML parser's report.
+    Invalid,
+    /// A value in the file is wrong.
+    Value,
+    /// A problem outside the file (a command-line flag).
+    Flag,
+}
+
+impl ConfigError {
+    fn flag(message: String) -> Self {
+        ConfigError {
+            path: None,
+            line: None,
+            column: None,
+            message,
+            kind: ErrorKind::Flag,
+        }
+    }
+}
 
 impl std::fmt::Display for ConfigError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
+        let path = self
+            .path
+            .as_deref()
+            .map_or_else(String::new, |p| p.display().to_string());
+        match self.kind {
+            ErrorKind::Unreadable => write!(f, "cannot read config {path}: {}", self.message),
+            ErrorKind::Invalid => write!(f, "invalid config {path}: {}", self.message),
+            ErrorKind::Value => {
+                let line = self.line.unwrap_or(1);
+                write!(f, "{path}:{line}: {}", self.message)
+            }
+            ErrorKind::Flag => f.write_str(&self.message),
+        }
     }
 }
+
+impl std::error::Error for ConfigError {}
 
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -184,8 +171,10 @@ struct RawConfig {
     severity: BTreeMap<Spanned<String>, Spanned<String>>,
     #[serde(default)]
     per_path_ignores: BTreeMap<Spanned<String>, Vec<Spanned<String>>>,
-    #[serde(default)]
-    checks: RawParams,
+    /// `[checks.<id>]`: each table is read by its check, through the registry, from the
+    /// parsed document (see [`ConfigFile::check_params`]), so its errors keep their spans.
+    #[serde(default, rename = "checks")]
+    _checks: IgnoredAny,
     #[serde(default)]
     helm: HelmConfig,
     #[serde(default)]
@@ -199,45 +188,6 @@ struct RawGraph {
     external: Vec<Spanned<String>>,
 }
 
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct RawParams {
-    #[serde(rename = "sensitive-host-mount")]
-    sensitive_host_mount: Option<SensitiveHostMount>,
-    #[serde(rename = "secret-in-env")]
-    secret_in_env: Option<SecretNames>,
-    #[serde(rename = "secret-in-configmap")]
-    secret_in_configmap: Option<SecretNames>,
-    #[serde(rename = "added-capabilities")]
-    added_capabilities: Option<AddedCapabilities>,
-    #[serde(rename = "run-as-root")]
-    run_as_root: Option<RunAsRoot>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-struct SensitiveHostMount {
-    paths: Vec<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-struct SecretNames {
-    name_patterns: Vec<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-struct AddedCapabilities {
-    allowed: Vec<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-struct RunAsRoot {
-    require_run_as_non_root: bool,
-}
-
 /// Finds `.k8sec.toml` in `start` or its ancestors.
 pub fn find(start: &Path) -> Option<PathBuf> {
     start
@@ -249,136 +199,55 @@ pub fn find(start: &Path) -> Option<PathBuf> {
 impl Config {
     /// Configuration from the file at `path` (if any) and the command-line overrides.
     pub fn load(path: Option<&Path>, overrides: &Overrides) -> Result<Config, ConfigError> {
-        let (raw, text) = match path {
-            Some(path) => {
-                let text = std::fs::read_to_string(path).map_err(|e| {
-                    ConfigError(format!("cannot read config {}: {e}", path.display()))
-                })?;
-                let raw: RawConfig = toml::from_str(&text).map_err(|e| {
-                    ConfigError(format!("invalid config {}: {}", path.display(), e))
-                })?;
-                (raw, text)
-            }
-            None => (RawConfig::default(), String::new()),
-        };
-        let shown = path.map_or_else(String::new, |p| p.display().to_string());
-        let at = |span: std::ops::Range<usize>| -> String {
-            let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
-            format!("{shown}:{line}")
-        };
-        let check_id = |id: &Spanned<String>| -> Result<String, ConfigError> {
-            let name = id.get_ref();
-            if name == "all" || docs::doc(name).is_some() {
-                Ok(name.clone())
-            } else {
-                Err(ConfigError(format!(
-                    "{}: unknown check `{name}`",
-                    at(id.span())
-                )))
-            }
-        };
-        let ids = |list: &[Spanned<String>]| -> Result<Vec<String>, ConfigError> {
-            list.iter().map(check_id).collect()
-        };
-
-        let profile = match (&overrides.profile, &raw.profile) {
-            (Some(p), _) => *p,
-            (None, Some(p)) => Profile::parse(p.get_ref()).ok_or_else(|| {
-                ConfigError(format!(
-                    "{}: `profile` must be baseline, restricted or all, not `{}`",
-                    at(p.span()),
-                    p.get_ref()
-                ))
+        let text = match path {
+            Some(path) => std::fs::read_to_string(path).map_err(|e| ConfigError {
+                path: Some(path.to_path_buf()),
+                line: None,
+                column: None,
+                message: e.to_string(),
+                kind: ErrorKind::Unreadable,
             })?,
-            (None, None) => Profile::All,
+            None => String::new(),
         };
-        let select = match (&overrides.select, &raw.select) {
-            (Some(list), _) => Some(validate_cli_ids(list)?),
-            (None, Some(list)) => Some(ids(list)?),
-            (None, None) => None,
-        };
-        let mut extend = ids(&raw.extend_select)?;
-        extend.extend(validate_cli_ids(&overrides.extend_select)?);
-        let mut ignore = ids(&raw.ignore)?;
-        ignore.extend(validate_cli_ids(&overrides.ignore)?);
-
-        let enabled = select_checks(profile, select.as_deref(), &extend, &ignore);
-
-        let fail_on = match (&overrides.fail_on, &raw.fail_on) {
-            (Some(s), _) => *s,
-            (None, Some(s)) => Severity::parse(s.get_ref()).ok_or_else(|| {
-                ConfigError(format!(
-                    "{}: `fail-on` must be error, warning or info, not `{}`",
-                    at(s.span()),
-                    s.get_ref()
-                ))
-            })?,
+        let file = ConfigFile { path, text: &text };
+        let (raw, checks) = file.parse()?;
+        let enabled = file.enabled_checks(&raw, overrides)?;
+        let fail_on = match (overrides.fail_on, &raw.fail_on) {
+            (Some(level), _) => level,
+            (None, Some(level)) => file.value(
+                level,
+                Severity::parse,
+                "`fail-on` must be error, warning or info",
+            )?,
             (None, None) => Severity::Warning,
         };
-
-        let mut severity = BTreeMap::new();
-        for (id, level) in &raw.severity {
-            let id = check_id(id)?;
-            let level = Severity::parse(level.get_ref()).ok_or_else(|| {
-                ConfigError(format!(
-                    "{}: severity must be error, warning or info, not `{}`",
-                    at(level.span()),
-                    level.get_ref()
-                ))
-            })?;
-            severity.insert(id, level);
-        }
-
+        let severity = file.severities(&raw.severity)?;
         let exclude = if raw.exclude.is_empty() {
             None
         } else {
-            Some(glob_set(&raw.exclude, &at)?)
+            Some(file.glob_set(&raw.exclude)?)
         };
         let mut per_path_ignores = Vec::new();
         for (glob, list) in &raw.per_path_ignores {
-            let set = glob_set(std::slice::from_ref(glob), &at)?;
-            per_path_ignores.push((set, ids(list)?));
+            let set = file.glob_set(std::slice::from_ref(glob))?;
+            per_path_ignores.push((set, file.check_ids(list)?));
         }
-
-        let mut params = Params::default();
-        if let Some(p) = raw.checks.sensitive_host_mount {
-            params.sensitive_host_paths = p.paths;
-        }
-        let lowercase = |p: SecretNames| -> Vec<String> {
-            p.name_patterns
-                .into_iter()
-                .map(|s| s.to_ascii_lowercase())
-                .collect()
+        let params = file.check_params(checks)?;
+        let kubernetes_version = match &raw.kubernetes_version {
+            Some(version) => file.value(
+                version,
+                parse_version,
+                "`kubernetes-version` must look like \"1.30\"",
+            )?,
+            None => DEFAULT_KUBERNETES_VERSION,
         };
-        if let Some(p) = raw.checks.secret_in_env {
-            params.secret_env_name_patterns = lowercase(p);
-        }
-        if let Some(p) = raw.checks.secret_in_configmap {
-            params.secret_configmap_name_patterns = lowercase(p);
-        }
-        if let Some(p) = raw.checks.added_capabilities {
-            params.allowed_capabilities = p.allowed;
-        }
-        if let Some(p) = raw.checks.run_as_root {
-            params.require_run_as_non_root = p.require_run_as_non_root;
-        }
-        if let Some(version) = &raw.kubernetes_version {
-            params.kubernetes_version = parse_version(version.get_ref()).ok_or_else(|| {
-                ConfigError(format!(
-                    "{}: `kubernetes-version` must look like \"1.30\", not `{}`",
-                    at(version.span()),
-                    version.get_ref()
-                ))
-            })?;
-        }
-
         let graph_external = raw
             .graph
             .external
             .iter()
             .map(|p| {
                 ExternalPattern::parse(p.get_ref())
-                    .map_err(|e| ConfigError(format!("{}: `graph.external`: {e}", at(p.span()))))
+                    .map_err(|e| file.error_at(p.span(), format!("`graph.external`: {e}")))
             })
             .collect::<Result<Vec<_>, _>>()?;
 
@@ -389,6 +258,7 @@ impl Config {
             fail_on,
             exclude,
             per_path_ignores,
+            kubernetes_version,
             params,
             helm: raw.helm,
             graph_external,
@@ -396,7 +266,7 @@ impl Config {
     }
 
     /// The severity findings of `id` are reported with.
-    pub fn severity_of(&self, id: &str) -> Severity {
+    pub(crate) fn severity_of(&self, id: &str) -> Severity {
         self.severity
             .get(id)
             .copied()
@@ -404,16 +274,222 @@ impl Config {
             .unwrap_or(Severity::Warning)
     }
 
-    pub fn is_enabled(&self, id: &str) -> bool {
-        self.enabled.binary_search(&id).is_ok()
-    }
-
     /// Whether `per-path-ignores` turns `id` off for the file shown as `path`.
-    pub fn ignored_for_path(&self, id: &str, path: &str) -> bool {
+    pub(crate) fn ignored_for_path(&self, id: &str, path: &str) -> bool {
         self.per_path_ignores
             .iter()
             .any(|(globs, ids)| globs.is_match(path) && ids.iter().any(|i| i == id || i == "all"))
     }
+
+    /// The enabled checks, ready to run with this configuration's severities, Kubernetes
+    /// version and check parameters: what the pipeline runs.
+    pub(crate) fn selection(&self) -> Selection<'_> {
+        Selection::new(
+            &self.enabled,
+            |id| self.severity_of(id),
+            self.kubernetes_version,
+            &self.params,
+        )
+    }
+}
+
+/// The configuration file's text, for reading it and locating problems in it.
+struct ConfigFile<'t> {
+    path: Option<&'t Path>,
+    text: &'t str,
+}
+
+impl<'t> ConfigFile<'t> {
+    /// The file's settings, and its `[checks]` table (each check's parameters) as parsed, with
+    /// spans.
+    fn parse(&self) -> Result<(RawConfig, Option<Spanned<DeValue<'t>>>), ConfigError> {
+        let document = DeTable::parse(self.text).map_err(|e| self.invalid(e))?;
+        let checks = document
+            .get_ref()
+            .iter()
+            .find(|(key, _)| key.get_ref() == "checks")
+            .map(|(_, value)| value.clone());
+        let raw = RawConfig::deserialize(toml::de::Deserializer::from(document))
+            .map_err(|e| self.invalid(e))?;
+        Ok((raw, checks))
+    }
+
+    /// The file is not TOML, or not shaped as the configuration is.
+    fn invalid(&self, mut error: toml::de::Error) -> ConfigError {
+        error.set_input(Some(self.text));
+        let (line, column) = error.span().map_or((None, None), |span| {
+            let (line, column) = self.line_column(span.start);
+            (Some(line), Some(column))
+        });
+        ConfigError {
+            path: self.path.map(Path::to_path_buf),
+            line,
+            column,
+            message: error.to_string(),
+            kind: ErrorKind::Invalid,
+        }
+    }
+
+    /// A bad value at byte `span` of the file.
+    fn error_at(&self, span: Range<usize>, message: String) -> ConfigError {
+        let (line, column) = self.line_column(span.start);
+        ConfigError {
+            path: self.path.map(Path::to_path_buf),
+            line: Some(line),
+            column: Some(column),
+            message,
+            kind: ErrorKind::Value,
+        }
+    }
+
+    /// A value of the file, read by `parse`; one it refuses is an error saying what it `must`
+    /// be: "`fail-on` must be error, warning or info, not `fatal`".
+    fn value<T>(
+        &self,
+        value: &Spanned<String>,
+        parse: impl Fn(&str) -> Option<T>,
+        must: &str,
+    ) -> Result<T, ConfigError> {
+        parse(value.get_ref()).ok_or_else(|| {
+            let message = format!("{must}, not `{}`", value.get_ref());
+            self.error_at(value.span(), message)
+        })
+    }
+
+    /// The 1-based line and column (in characters) of byte `offset`.
+    fn line_column(&self, offset: usize) -> (usize, usize) {
+        let before = &self.text[..floor_char_boundary(self.text, offset)];
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        (
+            before.matches('\n').count() + 1,
+            before[line_start..].chars().count() + 1,
+        )
+    }
+
+    /// A check id of the file: a registered check or `all`.
+    fn check_id(&self, id: &Spanned<String>) -> Result<String, ConfigError> {
+        let name = id.get_ref();
+        if name == "all" || docs::doc(name).is_some() {
+            Ok(name.clone())
+        } else {
+            Err(self.error_at(id.span(), format!("unknown check `{name}`")))
+        }
+    }
+
+    fn check_ids(&self, list: &[Spanned<String>]) -> Result<Vec<String>, ConfigError> {
+        list.iter().map(|id| self.check_id(id)).collect()
+    }
+
+    /// The ids of the checks that run, from the profile, `select`, `extend-select` and
+    /// `ignore` of the file and the command line.
+    fn enabled_checks(
+        &self,
+        raw: &RawConfig,
+        overrides: &Overrides,
+    ) -> Result<Vec<&'static str>, ConfigError> {
+        let profile = match (overrides.profile, &raw.profile) {
+            (Some(profile), _) => profile,
+            (None, Some(profile)) => self.value(
+                profile,
+                Profile::parse,
+                "`profile` must be baseline, restricted or all",
+            )?,
+            (None, None) => Profile::All,
+        };
+        let select = match (&overrides.select, &raw.select) {
+            (Some(list), _) => Some(validate_cli_ids(list)?),
+            (None, Some(list)) => Some(self.check_ids(list)?),
+            (None, None) => None,
+        };
+        let mut extend = self.check_ids(&raw.extend_select)?;
+        extend.extend(validate_cli_ids(&overrides.extend_select)?);
+        let mut ignore = self.check_ids(&raw.ignore)?;
+        ignore.extend(validate_cli_ids(&overrides.ignore)?);
+        Ok(select_checks(profile, select.as_deref(), &extend, &ignore))
+    }
+
+    /// `[severity]`: the level each listed check reports at.
+    fn severities(
+        &self,
+        table: &BTreeMap<Spanned<String>, Spanned<String>>,
+    ) -> Result<BTreeMap<String, Severity>, ConfigError> {
+        let mut severity = BTreeMap::new();
+        for (id, level) in table {
+            let id = self.check_id(id)?;
+            let must = "severity must be error, warning or info";
+            let level = self.value(level, Severity::parse, must)?;
+            severity.insert(id, level);
+        }
+        Ok(severity)
+    }
+
+    /// `[checks.<id>]`: each table read by its check's registry entry into [`Params`].
+    fn check_params(&self, checks: Option<Spanned<DeValue<'t>>>) -> Result<Params, ConfigError> {
+        let mut params = Params::default();
+        let Some(checks) = checks else {
+            return Ok(params);
+        };
+        let span = checks.span();
+        let DeValue::Table(tables) = checks.into_inner() else {
+            return Err(self.error_at(
+                span,
+                "`checks` must hold one `[checks.<id>]` table per check".to_string(),
+            ));
+        };
+        for (id, table) in tables {
+            let read = match checks::find(id.get_ref()) {
+                Some(check) => check.params.ok_or_else(|| {
+                    self.error_at(
+                        id.span(),
+                        format!("check `{}` has no parameters", id.get_ref()),
+                    )
+                })?,
+                None => {
+                    return Err(
+                        self.error_at(id.span(), format!("unknown check `{}`", id.get_ref()))
+                    )
+                }
+            };
+            read(ValueDeserializer::from(table), &mut params).map_err(|e| self.invalid(e))?;
+        }
+        Ok(params)
+    }
+
+    /// The globs of `exclude` or of one `per-path-ignores` entry, each matching a path, the
+    /// files under it, and (without a `/`) a file or directory of that name anywhere.
+    fn glob_set(&self, globs: &[Spanned<String>]) -> Result<GlobSet, ConfigError> {
+        let mut builder = GlobSetBuilder::new();
+        for glob in globs {
+            let pattern = glob
+                .get_ref()
+                .trim_start_matches("./")
+                .trim_end_matches('/');
+            for variant in [
+                pattern.to_string(),
+                format!("{pattern}/**"),
+                format!("**/{pattern}"),
+            ] {
+                if variant.starts_with("**/") && pattern.contains('/') {
+                    continue;
+                }
+                builder.add(Glob::new(&variant).map_err(|e| {
+                    self.error_at(glob.span(), format!("bad glob `{}`: {e}", glob.get_ref()))
+                })?);
+            }
+        }
+        builder
+            .build()
+            .map_err(|e| ConfigError::flag(e.to_string()))
+    }
+}
+
+/// The largest char boundary of `text` at or before `offset`.
+fn floor_char_boundary(text: &str, offset: usize) -> usize {
+    let mut at = offset.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
 }
 
 fn validate_cli_ids(list: &[String]) -> Result<Vec<String>, ConfigError> {
@@ -422,7 +498,7 @@ fn validate_cli_ids(list: &[String]) -> Result<Vec<String>, ConfigError> {
             if id == "all" || docs::doc(id).is_some() {
                 Ok(id.clone())
             } else {
-                Err(ConfigError(format!(
+                Err(ConfigError::flag(format!(
                     "unknown check `{id}` (see `k8sec checks` for the list)"
                 )))
             }
@@ -459,38 +535,8 @@ fn select_checks(
         .collect()
 }
 
-fn glob_set(
-    globs: &[Spanned<String>],
-    at: &dyn Fn(std::ops::Range<usize>) -> String,
-) -> Result<GlobSet, ConfigError> {
-    let mut builder = GlobSetBuilder::new();
-    for glob in globs {
-        let pattern = glob
-            .get_ref()
-            .trim_start_matches("./")
-            .trim_end_matches('/');
-        for variant in [
-            pattern.to_string(),
-            format!("{pattern}/**"),
-            format!("**/{pattern}"),
-        ] {
-            if variant.starts_with("**/") && pattern.contains('/') {
-                continue;
-            }
-            builder.add(Glob::new(&variant).map_err(|e| {
-                ConfigError(format!(
-                    "{}: bad glob `{}`: {e}",
-                    at(glob.span()),
-                    glob.get_ref()
-                ))
-            })?);
-        }
-    }
-    builder.build().map_err(|e| ConfigError(e.to_string()))
-}
-
 /// "1.30" or "v1.30.2" → (1, 30).
-pub fn parse_version(text: &str) -> Option<(u32, u32)> {
+fn parse_version(text: &str) -> Option<(u32, u32)> {
     let text = text.trim_start_matches('v');
     let mut parts = text.split('.');
     let major = parts.next()?.parse().ok()?;

@@ -228,6 +228,20 @@ fn checks_and_docs_match_one_to_one() {
 }
 
 #[test]
+fn checks_with_parameters_document_them() {
+    for check in CHECKS {
+        let doc = k8sec::docs::doc(check.id).expect("a doc");
+        assert_eq!(
+            check.has_params(),
+            !doc.params.is_empty(),
+            "{}: the registry reads [checks.{}] exactly when the doc has a [params] table",
+            check.id,
+            check.id
+        );
+    }
+}
+
+#[test]
 fn doc_examples_fire_and_stay_quiet() {
     let dir = tempfile::tempdir().unwrap();
     let mut problems = Vec::new();

@@ -1,241 +1,12 @@
-//! Network exposure: NetworkPolicy rules that allow everything, Services reachable from outside
-//! the cluster, Ingresses served over plain HTTP and SSH ports.
+//! Exposure: Services reachable from outside the cluster, Ingresses served over plain HTTP,
+//! SSH ports, and privileged workloads that a Service or an Ingress exposes.
 
+use super::hints::relate;
 use super::{Ctx, Sink};
-use crate::model::{PodSpec, Resource};
-use crate::yaml::NodeRef;
-
-/// `networkpolicy-allow-all`: a NetworkPolicy ingress or egress rule that allows every source
-/// (or destination), or one of whose peers selects everything.
-///
-/// "Everything" is: a rule without peers (`from`/`to` missing, null or `[]`: every address, in
-/// or out of the cluster); a peer whose `namespaceSelector` is empty and whose `podSelector` is
-/// missing or empty (every pod of every namespace); an `ipBlock` whose CIDR has prefix length 0
-/// and no `except` (every IPv4 or IPv6 address); an empty peer `{}` (rejected by the API server,
-/// but written to mean "everything"). A `podSelector: {}` alone selects the pods of the policy's
-/// own namespace only and is not reported. Rules of a direction the policy does not enforce
-/// (`policyTypes` given without it) have no effect and are not reported.
-pub(super) fn networkpolicy_allow_all(_ctx: &Ctx<'_>, resource: &Resource, sink: &mut Sink<'_>) {
-    if resource.kind != "NetworkPolicy"
-        || !matches!(resource.group(), "networking.k8s.io" | "extensions")
-    {
-        return;
-    }
-    let Some(spec) = resource.root().get("spec").filter(|s| s.is_mapping()) else {
-        return;
-    };
-    // A null or empty `policyTypes` is defaulted from the rules, as if it were absent.
-    let policy_types = spec
-        .get("policyTypes")
-        .filter(|t| !(t.is_null() || (t.is_sequence() && t.items().next().is_none())));
-    for direction in [Direction::Ingress, Direction::Egress] {
-        // Without `policyTypes`, Ingress always applies and Egress applies when egress rules
-        // exist (which is the case for every rule we look at).
-        let enforced = policy_types.map_or(true, |types| {
-            !types.is_sequence()
-                || types
-                    .items()
-                    .any(|t| t.as_str() == Some(direction.policy_type()))
-        });
-        if !enforced {
-            continue;
-        }
-        let Some(rules) = spec.get(direction.rules_key()) else {
-            continue;
-        };
-        for rule in rules.items() {
-            check_rule(resource, direction, rule, sink);
-        }
-    }
-}
-
-#[derive(Clone, Copy)]
-enum Direction {
-    Ingress,
-    Egress,
-}
-
-impl Direction {
-    fn policy_type(self) -> &'static str {
-        match self {
-            Direction::Ingress => "Ingress",
-            Direction::Egress => "Egress",
-        }
-    }
-
-    fn rules_key(self) -> &'static str {
-        match self {
-            Direction::Ingress => "ingress",
-            Direction::Egress => "egress",
-        }
-    }
-
-    fn peers_key(self) -> &'static str {
-        match self {
-            Direction::Ingress => "from",
-            Direction::Egress => "to",
-        }
-    }
-
-    /// "from any source" / "to any destination".
-    fn any_peer(self) -> &'static str {
-        match self {
-            Direction::Ingress => "from any source",
-            Direction::Egress => "to any destination",
-        }
-    }
-
-    /// "from" / "to".
-    fn preposition(self) -> &'static str {
-        match self {
-            Direction::Ingress => "from",
-            Direction::Egress => "to",
-        }
-    }
-}
-
-fn check_rule(resource: &Resource, direction: Direction, rule: NodeRef<'_>, sink: &mut Sink<'_>) {
-    // A null list item decodes to an empty rule, which allows everything.
-    if !rule.is_mapping() && !rule.is_null() {
-        return;
-    }
-    // A rule limited to some ports is how a least-privilege policy opens what must be open
-    // (DNS egress on 53, metrics scraped from any namespace): the ports are the restriction.
-    // Only a rule that opens every port to everything allows all traffic.
-    if rule
-        .get("ports")
-        .is_some_and(|p| p.is_sequence() && p.items().next().is_some())
-    {
-        return;
-    }
-    let ports = describe_ports(rule.get("ports"));
-    let peers = rule.entry(direction.peers_key());
-    let rule_name = direction.rules_key();
-    match peers {
-        Some((key, value)) if value.is_sequence() && value.items().next().is_none() => {
-            sink.report(
-                resource,
-                key,
-                format!(
-                    "{rule_name} rule with an empty `{}` list allows traffic {}, {ports}",
-                    direction.peers_key(),
-                    direction.any_peer()
-                ),
-            );
-        }
-        Some((_, value)) if value.is_sequence() => {
-            for peer in value.items() {
-                if let Some(what) = selects_everything(peer) {
-                    sink.report(
-                        resource,
-                        peer,
-                        format!(
-                            "{rule_name} rule allows traffic {} {what}, {ports}",
-                            direction.preposition()
-                        ),
-                    );
-                }
-            }
-        }
-        Some((_, value)) if !value.is_null() => {} // not a list: rejected by the API server
-        _ => {
-            let what = if rule.entries().next().is_none() {
-                format!("empty {rule_name} rule")
-            } else {
-                format!("{rule_name} rule without `{}`", direction.peers_key())
-            };
-            sink.report(
-                resource,
-                rule,
-                format!("{what} allows traffic {}, {ports}", direction.any_peer()),
-            );
-        }
-    }
-}
-
-/// What a peer selects when that is everything, for the message; `None` otherwise.
-fn selects_everything(peer: NodeRef<'_>) -> Option<String> {
-    if !peer.is_mapping() && !peer.is_null() {
-        return None;
-    }
-    let field = |name: &str| peer.get(name).filter(|v| !v.is_null());
-    let pods = field("podSelector");
-    let namespaces = field("namespaceSelector");
-    let ip_block = field("ipBlock");
-    match (pods, namespaces, ip_block) {
-        (None, None, None) => {
-            Some("everything (an empty peer `{}`, which the API server rejects)".to_string())
-        }
-        (pods, Some(namespaces), None)
-            if is_empty_selector(namespaces) && pods.map_or(true, is_empty_selector) =>
-        {
-            Some(if pods.is_some() {
-                "every pod in every namespace (empty `namespaceSelector` and `podSelector`)"
-                    .to_string()
-            } else {
-                "every pod in every namespace (empty `namespaceSelector`)".to_string()
-            })
-        }
-        (None, None, Some(block)) => {
-            let cidr = block.str_at("cidr")?;
-            let (_, prefix) = cidr.trim().rsplit_once('/')?;
-            let has_except = block
-                .get("except")
-                .is_some_and(|e| e.items().next().is_some());
-            (prefix == "0" && !has_except).then(|| {
-                let family = if cidr.contains(':') { "IPv6" } else { "IPv4" };
-                format!("every {family} address (`ipBlock` `{}`)", cidr.trim())
-            })
-        }
-        _ => None,
-    }
-}
-
-/// A label selector that matches everything: no `matchLabels` and no `matchExpressions` (or
-/// both empty). A null selector matches nothing and is treated as absent by the caller.
-fn is_empty_selector(selector: NodeRef<'_>) -> bool {
-    if !selector.is_mapping() {
-        return false;
-    }
-    let labels_empty = selector.get("matchLabels").map_or(true, |l| {
-        l.is_null() || (l.is_mapping() && l.entries().next().is_none())
-    });
-    let expressions_empty = selector.get("matchExpressions").map_or(true, |e| {
-        e.is_null() || (e.is_sequence() && e.items().next().is_none())
-    });
-    labels_empty && expressions_empty
-}
-
-/// "on every port" or "restricted to ports 53/UDP, 53/TCP".
-fn describe_ports(ports: Option<NodeRef<'_>>) -> String {
-    let Some(ports) = ports.filter(|p| p.is_sequence() && p.items().next().is_some()) else {
-        return "on every port".to_string();
-    };
-    let described: Vec<String> = ports
-        .items()
-        .map(|port| {
-            let protocol = port.str_at("protocol").unwrap_or("TCP");
-            match port.get("port").filter(|p| !p.is_null()) {
-                None => format!("every {protocol} port"),
-                Some(number) => {
-                    let number = number.as_scalar().map_or("?", |(v, _)| v);
-                    match port.get("endPort").and_then(NodeRef::as_i64) {
-                        Some(end) => format!("{number}-{end}/{protocol}"),
-                        None => format!("{number}/{protocol}"),
-                    }
-                }
-            }
-        })
-        .collect();
-    let noun = if described.len() == 1 && described.iter().all(|d| !d.starts_with("every ")) {
-        "port "
-    } else if described.iter().all(|d| !d.starts_with("every ")) {
-        "ports "
-    } else {
-        ""
-    };
-    format!("restricted to {noun}{}", described.join(", "))
-}
+use crate::graph::{refs, workload_pod, EdgeKind, Graph, NodeId};
+use crate::model::pod_risks::{self, HostNamespace, SensitivePaths};
+use crate::model::{Container, ContainerKind, PodSpec, Resource};
+use crate::yaml::{NodeRef, Span};
 
 /// `service-exposed`: a Service of type NodePort or LoadBalancer.
 pub(super) fn service_exposed(_ctx: &Ctx<'_>, resource: &Resource, sink: &mut Sink<'_>) {
@@ -471,4 +242,142 @@ fn is_tcp(port: NodeRef<'_>) -> bool {
     port.get("protocol")
         .and_then(NodeRef::as_str)
         .map_or(true, |p| p == "TCP")
+}
+
+// ---------------------------------------------------------------------------------------------
+// exposed-privileged-workload
+
+/// Whether a container runs while the pod serves traffic: not an init container, unless it is
+/// a sidecar (`restartPolicy: Always`), which keeps running.
+fn runs_while_serving(container: Container<'_>) -> bool {
+    container.kind != ContainerKind::Init
+        || container.node.str_at("restartPolicy") == Some("Always")
+}
+
+/// What makes a workload dangerous to expose, with where it is written: a privileged container
+/// or a sensitive host path that a running container mounts writable (or a socket, which a
+/// read-only mount still lets it connect to), or a host namespace. Init containers have
+/// finished before the pod receives traffic, so their privileges are not exposed.
+fn dangers<'a>(ctx: &Ctx<'_>, pod: PodSpec<'a>) -> Vec<(NodeRef<'a>, String)> {
+    let mut out = Vec::new();
+    for container in pod.containers().filter(|c| runs_while_serving(*c)) {
+        if let Some(value) = pod_risks::privileged(container) {
+            out.push((value, format!("{} runs privileged", container.describe())));
+        }
+    }
+    for namespace in HostNamespace::ALL {
+        if let Some(value) = pod_risks::shared_host_namespace(pod, namespace) {
+            out.push((
+                value,
+                format!(
+                    "the pod shares the host's {} namespace",
+                    namespace.short_noun()
+                ),
+            ));
+        }
+    }
+    let sensitive = SensitivePaths::new(&ctx.params.sensitive_host_mount.paths);
+    for volume in pod.spec.get("volumes").into_iter().flat_map(|v| v.items()) {
+        let (Some(name), Some(node)) = (volume.str_at("name"), volume.path(&["hostPath", "path"]))
+        else {
+            continue;
+        };
+        let Some(found) = sensitive.matching(node) else {
+            continue;
+        };
+        let exposed = pod
+            .containers()
+            .filter(|c| runs_while_serving(*c))
+            .flat_map(|c| c.items("volumeMounts"))
+            .any(|m| {
+                m.str_at("name") == Some(name)
+                    && (found.is_socket() || m.bool_at("readOnly") != Some(true))
+            });
+        if exposed {
+            let message = format!("the pod mounts host path `{}`", found.written);
+            out.push((node, message));
+        }
+    }
+    out
+}
+
+/// What exposes a workload: a NodePort or LoadBalancer Service that selects its pods, or an
+/// Ingress that routes to such a Service. Each with its name, where it is written, and the
+/// selecting Service's selector.
+fn exposures(graph: &Graph<'_>, workload: NodeId) -> Vec<(String, Span, Option<Span>)> {
+    let mut out = Vec::new();
+    for select in graph
+        .incoming(workload)
+        .filter(|e| e.kind == EdgeKind::Selects)
+    {
+        let Some(service) = graph.nodes[select.from]
+            .unit_resource()
+            .filter(|s| s.kind == "Service")
+        else {
+            continue;
+        };
+        let selector = select.at.map(|n| n.span());
+        if let Some(kind) = refs::service_exposure(service) {
+            let name = format!(
+                "{} Service `{}`",
+                kind.as_str().unwrap_or_default(),
+                service.name
+            );
+            out.push((name, kind.span(), selector));
+        }
+        for route in graph
+            .incoming(select.from)
+            .filter(|e| e.kind == EdgeKind::RoutesTo)
+        {
+            let Some(ingress) = graph.nodes[route.from].unit_resource() else {
+                continue;
+            };
+            let at = route.at.map_or_else(|| ingress.anchor_span(), |n| n.span());
+            let name = format!("Ingress `{}` (to Service `{}`)", ingress.name, service.name);
+            out.push((name, at, selector));
+        }
+    }
+    out
+}
+
+/// `exposed-privileged-workload`: a privileged workload (privileged container, host namespace,
+/// sensitive hostPath) that a NodePort or LoadBalancer Service or an Ingress exposes.
+pub(super) fn exposed_privileged_workload(ctx: &Ctx<'_>, graph: &Graph<'_>, sink: &mut Sink<'_>) {
+    for &id in graph.workloads() {
+        let Some(resource) = graph.nodes[id].unit_resource() else {
+            continue;
+        };
+        let Some(pod) = workload_pod(resource) else {
+            continue;
+        };
+        let dangers = dangers(ctx, pod);
+        let Some((first, _)) = dangers.first() else {
+            continue;
+        };
+        let exposures = exposures(graph, id);
+        if exposures.is_empty() {
+            continue;
+        }
+        let mut names: Vec<&str> = exposures.iter().map(|(n, _, _)| n.as_str()).collect();
+        names.dedup();
+        let what: Vec<&str> = dangers.iter().map(|(_, d)| d.as_str()).collect();
+        let finding = sink.report(
+            resource,
+            *first,
+            format!(
+                "{} and it is reachable from outside the cluster through {}",
+                what.join(", "),
+                names.join(", ")
+            ),
+        );
+        for (node, description) in dangers.iter().skip(1) {
+            relate(finding, node.span(), description.clone());
+        }
+        for (name, at, selector) in &exposures {
+            relate(finding, *at, format!("exposed by {name}"));
+            if let Some(selector) = selector {
+                relate(finding, *selector, "which selects these pods");
+            }
+        }
+    }
 }

@@ -1,37 +1,46 @@
 //! Hardening beyond the Pod Security Standards.
 
-use super::{Ctx, Sink};
+use serde::Deserialize;
+
+use super::required_setting::RequiredSetting;
+use super::{Applicability, Ctx, Sink};
 use crate::graph::{refs, EdgeKind, Graph};
-use crate::model::{PodSpec, Resource};
+use crate::model::pod_risks::{SensitivePaths, DEFAULT_SENSITIVE_HOST_PATHS};
+use crate::model::{Container, PodSpec, Resource};
 use crate::yaml::NodeRef;
+
+/// `[checks.sensitive-host-mount]`: the host paths the check reports, and everything under
+/// them (also what `exposed-privileged-workload` counts as a sensitive mount).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(crate) struct SensitiveHostMount {
+    pub(crate) paths: Vec<String>,
+}
+
+impl Default for SensitiveHostMount {
+    fn default() -> Self {
+        SensitiveHostMount {
+            paths: DEFAULT_SENSITIVE_HOST_PATHS
+                .iter()
+                .map(|p| p.to_string())
+                .collect(),
+        }
+    }
+}
 
 /// `sensitive-host-mount`: a hostPath volume (of a pod, or a PersistentVolume) mounts a
 /// sensitive host path or something under it.
 pub(super) fn sensitive_host_mount(ctx: &Ctx<'_>, resource: &Resource, sink: &mut Sink<'_>) {
-    let sensitive: Vec<String> = ctx
-        .params
-        .sensitive_host_paths
-        .iter()
-        .filter(|p| !p.trim().is_empty())
-        .map(|p| normalize_path(p))
-        .collect();
+    let sensitive = SensitivePaths::new(&ctx.params.sensitive_host_mount.paths);
     let mut check = |what: String, host_path: Option<NodeRef<'_>>| {
         let Some(node) = host_path.and_then(|h| h.get("path")) else {
             return;
         };
-        let Some(path) = node.as_str() else {
+        let Some(found) = sensitive.matching(node) else {
             return;
         };
-        let normalized = normalize_path(path);
-        // The most specific entry names the finding best (`/var/run/docker.sock`, not `/var/run`).
-        let Some(entry) = sensitive
-            .iter()
-            .filter(|s| is_at_or_under(&normalized, s))
-            .max_by_key(|s| s.len())
-        else {
-            return;
-        };
-        let message = if *entry == normalized {
+        let (path, entry) = (found.written, found.entry);
+        let message = if entry == found.path {
             format!("{what} mounts sensitive host path `{path}`")
         } else {
             format!("{what} mounts host path `{path}`, under sensitive `{entry}`")
@@ -39,7 +48,7 @@ pub(super) fn sensitive_host_mount(ctx: &Ctx<'_>, resource: &Resource, sink: &mu
         sink.report(resource, node, message);
     };
     if let Some(pod) = PodSpec::of(resource) {
-        for volume in pod.spec.get("volumes").into_iter().flat_map(|v| v.items()) {
+        for volume in pod.items("volumes") {
             let what = match volume.str_at("name") {
                 Some(name) if !name.is_empty() => format!("volume `{name}`"),
                 _ => "unnamed volume".to_string(),
@@ -57,91 +66,22 @@ pub(super) fn sensitive_host_mount(ctx: &Ctx<'_>, resource: &Resource, sink: &mu
     }
 }
 
-/// `/var//run/./` → `/var/run`; `..` is resolved lexically (the API server refuses it anyway).
-pub(super) fn normalize_path(path: &str) -> String {
-    let path = path.trim();
-    let mut parts: Vec<&str> = Vec::new();
-    for part in path.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop();
-            }
-            other => parts.push(other),
-        }
-    }
-    let joined = parts.join("/");
-    if path.starts_with('/') {
-        format!("/{joined}")
-    } else {
-        joined
-    }
-}
-
-/// `path` is `entry` or lies under it. `/` is only `/` itself: everything lies under it, and
-/// mounting a file of the host is not mounting the host's root.
-pub(super) fn is_at_or_under(path: &str, entry: &str) -> bool {
-    if path == entry {
-        return true;
-    }
-    entry != "/"
-        && path
-            .strip_prefix(entry)
-            .is_some_and(|rest| rest.starts_with('/'))
-}
-
 /// `writable-root-filesystem`: a container's `readOnlyRootFilesystem` is not `true`.
-pub(super) fn writable_root_filesystem(_ctx: &Ctx<'_>, resource: &Resource, sink: &mut Sink<'_>) {
-    let Some(pod) = PodSpec::of(resource) else {
-        return;
+pub(super) fn writable_root_filesystem(
+    _ctx: &Ctx<'_>,
+    resource: &Resource,
+    pod: PodSpec<'_>,
+    container: Container<'_>,
+    sink: &mut Sink<'_>,
+) {
+    const READ_ONLY_ROOT: RequiredSetting = RequiredSetting {
+        field: "readOnlyRootFilesystem",
+        required: true,
+        when_opposite: "has a writable root filesystem",
+        when_missing: "has a writable root filesystem: readOnlyRootFilesystem: true is not set",
+        applicability: Applicability::Unsafe,
     };
-    // The API server forbids readOnlyRootFilesystem on Windows pods.
-    if pod.is_windows() {
-        return;
-    }
-    for container in pod.containers() {
-        let value = container.security_field("readOnlyRootFilesystem");
-        match value {
-            Some(value) => {
-                // A non-boolean is refused by the API server: the pod never runs.
-                if value.as_bool() == Some(false) {
-                    let fix = sink.edit().replace(value, true);
-                    sink.report(
-                        resource,
-                        value,
-                        format!("{} has a writable root filesystem", container.describe()),
-                    )
-                    .in_container(container.name)
-                    .with_fix(
-                        super::Applicability::Unsafe,
-                        "set `readOnlyRootFilesystem: true`",
-                        fix,
-                    );
-                }
-            }
-            None => {
-                let fix = sink.edit().set_path(
-                    container.node,
-                    &["securityContext", "readOnlyRootFilesystem"],
-                    true,
-                );
-                sink.report(
-                    resource,
-                    container.security_anchor(),
-                    format!(
-                        "{} has a writable root filesystem: readOnlyRootFilesystem: true is not set",
-                        container.describe()
-                    ),
-                )
-                .in_container(container.name)
-                .with_fix(
-                    super::Applicability::Unsafe,
-                    "set `readOnlyRootFilesystem: true`",
-                    fix,
-                );
-            }
-        }
-    }
+    READ_ONLY_ROOT.check(resource, pod, container, true, sink);
 }
 
 /// `automount-service-account-token`: the pod's API token is mounted: the pod spec sets
@@ -169,7 +109,7 @@ pub(super) fn automount_service_account_token(
                     "pod mounts a service account token (automountServiceAccountToken: true)",
                 )
                 .with_fix(
-                    super::Applicability::Unsafe,
+                    Applicability::Unsafe,
                     "set `automountServiceAccountToken: false`",
                     fix,
                 );
@@ -200,7 +140,7 @@ pub(super) fn automount_service_account_token(
                 "pod does not set automountServiceAccountToken: false, so a service account token may be mounted",
             )
             .with_fix(
-                super::Applicability::Unsafe,
+                Applicability::Unsafe,
                 "set `automountServiceAccountToken: false` on the pod",
                 fix,
             );
@@ -223,10 +163,12 @@ pub(super) fn automount_service_account_token(
 }
 
 /// `default-service-account`: the pod runs as the namespace's `default` ServiceAccount.
-pub(super) fn default_service_account(_ctx: &Ctx<'_>, resource: &Resource, sink: &mut Sink<'_>) {
-    let Some(pod) = PodSpec::of(resource) else {
-        return;
-    };
+pub(super) fn default_service_account(
+    _ctx: &Ctx<'_>,
+    resource: &Resource,
+    pod: PodSpec<'_>,
+    sink: &mut Sink<'_>,
+) {
     match refs::service_account(pod) {
         ("default", Some(node)) => {
             sink.report(resource, node, "pod runs as the `default` service account");
@@ -246,11 +188,9 @@ pub(super) fn default_service_account(_ctx: &Ctx<'_>, resource: &Resource, sink:
 pub(super) fn deprecated_service_account_field(
     _ctx: &Ctx<'_>,
     resource: &Resource,
+    pod: PodSpec<'_>,
     sink: &mut Sink<'_>,
 ) {
-    let Some(pod) = PodSpec::of(resource) else {
-        return;
-    };
     let Some((key, value)) = pod.spec.entry("serviceAccount") else {
         return;
     };
@@ -275,7 +215,7 @@ pub(super) fn deprecated_service_account_field(
                 ),
             )
             .related(node.span(), "the service account the pod runs as")
-            .with_fix(super::Applicability::Safe, "remove `serviceAccount`", fix);
+            .with_fix(Applicability::Safe, "remove `serviceAccount`", fix);
         }
         _ => {
             // Renamed when `serviceAccountName` is absent; removed when it repeats the name;
@@ -299,32 +239,14 @@ pub(super) fn deprecated_service_account_field(
                 ),
             };
             sink.report(resource, key, "deprecated field `serviceAccount` is set")
-                .with_fix(super::Applicability::Safe, description, fix);
+                .with_fix(Applicability::Safe, description, fix);
         }
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{is_at_or_under, normalize_path};
-    use crate::checks::restricted::tests::{expected, lint};
-
-    #[test]
-    fn paths_normalise_and_match_whole_components() {
-        assert_eq!(
-            normalize_path("/var//run/./docker.sock"),
-            "/var/run/docker.sock"
-        );
-        assert_eq!(normalize_path("/etc/"), "/etc");
-        assert_eq!(normalize_path("/"), "/");
-        assert_eq!(normalize_path("///"), "/");
-        assert_eq!(normalize_path("/a/b/../c"), "/a/c");
-        assert!(is_at_or_under("/etc", "/etc"));
-        assert!(is_at_or_under("/etc/ssl", "/etc"));
-        assert!(!is_at_or_under("/etcd-data", "/etc"));
-        assert!(is_at_or_under("/", "/"));
-        assert!(!is_at_or_under("/data", "/"));
-    }
+    use crate::checks::testing::assert_expected;
 
     #[test]
     fn sensitive_host_mount_follows_the_configured_paths() {
@@ -344,11 +266,8 @@ spec:
       hostPath:
         path: /etc
 ";
-        let params =
-            |p: &mut crate::config::Params| p.sensitive_host_paths = vec!["/srv/data".into()];
-        assert_eq!(
-            lint("sensitive-host-mount", text, params),
-            expected("sensitive-host-mount", text)
-        );
+        assert_expected("sensitive-host-mount", text, |s| {
+            s.params.sensitive_host_mount.paths = vec!["/srv/data".into()];
+        });
     }
 }

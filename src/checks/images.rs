@@ -8,73 +8,80 @@
 
 use super::{Applicability, Ctx, Sink};
 use crate::model::{Container, PodSpec, Resource};
+use crate::yaml::{NodeRef, ScalarStyle};
 
 /// The placeholder of the tag `latest-image-tag` suggests pinning.
 const TAG_PLACEHOLDER: &str = "<tag>";
-use crate::yaml::{NodeRef, ScalarStyle};
 
 /// `latest-image-tag`: an image with the `latest` tag or no tag at all, and no digest.
-pub(super) fn latest_image_tag(_ctx: &Ctx<'_>, resource: &Resource, sink: &mut Sink<'_>) {
-    for (container, node, image, reference) in images(resource) {
-        if reference.digest.is_some() {
-            continue;
-        }
-        let message = match reference.tag {
-            None => format!(
-                "{} uses image `{image}` without a tag, which pulls `latest`",
-                container.describe()
-            ),
-            Some("latest") => format!(
-                "{} uses image `{image}` with the mutable `latest` tag",
-                container.describe()
-            ),
-            Some(_) => continue,
-        };
-        // Display-only: which version to pin is the user's choice, so the suggestion carries a
-        // placeholder tag (`nginx` → `nginx:<tag>`, `nginx:latest` → `nginx:<tag>`).
-        let pinned = format!("{}:{TAG_PLACEHOLDER}", reference.name);
-        let fix = sink.edit().replace(node, pinned.as_str());
-        sink.report(resource, node, message)
-            .in_container(container.name)
-            .with_fix(
-                Applicability::DisplayOnly,
-                format!("pin a version: `{pinned}`"),
-                fix,
-            );
+pub(super) fn latest_image_tag(
+    _ctx: &Ctx<'_>,
+    resource: &Resource,
+    _pod: PodSpec<'_>,
+    container: Container<'_>,
+    sink: &mut Sink<'_>,
+) {
+    let Some((node, image, reference)) = image(container) else {
+        return;
+    };
+    if reference.digest.is_some() {
+        return;
     }
+    let message = match reference.tag {
+        None => format!(
+            "{} uses image `{image}` without a tag, which pulls `latest`",
+            container.describe()
+        ),
+        Some("latest") => format!(
+            "{} uses image `{image}` with the mutable `latest` tag",
+            container.describe()
+        ),
+        Some(_) => return,
+    };
+    // Display-only: which version to pin is the user's choice, so the suggestion carries a
+    // placeholder tag (`nginx` → `nginx:<tag>`, `nginx:latest` → `nginx:<tag>`).
+    let pinned = format!("{}:{TAG_PLACEHOLDER}", reference.name);
+    let fix = sink.edit().replace(node, pinned.as_str());
+    sink.report(resource, node, message)
+        .in_container(container.name)
+        .with_fix(
+            Applicability::DisplayOnly,
+            format!("pin a version: `{pinned}`"),
+            fix,
+        );
 }
 
 /// `image-not-pinned-by-digest`: an image without an `@<algorithm>:<hex>` digest.
-pub(super) fn image_not_pinned_by_digest(_ctx: &Ctx<'_>, resource: &Resource, sink: &mut Sink<'_>) {
-    for (container, node, image, reference) in images(resource) {
-        if reference.digest.is_none() {
-            sink.report(
-                resource,
-                node,
-                format!(
-                    "{} uses image `{image}`, which is not pinned by digest",
-                    container.describe()
-                ),
-            )
-            .in_container(container.name);
-        }
+pub(super) fn image_not_pinned_by_digest(
+    _ctx: &Ctx<'_>,
+    resource: &Resource,
+    _pod: PodSpec<'_>,
+    container: Container<'_>,
+    sink: &mut Sink<'_>,
+) {
+    let Some((node, image, reference)) = image(container) else {
+        return;
+    };
+    if reference.digest.is_none() {
+        sink.report(
+            resource,
+            node,
+            format!(
+                "{} uses image `{image}`, which is not pinned by digest",
+                container.describe()
+            ),
+        )
+        .in_container(container.name);
     }
 }
 
-/// Every container of the resource's pod spec with a valid image reference: the container,
-/// the `image` value node, its text and the parsed reference.
-fn images(
-    resource: &Resource,
-) -> impl Iterator<Item = (Container<'_>, NodeRef<'_>, &str, ImageRef<'_>)> {
-    PodSpec::of(resource)
-        .into_iter()
-        .flat_map(|pod| pod.containers())
-        .filter_map(|container| {
-            let node = container.node.get("image")?;
-            let image = image_string(node)?;
-            let reference = parse_reference(image)?;
-            Some((container, node, image, reference))
-        })
+/// The container's image when it is a valid reference: the `image` value node, its text and
+/// the parsed reference.
+fn image(container: Container<'_>) -> Option<(NodeRef<'_>, &str, ImageRef<'_>)> {
+    let node = container.node.get("image")?;
+    let image = image_string(node)?;
+    let reference = parse_reference(image)?;
+    Some((node, image, reference))
 }
 
 /// The image as Kubernetes decodes it: a string. A plain scalar that YAML resolves to a

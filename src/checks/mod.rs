@@ -1,52 +1,65 @@
-//! The checks, their registry, and what they run with.
+//! The checks and their registry.
 //!
-//! A check is a plain function registered in [`CHECKS`] (sorted by id). Per-object checks see
-//! one [`Resource`]; unit checks see every resource of a deployment unit (all plain files of a
-//! run, later a Kustomize build or a rendered chart). Behaviour lives here; metadata and prose
-//! live in `checks/<id>.toml` ([`docs`]), and tests keep the two in step.
+//! A check is a plain function in the module of its family, registered by one line of
+//! [`CHECKS`] (sorted by id) that says how it runs ([`Runner`]) and, for a check with
+//! parameters, how `[checks.<id>]` is read into [`Params`]. Behaviour lives here; metadata and
+//! prose live in `checks/<id>.toml` ([`crate::docs`]), and tests keep the two in step.
+//!
+//! The pipeline runs the checks of a configuration through a [`Selection`]; checks report
+//! through a [`Sink`] that knows their severity. Checks know nothing of the configuration
+//! file: what they may be configured with arrives in [`Ctx`].
 
+mod deprecated_api;
 mod exposure;
-mod graph;
 mod hardening;
+mod hints;
 mod images;
+mod network_policy;
+mod params;
 mod pod_security;
 mod rbac;
+mod references;
+mod required_setting;
 mod resources;
 mod restricted;
 mod secrets;
+mod selection;
+mod selectors;
+mod sink;
 mod structure;
 mod validity;
 
-pub use crate::docs::{doc, CheckDoc, FixAvailability, Pss, DOCS};
+pub use params::Params;
+pub(crate) use params::ReadParams;
+pub(crate) use selection::{Ctx, Selection};
+pub(crate) use sink::Sink;
 
-use crate::config::{Config, Params};
-use crate::diagnostic::{Edit, Finding, Fix, Related, Severity};
-/// What checks need to attach a fix: `use super::{Applicability, Value}`.
-pub use crate::fix::{Applicability, Editor, Value};
-use crate::model::Resource;
-use crate::source::Sources;
-use crate::yaml::{NodeRef, Span};
+/// What checks need to attach a fix: `use super::Applicability`.
+pub(crate) use crate::fix::Applicability;
+use crate::graph::Graph;
+use crate::model::{Container, PodSpec, Resource};
 
-/// What checks run with.
-pub struct Ctx<'a> {
-    pub params: &'a Params,
-}
+/// A Kubernetes release as (major, minor): what version-dependent checks judge against.
+pub type KubernetesVersion = (u32, u32);
 
-/// The resources one unit check sees: one deployment unit.
-pub struct Unit<'a> {
-    pub kind: &'a crate::workspace::UnitKind,
-    pub resources: &'a [Resource],
-}
+/// The release the checks judge against when `kubernetes-version` is not configured.
+pub const DEFAULT_KUBERNETES_VERSION: KubernetesVersion = (1, 33);
 
-/// How a check is run.
+/// How a check is run. The pipeline decides where (in parallel over resources, once per
+/// deployment unit); the runner decides what the check sees.
 #[derive(Clone, Copy)]
-pub enum Runner {
-    /// Once per resource, in parallel.
+pub(crate) enum Runner {
+    /// Once per resource.
     Resource(fn(&Ctx<'_>, &Resource, &mut Sink<'_>)),
-    /// Once per unit.
-    Unit(fn(&Ctx<'_>, &Unit<'_>, &mut Sink<'_>)),
-    /// Once per unit, over the unit's cross-resource graph (built only when such a check runs).
-    Graph(fn(&Ctx<'_>, &crate::graph::Graph<'_>, &mut Sink<'_>)),
+    /// Once per resource that has a pod spec (every workload kind, see [`PodSpec::of`]).
+    Pod(fn(&Ctx<'_>, &Resource, PodSpec<'_>, &mut Sink<'_>)),
+    /// Once per container (containers, init and ephemeral containers) of each pod spec.
+    Container(fn(&Ctx<'_>, &Resource, PodSpec<'_>, Container<'_>, &mut Sink<'_>)),
+    /// Once per deployment unit, over all its resources.
+    Unit(fn(&Ctx<'_>, &[Resource], &mut Sink<'_>)),
+    /// Once per deployment unit, over its cross-resource graph (built only when such a check
+    /// runs).
+    Graph(fn(&Ctx<'_>, &Graph<'_>, &mut Sink<'_>)),
     /// Reported by the loader, not by a function (`invalid-yaml`).
     Loader,
 }
@@ -55,419 +68,145 @@ pub enum Runner {
 #[derive(Clone, Copy)]
 pub struct Check {
     pub id: &'static str,
-    pub run: Runner,
+    pub(crate) run: Runner,
+    /// Reads `[checks.<id>]` into [`Params`]; `None` for a check without parameters.
+    pub(crate) params: Option<ReadParams>,
 }
 
-/// Every check, sorted by id. One entry per `checks/<id>.toml`.
+impl Check {
+    /// Whether the check has parameters (`[checks.<id>]`), which its doc must list.
+    pub fn has_params(&self) -> bool {
+        self.params.is_some()
+    }
+
+    /// A check with parameters, read by `read` from `[checks.<id>]`.
+    const fn with_params(self, read: ReadParams) -> Check {
+        Check {
+            params: Some(read),
+            ..self
+        }
+    }
+}
+
+const fn resource(id: &'static str, run: fn(&Ctx<'_>, &Resource, &mut Sink<'_>)) -> Check {
+    registered(id, Runner::Resource(run))
+}
+
+const fn pod(id: &'static str, run: fn(&Ctx<'_>, &Resource, PodSpec<'_>, &mut Sink<'_>)) -> Check {
+    registered(id, Runner::Pod(run))
+}
+
+const fn container(
+    id: &'static str,
+    run: fn(&Ctx<'_>, &Resource, PodSpec<'_>, Container<'_>, &mut Sink<'_>),
+) -> Check {
+    registered(id, Runner::Container(run))
+}
+
+const fn unit(id: &'static str, run: fn(&Ctx<'_>, &[Resource], &mut Sink<'_>)) -> Check {
+    registered(id, Runner::Unit(run))
+}
+
+const fn graph(id: &'static str, run: fn(&Ctx<'_>, &Graph<'_>, &mut Sink<'_>)) -> Check {
+    registered(id, Runner::Graph(run))
+}
+
+const fn registered(id: &'static str, run: Runner) -> Check {
+    Check {
+        id,
+        run,
+        params: None,
+    }
+}
+
+/// Every check, sorted by id. One entry per `checks/<id>.toml`: how it runs (the runner and
+/// the function) and, for a check with parameters, how `[checks.<id>]` is read into its
+/// field of [`Params`].
+#[rustfmt::skip]
 pub static CHECKS: &[Check] = &[
-    Check {
-        id: "added-capabilities",
-        run: Runner::Resource(restricted::added_capabilities),
-    },
-    Check {
-        id: "apparmor-unconfined",
-        run: Runner::Resource(pod_security::apparmor_unconfined),
-    },
-    Check {
-        id: "automount-service-account-token",
-        run: Runner::Graph(hardening::automount_service_account_token),
-    },
-    Check {
-        id: "binding-missing-role",
-        run: Runner::Graph(graph::binding_missing_role),
-    },
-    Check {
-        id: "binding-to-anonymous",
-        run: Runner::Resource(rbac::binding_to_anonymous),
-    },
-    Check {
-        id: "capabilities-not-dropped",
-        run: Runner::Resource(restricted::capabilities_not_dropped),
-    },
-    Check {
-        id: "cluster-admin-binding",
-        run: Runner::Resource(rbac::cluster_admin_binding),
-    },
-    Check {
-        id: "committed-secret",
-        run: Runner::Resource(secrets::committed_secret),
-    },
-    Check {
-        id: "dangerous-capabilities",
-        run: Runner::Resource(pod_security::dangerous_capabilities),
-    },
-    Check {
-        id: "default-namespace",
-        run: Runner::Resource(validity::default_namespace),
-    },
-    Check {
-        id: "default-service-account",
-        run: Runner::Resource(hardening::default_service_account),
-    },
-    Check {
-        id: "deprecated-api-version",
-        run: Runner::Resource(validity::deprecated_api_version),
-    },
-    Check {
-        id: "deprecated-service-account-field",
-        run: Runner::Resource(hardening::deprecated_service_account_field),
-    },
-    Check {
-        id: "duplicate-env-var",
-        run: Runner::Resource(validity::duplicate_env_var),
-    },
-    Check {
-        id: "duplicate-key",
-        run: Runner::Resource(structure::duplicate_key),
-    },
-    Check {
-        id: "duplicate-object",
-        run: Runner::Unit(validity::duplicate_object),
-    },
-    Check {
-        id: "exposed-privileged-workload",
-        run: Runner::Graph(graph::exposed_privileged_workload),
-    },
-    Check {
-        id: "host-ipc",
-        run: Runner::Resource(pod_security::host_ipc),
-    },
-    Check {
-        id: "host-network",
-        run: Runner::Resource(pod_security::host_network),
-    },
-    Check {
-        id: "host-path-volume",
-        run: Runner::Resource(pod_security::host_path_volume),
-    },
-    Check {
-        id: "host-pid",
-        run: Runner::Resource(pod_security::host_pid),
-    },
-    Check {
-        id: "host-port",
-        run: Runner::Resource(pod_security::host_port),
-    },
-    Check {
-        id: "hpa-missing-target",
-        run: Runner::Graph(graph::hpa_missing_target),
-    },
-    Check {
-        id: "image-not-pinned-by-digest",
-        run: Runner::Resource(images::image_not_pinned_by_digest),
-    },
-    Check {
-        id: "ingress-missing-service",
-        run: Runner::Graph(graph::ingress_missing_service),
-    },
-    Check {
-        id: "ingress-without-tls",
-        run: Runner::Resource(exposure::ingress_without_tls),
-    },
-    Check {
-        id: "invalid-yaml",
-        run: Runner::Loader,
-    },
-    Check {
-        id: "kubernetes-dashboard",
-        run: Runner::Resource(validity::kubernetes_dashboard),
-    },
-    Check {
-        id: "latest-image-tag",
-        run: Runner::Resource(images::latest_image_tag),
-    },
-    Check {
-        id: "missing-cpu-limit",
-        run: Runner::Resource(resources::missing_cpu_limit),
-    },
-    Check {
-        id: "missing-cpu-request",
-        run: Runner::Resource(resources::missing_cpu_request),
-    },
-    Check {
-        id: "missing-liveness-probe",
-        run: Runner::Resource(resources::missing_liveness_probe),
-    },
-    Check {
-        id: "missing-memory-limit",
-        run: Runner::Resource(resources::missing_memory_limit),
-    },
-    Check {
-        id: "missing-memory-request",
-        run: Runner::Resource(resources::missing_memory_request),
-    },
-    Check {
-        id: "missing-readiness-probe",
-        run: Runner::Resource(resources::missing_readiness_probe),
-    },
-    Check {
-        id: "missing-referenced-object",
-        run: Runner::Graph(graph::missing_referenced_object),
-    },
-    Check {
-        id: "missing-seccomp-profile",
-        run: Runner::Resource(restricted::missing_seccomp_profile),
-    },
-    Check {
-        id: "missing-service-account",
-        run: Runner::Graph(graph::missing_service_account),
-    },
-    Check {
-        id: "networkpolicy-allow-all",
-        run: Runner::Resource(exposure::networkpolicy_allow_all),
-    },
-    Check {
-        id: "networkpolicy-peer-selects-nothing",
-        run: Runner::Graph(graph::networkpolicy_peer_selects_nothing),
-    },
-    Check {
-        id: "networkpolicy-selects-nothing",
-        run: Runner::Graph(graph::networkpolicy_selects_nothing),
-    },
-    Check {
-        id: "pdb-selects-nothing",
-        run: Runner::Graph(graph::pdb_selects_nothing),
-    },
-    Check {
-        id: "pod-egress-unrestricted",
-        run: Runner::Graph(graph::pod_egress_unrestricted),
-    },
-    Check {
-        id: "pod-not-isolated",
-        run: Runner::Graph(graph::pod_not_isolated),
-    },
-    Check {
-        id: "privilege-escalation-allowed",
-        run: Runner::Resource(restricted::privilege_escalation_allowed),
-    },
-    Check {
-        id: "privileged-container",
-        run: Runner::Resource(pod_security::privileged_container),
-    },
-    Check {
-        id: "probe-port-not-exposed",
-        run: Runner::Resource(resources::probe_port_not_exposed),
-    },
-    Check {
-        id: "rbac-escalation-verbs",
-        run: Runner::Resource(rbac::rbac_escalation_verbs),
-    },
-    Check {
-        id: "rbac-node-proxy",
-        run: Runner::Resource(rbac::rbac_node_proxy),
-    },
-    Check {
-        id: "rbac-pod-exec",
-        run: Runner::Resource(rbac::rbac_pod_exec),
-    },
-    Check {
-        id: "rbac-secrets-access",
-        run: Runner::Resource(rbac::rbac_secrets_access),
-    },
-    Check {
-        id: "rbac-wildcard",
-        run: Runner::Resource(rbac::rbac_wildcard),
-    },
-    Check {
-        id: "rbac-workload-create",
-        run: Runner::Resource(rbac::rbac_workload_create),
-    },
-    Check {
-        id: "restricted-volume-types",
-        run: Runner::Resource(restricted::restricted_volume_types),
-    },
-    Check {
-        id: "run-as-root",
-        run: Runner::Resource(restricted::run_as_root),
-    },
-    Check {
-        id: "seccomp-unconfined",
-        run: Runner::Resource(pod_security::seccomp_unconfined),
-    },
-    Check {
-        id: "secret-in-configmap",
-        run: Runner::Resource(secrets::secret_in_configmap),
-    },
-    Check {
-        id: "secret-in-env",
-        run: Runner::Resource(secrets::secret_in_env),
-    },
-    Check {
-        id: "selector-label-mismatch",
-        run: Runner::Resource(validity::selector_label_mismatch),
-    },
-    Check {
-        id: "selinux-custom-options",
-        run: Runner::Resource(pod_security::selinux_custom_options),
-    },
-    Check {
-        id: "sensitive-host-mount",
-        run: Runner::Resource(hardening::sensitive_host_mount),
-    },
-    Check {
-        id: "service-exposed",
-        run: Runner::Resource(exposure::service_exposed),
-    },
-    Check {
-        id: "service-selects-nothing",
-        run: Runner::Graph(graph::service_selects_nothing),
-    },
-    Check {
-        id: "ssh-port",
-        run: Runner::Resource(exposure::ssh_port),
-    },
-    Check {
-        id: "unsafe-proc-mount",
-        run: Runner::Resource(pod_security::unsafe_proc_mount),
-    },
-    Check {
-        id: "unsafe-sysctls",
-        run: Runner::Resource(pod_security::unsafe_sysctls),
-    },
-    Check {
-        id: "windows-host-process",
-        run: Runner::Resource(pod_security::windows_host_process),
-    },
-    Check {
-        id: "workload-risky-permissions",
-        run: Runner::Graph(graph::workload_risky_permissions),
-    },
-    Check {
-        id: "writable-root-filesystem",
-        run: Runner::Resource(hardening::writable_root_filesystem),
-    },
+    container("added-capabilities", restricted::added_capabilities)
+        .with_params(|table, p| params::read(table, &mut p.added_capabilities)),
+    pod("apparmor-unconfined", pod_security::apparmor_unconfined),
+    graph("automount-service-account-token", hardening::automount_service_account_token),
+    graph("binding-missing-role", references::binding_missing_role),
+    resource("binding-to-anonymous", rbac::binding_to_anonymous),
+    container("capabilities-not-dropped", restricted::capabilities_not_dropped),
+    resource("cluster-admin-binding", rbac::cluster_admin_binding),
+    resource("committed-secret", secrets::committed_secret),
+    container("dangerous-capabilities", pod_security::dangerous_capabilities),
+    resource("default-namespace", validity::default_namespace),
+    pod("default-service-account", hardening::default_service_account),
+    resource("deprecated-api-version", deprecated_api::deprecated_api_version),
+    pod("deprecated-service-account-field", hardening::deprecated_service_account_field),
+    container("duplicate-env-var", validity::duplicate_env_var),
+    resource("duplicate-key", structure::duplicate_key),
+    unit("duplicate-object", validity::duplicate_object),
+    graph("exposed-privileged-workload", exposure::exposed_privileged_workload),
+    pod("host-ipc", pod_security::host_ipc),
+    pod("host-network", pod_security::host_network),
+    pod("host-path-volume", pod_security::host_path_volume),
+    pod("host-pid", pod_security::host_pid),
+    container("host-port", pod_security::host_port),
+    graph("hpa-missing-target", references::hpa_missing_target),
+    container("image-not-pinned-by-digest", images::image_not_pinned_by_digest),
+    graph("ingress-missing-service", references::ingress_missing_service),
+    resource("ingress-without-tls", exposure::ingress_without_tls),
+    registered("invalid-yaml", Runner::Loader),
+    container("kubernetes-dashboard", validity::kubernetes_dashboard),
+    container("latest-image-tag", images::latest_image_tag),
+    pod("missing-cpu-limit", resources::missing_cpu_limit),
+    pod("missing-cpu-request", resources::missing_cpu_request),
+    pod("missing-liveness-probe", resources::missing_liveness_probe),
+    pod("missing-memory-limit", resources::missing_memory_limit),
+    pod("missing-memory-request", resources::missing_memory_request),
+    pod("missing-readiness-probe", resources::missing_readiness_probe),
+    graph("missing-referenced-object", references::missing_referenced_object),
+    pod("missing-seccomp-profile", restricted::missing_seccomp_profile),
+    graph("missing-service-account", references::missing_service_account),
+    resource("networkpolicy-allow-all", network_policy::networkpolicy_allow_all),
+    graph("networkpolicy-peer-selects-nothing", selectors::networkpolicy_peer_selects_nothing),
+    graph("networkpolicy-selects-nothing", selectors::networkpolicy_selects_nothing),
+    graph("pdb-selects-nothing", selectors::pdb_selects_nothing),
+    graph("pod-egress-unrestricted", network_policy::pod_egress_unrestricted),
+    graph("pod-not-isolated", network_policy::pod_not_isolated),
+    container("privilege-escalation-allowed", restricted::privilege_escalation_allowed),
+    container("privileged-container", pod_security::privileged_container),
+    container("probe-port-not-exposed", resources::probe_port_not_exposed),
+    resource("rbac-escalation-verbs", rbac::rbac_escalation_verbs),
+    resource("rbac-node-proxy", rbac::rbac_node_proxy),
+    resource("rbac-pod-exec", rbac::rbac_pod_exec),
+    resource("rbac-secrets-access", rbac::rbac_secrets_access),
+    resource("rbac-wildcard", rbac::rbac_wildcard),
+    resource("rbac-workload-create", rbac::rbac_workload_create),
+    pod("restricted-volume-types", restricted::restricted_volume_types),
+    pod("run-as-root", restricted::run_as_root)
+        .with_params(|table, p| params::read(table, &mut p.run_as_root)),
+    pod("seccomp-unconfined", pod_security::seccomp_unconfined),
+    resource("secret-in-configmap", secrets::secret_in_configmap)
+        .with_params(|table, p| params::read(table, &mut p.secret_in_configmap)),
+    container("secret-in-env", secrets::secret_in_env)
+        .with_params(|table, p| params::read(table, &mut p.secret_in_env)),
+    pod("selector-label-mismatch", validity::selector_label_mismatch),
+    pod("selinux-custom-options", pod_security::selinux_custom_options),
+    resource("sensitive-host-mount", hardening::sensitive_host_mount)
+        .with_params(|table, p| params::read(table, &mut p.sensitive_host_mount)),
+    resource("service-exposed", exposure::service_exposed),
+    graph("service-selects-nothing", selectors::service_selects_nothing),
+    resource("ssh-port", exposure::ssh_port),
+    container("unsafe-proc-mount", pod_security::unsafe_proc_mount),
+    pod("unsafe-sysctls", pod_security::unsafe_sysctls),
+    pod("windows-host-process", pod_security::windows_host_process),
+    graph("workload-risky-permissions", rbac::workload_risky_permissions),
+    container("writable-root-filesystem", hardening::writable_root_filesystem),
 ];
 
-/// Collects a check's findings, applying the object's suppression annotations as it goes.
-pub struct Sink<'a> {
-    check: &'static str,
-    severity: Severity,
-    findings: &'a mut Vec<Finding>,
-    discarded: Option<Finding>,
-    /// The texts the resources were parsed from, for computing fixes ([`Sink::edit`]).
-    sources: Option<&'a Sources>,
-    /// Findings dropped by an `ignore-check.k8sec.io/<id>` annotation.
-    pub suppressed: usize,
-}
-
-/// Annotation prefix that suppresses a check on an object or its pod template.
-pub const IGNORE_ANNOTATION: &str = "ignore-check.k8sec.io/";
-
-impl<'a> Sink<'a> {
-    pub fn new(check: &'static str, config: &Config, findings: &'a mut Vec<Finding>) -> Self {
-        Sink {
-            check,
-            severity: config.severity_of(check),
-            findings,
-            discarded: None,
-            sources: None,
-            suppressed: 0,
-        }
-    }
-
-    /// Gives the sink the texts the resources came from, so checks can compute fixes. Without
-    /// them (a check's unit test) every edit helper returns `None` and findings carry no fix.
-    pub fn with_sources(mut self, sources: &'a Sources) -> Self {
-        self.sources = Some(sources);
-        self
-    }
-
-    /// The YAML edit helpers, to compute a fix before reporting the finding it resolves:
-    ///
-    /// ```ignore
-    /// let fix = sink.edit().set_path(container.node, &["securityContext", "runAsNonRoot"], true);
-    /// sink.report(resource, anchor, message).with_fix(Applicability::Unsafe, "set `runAsNonRoot: true`", fix);
-    /// ```
-    pub fn edit(&self) -> Editor<'a> {
-        self.sources.map_or_else(Editor::detached, Editor::new)
-    }
-
-    /// Reports a finding about `resource` at `node`. Returns it for adding the container,
-    /// related locations or a fix; a finding suppressed by annotation is still returned but
-    /// then dropped.
-    pub fn report(
-        &mut self,
-        resource: &Resource,
-        node: NodeRef<'_>,
-        message: impl Into<String>,
-    ) -> &mut Finding {
-        self.report_span(resource, node.span(), message)
-    }
-
-    /// Like [`report`](Self::report) at an explicit span.
-    pub fn report_span(
-        &mut self,
-        resource: &Resource,
-        span: Span,
-        message: impl Into<String>,
-    ) -> &mut Finding {
-        let mut finding = Finding::new(self.check, self.severity, span, message.into());
-        finding.object = Some(resource.object_ref());
-        if is_suppressed_by_annotation(resource, self.check) {
-            self.suppressed += 1;
-            // Hand back a finding that is not collected, so callers stay uniform.
-            return self.discarded.insert(finding);
-        }
-        self.findings.push(finding);
-        let last = self.findings.len() - 1;
-        &mut self.findings[last]
-    }
-}
-
-impl Finding {
-    /// Names the container the finding is about.
-    pub fn in_container(&mut self, name: &str) -> &mut Self {
-        if !name.is_empty() {
-            self.container = Some(name.to_string());
-        }
-        self
-    }
-
-    /// Adds a related location.
-    pub fn related(&mut self, span: Span, message: impl Into<String>) -> &mut Self {
-        self.related.push(Related {
-            span,
-            message: message.into(),
-        });
-        self
-    }
-
-    /// Attaches a fix made of `edits`, as computed by an edit helper (`sink.edit()…`). `None`
-    /// (the helper could not edit safely) or no edits attach nothing: the finding is reported
-    /// without a fix. `description` is imperative: "set `privileged: false`".
-    pub fn with_fix(
-        &mut self,
-        applicability: Applicability,
-        description: impl Into<String>,
-        edits: Option<Vec<Edit>>,
-    ) -> &mut Self {
-        self.fix = edits.and_then(|edits| Fix::new(applicability, description, edits));
-        self
-    }
-}
-
-/// `ignore-check.k8sec.io/<id>` on the object or on its pod template.
-fn is_suppressed_by_annotation(resource: &Resource, check: &str) -> bool {
-    let has = |metadata: Option<NodeRef<'_>>| {
-        metadata
-            .and_then(|m| m.get("annotations"))
-            .is_some_and(|annotations| {
-                annotations.entries().any(|(k, _)| {
-                    k.as_scalar().is_some_and(|(key, _)| {
-                        key.strip_prefix(IGNORE_ANNOTATION)
-                            .is_some_and(|id| id == check || id == "all")
-                    })
-                })
-            })
-    };
-    has(resource.metadata())
-        || crate::model::PodSpec::of(resource).is_some_and(|pod| has(pod.metadata))
-}
-
 /// The registered check `id`.
-pub fn find(id: &str) -> Option<&'static Check> {
+pub(crate) fn find(id: &str) -> Option<&'static Check> {
     CHECKS
         .binary_search_by(|c| c.id.cmp(id))
         .ok()
         .map(|i| &CHECKS[i])
 }
+
+#[cfg(test)]
+pub(crate) mod testing;

@@ -8,99 +8,90 @@
 //! message saying so instead of being called dangerous.
 //!
 //! Controls that changed over Kubernetes releases (safe sysctls, SELinux types, the procMount
-//! relaxation for user namespaces, the seccomp annotations) follow the target version in
-//! `Params::kubernetes_version`.
+//! relaxation for user namespaces, the seccomp annotations) follow the target Kubernetes
+//! version (`Ctx::kubernetes_version`).
+//!
+//! What makes a pod privileged (a privileged container, a host namespace) is the rule book's,
+//! `crate::model::pod_risks`, shared with `exposed-privileged-workload`.
 
-use super::{Applicability, Ctx, Sink};
+use super::{Applicability, Ctx, KubernetesVersion as Version, Sink};
+use crate::model::pod_risks::{self, HostNamespace};
 use crate::model::{Container, PodSpec, Resource};
 use crate::yaml::{NodeId, NodeRef};
 
-/// A Kubernetes minor version, as `config::Params::kubernetes_version` holds it.
-type Version = (u32, u32);
-
 /// `privileged-container`: a container sets `securityContext.privileged: true`.
-pub(super) fn privileged_container(_ctx: &Ctx<'_>, resource: &Resource, sink: &mut Sink<'_>) {
-    let Some(pod) = PodSpec::of(resource) else {
+pub(super) fn privileged_container(
+    _ctx: &Ctx<'_>,
+    resource: &Resource,
+    _pod: PodSpec<'_>,
+    container: Container<'_>,
+    sink: &mut Sink<'_>,
+) {
+    let Some(value) = pod_risks::privileged(container) else {
         return;
     };
-    for container in pod.containers() {
-        let Some(value) = container
-            .security_context()
-            .and_then(|sc| sc.get("privileged"))
-        else {
-            continue;
-        };
-        if value.as_bool() == Some(true) {
-            // Unsafe: a container that asks for privileged mode usually uses it (devices,
-            // kernel modules, iptables), and may stop working without it.
-            let fix = sink.edit().replace(value, false);
-            sink.report(
-                resource,
-                value,
-                format!("{} runs privileged", container.describe()),
-            )
-            .in_container(container.name)
-            .with_fix(Applicability::Unsafe, "set `privileged: false`", fix);
-        }
-    }
+    // Unsafe: a container that asks for privileged mode usually uses it (devices, kernel
+    // modules, iptables), and may stop working without it.
+    let fix = sink.edit().replace(value, false);
+    sink.report(
+        resource,
+        value,
+        format!("{} runs privileged", container.describe()),
+    )
+    .in_container(container.name)
+    .with_fix(Applicability::Unsafe, "set `privileged: false`", fix);
 }
 
-/// Reports `spec.<field>: true` (a host namespace shared with the node).
-fn host_namespace(resource: &Resource, sink: &mut Sink<'_>, field: &str, message: &str) {
-    let Some(pod) = PodSpec::of(resource) else {
+/// Reports `spec.<field>: true`: the pod shares `namespace` with the node.
+fn host_namespace(
+    resource: &Resource,
+    pod: PodSpec<'_>,
+    namespace: HostNamespace,
+    sink: &mut Sink<'_>,
+) {
+    let Some(value) = pod_risks::shared_host_namespace(pod, namespace) else {
         return;
     };
-    if let Some(value) = pod.spec.get(field) {
-        if value.as_bool() == Some(true) {
-            // Unsafe: `false` rather than removing the key keeps the comment on its line and
-            // shows what was decided; a pod that asks for a host namespace usually needs it
-            // (CNI plugins, node agents, host-port ingress controllers).
-            let fix = sink.edit().replace(value, false);
-            sink.report(resource, value, message).with_fix(
-                Applicability::Unsafe,
-                format!("set `{field}: false`"),
-                fix,
-            );
-        }
-    }
+    // Unsafe: `false` rather than removing the key keeps the comment on its line and shows
+    // what was decided; a pod that asks for a host namespace usually needs it (CNI plugins,
+    // node agents, host-port ingress controllers).
+    let fix = sink.edit().replace(value, false);
+    let message = format!("pod shares the host's {} namespace", namespace.noun());
+    sink.report(resource, value, message).with_fix(
+        Applicability::Unsafe,
+        format!("set `{}: false`", namespace.field()),
+        fix,
+    );
 }
 
 /// `host-network`: `spec.hostNetwork: true`.
-pub(super) fn host_network(_ctx: &Ctx<'_>, resource: &Resource, sink: &mut Sink<'_>) {
-    host_namespace(
-        resource,
-        sink,
-        "hostNetwork",
-        "pod shares the host's network namespace",
-    );
+pub(super) fn host_network(
+    _ctx: &Ctx<'_>,
+    resource: &Resource,
+    pod: PodSpec<'_>,
+    sink: &mut Sink<'_>,
+) {
+    host_namespace(resource, pod, HostNamespace::Network, sink);
 }
 
 /// `host-pid`: `spec.hostPID: true`.
-pub(super) fn host_pid(_ctx: &Ctx<'_>, resource: &Resource, sink: &mut Sink<'_>) {
-    host_namespace(
-        resource,
-        sink,
-        "hostPID",
-        "pod shares the host's process ID namespace",
-    );
+pub(super) fn host_pid(_ctx: &Ctx<'_>, resource: &Resource, pod: PodSpec<'_>, sink: &mut Sink<'_>) {
+    host_namespace(resource, pod, HostNamespace::Pid, sink);
 }
 
 /// `host-ipc`: `spec.hostIPC: true`.
-pub(super) fn host_ipc(_ctx: &Ctx<'_>, resource: &Resource, sink: &mut Sink<'_>) {
-    host_namespace(
-        resource,
-        sink,
-        "hostIPC",
-        "pod shares the host's IPC namespace",
-    );
+pub(super) fn host_ipc(_ctx: &Ctx<'_>, resource: &Resource, pod: PodSpec<'_>, sink: &mut Sink<'_>) {
+    host_namespace(resource, pod, HostNamespace::Ipc, sink);
 }
 
 /// `host-path-volume`: a volume of the pod is a `hostPath` volume.
-pub(super) fn host_path_volume(_ctx: &Ctx<'_>, resource: &Resource, sink: &mut Sink<'_>) {
-    let Some(pod) = PodSpec::of(resource) else {
-        return;
-    };
-    for volume in pod.spec.get("volumes").into_iter().flat_map(|v| v.items()) {
+pub(super) fn host_path_volume(
+    _ctx: &Ctx<'_>,
+    resource: &Resource,
+    pod: PodSpec<'_>,
+    sink: &mut Sink<'_>,
+) {
+    for volume in pod.items("volumes") {
         let Some((key, host_path)) = volume.entry("hostPath") else {
             continue;
         };
@@ -122,30 +113,26 @@ pub(super) fn host_path_volume(_ctx: &Ctx<'_>, resource: &Resource, sink: &mut S
 }
 
 /// `host-port`: a container port sets a non-zero `hostPort`.
-pub(super) fn host_port(_ctx: &Ctx<'_>, resource: &Resource, sink: &mut Sink<'_>) {
-    let Some(pod) = PodSpec::of(resource) else {
-        return;
-    };
-    for container in pod.containers() {
-        for port in container
-            .node
-            .get("ports")
-            .into_iter()
-            .flat_map(|p| p.items())
-        {
-            let Some(value) = port.get("hostPort") else {
-                continue;
-            };
-            match value.as_i64() {
-                Some(0) | None => {}
-                Some(number) => {
-                    sink.report(
-                        resource,
-                        value,
-                        format!("{} binds host port {number}", container.describe()),
-                    )
-                    .in_container(container.name);
-                }
+pub(super) fn host_port(
+    _ctx: &Ctx<'_>,
+    resource: &Resource,
+    _pod: PodSpec<'_>,
+    container: Container<'_>,
+    sink: &mut Sink<'_>,
+) {
+    for port in container.items("ports") {
+        let Some(value) = port.get("hostPort") else {
+            continue;
+        };
+        match value.as_i64() {
+            Some(0) | None => {}
+            Some(number) => {
+                sink.report(
+                    resource,
+                    value,
+                    format!("{} binds host port {number}", container.describe()),
+                )
+                .in_container(container.name);
             }
         }
     }
@@ -202,75 +189,75 @@ fn classify_capability(raw: &str) -> CapabilityName {
 }
 
 /// `dangerous-capabilities`: `capabilities.add` names a capability outside the baseline list.
-pub(super) fn dangerous_capabilities(_ctx: &Ctx<'_>, resource: &Resource, sink: &mut Sink<'_>) {
-    let Some(pod) = PodSpec::of(resource) else {
-        return;
-    };
-    for container in pod.containers() {
-        let added = container
-            .security_context()
-            .and_then(|sc| sc.get("capabilities"))
-            .and_then(|caps| caps.get("add"));
-        for item in added.into_iter().flat_map(|a| a.items()) {
-            let Some(raw) = item.as_str().filter(|s| !s.is_empty()) else {
-                continue;
-            };
-            let who = container.describe();
-            let message = match classify_capability(raw) {
-                CapabilityName::Allowed => continue,
-                CapabilityName::All => format!("{who} adds all capabilities (`{raw}`)"),
-                CapabilityName::Dangerous(name) if name == raw => {
-                    format!("{who} adds capability `{raw}`")
-                }
-                CapabilityName::Dangerous(name) => {
-                    format!("{who} adds capability `{raw}` (`{name}`)")
-                }
-                CapabilityName::AllowedSpelledAs(canonical) => format!(
-                    "{who} adds capability `{raw}`, which the baseline profile accepts only \
-                     as `{canonical}`"
-                ),
-            };
-            sink.report(resource, item, message)
-                .in_container(container.name);
-        }
+pub(super) fn dangerous_capabilities(
+    _ctx: &Ctx<'_>,
+    resource: &Resource,
+    _pod: PodSpec<'_>,
+    container: Container<'_>,
+    sink: &mut Sink<'_>,
+) {
+    let added = container
+        .security_context()
+        .and_then(|sc| sc.get("capabilities"))
+        .and_then(|caps| caps.get("add"));
+    for item in added.into_iter().flat_map(|a| a.items()) {
+        let Some(raw) = item.as_str().filter(|s| !s.is_empty()) else {
+            continue;
+        };
+        let who = container.describe();
+        let message = match classify_capability(raw) {
+            CapabilityName::Allowed => continue,
+            CapabilityName::All => format!("{who} adds all capabilities (`{raw}`)"),
+            CapabilityName::Dangerous(name) if name == raw => {
+                format!("{who} adds capability `{raw}`")
+            }
+            CapabilityName::Dangerous(name) => {
+                format!("{who} adds capability `{raw}` (`{name}`)")
+            }
+            CapabilityName::AllowedSpelledAs(canonical) => format!(
+                "{who} adds capability `{raw}`, which the baseline profile accepts only as \
+                 `{canonical}`"
+            ),
+        };
+        sink.report(resource, item, message)
+            .in_container(container.name);
     }
 }
 
 /// `unsafe-proc-mount`: a container sets `securityContext.procMount` to anything but
 /// `Default`.
-pub(super) fn unsafe_proc_mount(ctx: &Ctx<'_>, resource: &Resource, sink: &mut Sink<'_>) {
-    let Some(pod) = PodSpec::of(resource) else {
-        return;
-    };
+pub(super) fn unsafe_proc_mount(
+    ctx: &Ctx<'_>,
+    resource: &Resource,
+    pod: PodSpec<'_>,
+    container: Container<'_>,
+    sink: &mut Sink<'_>,
+) {
     // From policy version 1.35 the baseline profile allows any procMount in a pod that runs in
     // its own user namespace (`hostUsers: false`).
-    if ctx.params.kubernetes_version >= (1, 35) && pod.spec.bool_at("hostUsers") == Some(false) {
+    if ctx.kubernetes_version >= (1, 35) && pod.spec.bool_at("hostUsers") == Some(false) {
         return;
     }
-    for container in pod.containers() {
-        let Some(value) = container
-            .security_context()
-            .and_then(|sc| sc.get("procMount"))
-        else {
-            continue;
-        };
-        let Some(mount) = value.as_str().filter(|m| !m.is_empty()) else {
-            continue;
-        };
-        if mount != "Default" {
-            let fix = sink.edit().replace(value, "Default");
-            sink.report(
-                resource,
-                value,
-                format!(
-                    "{} mounts /proc with procMount `{mount}` instead of the masked default",
-                    container.describe()
-                ),
-            )
-            .in_container(container.name)
-            .with_fix(Applicability::Unsafe, "set `procMount: Default`", fix);
-        }
-    }
+    let Some(value) = container
+        .security_context()
+        .and_then(|sc| sc.get("procMount"))
+    else {
+        return;
+    };
+    let Some(mount) = value.as_str().filter(|m| !m.is_empty() && *m != "Default") else {
+        return;
+    };
+    let fix = sink.edit().replace(value, "Default");
+    sink.report(
+        resource,
+        value,
+        format!(
+            "{} mounts /proc with procMount `{mount}` instead of the masked default",
+            container.describe()
+        ),
+    )
+    .in_container(container.name)
+    .with_fix(Applicability::Unsafe, "set `procMount: Default`", fix);
 }
 
 /// The safe sysctls of the baseline profile, with the policy version each became safe in.
@@ -318,11 +305,13 @@ fn sysctl_dotted(name: &str) -> Option<String> {
 }
 
 /// `unsafe-sysctls`: `spec.securityContext.sysctls[].name` outside the safe set.
-pub(super) fn unsafe_sysctls(ctx: &Ctx<'_>, resource: &Resource, sink: &mut Sink<'_>) {
-    let Some(pod) = PodSpec::of(resource) else {
-        return;
-    };
-    let version = ctx.params.kubernetes_version;
+pub(super) fn unsafe_sysctls(
+    ctx: &Ctx<'_>,
+    resource: &Resource,
+    pod: PodSpec<'_>,
+    sink: &mut Sink<'_>,
+) {
+    let version = ctx.kubernetes_version;
     let (major, minor) = version;
     let sysctls = pod.security_context().and_then(|sc| sc.get("sysctls"));
     for sysctl in sysctls.into_iter().flat_map(|s| s.items()) {
@@ -545,17 +534,19 @@ fn report_unconfined(
 
 /// `seccomp-unconfined`: a container runs with seccomp profile `Unconfined`, set by its own
 /// `seccompProfile`, the pod's, or the legacy seccomp annotations.
-pub(super) fn seccomp_unconfined(ctx: &Ctx<'_>, resource: &Resource, sink: &mut Sink<'_>) {
-    let Some(pod) = PodSpec::of(resource) else {
-        return;
-    };
+pub(super) fn seccomp_unconfined(
+    ctx: &Ctx<'_>,
+    resource: &Resource,
+    pod: PodSpec<'_>,
+    sink: &mut Sink<'_>,
+) {
     let rules = ProfileRules {
         field: "seccompProfile",
         container_annotation_prefix: "container.seccomp.security.alpha.kubernetes.io/",
         pod_annotation: Some("seccomp.security.alpha.kubernetes.io/pod"),
         unconfined_annotation: "unconfined",
         // Kubernetes 1.27 stopped turning the seccomp annotations into fields.
-        annotations_effective: ctx.params.kubernetes_version < (1, 27),
+        annotations_effective: ctx.kubernetes_version < (1, 27),
     };
     let sources = unconfined_sources(pod, &rules);
     report_unconfined(resource, sink, sources, "seccomp", "1.27");
@@ -563,10 +554,12 @@ pub(super) fn seccomp_unconfined(ctx: &Ctx<'_>, resource: &Resource, sink: &mut 
 
 /// `apparmor-unconfined`: a container runs with AppArmor profile `Unconfined`, set by its own
 /// `appArmorProfile`, the pod's, or the beta AppArmor annotation.
-pub(super) fn apparmor_unconfined(_ctx: &Ctx<'_>, resource: &Resource, sink: &mut Sink<'_>) {
-    let Some(pod) = PodSpec::of(resource) else {
-        return;
-    };
+pub(super) fn apparmor_unconfined(
+    _ctx: &Ctx<'_>,
+    resource: &Resource,
+    pod: PodSpec<'_>,
+    sink: &mut Sink<'_>,
+) {
     let rules = ProfileRules {
         field: "appArmorProfile",
         container_annotation_prefix: "container.apparmor.security.beta.kubernetes.io/",
@@ -588,11 +581,13 @@ const SELINUX_TYPES: &[(&str, Version)] = &[
 
 /// `selinux-custom-options`: `seLinuxOptions` (pod or container) sets a type outside the
 /// allowed set, or a user or role.
-pub(super) fn selinux_custom_options(ctx: &Ctx<'_>, resource: &Resource, sink: &mut Sink<'_>) {
-    let Some(pod) = PodSpec::of(resource) else {
-        return;
-    };
-    let version = ctx.params.kubernetes_version;
+pub(super) fn selinux_custom_options(
+    ctx: &Ctx<'_>,
+    resource: &Resource,
+    pod: PodSpec<'_>,
+    sink: &mut Sink<'_>,
+) {
+    let version = ctx.kubernetes_version;
     // Every explicit setting counts, the pod's too: the pod-level options also label the pod
     // sandbox, so a container's own options never fully override them.
     let mut settings: Vec<(String, Option<&str>, NodeRef<'_>)> = Vec::new();
@@ -639,15 +634,17 @@ pub(super) fn selinux_custom_options(ctx: &Ctx<'_>, resource: &Resource, sink: &
 }
 
 /// `windows-host-process`: `windowsOptions.hostProcess: true` on the pod or a container.
-pub(super) fn windows_host_process(_ctx: &Ctx<'_>, resource: &Resource, sink: &mut Sink<'_>) {
+pub(super) fn windows_host_process(
+    _ctx: &Ctx<'_>,
+    resource: &Resource,
+    pod: PodSpec<'_>,
+    sink: &mut Sink<'_>,
+) {
     fn host_process(sc: Option<NodeRef<'_>>) -> Option<NodeRef<'_>> {
         sc.and_then(|sc| sc.get("windowsOptions"))
             .and_then(|w| w.get("hostProcess"))
             .filter(|v| v.as_bool() == Some(true))
     }
-    let Some(pod) = PodSpec::of(resource) else {
-        return;
-    };
     if let Some(value) = host_process(pod.security_context()) {
         sink.report(
             resource,
@@ -676,29 +673,7 @@ mod tests {
 
     /// (line, column, message) of the findings of `check` on `yaml`, for a target version.
     fn lint(check: &str, version: Version, yaml: &str) -> Vec<(u32, u32, String)> {
-        let ws = crate::load(
-            &crate::Inputs {
-                paths: Vec::new(),
-                stdin: Some(("test.yaml".into(), yaml.as_bytes().to_vec())),
-                ..Default::default()
-            },
-            &crate::source::WalkOptions::default(),
-        );
-        let overrides = crate::config::Overrides {
-            select: Some(vec![check.to_string()]),
-            ..Default::default()
-        };
-        let mut config = crate::config::Config::load(None, &overrides).unwrap();
-        config.params.kubernetes_version = version;
-        crate::lint(&ws, &config)
-            .findings
-            .iter()
-            .map(|f| {
-                let file = ws.sources.get(f.span.file);
-                let at = file.line_index.line_col(&file.text, f.span.range.start);
-                (at.line, at.column, f.message.clone())
-            })
-            .collect()
+        crate::checks::testing::lint_with(check, yaml, |s| s.kubernetes_version = version)
     }
 
     const USER_NAMESPACE_UNMASKED: &str = "\

@@ -2,77 +2,108 @@
 
 use super::{Applicability, Ctx, Sink};
 use crate::model::{Container, ContainerKind, PodSpec, Resource};
+use crate::yaml::NodeRef;
 
 /// The placeholder quantity the display-only fixes of the missing request and limit checks
 /// suggest.
 const QUANTITY_PLACEHOLDER: &str = "<set-me>";
-use crate::yaml::NodeRef;
 
 /// `missing-cpu-request`.
-pub(super) fn missing_cpu_request(_ctx: &Ctx<'_>, resource: &Resource, sink: &mut Sink<'_>) {
-    check_resources(resource, sink, Compute::Cpu, Bound::Request);
+pub(super) fn missing_cpu_request(
+    _ctx: &Ctx<'_>,
+    resource: &Resource,
+    pod: PodSpec<'_>,
+    sink: &mut Sink<'_>,
+) {
+    check_resources(resource, pod, sink, Compute::Cpu, Bound::Request);
 }
 
 /// `missing-memory-request`.
-pub(super) fn missing_memory_request(_ctx: &Ctx<'_>, resource: &Resource, sink: &mut Sink<'_>) {
-    check_resources(resource, sink, Compute::Memory, Bound::Request);
+pub(super) fn missing_memory_request(
+    _ctx: &Ctx<'_>,
+    resource: &Resource,
+    pod: PodSpec<'_>,
+    sink: &mut Sink<'_>,
+) {
+    check_resources(resource, pod, sink, Compute::Memory, Bound::Request);
 }
 
 /// `missing-memory-limit`.
-pub(super) fn missing_memory_limit(_ctx: &Ctx<'_>, resource: &Resource, sink: &mut Sink<'_>) {
-    check_resources(resource, sink, Compute::Memory, Bound::Limit);
+pub(super) fn missing_memory_limit(
+    _ctx: &Ctx<'_>,
+    resource: &Resource,
+    pod: PodSpec<'_>,
+    sink: &mut Sink<'_>,
+) {
+    check_resources(resource, pod, sink, Compute::Memory, Bound::Limit);
 }
 
 /// `missing-cpu-limit`.
-pub(super) fn missing_cpu_limit(_ctx: &Ctx<'_>, resource: &Resource, sink: &mut Sink<'_>) {
-    check_resources(resource, sink, Compute::Cpu, Bound::Limit);
+pub(super) fn missing_cpu_limit(
+    _ctx: &Ctx<'_>,
+    resource: &Resource,
+    pod: PodSpec<'_>,
+    sink: &mut Sink<'_>,
+) {
+    check_resources(resource, pod, sink, Compute::Cpu, Bound::Limit);
 }
 
 /// `missing-liveness-probe`.
-pub(super) fn missing_liveness_probe(_ctx: &Ctx<'_>, resource: &Resource, sink: &mut Sink<'_>) {
-    check_probe(resource, sink, "livenessProbe", "liveness");
+pub(super) fn missing_liveness_probe(
+    _ctx: &Ctx<'_>,
+    resource: &Resource,
+    pod: PodSpec<'_>,
+    sink: &mut Sink<'_>,
+) {
+    check_probe(resource, pod, sink, "livenessProbe", "liveness");
 }
 
 /// `missing-readiness-probe`.
-pub(super) fn missing_readiness_probe(_ctx: &Ctx<'_>, resource: &Resource, sink: &mut Sink<'_>) {
-    check_probe(resource, sink, "readinessProbe", "readiness");
+pub(super) fn missing_readiness_probe(
+    _ctx: &Ctx<'_>,
+    resource: &Resource,
+    pod: PodSpec<'_>,
+    sink: &mut Sink<'_>,
+) {
+    check_probe(resource, pod, sink, "readinessProbe", "readiness");
 }
 
 /// `probe-port-not-exposed`: an `httpGet` or `tcpSocket` probe names a port that the
 /// container's `ports[].name` does not declare.
-pub(super) fn probe_port_not_exposed(_ctx: &Ctx<'_>, resource: &Resource, sink: &mut Sink<'_>) {
-    let Some(pod) = PodSpec::of(resource) else {
+pub(super) fn probe_port_not_exposed(
+    _ctx: &Ctx<'_>,
+    resource: &Resource,
+    _pod: PodSpec<'_>,
+    container: Container<'_>,
+    sink: &mut Sink<'_>,
+) {
+    if !can_have_probes(container) {
         return;
-    };
-    for container in pod.containers().filter(|c| can_have_probes(*c)) {
-        for (field, noun) in [
-            ("livenessProbe", "liveness"),
-            ("readinessProbe", "readiness"),
-            ("startupProbe", "startup"),
-        ] {
-            let Some(probe) = container.node.get(field) else {
+    }
+    for (field, noun) in [
+        ("livenessProbe", "liveness"),
+        ("readinessProbe", "readiness"),
+        ("startupProbe", "startup"),
+    ] {
+        let Some(probe) = container.node.get(field) else {
+            continue;
+        };
+        for handler in ["httpGet", "tcpSocket"] {
+            let Some(port) = probe.get(handler).and_then(|h| h.get("port")) else {
                 continue;
             };
-            for handler in ["httpGet", "tcpSocket"] {
-                let Some(port) = probe.get(handler).and_then(|h| h.get("port")) else {
-                    continue;
-                };
-                let Some(name) = port_name(port) else {
-                    continue;
-                };
-                if !declares_port(container, name) {
-                    sink.report(
-                        resource,
-                        port,
-                        format!(
-                            "{noun} probe of {} uses port `{name}`, which the container does \
-                             not declare",
-                            container.describe()
-                        ),
-                    )
-                    .in_container(container.name);
-                }
-            }
+            let Some(name) = port_name(port).filter(|name| !declares_port(container, name)) else {
+                continue;
+            };
+            sink.report(
+                resource,
+                port,
+                format!(
+                    "{noun} probe of {} uses port `{name}`, which the container does not declare",
+                    container.describe()
+                ),
+            )
+            .in_container(container.name);
         }
     }
 }
@@ -160,10 +191,13 @@ fn provides(resources: Option<NodeRef<'_>>, bound: Bound, compute: Compute) -> b
     }
 }
 
-fn check_resources(resource: &Resource, sink: &mut Sink<'_>, compute: Compute, bound: Bound) {
-    let Some(pod) = PodSpec::of(resource) else {
-        return;
-    };
+fn check_resources(
+    resource: &Resource,
+    pod: PodSpec<'_>,
+    sink: &mut Sink<'_>,
+    compute: Compute,
+    bound: Bound,
+) {
     // Pod-level resources (`spec.resources`, Kubernetes 1.32+) bound the whole pod.
     if provides(pod.spec.get("resources"), bound, compute) {
         return;
@@ -271,10 +305,13 @@ fn can_have_probes(container: Container<'_>) -> bool {
     }
 }
 
-fn check_probe(resource: &Resource, sink: &mut Sink<'_>, field: &str, noun: &str) {
-    let Some(pod) = PodSpec::of(resource) else {
-        return;
-    };
+fn check_probe(
+    resource: &Resource,
+    pod: PodSpec<'_>,
+    sink: &mut Sink<'_>,
+    field: &str,
+    noun: &str,
+) {
     if runs_to_completion(resource, pod) {
         return;
     }
@@ -305,10 +342,7 @@ fn port_name(port: NodeRef<'_>) -> Option<&str> {
 /// probing container's own ports).
 fn declares_port(container: Container<'_>, name: &str) -> bool {
     container
-        .node
-        .get("ports")
-        .into_iter()
-        .flat_map(|ports| ports.items())
+        .items("ports")
         .any(|port| port.str_at("name") == Some(name))
 }
 

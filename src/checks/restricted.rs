@@ -6,13 +6,38 @@
 //! would refuse to decode (a quoted `"false"` for a boolean, a scalar where a list belongs)
 //! are left to the validity checks: such a pod never runs.
 
+use serde::Deserialize;
+
+use super::required_setting::RequiredSetting;
 use super::{Applicability, Ctx, Sink};
 use crate::diagnostic::Edit;
 use crate::fix::Editor;
 use crate::model::{Container, PodSpec, Resource};
 use crate::yaml::NodeRef;
 
-const ALLOW_PRIVILEGE_ESCALATION: &[&str] = &["securityContext", "allowPrivilegeEscalation"];
+/// `[checks.added-capabilities]`: the capabilities a container may add.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(crate) struct AddedCapabilities {
+    pub(crate) allowed: Vec<String>,
+}
+
+impl Default for AddedCapabilities {
+    fn default() -> Self {
+        AddedCapabilities {
+            allowed: vec!["NET_BIND_SERVICE".to_string()],
+        }
+    }
+}
+
+/// `[checks.run-as-root]`: with `require-run-as-non-root`, demand `runAsNonRoot: true` even
+/// when a non-zero `runAsUser` is set (the image cannot then switch back to root).
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(crate) struct RunAsRoot {
+    pub(crate) require_run_as_non_root: bool,
+}
+
 const RUN_AS_NON_ROOT: &[&str] = &["securityContext", "runAsNonRoot"];
 const DROP: &[&str] = &["securityContext", "capabilities", "drop"];
 const POD_SECCOMP_TYPE: &[&str] = &["securityContext", "seccompProfile", "type"];
@@ -108,60 +133,20 @@ struct GroupFix<'f, 'a> {
 pub(super) fn privilege_escalation_allowed(
     _ctx: &Ctx<'_>,
     resource: &Resource,
+    pod: PodSpec<'_>,
+    container: Container<'_>,
     sink: &mut Sink<'_>,
 ) {
-    let Some(pod) = PodSpec::of(resource) else {
-        return;
+    const NO_PRIVILEGE_ESCALATION: RequiredSetting = RequiredSetting {
+        field: "allowPrivilegeEscalation",
+        required: false,
+        when_opposite: "allows privilege escalation",
+        when_missing: "does not set allowPrivilegeEscalation: false, so it may gain privileges",
+        applicability: Applicability::Safe,
     };
-    if pod.is_windows() {
-        return;
-    }
-    for container in pod.containers() {
-        match container.security_field("allowPrivilegeEscalation") {
-            Some(value) => {
-                // `false` is what restricted asks for; a non-boolean is refused by the API
-                // server, so the pod never runs.
-                if value.as_bool() == Some(true) {
-                    let fix = no_new_privs_allowed(container)
-                        .then(|| sink.edit().replace(value, false))
-                        .flatten();
-                    sink.report(
-                        resource,
-                        value,
-                        format!("{} allows privilege escalation", container.describe()),
-                    )
-                    .in_container(container.name)
-                    .with_fix(
-                        Applicability::Safe,
-                        "set `allowPrivilegeEscalation: false`",
-                        fix,
-                    );
-                }
-            }
-            None => {
-                let fix = no_new_privs_allowed(container)
-                    .then(|| {
-                        sink.edit()
-                            .set_path(container.node, ALLOW_PRIVILEGE_ESCALATION, false)
-                    })
-                    .flatten();
-                sink.report(
-                    resource,
-                    container.security_anchor(),
-                    format!(
-                        "{} does not set allowPrivilegeEscalation: false, so it may gain privileges",
-                        container.describe()
-                    ),
-                )
-                .in_container(container.name)
-                .with_fix(
-                    Applicability::Safe,
-                    "set `allowPrivilegeEscalation: false`",
-                    fix,
-                );
-            }
-        }
-    }
+    // `false` is what restricted asks for.
+    let fixable = no_new_privs_allowed(container);
+    NO_PRIVILEGE_ESCALATION.check(resource, pod, container, fixable, sink);
 }
 
 /// Whether the API server accepts `allowPrivilegeEscalation: false` on the container: it
@@ -183,207 +168,238 @@ fn no_new_privs_allowed(container: Container<'_>) -> bool {
 }
 
 /// `run-as-root`: a container may run as UID 0.
-pub(super) fn run_as_root(ctx: &Ctx<'_>, resource: &Resource, sink: &mut Sink<'_>) {
-    let Some(pod) = PodSpec::of(resource) else {
-        return;
-    };
+pub(super) fn run_as_root(
+    ctx: &Ctx<'_>,
+    resource: &Resource,
+    pod: PodSpec<'_>,
+    sink: &mut Sink<'_>,
+) {
     // In a user namespace (`hostUsers: false`) UID 0 maps to an unprivileged user of the node;
     // Pod Security admission skips both root controls for such pods (policy version 1.35+).
     if pod.spec.bool_at("hostUsers") == Some(false) {
         return;
     }
-    let require_non_root = ctx.params.require_run_as_non_root;
-    let mut uid_zero = Grouped::new();
-    let mut non_root_false = Grouped::new();
-    let mut unset = Grouped::new();
-    for container in pod.containers() {
-        let user = container.effective(pod, "runAsUser");
-        let non_root = container.effective(pod, "runAsNonRoot");
-        if let Some(user) = user.filter(|u| u.as_i64() == Some(0)) {
-            uid_zero.add(user, container);
-            continue;
-        }
-        if non_root.and_then(NodeRef::as_bool) == Some(true) {
-            continue;
-        }
-        let non_zero_user = user.and_then(NodeRef::as_i64).is_some_and(|u| u != 0);
-        if non_zero_user && !require_non_root {
-            continue;
-        }
-        match non_root.filter(|v| v.as_bool() == Some(false)) {
-            Some(value) => non_root_false.add(value, container),
-            None => unset.add(container.security_anchor(), container),
-        }
-    }
+    let require_non_root = ctx.params.run_as_root.require_run_as_non_root;
+    let root = RootSettings::of(pod, require_non_root);
     // UID 0 has no fix: which other user the image can run as is not k8sec's to choose.
-    uid_zero.report(resource, sink, |_, who, plural| {
+    root.uid_zero.report(resource, sink, |_, who, plural| {
         format!(
             "{who} {} as root (runAsUser: 0)",
             if plural { "run" } else { "runs" }
         )
     });
-    // `runAsNonRoot: false` becomes `true`, unless it is the pod's value and a container that
-    // inherits it sets `runAsUser: 0`: the kubelet would then refuse to start that container.
     let flip = |editor: &Editor<'_>, node: NodeRef<'_>, _: &[Container<'_>]| {
-        let pod_level = pod
-            .security_context()
-            .and_then(|sc| sc.get("runAsNonRoot"))
-            .is_some_and(|v| v.id() == node.id());
-        let breaks_root_container = pod_level
-            && pod.containers().any(|c| {
-                c.security_field("runAsNonRoot").is_none()
-                    && c.effective(pod, "runAsUser").and_then(NodeRef::as_i64) == Some(0)
-            });
-        if breaks_root_container {
-            return None;
-        }
-        editor.replace(node, true)
+        flip_run_as_non_root(pod, editor, node)
     };
-    non_root_false.report_with_fix(
-        resource,
-        sink,
-        |_, who, _| {
-            if require_non_root {
-                format!("{who} may run as root: runAsNonRoot is false")
-            } else {
-                format!(
-                    "{who} may run as root: runAsNonRoot is false and no non-zero runAsUser is set"
-                )
-            }
-        },
-        Some(GroupFix {
-            applicability: Applicability::Unsafe,
-            description: "set `runAsNonRoot: true`",
-            edits: &flip,
-        }),
-    );
     let add = |editor: &Editor<'_>, _: NodeRef<'_>, containers: &[Container<'_>]| match containers {
         [container] => editor.set_path(container.node, RUN_AS_NON_ROOT, true),
         _ => None,
     };
-    unset.report_with_fix(
-        resource,
-        sink,
-        |_, who, _| {
-            if require_non_root {
-                format!("{who} may run as root: runAsNonRoot: true is not set")
-            } else {
-                format!(
-                    "{who} may run as root: neither runAsNonRoot: true nor a non-zero runAsUser is set"
-                )
-            }
-        },
-        Some(GroupFix {
+    let may_run_as_root: [(Grouped<'_>, bool, &'static str, GroupEdits<'_, '_>); 2] = [
+        (root.non_root_false, true, "set `runAsNonRoot: true`", &flip),
+        (
+            root.unset,
+            false,
+            "set `runAsNonRoot: true` on the container",
+            &add,
+        ),
+    ];
+    for (group, set_false, description, edits) in may_run_as_root {
+        let why = why_root(require_non_root, set_false);
+        let fix = GroupFix {
             applicability: Applicability::Unsafe,
-            description: "set `runAsNonRoot: true` on the container",
-            edits: &add,
-        }),
-    );
+            description,
+            edits,
+        };
+        group.report_with_fix(
+            resource,
+            sink,
+            |_, who, _| format!("{who} may run as root: {why}"),
+            Some(fix),
+        );
+    }
+}
+
+/// Why a container may run as root: `runAsNonRoot: false` (`set_false`) or not set, and (unless
+/// `require-run-as-non-root`) no non-zero `runAsUser` either.
+fn why_root(require_non_root: bool, set_false: bool) -> &'static str {
+    match (set_false, require_non_root) {
+        (true, true) => "runAsNonRoot is false",
+        (true, false) => "runAsNonRoot is false and no non-zero runAsUser is set",
+        (false, true) => "runAsNonRoot: true is not set",
+        (false, false) => "neither runAsNonRoot: true nor a non-zero runAsUser is set",
+    }
+}
+
+/// The containers of a pod that may run as root, by the setting that lets them.
+struct RootSettings<'a> {
+    /// `runAsUser: 0`, at the value.
+    uid_zero: Grouped<'a>,
+    /// `runAsNonRoot: false` without a non-zero `runAsUser` (or with one, when
+    /// `require-run-as-non-root` is on), at the value.
+    non_root_false: Grouped<'a>,
+    /// Neither set, at the container's security anchor.
+    unset: Grouped<'a>,
+}
+
+impl<'a> RootSettings<'a> {
+    fn of(pod: PodSpec<'a>, require_non_root: bool) -> Self {
+        let mut root = RootSettings {
+            uid_zero: Grouped::new(),
+            non_root_false: Grouped::new(),
+            unset: Grouped::new(),
+        };
+        for container in pod.containers() {
+            let user = container.effective(pod, "runAsUser");
+            let non_root = container.effective(pod, "runAsNonRoot");
+            if let Some(user) = user.filter(|u| u.as_i64() == Some(0)) {
+                root.uid_zero.add(user, container);
+                continue;
+            }
+            if non_root.and_then(NodeRef::as_bool) == Some(true) {
+                continue;
+            }
+            let non_zero_user = user.and_then(NodeRef::as_i64).is_some_and(|u| u != 0);
+            if non_zero_user && !require_non_root {
+                continue;
+            }
+            match non_root.filter(|v| v.as_bool() == Some(false)) {
+                Some(value) => root.non_root_false.add(value, container),
+                None => root.unset.add(container.security_anchor(), container),
+            }
+        }
+        root
+    }
+}
+
+/// `runAsNonRoot: false` (at `node`) becomes `true`, unless it is the pod's value and a
+/// container that inherits it sets `runAsUser: 0`: the kubelet would then refuse to start that
+/// container.
+fn flip_run_as_non_root(
+    pod: PodSpec<'_>,
+    editor: &Editor<'_>,
+    node: NodeRef<'_>,
+) -> Option<Vec<Edit>> {
+    let pod_level = pod
+        .security_context()
+        .and_then(|sc| sc.get("runAsNonRoot"))
+        .is_some_and(|v| v.id() == node.id());
+    let breaks_root_container = pod_level
+        && pod.containers().any(|c| {
+            c.security_field("runAsNonRoot").is_none()
+                && c.effective(pod, "runAsUser").and_then(NodeRef::as_i64) == Some(0)
+        });
+    if breaks_root_container {
+        return None;
+    }
+    editor.replace(node, true)
 }
 
 /// `capabilities-not-dropped`: a container's `capabilities.drop` does not include `ALL`.
-pub(super) fn capabilities_not_dropped(_ctx: &Ctx<'_>, resource: &Resource, sink: &mut Sink<'_>) {
-    let Some(pod) = PodSpec::of(resource) else {
-        return;
-    };
+pub(super) fn capabilities_not_dropped(
+    _ctx: &Ctx<'_>,
+    resource: &Resource,
+    pod: PodSpec<'_>,
+    container: Container<'_>,
+    sink: &mut Sink<'_>,
+) {
     if pod.is_windows() {
         return;
     }
-    for container in pod.containers() {
-        let capabilities = container
-            .security_context()
-            .and_then(|sc| sc.entry("capabilities"));
-        let drop = capabilities.and_then(|(_, caps)| caps.get("drop").filter(|d| !d.is_null()));
-        let editor = sink.edit();
-        // Drop ALL: appended to `drop` (created, with `capabilities` and `securityContext`,
-        // when missing); an `all` written in another case is respelled instead.
-        let mut fix = None;
-        let (node, message) = match (capabilities, drop) {
-            (_, Some(drop)) => {
-                if !drop.is_sequence() {
-                    // A scalar or mapping is refused by the API server.
-                    continue;
-                }
-                let names: Vec<&str> = drop.items().filter_map(NodeRef::as_str).collect();
-                if names.contains(&"ALL") {
-                    continue;
-                }
-                let message = match names.iter().find(|n| n.eq_ignore_ascii_case("all")) {
-                    Some(spelled) => {
-                        fix = drop
-                            .items()
-                            .find(|i| i.as_str() == Some(spelled))
-                            .and_then(|item| editor.replace(item, "ALL"));
-                        format!(
-                            "{} drops `{spelled}`, but Pod Security admission accepts only `ALL`",
-                            container.describe()
-                        )
-                    }
-                    None => format!("{} does not drop ALL capabilities", container.describe()),
-                };
-                (drop, message)
+    let capabilities = container
+        .security_context()
+        .and_then(|sc| sc.entry("capabilities"));
+    let drop = capabilities.and_then(|(_, caps)| caps.get("drop").filter(|d| !d.is_null()));
+    let editor = sink.edit();
+    // Drop ALL: appended to `drop` (created, with `capabilities` and `securityContext`,
+    // when missing); an `all` written in another case is respelled instead.
+    let mut fix = None;
+    let (node, message) = match (capabilities, drop) {
+        (_, Some(drop)) => {
+            if !drop.is_sequence() {
+                // A scalar or mapping is refused by the API server.
+                return;
             }
-            (Some((key, _)), None) => (
-                key,
-                format!(
-                    "{} does not drop ALL capabilities: `capabilities.drop` is not set",
-                    container.describe()
-                ),
-            ),
-            (None, None) => (
-                container.security_anchor(),
-                format!(
-                    "{} keeps the runtime's default capabilities: `capabilities.drop: [ALL]` is not set",
-                    container.describe()
-                ),
-            ),
-        };
-        if fix.is_none() {
-            fix = editor.ensure_item(container.node, DROP, "ALL");
+            let names: Vec<&str> = drop.items().filter_map(NodeRef::as_str).collect();
+            if names.contains(&"ALL") {
+                return;
+            }
+            let message = match names.iter().find(|n| n.eq_ignore_ascii_case("all")) {
+                Some(spelled) => {
+                    fix = drop
+                        .items()
+                        .find(|i| i.as_str() == Some(spelled))
+                        .and_then(|item| editor.replace(item, "ALL"));
+                    format!(
+                        "{} drops `{spelled}`, but Pod Security admission accepts only `ALL`",
+                        container.describe()
+                    )
+                }
+                None => format!("{} does not drop ALL capabilities", container.describe()),
+            };
+            (drop, message)
         }
-        sink.report(resource, node, message)
-            .in_container(container.name)
-            .with_fix(Applicability::Unsafe, "drop `ALL` capabilities", fix);
+        (Some((key, _)), None) => (
+            key,
+            format!(
+                "{} does not drop ALL capabilities: `capabilities.drop` is not set",
+                container.describe()
+            ),
+        ),
+        (None, None) => (
+            container.security_anchor(),
+            format!(
+                "{} keeps the runtime's default capabilities: `capabilities.drop: [ALL]` is not set",
+                container.describe()
+            ),
+        ),
+    };
+    if fix.is_none() {
+        fix = editor.ensure_item(container.node, DROP, "ALL");
     }
+    sink.report(resource, node, message)
+        .in_container(container.name)
+        .with_fix(Applicability::Unsafe, "drop `ALL` capabilities", fix);
 }
 
 /// `added-capabilities`: a container adds a capability outside the allowed list.
-pub(super) fn added_capabilities(ctx: &Ctx<'_>, resource: &Resource, sink: &mut Sink<'_>) {
-    let Some(pod) = PodSpec::of(resource) else {
-        return;
-    };
+pub(super) fn added_capabilities(
+    ctx: &Ctx<'_>,
+    resource: &Resource,
+    pod: PodSpec<'_>,
+    container: Container<'_>,
+    sink: &mut Sink<'_>,
+) {
     if pod.is_windows() {
         return;
     }
-    let allowed = &ctx.params.allowed_capabilities;
-    for container in pod.containers() {
-        let Some(add) = container
-            .security_context()
-            .and_then(|sc| sc.path(&["capabilities", "add"]))
-        else {
+    let allowed = &ctx.params.added_capabilities.allowed;
+    let Some(add) = container
+        .security_context()
+        .and_then(|sc| sc.path(&["capabilities", "add"]))
+    else {
+        return;
+    };
+    for item in add.items() {
+        let Some(name) = item.as_str() else {
             continue;
         };
-        for item in add.items() {
-            let Some(name) = item.as_str() else {
-                continue;
-            };
-            if allowed.iter().any(|a| a == name) {
-                continue;
-            }
-            let canonical = canonical_capability(name);
-            let message = match allowed
-                .iter()
-                .find(|a| canonical_capability(a) == canonical)
-            {
-                Some(spelled) => format!(
-                    "{} adds capability `{name}`, which is allowed only when written `{spelled}`",
-                    container.describe()
-                ),
-                None => format!("{} adds capability `{name}`", container.describe()),
-            };
-            sink.report(resource, item, message)
-                .in_container(container.name);
+        if allowed.iter().any(|a| a == name) {
+            continue;
         }
+        let canonical = canonical_capability(name);
+        let message = match allowed
+            .iter()
+            .find(|a| canonical_capability(a) == canonical)
+        {
+            Some(spelled) => format!(
+                "{} adds capability `{name}`, which is allowed only when written `{spelled}`",
+                container.describe()
+            ),
+            None => format!("{} adds capability `{name}`", container.describe()),
+        };
+        sink.report(resource, item, message)
+            .in_container(container.name);
     }
 }
 
@@ -446,44 +462,32 @@ const SECCOMP_CONTAINER_ANNOTATION: &str = "container.seccomp.security.alpha.kub
 
 /// `missing-seccomp-profile`: neither the pod nor every container sets a RuntimeDefault or
 /// Localhost seccomp profile.
-pub(super) fn missing_seccomp_profile(_ctx: &Ctx<'_>, resource: &Resource, sink: &mut Sink<'_>) {
-    let Some(pod) = PodSpec::of(resource) else {
-        return;
-    };
+pub(super) fn missing_seccomp_profile(
+    _ctx: &Ctx<'_>,
+    resource: &Resource,
+    pod: PodSpec<'_>,
+    sink: &mut Sink<'_>,
+) {
     if pod.is_windows() {
         return;
     }
     let pod_profile = seccomp_field(pod.security_context())
         .or_else(|| seccomp_annotation(pod.annotation(SECCOMP_POD_ANNOTATION)));
-    let containers: Vec<Container<'_>> = pod.containers().collect();
-    // Each container's own setting: its field, else its legacy annotation.
-    let own: Vec<Option<Seccomp<'_>>> = containers
-        .iter()
-        .map(|c| {
-            seccomp_field(c.security_context()).or_else(|| {
-                if c.name.is_empty() {
-                    return None;
-                }
-                seccomp_annotation(
-                    pod.annotation(&format!("{SECCOMP_CONTAINER_ANNOTATION}{}", c.name)),
-                )
-            })
-        })
-        .collect();
-
+    let mut containers = 0;
     let mut invalid = Grouped::new();
     let mut untyped = Vec::new();
     let mut lacking = Vec::new();
-    for (container, own) in containers.iter().zip(&own) {
-        match own.or(pod_profile) {
+    for container in pod.containers() {
+        containers += 1;
+        match container_seccomp(pod, container).or(pod_profile) {
             Some(Seccomp::Confined | Seccomp::Unconfined) => {}
             Some(Seccomp::Invalid { node, typed }) => {
                 if !typed {
                     untyped.push(node.id());
                 }
-                invalid.add(node, *container);
+                invalid.add(node, container);
             }
-            None => lacking.push(*container),
+            None => lacking.push(container),
         }
     }
     invalid.report(resource, sink, |node, who, _| {
@@ -500,9 +504,31 @@ pub(super) fn missing_seccomp_profile(_ctx: &Ctx<'_>, resource: &Resource, sink:
             }
         }
     });
-    if lacking.is_empty() {
-        return;
+    if !lacking.is_empty() {
+        report_lacking_seccomp(resource, pod, &lacking, lacking.len() == containers, sink);
     }
+}
+
+/// A container's own seccomp setting: its field, else its legacy annotation.
+fn container_seccomp<'a>(pod: PodSpec<'a>, container: Container<'a>) -> Option<Seccomp<'a>> {
+    seccomp_field(container.security_context()).or_else(|| {
+        if container.name.is_empty() {
+            return None;
+        }
+        let key = format!("{SECCOMP_CONTAINER_ANNOTATION}{}", container.name);
+        seccomp_annotation(pod.annotation(&key))
+    })
+}
+
+/// Reports the containers that have no seccomp profile, and whose pod sets none: one finding
+/// for the pod when none of its containers has one (`all`), else one per container.
+fn report_lacking_seccomp(
+    resource: &Resource,
+    pod: PodSpec<'_>,
+    lacking: &[Container<'_>],
+    all: bool,
+    sink: &mut Sink<'_>,
+) {
     // The fix sets `RuntimeDefault` at pod level: the lacking containers inherit it, the others
     // keep their own profile (a container's wins). Withheld when the pod carries the legacy pod
     // annotation, which the API server requires to agree with the pod's field.
@@ -514,7 +540,7 @@ pub(super) fn missing_seccomp_profile(_ctx: &Ctx<'_>, resource: &Resource, sink:
         editor.set_path(pod.spec, POD_SECCOMP_TYPE, "RuntimeDefault")
     };
     const DESCRIPTION: &str = "set the pod's seccomp profile to `RuntimeDefault`";
-    if lacking.len() == containers.len() {
+    if all {
         // Nothing anywhere: one finding for the pod, where the fix belongs.
         let fix = fix();
         sink.report(
@@ -580,11 +606,13 @@ const RESTRICTED_VOLUME_TYPES: &[&str] = &[
 ];
 
 /// `restricted-volume-types`: a volume of a type outside the restricted set.
-pub(super) fn restricted_volume_types(_ctx: &Ctx<'_>, resource: &Resource, sink: &mut Sink<'_>) {
-    let Some(pod) = PodSpec::of(resource) else {
-        return;
-    };
-    for volume in pod.spec.get("volumes").into_iter().flat_map(|v| v.items()) {
+pub(super) fn restricted_volume_types(
+    _ctx: &Ctx<'_>,
+    resource: &Resource,
+    pod: PodSpec<'_>,
+    sink: &mut Sink<'_>,
+) {
+    for volume in pod.items("volumes") {
         let sources: Vec<(NodeRef<'_>, &str)> = volume
             .entries()
             .filter(|(_, value)| !value.is_null())
@@ -612,72 +640,15 @@ pub(super) fn restricted_volume_types(_ctx: &Ctx<'_>, resource: &Resource, sink:
 }
 
 #[cfg(test)]
-pub(super) mod tests {
+mod tests {
     //! Cases the fixtures cannot hold: the fixture directory of `run-as-root` sets
     //! `require-run-as-non-root`, so its default reading is tested here, and parameters other
     //! than the defaults.
 
-    use std::path::PathBuf;
+    use crate::checks::testing::{assert_expected, lint_with, positions, Settings};
 
-    use crate::config::{Config, Overrides};
-    use crate::source::WalkOptions;
-    use crate::Inputs;
-
-    /// Lints `text` with only `id` selected and `params` applied to the defaults; returns the
-    /// (line, column) of each finding.
-    pub(crate) fn lint(
-        id: &str,
-        text: &str,
-        params: impl FnOnce(&mut crate::config::Params),
-    ) -> Vec<(u32, u32)> {
-        let ws = crate::load(
-            &Inputs {
-                paths: vec![],
-                stdin: Some((PathBuf::from("test.yaml"), text.as_bytes().to_vec())),
-                ..Default::default()
-            },
-            &WalkOptions::default(),
-        );
-        assert!(ws.parse_errors.is_empty(), "{:?}", ws.parse_errors);
-        let overrides = Overrides {
-            select: Some(vec![id.to_string()]),
-            ..Overrides::default()
-        };
-        let mut config = Config::load(None, &overrides).expect("default config");
-        params(&mut config.params);
-        let result = crate::lint(&ws, &config);
-        let mut out: Vec<(u32, u32)> = result
-            .findings
-            .iter()
-            .map(|f| {
-                let file = ws.sources.get(f.span.file);
-                let lc = file.line_index.line_col(&file.text, f.span.range.start);
-                (lc.line, lc.column)
-            })
-            .collect();
-        out.sort_unstable();
-        out
-    }
-
-    /// The (line, column) pairs the `# expect: <id>@<col>` markers of `text` name.
-    pub(crate) fn expected(id: &str, text: &str) -> Vec<(u32, u32)> {
-        let mut out = Vec::new();
-        for (i, line) in text.lines().enumerate() {
-            let Some(at) = line.find("# expect:") else {
-                continue;
-            };
-            for item in line[at + "# expect:".len()..].split(',') {
-                let (item_id, col) = item.trim().split_once('@').expect("`<id>@<col>`");
-                assert_eq!(item_id, id);
-                out.push((i as u32 + 1, col.trim().parse().expect("column")));
-            }
-        }
-        out.sort_unstable();
-        out
-    }
-
-    fn check(id: &str, text: &str, params: impl FnOnce(&mut crate::config::Params)) {
-        assert_eq!(lint(id, text, params), expected(id, text), "\n{text}");
+    fn check(id: &str, text: &str, change: impl FnOnce(&mut Settings)) {
+        assert_expected(id, text, change);
     }
 
     #[test]
@@ -749,11 +720,13 @@ spec:
         runAsUser: 101
 ";
         check("run-as-root", text, |_| {});
-        check("run-as-root", text, |p| p.require_run_as_non_root = false);
-        assert_eq!(
-            lint("run-as-root", text, |p| p.require_run_as_non_root = true),
-            vec![(9, 7)]
-        );
+        check("run-as-root", text, |s| {
+            s.params.run_as_root.require_run_as_non_root = false;
+        });
+        let required = lint_with("run-as-root", text, |s| {
+            s.params.run_as_root.require_run_as_non_root = true;
+        });
+        assert_eq!(positions(&required), vec![(9, 7)]);
     }
 
     #[test]
@@ -770,8 +743,8 @@ spec:
         capabilities:
           add: [NET_RAW, CHOWN, NET_BIND_SERVICE] # expect: added-capabilities@33
 ";
-        check("added-capabilities", text, |p| {
-            p.allowed_capabilities = vec!["NET_RAW".to_string(), "CHOWN".to_string()];
+        check("added-capabilities", text, |s| {
+            s.params.added_capabilities.allowed = vec!["NET_RAW".to_string(), "CHOWN".to_string()];
         });
     }
 }

@@ -15,45 +15,76 @@
 //!
 //! A PEM private key is reported whatever its name.
 
+use serde::Deserialize;
+
 use super::{Ctx, Sink};
-use crate::model::{PodSpec, Resource};
+use crate::model::{Container, PodSpec, Resource};
 use crate::yaml::{NodeRef, ScalarStyle};
 
-/// `secret-in-env`: `env[].value` holds a literal secret.
-pub(super) fn secret_in_env(ctx: &Ctx<'_>, resource: &Resource, sink: &mut Sink<'_>) {
-    let Some(pod) = PodSpec::of(resource) else {
-        return;
-    };
-    let patterns = &ctx.params.secret_env_name_patterns;
-    for container in pod.containers() {
-        let vars = container
-            .node
-            .get("env")
-            .into_iter()
-            .flat_map(|e| e.items());
-        for var in vars {
-            let Some(name) = var.str_at("name") else {
-                continue;
-            };
-            let Some(node) = var.get("value") else {
-                continue;
-            };
-            let Some(value) = string_value(node) else {
-                continue;
-            };
-            let Some(what) = secret_kind(name, value, patterns) else {
-                continue;
-            };
-            sink.report(
-                resource,
-                node,
-                format!(
-                    "environment variable `{name}` of {} holds {what}",
-                    container.describe()
-                ),
-            )
-            .in_container(container.name);
+/// `[checks.secret-in-env]` and `[checks.secret-in-configmap]`: the name fragments (matched
+/// without case) that mark a name as a secret's.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(crate) struct NamePatterns {
+    pub(crate) name_patterns: Vec<String>,
+}
+
+impl Default for NamePatterns {
+    fn default() -> Self {
+        NamePatterns {
+            name_patterns: [
+                "password",
+                "passwd",
+                "secret",
+                "token",
+                "apikey",
+                "api_key",
+                "api-key",
+                "private_key",
+                "private-key",
+                "privatekey",
+                "credential",
+                "access_key",
+                "accesskey",
+                "auth",
+            ]
+            .map(String::from)
+            .to_vec(),
         }
+    }
+}
+
+/// `secret-in-env`: `env[].value` holds a literal secret.
+pub(super) fn secret_in_env(
+    ctx: &Ctx<'_>,
+    resource: &Resource,
+    _pod: PodSpec<'_>,
+    container: Container<'_>,
+    sink: &mut Sink<'_>,
+) {
+    let patterns = &ctx.params.secret_in_env.name_patterns;
+    for var in container.items("env") {
+        let Some(name) = var.str_at("name") else {
+            continue;
+        };
+        let Some(node) = var.get("value") else {
+            continue;
+        };
+        let Some(value) = string_value(node) else {
+            continue;
+        };
+        let Some(what) = secret_kind(name, value, patterns) else {
+            continue;
+        };
+        sink.report(
+            resource,
+            node,
+            format!(
+                "environment variable `{name}` of {} holds {what}",
+                container.describe()
+            ),
+        )
+        .in_container(container.name);
     }
 }
 
@@ -74,7 +105,7 @@ pub(super) fn secret_in_configmap(ctx: &Ctx<'_>, resource: &Resource, sink: &mut
     if resource.kind != "ConfigMap" || !resource.group().is_empty() {
         return;
     }
-    let patterns = &ctx.params.secret_configmap_name_patterns;
+    let patterns = &ctx.params.secret_in_configmap.name_patterns;
     let Some(data) = resource.root().get("data") else {
         return;
     };
@@ -448,10 +479,9 @@ fn decode_base64(text: &str) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Params;
 
     fn secret_name(name: &str) -> bool {
-        is_secret_name(name, &Params::default().secret_env_name_patterns)
+        is_secret_name(name, &NamePatterns::default().name_patterns)
     }
 
     #[test]

@@ -2,8 +2,10 @@
 
 use std::collections::HashMap;
 
-use super::{Applicability, Ctx, Sink, Unit};
-use crate::model::{is_cluster_scoped, Labels, Operator, PodSpec, Requirement, Resource, Selector};
+use super::{Ctx, Sink};
+use crate::model::{
+    is_cluster_scoped, Container, Labels, Operator, PodSpec, Requirement, Resource, Selector,
+};
 use crate::yaml::{FileId, NodeKind, NodeRef};
 
 // ---------------------------------------------------------------------------------------------
@@ -23,54 +25,21 @@ use crate::yaml::{FileId, NodeKind, NodeRef};
 /// A missing or empty selector is not a mismatch (older API versions and RCs default it to the
 /// template labels); a selector Kubernetes cannot parse (bad operator, bad key) or a plain map
 /// where a `LabelSelector` belongs is left to schema validation.
-pub(super) fn selector_label_mismatch(_ctx: &Ctx<'_>, resource: &Resource, sink: &mut Sink<'_>) {
-    let Some(pod) = PodSpec::of(resource) else {
+pub(super) fn selector_label_mismatch(
+    _ctx: &Ctx<'_>,
+    resource: &Resource,
+    pod: PodSpec<'_>,
+    sink: &mut Sink<'_>,
+) {
+    let Some(WorkloadSelector {
+        spec: workload_spec,
+        template,
+        node: selector_node,
+        selector,
+    }) = workload_selector(resource, pod)
+    else {
         return;
     };
-    let root = resource.root();
-    let group = resource.group();
-    let (workload_spec, is_job) = match (group, resource.kind.as_str()) {
-        (_, "Pod" | "PodTemplate") => return,
-        ("batch", "CronJob") => (root.path(&["spec", "jobTemplate", "spec"]), true),
-        ("batch", "Job") => (root.get("spec"), true),
-        _ => (root.get("spec"), false),
-    };
-    let Some(workload_spec) = workload_spec else {
-        return;
-    };
-    // The pod spec found by the view must be this spec's template.
-    let Some(template) = workload_spec.get("template") else {
-        return;
-    };
-    if template.get("spec").map(|s| s.id()) != Some(pod.spec.id()) {
-        return;
-    }
-    if is_job && workload_spec.bool_at("manualSelector") != Some(true) {
-        return;
-    }
-    let Some(selector_node) = workload_spec.get("selector").filter(|s| !s.is_null()) else {
-        return;
-    };
-    let plain_map = matches!(
-        (group, resource.kind.as_str()),
-        ("", "ReplicationController") | ("" | "apps.openshift.io", "DeploymentConfig")
-    );
-    let selector = if plain_map {
-        Selector::from_map(Some(selector_node))
-    } else {
-        let is_label_selector = selector_node.get("matchLabels").is_some()
-            || selector_node.get("matchExpressions").is_some();
-        if !is_label_selector {
-            return;
-        }
-        Selector::from_label_selector(Some(selector_node))
-    };
-    let Ok(selector) = selector else {
-        return;
-    };
-    if selector.is_empty() {
-        return;
-    }
     let labels_node = pod.metadata.and_then(|m| m.get("labels"));
     let labels = Labels::of(labels_node);
     let Some(requirement) = selector.first_unmatched(&labels) else {
@@ -113,6 +82,60 @@ pub(super) fn selector_label_mismatch(_ctx: &Ctx<'_>, resource: &Resource, sink:
     }
 }
 
+/// The selector of a workload that must select its own pod template's labels.
+struct WorkloadSelector<'a> {
+    /// The spec that holds the selector and the template (a CronJob's job template's).
+    spec: NodeRef<'a>,
+    template: NodeRef<'a>,
+    /// The `selector` value.
+    node: NodeRef<'a>,
+    selector: Selector<'a>,
+}
+
+/// The selector `selector-label-mismatch` judges, when `resource` has one (see the check's
+/// doc): not for a Pod or PodTemplate, for a Job only with `manualSelector: true`; `None` for a
+/// missing, empty or unparsable selector.
+fn workload_selector<'a>(resource: &'a Resource, pod: PodSpec<'a>) -> Option<WorkloadSelector<'a>> {
+    let root = resource.root();
+    let group = resource.group();
+    let (spec, is_job) = match (group, resource.kind.as_str()) {
+        (_, "Pod" | "PodTemplate") => return None,
+        ("batch", "CronJob") => (root.path(&["spec", "jobTemplate", "spec"])?, true),
+        ("batch", "Job") => (root.get("spec")?, true),
+        _ => (root.get("spec")?, false),
+    };
+    // The pod spec found by the view must be this spec's template.
+    let template = spec.get("template")?;
+    if template.get("spec").map(|s| s.id()) != Some(pod.spec.id()) {
+        return None;
+    }
+    if is_job && spec.bool_at("manualSelector") != Some(true) {
+        return None;
+    }
+    let node = spec.get("selector").filter(|s| !s.is_null())?;
+    let plain_map = matches!(
+        (group, resource.kind.as_str()),
+        ("", "ReplicationController") | ("" | "apps.openshift.io", "DeploymentConfig")
+    );
+    let selector = if plain_map {
+        Selector::from_map(Some(node))
+    } else {
+        let is_label_selector =
+            node.get("matchLabels").is_some() || node.get("matchExpressions").is_some();
+        if !is_label_selector {
+            return None;
+        }
+        Selector::from_label_selector(Some(node))
+    };
+    let selector = selector.ok().filter(|s| !s.is_empty())?;
+    Some(WorkloadSelector {
+        spec,
+        template,
+        node,
+        selector,
+    })
+}
+
 /// A requirement as the manifest writes it: `app: web`, `tier In (a, b)`, `canary Exists`.
 fn describe_requirement(requirement: &Requirement<'_>) -> String {
     let values = || {
@@ -153,9 +176,9 @@ fn quoted(value: &str) -> String {
 /// same object in different files and directories (overlays, install flavours, providers,
 /// "before" and "after" examples in one directory), which are alternatives, not duplicates.
 /// Objects with only `generateName` are never duplicates.
-pub(super) fn duplicate_object(_ctx: &Ctx<'_>, unit: &Unit<'_>, sink: &mut Sink<'_>) {
+pub(super) fn duplicate_object(_ctx: &Ctx<'_>, resources: &[Resource], sink: &mut Sink<'_>) {
     type Key<'r> = (FileId, &'r str, &'r str, Option<&'r str>, &'r str);
-    let mut ordered: Vec<&Resource> = unit.resources.iter().collect();
+    let mut ordered: Vec<&Resource> = resources.iter().collect();
     ordered.sort_by_key(|r| (r.file, r.span().range.start));
     let mut first: HashMap<Key<'_>, &Resource> = HashMap::new();
     for resource in ordered {
@@ -198,49 +221,47 @@ pub(super) fn duplicate_object(_ctx: &Ctx<'_>, unit: &Unit<'_>, sink: &mut Sink<
 
 /// `duplicate-env-var`: one container's `env` list names the same variable twice, and the later
 /// entry hides the earlier one (the API server's "hides previous definition" warning).
-pub(super) fn duplicate_env_var(_ctx: &Ctx<'_>, resource: &Resource, sink: &mut Sink<'_>) {
-    let Some(pod) = PodSpec::of(resource) else {
+pub(super) fn duplicate_env_var(
+    _ctx: &Ctx<'_>,
+    resource: &Resource,
+    _pod: PodSpec<'_>,
+    container: Container<'_>,
+    sink: &mut Sink<'_>,
+) {
+    let Some(env) = container.node.get("env") else {
         return;
     };
-    for container in pod.containers() {
-        let Some(env) = container.node.get("env") else {
+    let mut seen: HashMap<&str, NodeRef<'_>> = HashMap::new();
+    for (item, written) in sequence_items(env) {
+        let Some(name_node) = item.get("name") else {
             continue;
         };
-        let mut seen: HashMap<&str, NodeRef<'_>> = HashMap::new();
-        for (item, written) in sequence_items(env) {
-            let Some(name_node) = item.get("name") else {
-                continue;
-            };
-            let Some(name) = name_node.as_str().filter(|n| !n.is_empty()) else {
-                continue;
-            };
-            match seen.get(name) {
-                None => {
-                    seen.insert(name, name_node);
-                }
-                Some(first) => {
-                    if extends_previous(item, name) {
-                        continue;
-                    }
-                    // An alias (`- *common`) repeats the anchored item: point at the alias.
-                    let at = if written.id() == item.id() {
-                        name_node
-                    } else {
-                        written
-                    };
-                    sink.report(
-                        resource,
-                        at,
-                        format!(
-                            "env var `{name}` is defined more than once in {}",
-                            container.describe()
-                        ),
-                    )
-                    .in_container(container.name)
-                    .related(first.span(), "first defined here");
-                }
-            }
+        let Some(name) = name_node.as_str().filter(|n| !n.is_empty()) else {
+            continue;
+        };
+        let Some(first) = seen.get(name) else {
+            seen.insert(name, name_node);
+            continue;
+        };
+        if extends_previous(item, name) {
+            continue;
         }
+        // An alias (`- *common`) repeats the anchored item: point at the alias.
+        let at = if written.id() == item.id() {
+            name_node
+        } else {
+            written
+        };
+        sink.report(
+            resource,
+            at,
+            format!(
+                "env var `{name}` is defined more than once in {}",
+                container.describe()
+            ),
+        )
+        .in_container(container.name)
+        .related(first.span(), "first defined here");
     }
 }
 
@@ -293,486 +314,34 @@ fn sequence_items(list: NodeRef<'_>) -> Vec<(NodeRef<'_>, NodeRef<'_>)> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// deprecated-api-version
-
-/// A Kubernetes version (major, minor).
-type Version = (u32, u32);
-
-/// One deprecated API version of some built-in kinds.
-struct Deprecation {
-    api_version: &'static str,
-    kinds: &'static [&'static str],
-    /// The release that deprecated it.
-    deprecated: Version,
-    /// The release that stopped serving it.
-    removed: Version,
-    /// Replacements, oldest first: (apiVersion, first release serving it, last release
-    /// serving it when it was itself removed).
-    replacements: &'static [(&'static str, Version, Option<Version>)],
-}
-
-/// Built-in API versions that are deprecated and removed, from the Kubernetes "Deprecated API
-/// Migration Guide" (removal releases and replacements) and the `prerelease-lifecycle-gen`
-/// tags of `k8s.io/api` (deprecation releases).
-const DEPRECATIONS: &[Deprecation] = &[
-    // v1.16
-    Deprecation {
-        api_version: "extensions/v1beta1",
-        kinds: &["Deployment", "DaemonSet", "ReplicaSet"],
-        deprecated: (1, 8),
-        removed: (1, 16),
-        replacements: &[("apps/v1", (1, 9), None)],
-    },
-    Deprecation {
-        api_version: "extensions/v1beta1",
-        kinds: &["NetworkPolicy"],
-        deprecated: (1, 9),
-        removed: (1, 16),
-        replacements: &[("networking.k8s.io/v1", (1, 8), None)],
-    },
-    Deprecation {
-        api_version: "extensions/v1beta1",
-        kinds: &["PodSecurityPolicy"],
-        deprecated: (1, 11),
-        removed: (1, 16),
-        replacements: &[("policy/v1beta1", (1, 10), Some((1, 25)))],
-    },
-    Deprecation {
-        api_version: "apps/v1beta1",
-        kinds: &[
-            "Deployment",
-            "StatefulSet",
-            "ReplicaSet",
-            "ControllerRevision",
-        ],
-        deprecated: (1, 8),
-        removed: (1, 16),
-        replacements: &[("apps/v1", (1, 9), None)],
-    },
-    Deprecation {
-        api_version: "apps/v1beta2",
-        kinds: &[
-            "Deployment",
-            "StatefulSet",
-            "DaemonSet",
-            "ReplicaSet",
-            "ControllerRevision",
-        ],
-        deprecated: (1, 9),
-        removed: (1, 16),
-        replacements: &[("apps/v1", (1, 9), None)],
-    },
-    // v1.22
-    Deprecation {
-        api_version: "extensions/v1beta1",
-        kinds: &["Ingress"],
-        deprecated: (1, 14),
-        removed: (1, 22),
-        replacements: &[("networking.k8s.io/v1", (1, 19), None)],
-    },
-    Deprecation {
-        api_version: "networking.k8s.io/v1beta1",
-        kinds: &["Ingress", "IngressClass"],
-        deprecated: (1, 19),
-        removed: (1, 22),
-        replacements: &[("networking.k8s.io/v1", (1, 19), None)],
-    },
-    Deprecation {
-        api_version: "admissionregistration.k8s.io/v1beta1",
-        kinds: &[
-            "MutatingWebhookConfiguration",
-            "ValidatingWebhookConfiguration",
-        ],
-        deprecated: (1, 16),
-        removed: (1, 22),
-        replacements: &[("admissionregistration.k8s.io/v1", (1, 16), None)],
-    },
-    Deprecation {
-        api_version: "apiextensions.k8s.io/v1beta1",
-        kinds: &["CustomResourceDefinition"],
-        deprecated: (1, 16),
-        removed: (1, 22),
-        replacements: &[("apiextensions.k8s.io/v1", (1, 16), None)],
-    },
-    Deprecation {
-        api_version: "apiregistration.k8s.io/v1beta1",
-        kinds: &["APIService"],
-        deprecated: (1, 19),
-        removed: (1, 22),
-        replacements: &[("apiregistration.k8s.io/v1", (1, 10), None)],
-    },
-    Deprecation {
-        api_version: "authentication.k8s.io/v1beta1",
-        kinds: &["TokenReview"],
-        deprecated: (1, 19),
-        removed: (1, 22),
-        replacements: &[("authentication.k8s.io/v1", (1, 6), None)],
-    },
-    Deprecation {
-        api_version: "authorization.k8s.io/v1beta1",
-        kinds: &[
-            "LocalSubjectAccessReview",
-            "SelfSubjectAccessReview",
-            "SubjectAccessReview",
-            "SelfSubjectRulesReview",
-        ],
-        deprecated: (1, 19),
-        removed: (1, 22),
-        replacements: &[("authorization.k8s.io/v1", (1, 6), None)],
-    },
-    Deprecation {
-        api_version: "certificates.k8s.io/v1beta1",
-        kinds: &["CertificateSigningRequest"],
-        deprecated: (1, 19),
-        removed: (1, 22),
-        replacements: &[("certificates.k8s.io/v1", (1, 19), None)],
-    },
-    Deprecation {
-        api_version: "coordination.k8s.io/v1beta1",
-        kinds: &["Lease"],
-        deprecated: (1, 19),
-        removed: (1, 22),
-        replacements: &[("coordination.k8s.io/v1", (1, 14), None)],
-    },
-    Deprecation {
-        api_version: "rbac.authorization.k8s.io/v1beta1",
-        kinds: &["ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding"],
-        deprecated: (1, 17),
-        removed: (1, 22),
-        replacements: &[("rbac.authorization.k8s.io/v1", (1, 8), None)],
-    },
-    Deprecation {
-        api_version: "scheduling.k8s.io/v1beta1",
-        kinds: &["PriorityClass"],
-        deprecated: (1, 14),
-        removed: (1, 22),
-        replacements: &[("scheduling.k8s.io/v1", (1, 14), None)],
-    },
-    Deprecation {
-        api_version: "storage.k8s.io/v1beta1",
-        kinds: &["CSIDriver", "CSINode", "StorageClass", "VolumeAttachment"],
-        deprecated: (1, 19),
-        removed: (1, 22),
-        replacements: &[("storage.k8s.io/v1", (1, 19), None)],
-    },
-    // v1.25
-    Deprecation {
-        api_version: "batch/v1beta1",
-        kinds: &["CronJob"],
-        deprecated: (1, 21),
-        removed: (1, 25),
-        replacements: &[("batch/v1", (1, 21), None)],
-    },
-    Deprecation {
-        api_version: "discovery.k8s.io/v1beta1",
-        kinds: &["EndpointSlice"],
-        deprecated: (1, 21),
-        removed: (1, 25),
-        replacements: &[("discovery.k8s.io/v1", (1, 21), None)],
-    },
-    Deprecation {
-        api_version: "events.k8s.io/v1beta1",
-        kinds: &["Event"],
-        deprecated: (1, 19),
-        removed: (1, 25),
-        replacements: &[("events.k8s.io/v1", (1, 19), None)],
-    },
-    Deprecation {
-        api_version: "autoscaling/v2beta1",
-        kinds: &["HorizontalPodAutoscaler"],
-        deprecated: (1, 22),
-        removed: (1, 25),
-        replacements: &[("autoscaling/v2", (1, 23), None)],
-    },
-    Deprecation {
-        api_version: "policy/v1beta1",
-        kinds: &["PodDisruptionBudget"],
-        deprecated: (1, 21),
-        removed: (1, 25),
-        replacements: &[("policy/v1", (1, 21), None)],
-    },
-    Deprecation {
-        api_version: "policy/v1beta1",
-        kinds: &["PodSecurityPolicy"],
-        deprecated: (1, 21),
-        removed: (1, 25),
-        replacements: &[],
-    },
-    Deprecation {
-        api_version: "node.k8s.io/v1beta1",
-        kinds: &["RuntimeClass"],
-        deprecated: (1, 22),
-        removed: (1, 25),
-        replacements: &[("node.k8s.io/v1", (1, 20), None)],
-    },
-    // v1.26
-    Deprecation {
-        api_version: "flowcontrol.apiserver.k8s.io/v1beta1",
-        kinds: &["FlowSchema", "PriorityLevelConfiguration"],
-        deprecated: (1, 23),
-        removed: (1, 26),
-        replacements: &[
-            (
-                "flowcontrol.apiserver.k8s.io/v1beta2",
-                (1, 23),
-                Some((1, 29)),
-            ),
-            (
-                "flowcontrol.apiserver.k8s.io/v1beta3",
-                (1, 26),
-                Some((1, 32)),
-            ),
-            ("flowcontrol.apiserver.k8s.io/v1", (1, 29), None),
-        ],
-    },
-    Deprecation {
-        api_version: "autoscaling/v2beta2",
-        kinds: &["HorizontalPodAutoscaler"],
-        deprecated: (1, 23),
-        removed: (1, 26),
-        replacements: &[("autoscaling/v2", (1, 23), None)],
-    },
-    // v1.27
-    Deprecation {
-        api_version: "storage.k8s.io/v1beta1",
-        kinds: &["CSIStorageCapacity"],
-        deprecated: (1, 24),
-        removed: (1, 27),
-        replacements: &[("storage.k8s.io/v1", (1, 24), None)],
-    },
-    // v1.29
-    Deprecation {
-        api_version: "flowcontrol.apiserver.k8s.io/v1beta2",
-        kinds: &["FlowSchema", "PriorityLevelConfiguration"],
-        deprecated: (1, 26),
-        removed: (1, 29),
-        replacements: &[
-            (
-                "flowcontrol.apiserver.k8s.io/v1beta3",
-                (1, 26),
-                Some((1, 32)),
-            ),
-            ("flowcontrol.apiserver.k8s.io/v1", (1, 29), None),
-        ],
-    },
-    // v1.32
-    Deprecation {
-        api_version: "flowcontrol.apiserver.k8s.io/v1beta3",
-        kinds: &["FlowSchema", "PriorityLevelConfiguration"],
-        deprecated: (1, 29),
-        removed: (1, 32),
-        replacements: &[("flowcontrol.apiserver.k8s.io/v1", (1, 29), None)],
-    },
-];
-
-/// The replacement to name at `target`: the newest one served there, else (for a target older
-/// than every replacement) the oldest.
-fn replacement(deprecation: &Deprecation, target: Version) -> Option<&'static str> {
-    let served = |(_, since, removed): &&(&'static str, Version, Option<Version>)| {
-        *since <= target && !matches!(removed, Some(r) if target >= *r)
-    };
-    deprecation
-        .replacements
-        .iter()
-        .rev()
-        .find(served)
-        .or_else(|| {
-            deprecation
-                .replacements
-                .iter()
-                .find(|(_, since, _)| target < *since)
-        })
-        .map(|(api_version, _, _)| *api_version)
-}
-
-/// `deprecated-api-version`: a built-in kind in an API version that the target Kubernetes
-/// version no longer serves, or has deprecated.
-pub(super) fn deprecated_api_version(ctx: &Ctx<'_>, resource: &Resource, sink: &mut Sink<'_>) {
-    let target = ctx.params.kubernetes_version;
-    let Some(deprecation) = DEPRECATIONS.iter().find(|d| {
-        d.api_version == resource.api_version && d.kinds.contains(&resource.kind.as_str())
-    }) else {
-        return;
-    };
-    if target < deprecation.deprecated {
-        return;
-    }
-    let Some(value) = resource.root().get("apiVersion") else {
-        return;
-    };
-    let (removed_major, removed_minor) = deprecation.removed;
-    let status = if target >= deprecation.removed {
-        format!("was removed in Kubernetes {removed_major}.{removed_minor}")
-    } else {
-        let (major, minor) = deprecation.deprecated;
-        format!(
-            "is deprecated since Kubernetes {major}.{minor} and removed in \
-             {removed_major}.{removed_minor}"
-        )
-    };
-    let replacement_api = replacement(deprecation, target);
-    let replacement = match replacement_api {
-        Some(api_version) => format!("use `{api_version}`"),
-        None => match resource.kind.as_str() {
-            "PodSecurityPolicy" => "no replacement: Pod Security Admission supersedes it".into(),
-            _ => "no replacement".into(),
-        },
-    };
-    // The new apiVersion is written only where it accepts the object unchanged, where the
-    // target Kubernetes version serves it, and outside Kustomize trees.
-    let editor = sink.edit();
-    let fix = replacement_api
-        .filter(|to| served_at(deprecation, to, target))
-        .filter(|to| accepts_unchanged(deprecation.api_version, to, resource))
-        .filter(|_| {
-            editor
-                .sources()
-                .is_some_and(|s| !kustomize_may_build(s, value.span().file))
-        })
-        .map(|to| (to, editor.replace(value, to)));
-    let finding = sink.report(
-        resource,
-        value,
-        format!(
-            "{} `{}` {status} ({replacement})",
-            resource.kind, resource.api_version
-        ),
-    );
-    if let Some((to, fix)) = fix {
-        finding.with_fix(
-            Applicability::Safe,
-            format!("change `apiVersion` to `{to}`"),
-            fix,
-        );
-    }
-}
-
-/// Whether a kustomization of the run may build `file`: one in its directory or above, or one
-/// that names it. Kustomize finds the object a patch applies to by its apiVersion, so a base
-/// whose apiVersion changed alone would no longer take the patches of its overlays, and the
-/// build would fail.
-fn kustomize_may_build(sources: &crate::source::Sources, file: FileId) -> bool {
-    use crate::source::{is_kustomization, normalize};
-    let path = normalize(&sources.get(file).path);
-    let dir = path.parent().unwrap_or(std::path::Path::new(""));
-    sources.iter().any(|(id, source)| {
-        if !is_kustomization(&source.path) {
-            return false;
-        }
-        let kust_dir = normalize(source.path.parent().unwrap_or(std::path::Path::new("")));
-        if dir.starts_with(&kust_dir) {
-            return true;
-        }
-        // A file named from elsewhere (`resources: [../../shared/role.yaml]`).
-        let stream = crate::yaml::parse_stream(&source.text, id, &source.line_index);
-        stream.documents.iter().any(|doc| {
-            let root = doc.tree.root();
-            let listed = ["resources", "bases", "components", "patchesStrategicMerge"]
-                .iter()
-                .flat_map(|key| root.get(key).into_iter().flat_map(|l| l.items()))
-                .filter_map(NodeRef::as_str)
-                .chain(
-                    root.get("patches")
-                        .into_iter()
-                        .flat_map(|l| l.items())
-                        .filter_map(|p| p.str_at("path")),
-                );
-            listed
-                .map(|entry| normalize(&kust_dir.join(entry)))
-                .any(|named| path.starts_with(&named))
-        })
-    })
-}
-
-/// Whether `to`, a replacement of `deprecation`, is served by Kubernetes `target`.
-fn served_at(deprecation: &Deprecation, to: &str, target: Version) -> bool {
-    deprecation
-        .replacements
-        .iter()
-        .any(|(api_version, since, removed)| {
-            *api_version == to && *since <= target && !matches!(removed, Some(r) if target >= *r)
-        })
-}
-
-/// Whether the API server reads `resource`, written for `from`, the same way under `to`: the
-/// same fields and the same defaults, per the Deprecated API Migration Guide ("no notable
-/// changes") and, for `apps/v1beta2`, its defaulting code. The migrations that rename fields
-/// or change defaults are left to the user: Ingress, CustomResourceDefinition, the webhook
-/// configurations, CertificateSigningRequest, the access reviews (`spec.group` became
-/// `spec.groups`), EndpointSlice, Event, HorizontalPodAutoscaler (the guide lists changes for
-/// both betas), the `extensions/v1beta1` and `apps/v1beta1` workloads (selector defaulting,
-/// update strategies, history limits) and PriorityLevelConfiguration past `v1beta2`.
-fn accepts_unchanged(from: &str, to: &str, resource: &Resource) -> bool {
-    let kind = resource.kind.as_str();
-    match (from, kind, to) {
-        ("extensions/v1beta1", "NetworkPolicy", "networking.k8s.io/v1")
-        | ("extensions/v1beta1", "PodSecurityPolicy", "policy/v1beta1")
-        | ("networking.k8s.io/v1beta1", "IngressClass", "networking.k8s.io/v1")
-        | ("apiregistration.k8s.io/v1beta1", "APIService", "apiregistration.k8s.io/v1")
-        | ("authentication.k8s.io/v1beta1", "TokenReview", "authentication.k8s.io/v1")
-        | ("coordination.k8s.io/v1beta1", "Lease", "coordination.k8s.io/v1")
-        | ("rbac.authorization.k8s.io/v1beta1", _, "rbac.authorization.k8s.io/v1")
-        | ("scheduling.k8s.io/v1beta1", "PriorityClass", "scheduling.k8s.io/v1")
-        | ("storage.k8s.io/v1beta1", _, "storage.k8s.io/v1")
-        | ("batch/v1beta1", "CronJob", "batch/v1")
-        | ("node.k8s.io/v1beta1", "RuntimeClass", "node.k8s.io/v1")
-        | ("apps/v1beta1", "ControllerRevision", "apps/v1")
-        | (
-            "flowcontrol.apiserver.k8s.io/v1beta1",
-            "PriorityLevelConfiguration",
-            "flowcontrol.apiserver.k8s.io/v1beta2",
-        ) => true,
-        // apps/v1beta2 already requires the selector and has apps/v1's defaults.
-        ("apps/v1beta2", _, "apps/v1") => true,
-        // FlowSchema is the same in every version; only PriorityLevelConfiguration changed.
-        (_, "FlowSchema", _) => from.starts_with("flowcontrol.apiserver.k8s.io/"),
-        // An empty selector (`{}`) selects no pod in policy/v1beta1 and every pod in policy/v1;
-        // a missing one selects none in both.
-        ("policy/v1beta1", "PodDisruptionBudget", "policy/v1") => {
-            match resource.root().path(&["spec", "selector"]) {
-                None => true,
-                Some(selector) if selector.is_null() => true,
-                Some(selector) => {
-                    selector
-                        .get("matchLabels")
-                        .is_some_and(|m| m.entries().next().is_some())
-                        || selector
-                            .get("matchExpressions")
-                            .is_some_and(|m| m.items().next().is_some())
-                }
-            }
-        }
-        _ => false,
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
 // kubernetes-dashboard
 
 /// `kubernetes-dashboard`: a container runs an image of the Kubernetes Dashboard web UI.
-pub(super) fn kubernetes_dashboard(_ctx: &Ctx<'_>, resource: &Resource, sink: &mut Sink<'_>) {
-    let Some(pod) = PodSpec::of(resource) else {
+pub(super) fn kubernetes_dashboard(
+    _ctx: &Ctx<'_>,
+    resource: &Resource,
+    _pod: PodSpec<'_>,
+    container: Container<'_>,
+    sink: &mut Sink<'_>,
+) {
+    let Some(image_node) = container.node.get("image") else {
         return;
     };
-    for container in pod.containers() {
-        let Some(image_node) = container.node.get("image") else {
-            continue;
-        };
-        let Some(image) = image_node.as_str() else {
-            continue;
-        };
-        if is_dashboard_image(image) {
-            sink.report(
-                resource,
-                image_node,
-                format!(
-                    "{} runs the Kubernetes Dashboard (`{image}`)",
-                    container.describe()
-                ),
-            )
-            .in_container(container.name);
-        }
-    }
+    let Some(image) = image_node
+        .as_str()
+        .filter(|image| is_dashboard_image(image))
+    else {
+        return;
+    };
+    sink.report(
+        resource,
+        image_node,
+        format!(
+            "{} runs the Kubernetes Dashboard (`{image}`)",
+            container.describe()
+        ),
+    )
+    .in_container(container.name);
 }
 
 /// Images of the Dashboard UI and its API/auth/web parts, from any registry or mirror:
@@ -908,182 +477,21 @@ fn is_namespaced_object(resource: &Resource) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
-
     use super::*;
-    use crate::config::{Config, Overrides, Params};
-    use crate::diagnostic::Finding;
-    use crate::model::resources_of;
-    use crate::text::LineIndex;
-    use crate::yaml::parse_stream;
-
-    fn resources(text: &str) -> Vec<Resource> {
-        resources_in(FileId(0), text)
-    }
-
-    fn resources_in(file: FileId, text: &str) -> Vec<Resource> {
-        let index = LineIndex::new(text);
-        let stream = parse_stream(text, file, &index);
-        assert!(stream.error.is_none(), "{:?}", stream.error);
-        stream
-            .documents
-            .into_iter()
-            .flat_map(|doc| resources_of(&Arc::new(doc.tree)))
-            .collect()
-    }
-
-    fn run(
-        id: &'static str,
-        check: fn(&Ctx<'_>, &Resource, &mut Sink<'_>),
-        params: &Params,
-        text: &str,
-    ) -> Vec<Finding> {
-        let config = Config::load(None, &Overrides::default()).expect("default config");
-        let ctx = Ctx { params };
-        let mut findings = Vec::new();
-        for resource in resources(text) {
-            let mut sink = Sink::new(id, &config, &mut findings);
-            check(&ctx, &resource, &mut sink);
-        }
-        findings
-    }
-
-    fn deprecated(target: Option<(u32, u32)>, text: &str) -> Vec<String> {
-        let mut params = Params::default();
-        if let Some(target) = target {
-            params.kubernetes_version = target;
-        }
-        run(
-            "deprecated-api-version",
-            deprecated_api_version,
-            &params,
-            text,
-        )
-        .into_iter()
-        .map(|f| f.message)
-        .collect()
-    }
-
-    #[test]
-    fn removed_apis_name_the_release_and_the_replacement() {
-        let messages = deprecated(
-            None,
-            "apiVersion: extensions/v1beta1\nkind: Deployment\nmetadata: {name: web}\n",
-        );
-        assert_eq!(
-            messages,
-            ["Deployment `extensions/v1beta1` was removed in Kubernetes 1.16 (use `apps/v1`)"]
-        );
-        let messages = deprecated(
-            None,
-            "apiVersion: policy/v1beta1\nkind: PodSecurityPolicy\nmetadata: {name: p}\n",
-        );
-        assert_eq!(
-            messages,
-            ["PodSecurityPolicy `policy/v1beta1` was removed in Kubernetes 1.25 (no replacement: Pod Security Admission supersedes it)"]
-        );
-    }
-
-    #[test]
-    fn the_target_version_decides_between_deprecated_removed_and_quiet() {
-        let cron = "apiVersion: batch/v1beta1\nkind: CronJob\nmetadata: {name: c}\n";
-        assert_eq!(deprecated(Some((1, 20)), cron), Vec::<String>::new());
-        assert_eq!(
-            deprecated(Some((1, 21)), cron),
-            ["CronJob `batch/v1beta1` is deprecated since Kubernetes 1.21 and removed in 1.25 (use `batch/v1`)"]
-        );
-        assert_eq!(
-            deprecated(Some((1, 25)), cron),
-            ["CronJob `batch/v1beta1` was removed in Kubernetes 1.25 (use `batch/v1`)"]
-        );
-        // The default target (1.33) is past every removal in the table.
-        assert_eq!(
-            deprecated(None, cron),
-            ["CronJob `batch/v1beta1` was removed in Kubernetes 1.25 (use `batch/v1`)"]
-        );
-    }
-
-    #[test]
-    fn the_replacement_is_the_newest_served_at_the_target() {
-        let flow = "apiVersion: flowcontrol.apiserver.k8s.io/v1beta1\nkind: FlowSchema\nmetadata: {name: f}\n";
-        let at = |target| deprecated(Some(target), flow).join("");
-        assert!(at((1, 24)).ends_with("(use `flowcontrol.apiserver.k8s.io/v1beta2`)"));
-        assert!(at((1, 27)).ends_with("(use `flowcontrol.apiserver.k8s.io/v1beta3`)"));
-        assert!(at((1, 30)).ends_with("(use `flowcontrol.apiserver.k8s.io/v1`)"));
-        let psp = "apiVersion: extensions/v1beta1\nkind: PodSecurityPolicy\nmetadata: {name: p}\n";
-        assert!(deprecated(Some((1, 16)), psp)
-            .join("")
-            .ends_with("(use `policy/v1beta1`)"));
-        assert!(deprecated(Some((1, 25)), psp)
-            .join("")
-            .contains("no replacement"));
-    }
-
-    #[test]
-    fn current_and_custom_apis_are_quiet() {
-        for text in [
-            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\n",
-            "apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: d}\n",
-            // Same group and version, a kind that was never in it.
-            "apiVersion: policy/v1beta1\nkind: Eviction\nmetadata: {name: d}\n",
-            // A custom resource whose group merely looks similar.
-            "apiVersion: networking.istio.io/v1beta1\nkind: Ingress\nmetadata: {name: d}\n",
-        ] {
-            assert_eq!(deprecated(None, text), Vec::<String>::new(), "{text}");
-        }
-    }
-
-    #[test]
-    fn every_table_entry_is_consistent() {
-        for d in DEPRECATIONS {
-            assert!(d.deprecated < d.removed, "{}", d.api_version);
-            assert!(!d.kinds.is_empty());
-            for (api_version, since, removed) in d.replacements {
-                assert_ne!(*api_version, d.api_version);
-                assert!(!matches!(removed, Some(r) if since >= r), "{api_version}");
-            }
-        }
-        // No (apiVersion, kind) pair is listed twice.
-        let mut pairs: Vec<(&str, &str)> = DEPRECATIONS
-            .iter()
-            .flat_map(|d| d.kinds.iter().map(move |k| (d.api_version, *k)))
-            .collect();
-        let before = pairs.len();
-        pairs.sort_unstable();
-        pairs.dedup();
-        assert_eq!(before, pairs.len());
-    }
-
-    fn duplicates(resources: &[Resource]) -> Vec<Finding> {
-        let config = Config::load(None, &Overrides::default()).expect("default config");
-        let params = Params::default();
-        let mut findings = Vec::new();
-        let mut sink = Sink::new("duplicate-object", &config, &mut findings);
-        duplicate_object(
-            &Ctx { params: &params },
-            &Unit {
-                kind: &crate::UnitKind::Files,
-                resources,
-            },
-            &mut sink,
-        );
-        findings
-    }
+    use crate::checks::testing::{findings, Settings};
 
     #[test]
     fn duplicates_are_compared_within_one_file_only() {
+        let duplicates =
+            |files: &[(&str, &str)]| findings("duplicate-object", files, &Settings::default()).1;
         let text = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\n";
-        let mut both = resources_in(FileId(0), text);
-        both.extend(resources_in(FileId(1), text));
-        assert!(duplicates(&both).is_empty());
+        assert!(duplicates(&[("a.yaml", text), ("b.yaml", text)]).is_empty());
         let twice = format!("{text}---\n{text}");
-        let mut same_file = resources_in(FileId(1), &twice);
-        same_file.extend(resources_in(FileId(0), text));
-        let findings = duplicates(&same_file);
-        assert_eq!(findings.len(), 1);
-        assert_eq!(findings[0].span.file, FileId(1));
-        assert_eq!(findings[0].related.len(), 1);
-        assert!(findings[0].related[0].span.range.start < findings[0].span.range.start);
+        let found = duplicates(&[("a.yaml", text), ("b.yaml", &twice)]);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].span.file, FileId(1));
+        assert_eq!(found[0].related.len(), 1);
+        assert!(found[0].related[0].span.range.start < found[0].span.range.start);
     }
 
     #[test]

@@ -16,7 +16,7 @@ pub struct ExternalPattern {
 
 impl ExternalPattern {
     /// Parses and validates a pattern; the error says what is wrong in the user's terms.
-    pub fn parse(text: &str) -> Result<ExternalPattern, String> {
+    pub(crate) fn parse(text: &str) -> Result<ExternalPattern, String> {
         let shape = || {
             format!(
                 "`{text}` is not `Kind/namespace/name` (or `Kind/name` for a cluster-scoped kind)"
@@ -59,7 +59,7 @@ impl ExternalPattern {
     }
 
     /// Whether the object `kind` `namespace`/`name` is declared external by this pattern.
-    pub fn matches(&self, kind: &str, namespace: Option<&str>, name: &str) -> bool {
+    pub(crate) fn matches(&self, kind: &str, namespace: Option<&str>, name: &str) -> bool {
         let scope_matches = match (&self.namespace, namespace) {
             (Some(pattern), Some(ns)) => glob(pattern, ns),
             (None, None) => true,
@@ -71,7 +71,7 @@ impl ExternalPattern {
 }
 
 /// Whether any pattern declares the object external.
-pub fn is_external(
+pub(crate) fn is_external(
     patterns: &[ExternalPattern],
     kind: &str,
     namespace: Option<&str>,

@@ -7,116 +7,96 @@ use crate::yaml::NodeRef;
 
 /// A ConfigMap, Secret or PersistentVolumeClaim a pod spec names.
 #[derive(Clone, Copy, Debug)]
-pub struct PodRef<'a> {
+pub(crate) struct PodRef<'a> {
     /// `ConfigMap`, `Secret` or `PersistentVolumeClaim`.
-    pub kind: &'static str,
-    pub name: &'a str,
+    pub(crate) kind: &'static str,
+    pub(crate) name: &'a str,
     /// The name's value node.
-    pub node: NodeRef<'a>,
+    pub(crate) node: NodeRef<'a>,
     /// `optional: true`: the pod starts without it.
-    pub optional: bool,
+    pub(crate) optional: bool,
     /// The pod volume that refers to it, for volume references.
-    pub volume: Option<&'a str>,
+    pub(crate) volume: Option<&'a str>,
 }
 
 /// Every ConfigMap, Secret and PersistentVolumeClaim the pod spec refers to: in `env`
 /// (`configMapKeyRef`, `secretKeyRef`) and `envFrom` of every container, in `configMap`,
 /// `secret`, `persistentVolumeClaim` and `projected` volumes, and in `imagePullSecrets`.
-pub fn pod_references(pod: PodSpec<'_>) -> Vec<PodRef<'_>> {
-    fn push<'a>(out: &mut Vec<PodRef<'a>>, kind: &'static str, holder: NodeRef<'a>, key: &str) {
-        push_volume(out, kind, holder, key, None);
-    }
-    fn push_volume<'a>(
-        out: &mut Vec<PodRef<'a>>,
-        kind: &'static str,
-        holder: NodeRef<'a>,
-        key: &str,
-        volume: Option<&'a str>,
-    ) {
-        let Some(node) = holder.get(key) else {
-            return;
-        };
-        let Some(name) = node.as_str().filter(|n| !n.is_empty()) else {
-            return;
-        };
-        out.push(PodRef {
-            kind,
-            name,
-            node,
-            optional: holder.bool_at("optional") == Some(true),
-            volume,
-        });
-    }
+pub(crate) fn pod_references(pod: PodSpec<'_>) -> Vec<PodRef<'_>> {
     let mut out = Vec::new();
     for container in pod.containers() {
-        for env in container
-            .node
-            .get("env")
-            .into_iter()
-            .flat_map(|e| e.items())
-        {
-            let Some(from) = env.get("valueFrom") else {
-                continue;
-            };
-            if let Some(r) = from.get("configMapKeyRef") {
-                push(&mut out, "ConfigMap", r, "name");
-            }
-            if let Some(r) = from.get("secretKeyRef") {
-                push(&mut out, "Secret", r, "name");
-            }
+        for from in container.items("env").filter_map(|e| e.get("valueFrom")) {
+            push_ref(
+                &mut out,
+                "ConfigMap",
+                from.get("configMapKeyRef"),
+                "name",
+                None,
+            );
+            push_ref(&mut out, "Secret", from.get("secretKeyRef"), "name", None);
         }
-        for from in container
-            .node
-            .get("envFrom")
-            .into_iter()
-            .flat_map(|e| e.items())
-        {
-            if let Some(r) = from.get("configMapRef") {
-                push(&mut out, "ConfigMap", r, "name");
-            }
-            if let Some(r) = from.get("secretRef") {
-                push(&mut out, "Secret", r, "name");
-            }
+        for from in container.items("envFrom") {
+            push_ref(
+                &mut out,
+                "ConfigMap",
+                from.get("configMapRef"),
+                "name",
+                None,
+            );
+            push_ref(&mut out, "Secret", from.get("secretRef"), "name", None);
         }
     }
-    for volume in pod.spec.get("volumes").into_iter().flat_map(|v| v.items()) {
+    for volume in pod.items("volumes") {
         let name = volume.str_at("name");
-        if let Some(r) = volume.get("configMap") {
-            push_volume(&mut out, "ConfigMap", r, "name", name);
-        }
-        if let Some(r) = volume.get("secret") {
-            push_volume(&mut out, "Secret", r, "secretName", name);
-        }
-        if let Some(r) = volume.get("persistentVolumeClaim") {
-            push_volume(&mut out, "PersistentVolumeClaim", r, "claimName", name);
-        }
+        push_ref(&mut out, "ConfigMap", volume.get("configMap"), "name", name);
+        push_ref(&mut out, "Secret", volume.get("secret"), "secretName", name);
+        let claim = volume.get("persistentVolumeClaim");
+        push_ref(&mut out, "PersistentVolumeClaim", claim, "claimName", name);
         for source in volume
             .path(&["projected", "sources"])
             .into_iter()
             .flat_map(|s| s.items())
         {
-            if let Some(r) = source.get("configMap") {
-                push(&mut out, "ConfigMap", r, "name");
-            }
-            if let Some(r) = source.get("secret") {
-                push(&mut out, "Secret", r, "name");
-            }
+            push_ref(&mut out, "ConfigMap", source.get("configMap"), "name", None);
+            push_ref(&mut out, "Secret", source.get("secret"), "name", None);
         }
     }
-    for item in pod
-        .spec
-        .get("imagePullSecrets")
-        .into_iter()
-        .flat_map(|s| s.items())
-    {
-        push(&mut out, "Secret", item, "name");
+    for item in pod.items("imagePullSecrets") {
+        push_ref(&mut out, "Secret", Some(item), "name", None);
     }
     out
 }
 
+/// Adds the reference `holder` makes by naming a `kind` under `key` (with its `optional`), if
+/// it names one; `volume` is the pod volume that holds it.
+fn push_ref<'a>(
+    out: &mut Vec<PodRef<'a>>,
+    kind: &'static str,
+    holder: Option<NodeRef<'a>>,
+    key: &str,
+    volume: Option<&'a str>,
+) {
+    let Some(holder) = holder else {
+        return;
+    };
+    let Some(node) = holder.get(key) else {
+        return;
+    };
+    let Some(name) = node.as_str().filter(|n| !n.is_empty()) else {
+        return;
+    };
+    out.push(PodRef {
+        kind,
+        name,
+        node,
+        optional: holder.bool_at("optional") == Some(true),
+        volume,
+    });
+}
+
 /// The ServiceAccount a pod runs as, as the API server reads it: `serviceAccountName`, else the
 /// deprecated `serviceAccount`, else `default`; with the node that names it.
-pub fn service_account(pod: PodSpec<'_>) -> (&str, Option<NodeRef<'_>>) {
+pub(crate) fn service_account(pod: PodSpec<'_>) -> (&str, Option<NodeRef<'_>>) {
     for field in ["serviceAccountName", "serviceAccount"] {
         if let Some(node) = pod.spec.get(field) {
             if let Some(name) = node.as_str().filter(|n| !n.is_empty()) {
@@ -129,24 +109,24 @@ pub fn service_account(pod: PodSpec<'_>) -> (&str, Option<NodeRef<'_>>) {
 
 /// The port of a backend: a number or a port name.
 #[derive(Clone, Copy, Debug)]
-pub enum BackendPort<'a> {
+pub(crate) enum BackendPort<'a> {
     Number(i64),
     Name(&'a str),
 }
 
 /// One Service backend of an Ingress.
 #[derive(Clone, Copy, Debug)]
-pub struct Backend<'a> {
-    pub service: &'a str,
+pub(crate) struct Backend<'a> {
+    pub(crate) service: &'a str,
     /// The service name's value node.
-    pub service_node: NodeRef<'a>,
-    pub port: Option<(BackendPort<'a>, NodeRef<'a>)>,
+    pub(crate) service_node: NodeRef<'a>,
+    pub(crate) port: Option<(BackendPort<'a>, NodeRef<'a>)>,
 }
 
 /// Every Service backend of an Ingress (`networking.k8s.io` or `extensions`): the default
 /// backend and the backend of every path, in both the `v1` shape (`service: {name, port}`) and
 /// the `v1beta1` one (`serviceName`, `servicePort`). Resource backends are not Services.
-pub fn ingress_backends(resource: &Resource) -> Vec<Backend<'_>> {
+pub(crate) fn ingress_backends(resource: &Resource) -> Vec<Backend<'_>> {
     if resource.kind != "Ingress" || !matches!(resource.group(), "networking.k8s.io" | "extensions")
     {
         return Vec::new();
@@ -212,7 +192,7 @@ fn backend(node: NodeRef<'_>) -> Option<Backend<'_>> {
 /// Whether a Service (core `v1`) exposes the backend port: a number matches a `port`, a name
 /// matches the `name` of a port. A Service whose ports cannot be read is given the benefit of
 /// the doubt.
-pub fn service_has_port(service: &Resource, port: BackendPort<'_>) -> bool {
+pub(crate) fn service_has_port(service: &Resource, port: BackendPort<'_>) -> bool {
     let Some(ports) = service
         .root()
         .path(&["spec", "ports"])
@@ -244,20 +224,22 @@ pub fn service_selector(resource: &Resource) -> Option<(Selector<'_>, NodeRef<'_
 
 /// Whether the Service is reachable from outside the cluster by itself: `NodePort` or
 /// `LoadBalancer`. Returns the `type` value node.
-pub fn service_exposure(resource: &Resource) -> Option<NodeRef<'_>> {
+pub(crate) fn service_exposure(resource: &Resource) -> Option<NodeRef<'_>> {
     let value = resource.root().path(&["spec", "type"])?;
     matches!(value.as_str(), Some("NodePort" | "LoadBalancer")).then_some(value)
 }
 
 /// A NetworkPolicy of `networking.k8s.io` (or the old `extensions` group).
-pub fn is_network_policy(resource: &Resource) -> bool {
+pub(crate) fn is_network_policy(resource: &Resource) -> bool {
     resource.kind == "NetworkPolicy"
         && matches!(resource.group(), "networking.k8s.io" | "extensions")
 }
 
 /// The pods a NetworkPolicy applies to: `spec.podSelector`, which is not a pointer in the API,
 /// so a missing or null one is `{}` and selects every pod of the namespace.
-pub fn policy_pod_selector(resource: &Resource) -> Option<(Selector<'_>, Option<NodeRef<'_>>)> {
+pub(crate) fn policy_pod_selector(
+    resource: &Resource,
+) -> Option<(Selector<'_>, Option<NodeRef<'_>>)> {
     let spec = resource.root().get("spec")?;
     match spec.get("podSelector").filter(|s| !s.is_null()) {
         None => Some((Selector::everything(), None)),
@@ -270,7 +252,7 @@ pub fn policy_pod_selector(resource: &Resource) -> Option<(Selector<'_>, Option<
 /// The policy types a NetworkPolicy enforces: `(ingress, egress)`. Without `policyTypes` (or
 /// with a null or empty one) the API server defaults it: Ingress always, Egress when the
 /// policy has egress rules.
-pub fn policy_types(resource: &Resource) -> (bool, bool) {
+pub(crate) fn policy_types(resource: &Resource) -> (bool, bool) {
     let Some(spec) = resource.root().get("spec") else {
         return (true, false);
     };
@@ -293,18 +275,18 @@ pub fn policy_types(resource: &Resource) -> (bool, bool) {
 /// A peer of a NetworkPolicy rule that selects pods of the policy's own namespace: a
 /// `podSelector` without `namespaceSelector` and without `ipBlock`.
 #[derive(Clone, Debug)]
-pub struct LocalPeer<'a> {
+pub(crate) struct LocalPeer<'a> {
     /// `true` for an ingress rule's `from`, `false` for an egress rule's `to`.
-    pub ingress: bool,
-    pub selector: Selector<'a>,
+    pub(crate) ingress: bool,
+    pub(crate) selector: Selector<'a>,
     /// The `podSelector` value.
-    pub node: NodeRef<'a>,
+    pub(crate) node: NodeRef<'a>,
     /// The only peer of its rule.
-    pub alone: bool,
+    pub(crate) alone: bool,
 }
 
 /// The same-namespace pod peers of a NetworkPolicy's enforced rules.
-pub fn local_peers(resource: &Resource) -> Vec<LocalPeer<'_>> {
+pub(crate) fn local_peers(resource: &Resource) -> Vec<LocalPeer<'_>> {
     let Some(spec) = resource.root().get("spec") else {
         return Vec::new();
     };
@@ -343,7 +325,7 @@ pub fn local_peers(resource: &Resource) -> Vec<LocalPeer<'_>> {
 /// The pods a PodDisruptionBudget covers: `spec.selector`. In `policy/v1` an empty selector
 /// selects every pod of the namespace; in `policy/v1beta1` it selects none. A missing one
 /// selects none.
-pub fn pdb_selector(resource: &Resource) -> Option<(Selector<'_>, NodeRef<'_>)> {
+pub(crate) fn pdb_selector(resource: &Resource) -> Option<(Selector<'_>, NodeRef<'_>)> {
     if resource.kind != "PodDisruptionBudget" || resource.group() != "policy" {
         return None;
     }
@@ -358,7 +340,7 @@ pub fn pdb_selector(resource: &Resource) -> Option<(Selector<'_>, NodeRef<'_>)> 
 
 /// The object a HorizontalPodAutoscaler scales: `spec.scaleTargetRef` kind and name, with the
 /// name's node.
-pub fn hpa_target(resource: &Resource) -> Option<(&str, &str, NodeRef<'_>)> {
+pub(crate) fn hpa_target(resource: &Resource) -> Option<(&str, &str, NodeRef<'_>)> {
     if resource.kind != "HorizontalPodAutoscaler" || resource.group() != "autoscaling" {
         return None;
     }

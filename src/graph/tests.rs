@@ -1,31 +1,22 @@
 //! Graph construction on small units.
 
 use super::*;
-use crate::source::WalkOptions;
-use crate::{Inputs, Workspace};
 
-/// Loads `files` (path, text) from a temporary directory as one run.
-fn load(files: &[(&str, &str)]) -> (tempfile::TempDir, Workspace) {
-    let dir = tempfile::tempdir().unwrap();
-    for (path, text) in files {
-        let path = dir.path().join(path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    }
-    let ws = crate::load(
-        &Inputs {
-            paths: vec![dir.path().to_path_buf()],
-            stdin: None,
-            ..Default::default()
-        },
-        &WalkOptions::default(),
-    );
-    (dir, ws)
+/// The sources and objects of one unit.
+struct Unit {
+    sources: Sources,
+    resources: Vec<Resource>,
 }
 
-fn build<'a>(ws: &'a Workspace, external: &'a [ExternalPattern]) -> Graph<'a> {
+/// Parses `files` (path, text) as one unit.
+fn load(files: &[(&str, &str)]) -> Unit {
+    let (sources, resources) = crate::model::testing::unit(files);
+    Unit { sources, resources }
+}
+
+fn build<'a>(ws: &'a Unit, external: &'a [ExternalPattern]) -> Graph<'a> {
     Graph::build(
-        &ws.units[0].resources,
+        &ws.resources,
         GraphOptions {
             sources: Some(&ws.sources),
             external,
@@ -34,7 +25,7 @@ fn build<'a>(ws: &'a Workspace, external: &'a [ExternalPattern]) -> Graph<'a> {
 }
 
 /// `from --kind--> to` for every edge, nodes named `Kind/ns/name` (`@file` for variants).
-fn edges(graph: &Graph<'_>, ws: &Workspace) -> Vec<String> {
+fn edges(graph: &Graph<'_>, ws: &Unit) -> Vec<String> {
     let name = |id: NodeId| {
         let node = &graph.nodes[id];
         let mut text = format!("{}/{}", node.kind, node.qualified_name());
@@ -72,7 +63,7 @@ spec:
 
 #[test]
 fn built_in_roles_aggregate_as_in_a_cluster() {
-    let (_dir, ws) = load(&[(
+    let ws = load(&[(
         "rbac.yaml",
         "apiVersion: rbac.authorization.k8s.io/v1
 kind: RoleBinding
@@ -106,7 +97,7 @@ rules: [{apiGroups: [example.com], resources: [widgets], verbs: [create]}]
 
 #[test]
 fn aggregation_cycles_end() {
-    let (_dir, ws) = load(&[(
+    let ws = load(&[(
         "rbac.yaml",
         "apiVersion: rbac.authorization.k8s.io/v1
 kind: ClusterRole
@@ -142,12 +133,14 @@ roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: a}
         .iter()
         .position(|n| n.kind == "ServiceAccount")
         .unwrap();
-    assert!(permissions::risks(&graph, sa).is_empty());
+    let grants = permissions::grants(&graph, sa);
+    assert_eq!(grants.len(), 1);
+    assert!(permissions::held_rules(&graph, &grants[0]).is_empty());
 }
 
 #[test]
 fn every_kind_of_edge_from_one_workload() {
-    let (_dir, ws) = load(&[
+    let ws = load(&[
         ("app/deploy.yaml", WORKLOAD),
         (
             "app/objects.yaml",
@@ -210,7 +203,7 @@ metadata: {name: web, namespace: shop}
 subjects: [{kind: ServiceAccount, name: web}]
 roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view}
 ";
-    let (_dir, ws) = load(&[
+    let ws = load(&[
         (
             "a/install.yaml",
             &format!("{WORKLOAD}---\n{account}---\n{binding}"),
@@ -237,7 +230,7 @@ roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view}
 
 #[test]
 fn unset_namespaces_resolve_to_the_namespace_a_reference_names() {
-    let (_dir, ws) = load(&[(
+    let ws = load(&[(
         "install.yaml",
         "apiVersion: v1
 kind: ServiceAccount
@@ -258,7 +251,7 @@ roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view}
 
 #[test]
 fn external_and_created_objects_are_not_missing() {
-    let (_dir, ws) = load(&[(
+    let ws = load(&[(
         "app.yaml",
         "apiVersion: v1
 kind: Pod
@@ -299,7 +292,7 @@ spec: {secretName: web-tls}
 
 #[test]
 fn odd_shapes_build_without_edges_or_panics() {
-    let (_dir, ws) = load(&[(
+    let ws = load(&[(
         "odd.yaml",
         "apiVersion: rbac.authorization.k8s.io/v1
 kind: RoleBinding

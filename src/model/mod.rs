@@ -1,8 +1,12 @@
-//! Kubernetes objects on top of the spanned tree: identity, and typed views that checks share.
+//! Kubernetes objects on top of the spanned tree: identity, typed views that checks share, and
+//! the rule book (`pod_risks`, `rbac_risks`): what makes a pod or an RBAC rule dangerous,
+//! written once for the per-object checks and the cross-resource ones.
 
 mod kinds;
 mod pod;
-pub mod rbac;
+pub(crate) mod pod_risks;
+pub(crate) mod rbac;
+pub(crate) mod rbac_risks;
 mod resource;
 mod selector;
 
@@ -10,3 +14,6 @@ pub use kinds::{is_cluster_scoped, is_kustomize_kind};
 pub use pod::{Container, ContainerKind, PodSpec};
 pub use resource::{resources_of, ObjectRef, Resource};
 pub use selector::{Label, Labels, Operator, Requirement, Selector, SelectorError};
+
+#[cfg(test)]
+pub(crate) mod testing;

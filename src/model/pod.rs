@@ -43,6 +43,11 @@ pub struct PodSpec<'a> {
     pub spec_key: Option<NodeRef<'a>>,
 }
 
+/// The items of the list `field` of a mapping; none when it is missing or not a list.
+fn list_items<'a>(mapping: NodeRef<'a>, field: &str) -> impl Iterator<Item = NodeRef<'a>> {
+    mapping.get(field).into_iter().flat_map(|list| list.items())
+}
+
 /// One container of a pod spec.
 #[derive(Clone, Copy, Debug)]
 pub struct Container<'a> {
@@ -122,6 +127,11 @@ impl<'a> PodSpec<'a> {
         self.spec.get("securityContext").filter(|s| s.is_mapping())
     }
 
+    /// The items of a list of the pod spec (`volumes`, `imagePullSecrets`).
+    pub fn items(self, field: &str) -> impl Iterator<Item = NodeRef<'a>> {
+        list_items(self.spec, field)
+    }
+
     /// Where a finding about a missing pod-level security setting points: the pod's
     /// `securityContext:` key when there is one, else the `spec:` key.
     pub fn security_anchor(self) -> NodeRef<'a> {
@@ -152,6 +162,11 @@ impl<'a> Container<'a> {
     /// The container's `securityContext`, if set.
     pub fn security_context(self) -> Option<NodeRef<'a>> {
         self.node.get("securityContext").filter(|s| s.is_mapping())
+    }
+
+    /// The items of a list of the container (`ports`, `env`, `volumeMounts`).
+    pub fn items(self, field: &str) -> impl Iterator<Item = NodeRef<'a>> {
+        list_items(self.node, field)
     }
 
     /// A field of the container's own `securityContext`, unless null.

@@ -1,7 +1,8 @@
 //! RBAC rules and bindings, read the way the RBAC authorizer reads them.
 //!
-//! One way to read RBAC for every check: the per-object checks (`src/checks/rbac.rs`) and the
-//! cross-resource graph (effective permissions of a workload) both match rules here.
+//! One way to read RBAC for every check: the per-object checks (`src/checks/rbac.rs`), the
+//! graph (the rules an account holds, `graph::permissions`) and the rule book that judges
+//! them (`model::rbac_risks`) all read rules here.
 //!
 //! Rules are matched as the authorizer matches requests: a verb matches itself or `*`; an API
 //! group matches itself or `*`; a resource matches itself, `*`, or for a subresource
@@ -18,31 +19,29 @@ use super::resource::{resources_of, Resource};
 use crate::text::LineIndex;
 use crate::yaml::{parse_stream, FileId, NodeRef};
 
-pub const RBAC_GROUP: &str = "rbac.authorization.k8s.io";
+pub(crate) const RBAC_GROUP: &str = "rbac.authorization.k8s.io";
 
 /// One string item of a rule list (`verbs`, `apiGroups`, `resources`, `nonResourceURLs`), with
 /// its node.
 #[derive(Clone, Copy, Debug)]
-pub struct Item<'a> {
-    pub value: &'a str,
-    pub node: NodeRef<'a>,
+pub(crate) struct Item<'a> {
+    pub(crate) value: &'a str,
+    pub(crate) node: NodeRef<'a>,
 }
 
 /// One rule of a Role or ClusterRole.
 #[derive(Clone, Debug)]
-pub struct Rule<'a> {
-    pub api_groups: Vec<Item<'a>>,
-    pub resources: Vec<Item<'a>>,
-    pub verbs: Vec<Item<'a>>,
-    pub resource_names: Vec<&'a str>,
-    /// The rule's mapping.
-    pub node: NodeRef<'a>,
+pub(crate) struct Rule<'a> {
+    pub(crate) api_groups: Vec<Item<'a>>,
+    pub(crate) resources: Vec<Item<'a>>,
+    pub(crate) verbs: Vec<Item<'a>>,
+    pub(crate) resource_names: Vec<&'a str>,
 }
 
 /// Whether a role's rules can reach cluster-scoped resources (only a ClusterRole's can, and
 /// only through a ClusterRoleBinding).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Scope {
+pub(crate) enum Scope {
     Namespaced,
     Cluster,
 }
@@ -64,7 +63,7 @@ fn items<'a>(rule: NodeRef<'a>, key: &str) -> Vec<Item<'a>> {
 }
 
 /// A Role or ClusterRole of the RBAC API group: its scope and whether it aggregates.
-pub fn role_scope(resource: &Resource) -> Option<Scope> {
+pub(crate) fn role_scope(resource: &Resource) -> Option<Scope> {
     if resource.group() != RBAC_GROUP {
         return None;
     }
@@ -77,7 +76,7 @@ pub fn role_scope(resource: &Resource) -> Option<Scope> {
 
 /// The `aggregationRule` of a ClusterRole, when it has one: the controller then overwrites the
 /// role's rules with those of the ClusterRoles its `clusterRoleSelectors` select.
-pub fn aggregation_rule(resource: &Resource) -> Option<NodeRef<'_>> {
+pub(crate) fn aggregation_rule(resource: &Resource) -> Option<NodeRef<'_>> {
     if role_scope(resource) != Some(Scope::Cluster) {
         return None;
     }
@@ -88,7 +87,7 @@ pub fn aggregation_rule(resource: &Resource) -> Option<NodeRef<'_>> {
 }
 
 /// The rules written in a Role or ClusterRole, whether or not it aggregates.
-pub fn written_rules(resource: &Resource) -> Vec<Rule<'_>> {
+pub(crate) fn written_rules(resource: &Resource) -> Vec<Rule<'_>> {
     resource
         .root()
         .get("rules")
@@ -105,14 +104,13 @@ pub fn written_rules(resource: &Resource) -> Vec<Rule<'_>> {
                 .flat_map(|names| names.items())
                 .filter_map(|n| n.as_str())
                 .collect(),
-            node: rule,
         })
         .collect()
 }
 
 /// The rules of a Role or ClusterRole, with its scope; `None` for other objects and for an
 /// aggregated ClusterRole (its written rules are overwritten by the ones it aggregates).
-pub fn rules_of(resource: &Resource) -> Option<(Scope, Vec<Rule<'_>>)> {
+pub(crate) fn rules_of(resource: &Resource) -> Option<(Scope, Vec<Rule<'_>>)> {
     let scope = role_scope(resource)?;
     if aggregation_rule(resource).is_some() {
         return None;
@@ -121,14 +119,14 @@ pub fn rules_of(resource: &Resource) -> Option<(Scope, Vec<Rule<'_>>)> {
 }
 
 impl<'a> Rule<'a> {
-    pub fn covers_group(&self, group: &str) -> bool {
+    pub(crate) fn covers_group(&self, group: &str) -> bool {
         self.api_groups
             .iter()
             .any(|g| g.value == group || g.value == "*")
     }
 
     /// The item that grants `verb`: the verb itself, else `*`.
-    pub fn verb(&self, verb: &str) -> Option<Item<'a>> {
+    pub(crate) fn verb(&self, verb: &str) -> Option<Item<'a>> {
         self.verbs
             .iter()
             .find(|v| v.value == verb)
@@ -138,7 +136,7 @@ impl<'a> Rule<'a> {
 
     /// The item that grants `resource` (`pods` or `pods/exec`): the resource itself, else
     /// `*/<subresource>`, else `*`.
-    pub fn resource(&self, resource: &str) -> Option<Item<'a>> {
+    pub(crate) fn resource(&self, resource: &str) -> Option<Item<'a>> {
         let exact = self.resources.iter().find(|r| r.value == resource);
         let sub = resource.split_once('/').and_then(|(_, sub)| {
             self.resources
@@ -152,7 +150,7 @@ impl<'a> Rule<'a> {
     }
 
     /// The item granting `resource` in `group`, if the rule covers that group.
-    pub fn resource_in(&self, group: &str, resource: &str) -> Option<Item<'a>> {
+    pub(crate) fn resource_in(&self, group: &str, resource: &str) -> Option<Item<'a>> {
         if self.covers_group(group) {
             self.resource(resource)
         } else {
@@ -161,7 +159,7 @@ impl<'a> Rule<'a> {
     }
 
     /// " (limited to the {what} named `a`, `b`)", or "".
-    pub fn names_note(&self, what: &str) -> String {
+    pub(crate) fn names_note(&self, what: &str) -> String {
         if self.resource_names.is_empty() {
             String::new()
         } else {
@@ -179,34 +177,34 @@ impl<'a> Rule<'a> {
 
 /// One subject of a binding.
 #[derive(Clone, Copy, Debug)]
-pub struct Subject<'a> {
+pub(crate) struct Subject<'a> {
     /// `ServiceAccount`, `User` or `Group` (as written).
-    pub kind: &'a str,
-    pub name: &'a str,
+    pub(crate) kind: &'a str,
+    pub(crate) name: &'a str,
     /// The namespace of a ServiceAccount subject: as written, else the binding's effective
     /// namespace (what the API server defaults it to for a RoleBinding).
-    pub namespace: Option<&'a str>,
+    pub(crate) namespace: Option<&'a str>,
     /// The subject's mapping.
-    pub node: NodeRef<'a>,
+    pub(crate) node: NodeRef<'a>,
 }
 
 /// A RoleBinding or ClusterRoleBinding.
 #[derive(Clone, Debug)]
-pub struct Binding<'a> {
-    pub role_ref: NodeRef<'a>,
+pub(crate) struct Binding<'a> {
+    pub(crate) role_ref: NodeRef<'a>,
     /// `roleRef.kind`: `Role` or `ClusterRole` (as written).
-    pub role_kind: Option<&'a str>,
-    pub role_name: Option<&'a str>,
+    pub(crate) role_kind: Option<&'a str>,
+    pub(crate) role_name: Option<&'a str>,
     /// The subjects' mappings, in order, including ones without a kind or a name.
-    pub subject_nodes: Vec<NodeRef<'a>>,
+    pub(crate) subject_nodes: Vec<NodeRef<'a>>,
     /// The subjects that have a kind and a name.
-    pub subjects: Vec<Subject<'a>>,
+    pub(crate) subjects: Vec<Subject<'a>>,
     /// A ClusterRoleBinding grants everywhere; a RoleBinding within its namespace only.
-    pub cluster_wide: bool,
+    pub(crate) cluster_wide: bool,
 }
 
 /// The `roleRef` and `subjects` of a RoleBinding or ClusterRoleBinding.
-pub fn binding_of(resource: &Resource) -> Option<Binding<'_>> {
+pub(crate) fn binding_of(resource: &Resource) -> Option<Binding<'_>> {
     if resource.group() != RBAC_GROUP {
         return None;
     }
@@ -255,10 +253,10 @@ pub fn binding_of(resource: &Resource) -> Option<Binding<'_>> {
 
 /// The file id of the built-in roles' text. It is not a source of the run: nothing may report
 /// a span in it (see [`is_builtin_span`]).
-pub const BUILTIN_FILE: FileId = FileId(u32::MAX);
+pub(crate) const BUILTIN_FILE: FileId = FileId(u32::MAX);
 
 /// Whether a span points into the built-in roles rather than into a source file.
-pub fn is_builtin_span(span: crate::yaml::Span) -> bool {
+pub(crate) fn is_builtin_span(span: crate::yaml::Span) -> bool {
     span.file == BUILTIN_FILE
 }
 
@@ -410,19 +408,19 @@ static BUILTIN: LazyLock<Vec<Resource>> = LazyLock::new(|| {
 });
 
 /// Every built-in role known with its rules (ClusterRoles and kube-system Roles).
-pub fn builtin_roles() -> &'static [Resource] {
+pub(crate) fn builtin_roles() -> &'static [Resource] {
     &BUILTIN
 }
 
 /// The built-in ClusterRole `name`, when its rules are known.
-pub fn builtin_cluster_role(name: &str) -> Option<&'static Resource> {
+pub(crate) fn builtin_cluster_role(name: &str) -> Option<&'static Resource> {
     BUILTIN
         .iter()
         .find(|r| r.kind == "ClusterRole" && r.name == name)
 }
 
 /// The built-in Role `namespace/name`, when its rules are known.
-pub fn builtin_role(namespace: &str, name: &str) -> Option<&'static Resource> {
+pub(crate) fn builtin_role(namespace: &str, name: &str) -> Option<&'static Resource> {
     BUILTIN
         .iter()
         .find(|r| r.kind == "Role" && r.name == name && r.namespace.as_deref() == Some(namespace))
@@ -472,14 +470,14 @@ const BOOTSTRAP_ROLES: &[(&str, &str)] = &[
 ];
 
 /// Whether every cluster has the ClusterRole `name` (with known rules or not).
-pub fn is_builtin_cluster_role(name: &str) -> bool {
+pub(crate) fn is_builtin_cluster_role(name: &str) -> bool {
     builtin_cluster_role(name).is_some()
         || BOOTSTRAP_CLUSTER_ROLES.binary_search(&name).is_ok()
         || name.starts_with("system:controller:")
 }
 
 /// Whether every cluster has the Role `namespace/name`.
-pub fn is_builtin_role(namespace: &str, name: &str) -> bool {
+pub(crate) fn is_builtin_role(namespace: &str, name: &str) -> bool {
     builtin_role(namespace, name).is_some() || BOOTSTRAP_ROLES.contains(&(namespace, name))
 }
 

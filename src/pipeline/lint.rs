@@ -6,7 +6,6 @@ use std::collections::HashMap;
 
 use rayon::prelude::*;
 
-use crate::checks::{self, Ctx, Runner, Sink, Unit};
 use crate::config::Config;
 use crate::diagnostic::{Finding, Related, Severity, INVALID_YAML};
 use crate::graph;
@@ -36,14 +35,7 @@ pub fn lint(ws: &Workspace, config: &Config) -> LintResult {
 /// graph checks in parallel over units. Returns each unit's findings (by unit index) and how
 /// many findings annotations suppressed.
 fn run_checks(ws: &Workspace, config: &Config) -> (Vec<Vec<Finding>>, usize) {
-    let ctx = Ctx {
-        params: &config.params,
-    };
-    let enabled: Vec<&checks::Check> = config
-        .enabled
-        .iter()
-        .filter_map(|id| checks::find(id))
-        .collect();
+    let checks = config.selection();
 
     // Per-resource checks, in parallel over resources (each tagged with its unit).
     let resources: Vec<(usize, &Resource)> = ws
@@ -56,15 +48,7 @@ fn run_checks(ws: &Workspace, config: &Config) -> (Vec<Vec<Finding>>, usize) {
         .par_iter()
         .map(|(unit, resource)| {
             let mut findings = Vec::new();
-            let mut suppressed = 0;
-            for check in &enabled {
-                if let Runner::Resource(run) = check.run {
-                    let mut sink =
-                        Sink::new(check.id, config, &mut findings).with_sources(&ws.sources);
-                    run(&ctx, resource, &mut sink);
-                    suppressed += sink.suppressed;
-                }
-            }
+            let suppressed = checks.run_resource(resource, &ws.sources, &mut findings);
             (*unit, findings, suppressed)
         })
         .collect();
@@ -75,35 +59,20 @@ fn run_checks(ws: &Workspace, config: &Config) -> (Vec<Vec<Finding>>, usize) {
         suppressed += count;
     }
 
-    // The graph of a unit is built once, and only when a check needs it.
-    let wants_graph = enabled.iter().any(|c| matches!(c.run, Runner::Graph(_)));
-    let graph_options = graph::GraphOptions {
+    // The graph of a unit is built once, and only when a check needs it. Units are
+    // independent: their graphs and unit checks run in parallel.
+    let wants_graph = checks.wants_graph();
+    let options = graph::GraphOptions {
         sources: Some(&ws.sources),
         external: &config.graph_external,
     };
-    // Units are independent: their graphs and unit checks run in parallel.
     let unit_suppressed: usize = ws
         .units
         .par_iter()
         .zip(by_unit.par_iter_mut())
-        .map(|(deploy_unit, findings)| {
-            let unit = Unit {
-                kind: &deploy_unit.kind,
-                resources: &deploy_unit.resources,
-            };
-            let graph =
-                wants_graph.then(|| graph::Graph::build(&deploy_unit.resources, graph_options));
-            let mut suppressed = 0;
-            for check in &enabled {
-                let mut sink = Sink::new(check.id, config, findings).with_sources(&ws.sources);
-                match (check.run, &graph) {
-                    (Runner::Unit(run), _) => run(&ctx, &unit, &mut sink),
-                    (Runner::Graph(run), Some(graph)) => run(&ctx, graph, &mut sink),
-                    _ => {}
-                }
-                suppressed += sink.suppressed;
-            }
-            suppressed
+        .map(|(unit, findings)| {
+            let graph = wants_graph.then(|| graph::Graph::build(&unit.resources, options));
+            checks.run_unit(&unit.resources, graph.as_ref(), &ws.sources, findings)
         })
         .sum();
     (by_unit, suppressed + unit_suppressed)

@@ -41,7 +41,7 @@ impl LoadOptions {
     /// renders charts even where `[helm] enabled = false`. Every command loads with these, so
     /// `k8sec graph` renders charts exactly as `k8sec lint` does.
     pub fn from_config(config: &Config, flags: &HelmFlags) -> LoadOptions {
-        let (major, minor) = config.params.kubernetes_version;
+        let (major, minor) = config.kubernetes_version;
         let helm = HelmOptions {
             binary: flags.binary.clone().or_else(|| config.helm.binary.clone()),
             values: config
