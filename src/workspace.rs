@@ -4,7 +4,7 @@
 //! These types sit low in the stack on purpose: the builders, the checks, the fix loop and the
 //! printers all read them, and none of those may import the pipeline that fills them.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::path::PathBuf;
 
 use crate::diagnostic::Finding;
@@ -76,6 +76,9 @@ pub struct Workspace {
     pub notes: Vec<Note>,
     /// Unreadable paths: reported, and the run exits 2.
     pub problems: Vec<IoProblem>,
+    /// Files `exclude` names that were read only because a build uses them (a Kustomize base,
+    /// a chart's template): the build still needs them, but their findings are dropped.
+    pub excluded: HashSet<FileId>,
 }
 
 impl Workspace {

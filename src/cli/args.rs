@@ -51,7 +51,7 @@ pub(crate) struct GraphArgs {
     /// cluster-scoped), e.g. `Deployment/shop/web`.
     #[arg(long)]
     pub focus: Option<String>,
-    /// Configuration file (default: `.k8sec.toml` found upward from the working directory), for
+    /// Configuration file (default: the nearest `.k8sec.toml` at or above the paths linted), for
     /// `[graph] external`, `exclude`, `[helm]` and `kubernetes-version`.
     #[arg(long)]
     pub config: Option<PathBuf>,
@@ -111,7 +111,7 @@ pub(crate) struct LintArgs {
     /// Exit 1 when a finding has at least this severity.
     #[arg(long, value_enum)]
     pub fail_on: Option<SeverityArg>,
-    /// Configuration file (default: `.k8sec.toml` found upward from the working directory).
+    /// Configuration file (default: the nearest `.k8sec.toml` at or above the paths linted).
     #[arg(long)]
     pub config: Option<PathBuf>,
     /// The name to report for stdin input.

@@ -18,11 +18,17 @@ pub(crate) fn graph(args: GraphArgs) -> Result<ExitStatus, Error> {
         .map(Focus::parse)
         .transpose()
         .map_err(Error::Focus)?;
-    let config = setup::config(args.config.clone(), &Overrides::default())?;
+    let config = setup::config(
+        args.config.clone(),
+        &args.paths,
+        args.stdin_filename.as_deref(),
+        &Overrides::default(),
+    )?;
     let flags = args.helm.flags();
     let run = Run::new(config, &flags, None, args.paths, args.stdin_filename)?;
     let ws = k8sec::load_with(&run.inputs, &run.options);
     report_problems(&ws, false);
+    setup::warn_unmatched_globs(&run, &ws);
     report_parse_errors(&ws);
     let options = GraphOptions {
         sources: Some(&ws.sources),

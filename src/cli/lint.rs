@@ -13,7 +13,12 @@ use super::setup::{self, Run};
 use super::{report_problems, write_stdout};
 
 pub(crate) fn lint(args: LintArgs) -> Result<ExitStatus, Error> {
-    let config = setup::config(args.config.clone(), &args.overrides())?;
+    let config = setup::config(
+        args.config.clone(),
+        &args.paths,
+        args.stdin_filename.as_deref(),
+        &args.overrides(),
+    )?;
     if args.unsafe_fixes && !args.fix && !args.diff {
         return Err(Error::Usage(
             "`--unsafe-fixes` applies with `--fix` or `--diff`",
@@ -38,6 +43,12 @@ pub(crate) fn lint(args: LintArgs) -> Result<ExitStatus, Error> {
         unsafe_fixes: args.unsafe_fixes,
     };
     report_problems(&ws, args.quiet);
+    setup::warn_unmatched_globs(&run, &ws);
+    if ws.sources.is_empty() && !ws.problems.is_empty() {
+        // Nothing could be read (`k8sec lint /nonexistent`): the error says it all; a report
+        // of "no findings" would read as a pass.
+        return Ok(ExitStatus::Error);
+    }
     if args.diff {
         return Ok(diff(&ws, &result, &run.config, mode, args.quiet));
     }

@@ -1,13 +1,13 @@
 //! One set-up for every command that reads manifests: the configuration (`--config`, else
-//! `.k8sec.toml` found upward from the working directory), the worker threads, how charts are
+//! the nearest `.k8sec.toml` at or above the paths linted), the worker threads, how charts are
 //! rendered (`[helm]`, `kubernetes-version` and the helm flags) and the inputs (stdin read once).
 //! `k8sec lint` and `k8sec graph` therefore load the same workspace from the same inputs.
 
 use std::io::Read;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use k8sec::config::{self, Config, Overrides};
-use k8sec::{HelmFlags, Inputs, LoadOptions};
+use k8sec::{HelmFlags, Inputs, LoadOptions, Workspace};
 
 use super::error::Error;
 
@@ -18,14 +18,19 @@ pub(crate) struct Run {
     pub inputs: Inputs,
 }
 
-/// The configuration: the file `--config` names, else `.k8sec.toml` in the working directory
-/// or above it, else the defaults; `overrides` on top.
-pub(crate) fn config(explicit: Option<PathBuf>, overrides: &Overrides) -> Result<Config, Error> {
-    let path = explicit.or_else(|| {
-        std::env::current_dir()
-            .ok()
-            .and_then(|dir| config::find(&dir))
-    });
+/// The configuration: the file `--config` names, else the nearest `.k8sec.toml` at or above
+/// the `paths` linted (see [`config::discover`]; `-` counts as `stdin_name`'s folder, else the
+/// working directory), else the defaults; `overrides` on top.
+pub(crate) fn config(
+    explicit: Option<PathBuf>,
+    paths: &[PathBuf],
+    stdin_name: Option<&Path>,
+    overrides: &Overrides,
+) -> Result<Config, Error> {
+    let path = match explicit {
+        Some(path) => Some(path),
+        None => config::discover(paths, stdin_name).map_err(Error::Config)?,
+    };
     Config::load(path.as_deref(), overrides).map_err(Error::Config)
 }
 
@@ -79,4 +84,13 @@ fn read_inputs(paths: Vec<PathBuf>, stdin_filename: Option<PathBuf>) -> Result<I
         inputs.stdin = Some((name, bytes));
     }
     Ok(inputs)
+}
+
+/// Warns, on stderr, about each `exclude` or `per-path-ignores` glob that matched no file of
+/// the run (see [`Config::unmatched_globs`]).
+pub(crate) fn warn_unmatched_globs(run: &Run, ws: &Workspace) {
+    let read = ws.sources.iter().map(|(_, file)| file.path.as_path());
+    for warning in run.config.unmatched_globs(&run.inputs.paths, read) {
+        eprintln!("k8sec: warning: {warning}");
+    }
 }

@@ -21,6 +21,9 @@ use crate::yaml::{FileId, Span};
 pub fn lint(ws: &Workspace, config: &Config) -> LintResult {
     let (by_unit, suppressed_by_annotation) = run_checks(ws, config);
     let mut findings = attribute(ws, by_unit);
+    // A file `exclude` names that a build read anyway (a Kustomize base): its findings go with
+    // it, as if the walk had skipped it.
+    findings.retain(|f| !ws.excluded.contains(&f.span.file));
     findings.extend(invalid_yaml(ws, config));
     let suppressed = suppressed_by_annotation + suppress(ws, config, &mut findings);
     sort(ws, &mut findings);
@@ -151,8 +154,7 @@ fn suppress(ws: &Workspace, config: &Config, findings: &mut Vec<Finding>) -> usi
             return true; // a file we cannot read is never silently passed
         }
         let file = ws.sources.get(finding.span.file);
-        let path = file.display_path();
-        !(config.ignored_for_path(finding.check, path)
+        !(config.ignored_for_path(finding.check, &file.path)
             || suppress::is_suppressed_by_comment(file, finding.span.range.start, finding.check))
     });
     before - findings.len()

@@ -82,7 +82,25 @@ pub fn load_with(inputs: &Inputs, options: &LoadOptions) -> Workspace {
     }
     let built = loading.build_kustomizations(&kustomizations, &inputs.paths);
     helm_units.extend(loading.render_charts(discovery.charts, &options.helm));
-    loading.finish(built, helm_units)
+    let mut ws = loading.finish(built, helm_units);
+    ws.excluded = excluded_sources(&ws, &options.walk, &inputs.paths);
+    ws
+}
+
+/// The sources that `exclude` names and the command line did not: read only because a build
+/// uses them (a file named on the command line is always linted, as the walk always reads it).
+fn excluded_sources(ws: &Workspace, walk: &WalkOptions, named: &[PathBuf]) -> HashSet<FileId> {
+    let Some(globs) = &walk.exclude else {
+        return HashSet::new();
+    };
+    let named: HashSet<PathBuf> = named.iter().map(|p| source::normalize(p)).collect();
+    ws.sources
+        .iter()
+        .filter(|(_, file)| file.origin != Origin::Stdin)
+        .filter(|(_, file)| !named.contains(&source::normalize(&file.path)))
+        .filter(|(_, file)| globs.is_match(&file.path))
+        .map(|(id, _)| id)
+        .collect()
 }
 
 /// [`load_with`] with the default options but the walk's: charts are rendered with `helm` from

@@ -3,16 +3,15 @@
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use globset::GlobSet;
 use ignore::{WalkBuilder, WalkState};
 
-use super::IoProblem;
+use super::{IoProblem, PathGlobs};
 
 /// How to walk.
 #[derive(Clone, Debug, Default)]
 pub struct WalkOptions {
-    /// Paths matching these globs (relative, `/`-separated, as displayed) are not walked.
-    pub exclude: Option<GlobSet>,
+    /// Paths matching these globs (relative to the configuration's folder) are not walked.
+    pub exclude: Option<PathGlobs>,
     /// Walker threads; 0 lets the crate choose.
     pub threads: usize,
 }
@@ -138,10 +137,8 @@ pub(super) fn is_manifest_name(path: &Path) -> bool {
 }
 
 /// Whether `path` matches an exclude glob (the walk asks for every directory on the way).
-pub(super) fn is_excluded(globs: &GlobSet, path: &Path) -> bool {
-    let shown = path.to_string_lossy().replace('\\', "/");
-    let shown = shown.strip_prefix("./").unwrap_or(&shown);
-    globs.is_match(shown)
+pub(super) fn is_excluded(globs: &PathGlobs, path: &Path) -> bool {
+    globs.is_match(path)
 }
 
 /// A file under a `templates/` directory of a Helm chart: text for Go templates, not YAML.

@@ -4,15 +4,18 @@
 //! server) works on the [`SourceFile`]s kept in [`Sources`], addressed by [`FileId`].
 
 mod discover;
+mod globs;
 mod load;
 mod overlay;
 mod patches;
 
 pub use discover::WalkOptions;
 pub(crate) use discover::{discover, Discovery};
+pub use globs::{GlobPattern, PathGlobs};
 pub(crate) use load::{load_files, load_text, LoadedFile};
 pub(crate) use overlay::Overlays;
-pub(crate) use patches::{is_kustomization, normalize, patch_files};
+pub use patches::normalize;
+pub(crate) use patches::{is_kustomization, patch_files};
 
 use std::path::PathBuf;
 
