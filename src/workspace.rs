@@ -4,9 +4,10 @@
 //! These types sit low in the stack on purpose: the builders, the checks, the fix loop and the
 //! printers all read them, and none of those may import the pipeline that fills them.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
 
+use crate::build::helm_map::TemplateMap;
 use crate::diagnostic::Finding;
 use crate::model::Resource;
 use crate::source::{IoProblem, Sources};
@@ -79,12 +80,22 @@ pub struct Workspace {
     /// Files `exclude` names that were read only because a build uses them (a Kustomize base,
     /// a chart's template): the build still needs them, but their findings are dropped.
     pub excluded: HashSet<FileId>,
+    /// Each rendered chart template (by its rendered source) aligned with the template file,
+    /// so findings move to the template's lines.
+    pub helm_maps: HashMap<FileId, TemplateMap>,
 }
 
 impl Workspace {
     /// Every resource of every unit.
     pub fn resources(&self) -> impl Iterator<Item = &Resource> {
         self.units.iter().flat_map(|u| u.resources.iter())
+    }
+
+    /// How many files the run read: every source but the rendered output of charts (a
+    /// chart's templates and values files are counted instead).
+    pub fn files_read(&self) -> usize {
+        let rendered = |f: &&crate::source::SourceFile| f.origin == crate::source::Origin::Rendered;
+        self.sources.iter().filter(|(_, f)| !rendered(f)).count()
     }
 
     pub fn resource_count(&self) -> usize {

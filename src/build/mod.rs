@@ -6,6 +6,7 @@
 //! Helm — so findings point where a developer can act.
 
 pub mod helm;
+pub mod helm_map;
 pub mod knode;
 pub(crate) mod kustomize;
 mod store;

@@ -90,8 +90,10 @@ fn fixes_by_file<'r>(
     let broken: HashSet<FileId> = ws.parse_errors.iter().map(|(id, _)| *id).collect();
     // Rendered Helm output is shown under its template's path but is not that file's text:
     // its bytes must never be written back.
-    let editable =
-        |id: &FileId| !broken.contains(id) && ws.sources.get(*id).origin != Origin::Rendered;
+    let editable = |id: &FileId| {
+        !broken.contains(id)
+            && !matches!(ws.sources.get(*id).origin, Origin::Rendered | Origin::Chart)
+    };
     let mut per_file: BTreeMap<FileId, Vec<&Fix>> = BTreeMap::new();
     for fix in result.findings.iter().filter_map(|f| f.fix.as_ref()) {
         if !mode.allows(fix.applicability) {
@@ -371,7 +373,7 @@ fn write(ws: &Workspace, result: &LintResult, config: &Config, mode: FixMode) ->
         let counted = fixed.text != source.text
             && match source.origin {
                 // fix_workspace never edits rendered Helm output.
-                Origin::Rendered => false,
+                Origin::Rendered | Origin::Chart => false,
                 Origin::Stdin => {
                     out.stdin = Some(fixed.text.clone().into_bytes());
                     true

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use rayon::prelude::*;
 
+use crate::build::helm_map;
 use crate::config::Config;
 use crate::diagnostic::{Finding, Related, Severity, INVALID_YAML};
 use crate::graph;
@@ -24,6 +25,8 @@ pub fn lint(ws: &Workspace, config: &Config) -> LintResult {
     // A file `exclude` names that a build read anyway (a Kustomize base): its findings go with
     // it, as if the walk had skipped it.
     findings.retain(|f| !ws.excluded.contains(&f.span.file));
+    // Findings on rendered chart output move to their templates' lines.
+    helm_map::remap(&ws.helm_maps, &ws.sources, &mut findings);
     findings.extend(invalid_yaml(ws, config));
     let suppressed = suppressed_by_annotation + suppress(ws, config, &mut findings);
     sort(ws, &mut findings);

@@ -11,10 +11,11 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::build::helm::{self, HelmOptions};
+use crate::build::helm_map::{self, TemplateMap, ValuesFile};
 use crate::build::{self, FileStore, KustomizeOutput};
 use crate::config::Config;
 use crate::model::{self, Resource};
-use crate::source::{self, LoadedFile, Origin, Overlays, WalkOptions};
+use crate::source::{self, LoadedFile, Origin, Overlays, SourceFile, WalkOptions};
 use crate::workspace::{DeployUnit, Inputs, Note, UnitKind, Workspace};
 use crate::yaml::{FileId, ParsedStream, Tree};
 
@@ -283,7 +284,9 @@ impl Loading {
                         .iter()
                         .map(|s| helm::template_path(&chart, &s.template))
                         .collect();
+                    let first = self.next_id().0;
                     let resources = self.add_rendered(sections, paths);
+                    self.map_templates(&chart, first..self.next_id().0, &options.values);
                     units.push(DeployUnit {
                         kind: UnitKind::Helm { chart },
                         resources,
@@ -296,6 +299,54 @@ impl Loading {
             }
         }
         units
+    }
+
+    /// Aligns each rendered template (the sources `rendered`) with its template file, read
+    /// from the chart (with the chart's values files) as [`Origin::Chart`] sources, so findings
+    /// move to the templates' lines; notes a chart whose output changes from run to run.
+    fn map_templates(&mut self, chart: &Path, rendered: std::ops::Range<u32>, values: &[PathBuf]) {
+        let templates = helm_map::read_templates(chart);
+        if let Some(message) = helm_map::unstable_output(chart, &templates) {
+            let path = chart.to_path_buf();
+            self.ws.notes.push(Note { path, message });
+        }
+        let values: Arc<[ValuesFile]> = std::iter::once(chart.join("values.yaml"))
+            .chain(values.iter().cloned())
+            .rev()
+            .filter_map(|path| self.values_file(path))
+            .collect();
+        for id in rendered.map(FileId) {
+            let path = self.ws.sources.get(id).path.clone();
+            let Some(text) = templates.get(&source::normalize(&path)) else {
+                continue; // a template packed in a subchart archive: it stays on its output
+            };
+            let file = SourceFile::new(path, text.clone(), Origin::Chart);
+            let template = self.ws.sources.push(file);
+            self.docs.push(None);
+            let docs = self.docs[id.0 as usize].clone().unwrap_or_default();
+            let rendered = &self.ws.sources.get(id).text;
+            let map = TemplateMap::new(rendered, docs, template, text, values.clone());
+            self.ws.helm_maps.insert(id, map);
+        }
+    }
+
+    /// A chart's values file, parsed: the run's source when the walk read it, else read now.
+    fn values_file(&mut self, path: PathBuf) -> Option<ValuesFile> {
+        let wanted = source::normalize(&path);
+        let known = self
+            .ws
+            .sources
+            .iter()
+            .find(|(_, f)| f.origin == Origin::File && source::normalize(&f.path) == wanted);
+        if let Some((file, _)) = known {
+            let docs = self.docs.get(file.0 as usize).cloned().flatten()?;
+            return Some(ValuesFile { file, docs });
+        }
+        let bytes = std::fs::read(&path).ok()?;
+        let loaded = source::load_text(path, bytes, Origin::Chart, self.next_id());
+        let file = self.add(loaded, Role::BuildInput);
+        let docs = self.docs.get(file.0 as usize).cloned().flatten()?;
+        Some(ValuesFile { file, docs })
     }
 
     /// The resources of one file's documents.
@@ -314,7 +365,7 @@ impl Loading {
         for (id, file) in self.ws.sources.iter() {
             let plain = !self.build_inputs.contains(&id)
                 && !built.consumed.contains(&id)
-                && file.origin != Origin::Rendered;
+                && matches!(file.origin, Origin::File | Origin::Stdin);
             if plain {
                 files.resources.extend(self.resources_of(id));
             }

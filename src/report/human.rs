@@ -157,8 +157,8 @@ fn summary(ws: &Workspace, result: &LintResult) -> String {
     };
     line.push_str(&format!(
         " in {} file{} ({} object{})",
-        ws.sources.len(),
-        plural(ws.sources.len()),
+        ws.files_read(),
+        plural(ws.files_read()),
         ws.resource_count(),
         plural(ws.resource_count())
     ));

@@ -79,7 +79,7 @@ pub(super) fn render(ws: &Workspace, result: &LintResult) -> String {
         version: 1,
         findings: result.findings.iter().map(|f| finding(ws, f)).collect(),
         summary: Summary {
-            files: ws.sources.len(),
+            files: ws.files_read(),
             resources: ws.resource_count(),
             findings: result.findings.len(),
             suppressed: result.suppressed,

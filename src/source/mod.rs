@@ -32,6 +32,9 @@ pub enum Origin {
     /// Text a renderer produced (a template's `helm template` output), shown under the
     /// template's path. Not a file's content: never edited.
     Rendered,
+    /// A file of a Helm chart (a template, a values file) read so that findings in the
+    /// chart's rendered output point at its real lines. Not linted, never edited.
+    Chart,
 }
 
 /// One input text with what is needed to address positions in it.
