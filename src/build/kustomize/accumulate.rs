@@ -50,6 +50,7 @@ impl Builder<'_, '_> {
             }
         }
         generate::generators(self, &kust, acc)?;
+        self.plugin_generators(&kust, acc)?;
         self.components(&kust, acc)?;
         self.transform(&kust, acc)?;
         acc.vars.extend(kust.list("vars").iter().map(var_of));

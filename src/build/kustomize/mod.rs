@@ -9,6 +9,10 @@
 //! corpus). Each value of the output keeps the span of the base file, patch or kustomization
 //! line it came from.
 //!
+//! The built-in transformers and generators a kustomization configures as plugins
+//! (`transformers:`/`generators:` entries with `apiVersion: builtin`) are applied too
+//! ([`builtins`]).
+//!
 //! Nothing is fetched and nothing runs: remote bases, exec and KRM function plugins and
 //! `helmCharts` are refused with a message, and so are paths that leave the repository
 //! (lexically with `../`, or through a symlink). Fields it does not support are named in a
@@ -23,6 +27,7 @@
 //!   objects are repaired and `vars` resolved ([`nameref`]).
 
 mod accumulate;
+mod builtins;
 mod fields;
 mod generate;
 mod hash;
