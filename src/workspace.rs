@@ -46,15 +46,20 @@ pub enum UnitKind {
     },
     /// A Helm chart rendered by `helm template`, or a rendered stream read from stdin.
     Helm { chart: PathBuf },
+    /// The manifests of a directory a GitOps object deploys (no kustomization, no chart),
+    /// outside the paths linted.
+    Directory { root: PathBuf },
 }
 
 impl UnitKind {
-    /// How `k8sec graph` names a unit: `files`, `kustomize <dir>`, `helm <chart>`.
+    /// How `k8sec graph` names a unit: `files`, `kustomize <dir>`, `helm <chart>`,
+    /// `directory <dir>`.
     pub fn label(&self) -> String {
         match self {
             UnitKind::Files => "files".to_string(),
             UnitKind::Kustomize { root, .. } => format!("kustomize {}", root.display()),
             UnitKind::Helm { chart } => format!("helm {}", chart.display()),
+            UnitKind::Directory { root } => format!("directory {}", root.display()),
         }
     }
 }
@@ -65,6 +70,19 @@ impl UnitKind {
 pub struct DeployUnit {
     pub kind: UnitKind,
     pub resources: Vec<Resource>,
+    /// The GitOps object that deploys the unit, when one of the run does
+    /// ("Argo CD Application `argocd/guestbook`").
+    pub deployed_by: Option<String>,
+}
+
+impl DeployUnit {
+    /// The kind's label, with the GitOps object that deploys the unit.
+    pub fn label(&self) -> String {
+        match &self.deployed_by {
+            Some(by) => format!("{} (deployed by {by})", self.kind.label()),
+            None => self.kind.label(),
+        }
+    }
 }
 
 /// Everything loaded for a run.

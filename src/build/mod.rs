@@ -5,6 +5,7 @@
 //! the patch or the kustomization line for Kustomize; the template's rendered document for
 //! Helm — so findings point where a developer can act.
 
+pub mod gitops;
 pub mod helm;
 pub mod helm_map;
 pub mod knode;

@@ -37,7 +37,7 @@ pub(crate) fn graph(args: GraphArgs) -> Result<ExitStatus, Error> {
     let graphs: Vec<(String, Graph<'_>)> = ws
         .units
         .iter()
-        .map(|unit| (unit.kind.label(), Graph::build(&unit.resources, options)))
+        .map(|unit| (unit.label(), Graph::build(&unit.resources, options)))
         .collect();
     let units: Vec<UnitGraph<'_, '_>> = graphs
         .iter()

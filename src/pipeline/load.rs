@@ -1,12 +1,15 @@
-//! Loading: discover and read the inputs, parse them, build the Kustomize roots, render the
-//! Helm charts, and gather the resources of every deployment unit.
+//! Loading: discover and read the inputs, parse them, follow the GitOps objects to the paths of
+//! the repository they deploy (`gitops.rs`), build the Kustomize roots, render the Helm charts,
+//! and gather the resources of every deployment unit.
 //!
 //! Every parsed text joins the workspace through one function, [`Loading::add`]: files found
 //! on disk, a stream read from stdin, each template of a rendered chart, and the lone text a
 //! round of `--fix` re-lints. [`Inputs::overlays`] replace the disk's text of the files they
 //! name (an editor's unsaved buffers). Nothing after loading reads the disk.
 
-use std::collections::HashSet;
+mod gitops;
+
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -76,13 +79,17 @@ pub fn load_with(inputs: &Inputs, options: &LoadOptions) -> Workspace {
     overlays.add_unsaved(&mut discovery, &inputs.paths, &options.walk);
     let mut loading = Loading::default();
     loading.ws.problems = discovery.problems;
-    let kustomizations = loading.add_files(&discovery.files, &overlays);
+    let mut kustomizations = loading.add_files(&discovery.files, &overlays);
+    let mut charts = discovery.charts;
+    let gitops_charts =
+        loading.follow_gitops(inputs, options, &overlays, &mut kustomizations, &mut charts);
     let mut helm_units = Vec::new();
     if let Some((name, bytes)) = &inputs.stdin {
         helm_units.extend(loading.add_stdin(name, bytes));
     }
     let built = loading.build_kustomizations(&kustomizations, &inputs.paths);
-    helm_units.extend(loading.render_charts(discovery.charts, &options.helm));
+    helm_units.extend(loading.render_charts(charts, &options.helm));
+    helm_units.extend(loading.render_gitops_charts(gitops_charts, &options.helm));
     let mut ws = loading.finish(built, helm_units);
     ws.excluded = excluded_sources(&ws, &options.walk, &inputs.paths);
     ws
@@ -151,6 +158,11 @@ struct Loading {
     ws: Workspace,
     docs: Vec<Option<Vec<Arc<Tree>>>>,
     build_inputs: HashSet<FileId>,
+    /// Directories a GitOps object deploys that hold plain manifests: each a unit of its own
+    /// (the directory, the object, its files).
+    directories: Vec<(PathBuf, String, Vec<FileId>)>,
+    /// Kustomize roots a GitOps object deploys (normalised directory → the object).
+    deployed_by: HashMap<PathBuf, String>,
 }
 
 impl Loading {
@@ -221,6 +233,7 @@ impl Loading {
             kind: UnitKind::Helm {
                 chart: name.to_path_buf(),
             },
+            deployed_by: None,
             resources: self.add_rendered(sections, paths),
         })
     }
@@ -277,28 +290,44 @@ impl Loading {
                 });
                 continue;
             };
-            match helm::render_chart(binary, &chart, options) {
-                Ok(text) => {
-                    let sections = helm::split_sources(&text).unwrap_or_default();
-                    let paths = sections
-                        .iter()
-                        .map(|s| helm::template_path(&chart, &s.template))
-                        .collect();
-                    let first = self.next_id().0;
-                    let resources = self.add_rendered(sections, paths);
-                    self.map_templates(&chart, first..self.next_id().0, &options.values);
-                    units.push(DeployUnit {
-                        kind: UnitKind::Helm { chart },
-                        resources,
-                    });
-                }
-                Err(message) => self.ws.notes.push(Note {
-                    path: chart,
-                    message: format!("Helm chart not linted: {message}"),
-                }),
-            }
+            units.extend(self.render_chart(binary, chart, options, &options.values));
         }
         units
+    }
+
+    /// Renders one chart with `options`; `values` are the values files to point findings at.
+    /// A chart helm cannot render gets a note.
+    fn render_chart(
+        &mut self,
+        binary: &Path,
+        chart: PathBuf,
+        options: &HelmOptions,
+        values: &[PathBuf],
+    ) -> Option<DeployUnit> {
+        match helm::render_chart(binary, &chart, options) {
+            Ok(text) => {
+                let sections = helm::split_sources(&text).unwrap_or_default();
+                let paths = sections
+                    .iter()
+                    .map(|s| helm::template_path(&chart, &s.template))
+                    .collect();
+                let first = self.next_id().0;
+                let resources = self.add_rendered(sections, paths);
+                self.map_templates(&chart, first..self.next_id().0, values);
+                Some(DeployUnit {
+                    kind: UnitKind::Helm { chart },
+                    resources,
+                    deployed_by: None,
+                })
+            }
+            Err(message) => {
+                self.ws.notes.push(Note {
+                    path: chart,
+                    message: format!("Helm chart not linted: {message}"),
+                });
+                None
+            }
+        }
     }
 
     /// Aligns each rendered template (the sources `rendered`) with its template file, read
@@ -361,25 +390,49 @@ impl Loading {
         let mut files = DeployUnit {
             kind: UnitKind::Files,
             resources: Vec::new(),
+            deployed_by: None,
         };
-        for (id, file) in self.ws.sources.iter() {
-            let plain = !self.build_inputs.contains(&id)
+        let plain = |id: FileId, origin: &Origin| {
+            !self.build_inputs.contains(&id)
                 && !built.consumed.contains(&id)
-                && matches!(file.origin, Origin::File | Origin::Stdin);
-            if plain {
+                && matches!(origin, Origin::File | Origin::Stdin)
+        };
+        let in_directory: HashSet<FileId> = self
+            .directories
+            .iter()
+            .flat_map(|(_, _, ids)| ids.iter().copied())
+            .collect();
+        for (id, file) in self.ws.sources.iter() {
+            if plain(id, &file.origin) && !in_directory.contains(&id) {
                 files.resources.extend(self.resources_of(id));
             }
         }
+        let mut directories = Vec::new();
+        for (root, by, ids) in &self.directories {
+            let ids = ids
+                .iter()
+                .filter(|&&id| plain(id, &self.ws.sources.get(id).origin));
+            directories.push(DeployUnit {
+                kind: UnitKind::Directory { root: root.clone() },
+                resources: ids.flat_map(|&id| self.resources_of(id)).collect(),
+                deployed_by: Some(by.clone()),
+            });
+        }
         self.ws.units.push(files);
+        let cwd = std::env::current_dir().unwrap_or_default();
         for build in built.builds {
+            let key = source::normalize(&cwd.join(&build.dir));
+            let deployed_by = self.deployed_by.get(&key).cloned();
             self.ws.units.push(DeployUnit {
                 kind: UnitKind::Kustomize {
                     root: build.dir,
                     kustomization: build.kustomization,
                 },
                 resources: build.resources,
+                deployed_by,
             });
         }
+        self.ws.units.extend(directories);
         self.ws.units.extend(helm_units);
         self.ws
     }

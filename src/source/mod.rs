@@ -15,7 +15,7 @@ pub use globs::{GlobPattern, PathGlobs};
 pub(crate) use load::{load_files, load_text, LoadedFile};
 pub(crate) use overlay::Overlays;
 pub use patches::normalize;
-pub(crate) use patches::{is_kustomization, patch_files};
+pub(crate) use patches::{is_kustomization, patch_files, KUSTOMIZATION_NAMES};
 
 use std::path::PathBuf;
 

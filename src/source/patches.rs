@@ -10,7 +10,9 @@ use std::path::{Component, Path, PathBuf};
 
 use super::LoadedFile;
 
-const KUSTOMIZATION_NAMES: [&str; 3] = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
+/// The file names a kustomization may have.
+pub(crate) const KUSTOMIZATION_NAMES: [&str; 3] =
+    ["kustomization.yaml", "kustomization.yml", "Kustomization"];
 
 pub fn is_kustomization(path: &Path) -> bool {
     path.file_name()
