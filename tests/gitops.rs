@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 mod common;
-use common::{helm_or_skip, json, k8sec, manifest_dir, stderr, stdout};
+use common::{copy_tree, helm_or_skip, json, k8sec, manifest_dir, stderr, stdout};
 
 /// A copy of `testdata/gitops/<name>` with a `.git/config` whose remote is `remote` (none
 /// when `None`).
@@ -26,19 +26,6 @@ fn checkout(name: &str, remote: Option<&str>) -> tempfile::TempDir {
         std::fs::write(dir.path().join(".git/config"), config).unwrap();
     }
     dir
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }
 
 /// The unit headers of `k8sec graph <path>`.

@@ -14,7 +14,7 @@ use std::process::Command;
 use serde_json::Value;
 
 mod common;
-use common::{corpus, helm_or_skip, json, k8sec, k8sec_stdin, manifest_dir, stderr};
+use common::{copy_tree, corpus, helm_or_skip, json, k8sec, k8sec_stdin, manifest_dir, stderr};
 
 /// The fixture chart: `include`, `range`, `toYaml | nindent`, `with`, values overrides.
 fn fixture() -> PathBuf {
@@ -379,20 +379,6 @@ fn the_human_report_shows_the_template_line() {
             && report.contains(" 6 │ hostNetwork: true\n"),
         "{report}"
     );
-}
-
-/// Copies a directory tree.
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }
 
 #[test]

@@ -19,6 +19,18 @@ use crate::yaml::FileId;
 /// Kustomization of the cluster's `apps`); cycles stop at the paths already seen.
 const MAX_ROUNDS: usize = 8;
 
+/// What following has reached: the paths the walk covers (absolute), the directories read.
+struct Reach {
+    walked: Vec<PathBuf>,
+    seen: HashSet<PathBuf>,
+    cwd: PathBuf,
+}
+
+/// `path` made absolute against `cwd`, lexically normalised.
+fn absolute(cwd: &Path, path: &Path) -> PathBuf {
+    source::normalize(&cwd.join(path))
+}
+
 /// A chart a GitOps object renders: its directory, its settings, the object.
 pub(super) struct GitOpsChart {
     chart: PathBuf,
@@ -39,79 +51,94 @@ impl Loading {
         charts: &mut Vec<PathBuf>,
     ) -> Vec<GitOpsChart> {
         let cwd = std::env::current_dir().unwrap_or_default();
-        let absolute = |p: &Path| source::normalize(&cwd.join(p));
-        let walked: Vec<PathBuf> = inputs.paths.iter().map(|p| absolute(p)).collect();
-        let covered = |dir: &Path| walked.iter().any(|w| absolute(dir).starts_with(w));
-        let mut seen: HashSet<PathBuf> = HashSet::new();
-        let mut out = Vec::new();
+        let mut reach = Reach {
+            walked: inputs.paths.iter().map(|p| absolute(&cwd, p)).collect(),
+            seen: HashSet::new(),
+            cwd,
+        };
+        let mut out: Vec<GitOpsChart> = Vec::new();
         let mut elsewhere: Vec<(String, PathBuf)> = Vec::new();
         let mut from = 0;
         for _ in 0..MAX_ROUNDS {
             let upto = self.ws.sources.len();
-            let refs = self.gitops_refs(from..upto, &inputs.paths, &cwd);
+            let refs = self.gitops_refs(from..upto, &inputs.paths, &reach.cwd);
             from = upto;
             if refs.is_empty() {
                 break;
             }
-            for (found_in, r) in refs {
-                let GitOpsRef { object, target } = r;
-                let (dir, settings) = match target {
+            for (found_in, GitOpsRef { object, target }) in refs {
+                match target {
                     Target::Elsewhere(why) => {
                         elsewhere.push((format!("{object} ({why})"), found_in));
-                        continue;
                     }
-                    Target::Path { dir, helm } => (dir, helm),
-                };
-                let key = absolute(&dir);
-                if dir.join("Chart.yaml").is_file() {
-                    // Rendered as the object says (not with the chart's defaults alone).
-                    charts.retain(|c| absolute(c) != key);
-                    let flat = HelmSettings {
-                        flat: settings.flat,
-                        ..HelmSettings::default()
-                    };
-                    let chart = GitOpsChart {
-                        chart: dir,
-                        settings: if settings == flat {
-                            HelmSettings::default()
-                        } else {
-                            settings
-                        },
-                        by: object,
-                    };
-                    if !out.iter().any(|c: &GitOpsChart| {
-                        absolute(&c.chart) == key && c.settings == chart.settings
-                    }) {
-                        out.push(chart);
+                    Target::Path { dir, helm } if dir.join("Chart.yaml").is_file() => {
+                        let key = absolute(&reach.cwd, &dir);
+                        // Rendered as the object says, not with the chart's defaults alone.
+                        charts.retain(|c| absolute(&reach.cwd, c) != key);
+                        let settings = HelmSettings {
+                            flat: false,
+                            ..helm
+                        };
+                        let same = |c: &GitOpsChart| {
+                            absolute(&reach.cwd, &c.chart) == key && c.settings == settings
+                        };
+                        if !out.iter().any(same) {
+                            out.push(GitOpsChart {
+                                chart: dir,
+                                settings,
+                                by: object,
+                            });
+                        }
                     }
-                    continue;
-                }
-                let is_kustomize = source::KUSTOMIZATION_NAMES
-                    .iter()
-                    .any(|n| dir.join(n).is_file());
-                if is_kustomize {
-                    self.deployed_by
-                        .entry(key.clone())
-                        .or_insert_with(|| object.clone());
-                }
-                if covered(&dir) || !seen.insert(key) {
-                    continue; // walked: its build or its files are linted already
-                }
-                let mut found = source::discover(std::slice::from_ref(&dir), &options.walk);
-                if settings.flat && !is_kustomize {
-                    found.files.retain(|f| f.parent() == Some(dir.as_path()));
-                }
-                self.ws.problems.append(&mut found.problems);
-                let first = self.next_id().0;
-                kustomizations.extend(self.add_files(&found.files, overlays));
-                if !is_kustomize {
-                    let ids = (first..self.next_id().0).map(FileId).collect();
-                    self.directories.push((dir, object, ids));
+                    Target::Path { dir, helm } => {
+                        let read = self
+                            .read_deployed(&mut reach, dir, helm.flat, object, options, overlays);
+                        kustomizations.extend(read);
+                    }
                 }
             }
         }
         self.note_unrendered(elsewhere);
         out
+    }
+
+    /// A directory a GitOps object deploys: when the walk did not take it, its files are read
+    /// (their kustomizations returned, to be built); without a kustomization its manifests
+    /// are a unit of their own (`flat`: its own files only, as Argo CD reads a directory).
+    fn read_deployed(
+        &mut self,
+        reach: &mut Reach,
+        dir: PathBuf,
+        flat: bool,
+        object: String,
+        options: &LoadOptions,
+        overlays: &Overlays<'_>,
+    ) -> Vec<FileId> {
+        let key = absolute(&reach.cwd, &dir);
+        let is_kustomize = source::KUSTOMIZATION_NAMES
+            .iter()
+            .any(|n| dir.join(n).is_file());
+        if is_kustomize {
+            self.deployed_by
+                .entry(key.clone())
+                .or_insert_with(|| object.clone());
+        }
+        let walked = reach.walked.iter().any(|w| key.starts_with(w));
+        if walked || !reach.seen.insert(key) {
+            return Vec::new(); // its build or its files are linted already
+        }
+        let mut found = source::discover(std::slice::from_ref(&dir), &options.walk);
+        if flat && !is_kustomize {
+            found.files.retain(|f| f.parent() == Some(dir.as_path()));
+        }
+        self.ws.problems.append(&mut found.problems);
+        let first = self.next_id().0;
+        let kustomizations = self.add_files(&found.files, overlays);
+        if !is_kustomize {
+            let ids = (first..self.next_id().0).map(FileId).collect();
+            self.directories.push((dir, object, ids));
+        }
+        kustomizations
     }
 
     /// The GitOps objects of the sources `range` and what they deploy, with the file of each.
