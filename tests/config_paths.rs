@@ -246,3 +246,38 @@ fn a_path_that_does_not_exist_is_one_error_and_exit_2() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stdout(&out).contains("privileged-container"));
 }
+
+#[test]
+fn helm_values_of_the_configuration_are_relative_to_its_folder() {
+    let Some(helm) =
+        common::helm_or_skip("helm_values_of_the_configuration_are_relative_to_its_folder")
+    else {
+        return;
+    };
+    let dir = repo(&[
+        (
+            "repo/.k8sec.toml",
+            "select = [\"privileged-container\"]\n[helm]\nvalues = [\"ci/values.yaml\"]\n",
+        ),
+        ("repo/ci/values.yaml", "privileged: true\n"),
+        ("repo/chart/Chart.yaml", "apiVersion: v2\nname: web\nversion: 0.1.0\n"),
+        ("repo/chart/values.yaml", "privileged: false\n"),
+        (
+            "repo/chart/templates/pod.yaml",
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n    - name: web\n      image: nginx:1.27\n      securityContext:\n        privileged: {{ .Values.privileged }}\n",
+        ),
+    ]);
+    let helm = helm.to_str().unwrap().to_string();
+    for (cwd, path) in [
+        (dir.path().join("repo"), "."),
+        (dir.path().to_path_buf(), "repo"),
+    ] {
+        let out = k8sec(&cwd, &["lint", path, "--helm", &helm, "--format", "json"]);
+        let report = json(&out);
+        let findings = report["findings"].as_array().unwrap();
+        assert_eq!(findings.len(), 1, "{path}: {report}\n{}", stderr(&out));
+        // The override file that set the value is the related location.
+        let related = findings[0]["related"][0]["file"].as_str().unwrap();
+        assert!(related.ends_with("ci/values.yaml"), "{related}");
+    }
+}
