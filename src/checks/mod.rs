@@ -154,6 +154,7 @@ pub static CHECKS: &[Check] = &[
     registered("invalid-yaml", Runner::Loader),
     container("kubernetes-dashboard", validity::kubernetes_dashboard),
     container("latest-image-tag", images::latest_image_tag),
+    resource("malformed-object", validity::malformed_object),
     pod("missing-cpu-limit", resources::missing_cpu_limit),
     pod("missing-cpu-request", resources::missing_cpu_request),
     pod("missing-liveness-probe", resources::missing_liveness_probe),
