@@ -71,6 +71,12 @@ pub struct CheckDoc {
 
 include!(concat!(env!("OUT_DIR"), "/check_docs.rs"));
 
+/// Whether `name` is the category of some check (`reliability`, `rbac`…): a selector for
+/// `select`, `extend-select` and `ignore`.
+pub fn is_category(name: &str) -> bool {
+    DOCS.iter().any(|d| d.category == name)
+}
+
 /// The doc of check `id`.
 pub fn doc(id: &str) -> Option<&'static CheckDoc> {
     DOCS.binary_search_by(|d| d.id.cmp(id))

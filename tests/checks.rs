@@ -439,3 +439,210 @@ fn fixes_agree_with_the_docs_and_resolve_their_findings() {
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+// ---------------------------------------------------------------------------------------------
+// Folding: a weaker finding implied by a stronger one on the same node
+
+/// The findings of `text` (one file) with the default selection as `overrides` changes it.
+fn lint_text(text: &str, overrides: Overrides) -> Vec<k8sec::diagnostic::Finding> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("objects.yaml");
+    std::fs::write(&path, text).unwrap();
+    let config = Config::load(None, &overrides).unwrap();
+    let ws = k8sec::load(
+        &Inputs {
+            paths: vec![path],
+            ..Default::default()
+        },
+        &WalkOptions::default(),
+    );
+    k8sec::lint(&ws, &config).findings
+}
+
+const EVERYTHING: &str = "\
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata:
+  name: everything
+rules:
+  - apiGroups: [\"*\"]
+    resources: [\"*\"]
+    verbs: [\"*\"]
+";
+
+#[test]
+fn a_full_wildcard_rule_is_one_finding_listing_what_it_implies() {
+    let found = lint_text(EVERYTHING, Overrides::default());
+    let ids: Vec<&str> = found.iter().map(|f| f.check).collect();
+    assert_eq!(ids, ["rbac-wildcard"], "{found:#?}");
+    let wildcard = &found[0];
+    assert!(wildcard
+        .message
+        .contains("which includes reading every secret, exec into pods"));
+    // It stands for errors (rbac-node-proxy, rbac-escalation-verbs…): it is one.
+    assert_eq!(wildcard.severity, k8sec::diagnostic::Severity::Error);
+    let related: Vec<&str> = wildcard
+        .related
+        .iter()
+        .map(|r| r.message.as_str())
+        .collect();
+    for id in [
+        "rbac-secrets-access",
+        "rbac-pod-exec",
+        "rbac-workload-create",
+        "rbac-escalation-verbs",
+        "rbac-node-proxy",
+        "rbac-token-create",
+        "rbac-csr-approval",
+        "rbac-webhook-config",
+        "rbac-persistent-volume-create",
+        "rbac-node-update",
+        "rbac-ephemeral-containers",
+    ] {
+        assert!(
+            related.iter().any(|m| m.starts_with(&format!("{id}: "))),
+            "{id} not listed: {related:#?}"
+        );
+    }
+}
+
+#[test]
+fn a_check_selected_by_id_is_not_folded() {
+    let overrides = Overrides {
+        extend_select: vec!["rbac-secrets-access".into()],
+        ..Overrides::default()
+    };
+    let found = lint_text(EVERYTHING, overrides);
+    let mut ids: Vec<&str> = found.iter().map(|f| f.check).collect();
+    ids.sort_unstable();
+    assert_eq!(ids, ["rbac-secrets-access", "rbac-wildcard"]);
+    let wildcard = found.iter().find(|f| f.check == "rbac-wildcard").unwrap();
+    assert!(!wildcard
+        .related
+        .iter()
+        .any(|r| r.message.starts_with("rbac-secrets-access")));
+    // Selecting the whole family by its category is not naming a check.
+    let by_category = Overrides {
+        select: Some(vec!["rbac".into()]),
+        ..Overrides::default()
+    };
+    let ids: Vec<&str> = lint_text(EVERYTHING, by_category)
+        .iter()
+        .map(|f| f.check)
+        .collect();
+    assert_eq!(ids, ["rbac-wildcard"]);
+}
+
+#[test]
+fn findings_granted_through_a_star_resource_are_folded() {
+    // Argo CD's server: `get`, `patch`, `delete` on `*` of `*`.
+    let text = EVERYTHING.replace("verbs: [\"*\"]", "verbs: [get, patch, delete]");
+    let found = lint_text(&text, Overrides::default());
+    let ids: Vec<&str> = found.iter().map(|f| f.check).collect();
+    assert_eq!(ids, ["rbac-wildcard"], "{found:#?}");
+    assert_eq!(
+        found[0].message,
+        "`*` in `resources` and `apiGroups` grants `get`, `patch` and `delete` on every resource \
+         of every API group, which includes reading every secret, exec into pods, the kubelet \
+         API, ephemeral containers, admission webhooks and modifying nodes"
+    );
+}
+
+#[test]
+fn a_rule_with_a_narrower_wildcard_keeps_its_findings() {
+    // `*` verbs on secrets only: `rbac-wildcard` and `rbac-secrets-access` both report.
+    let text = EVERYTHING.replace("resources: [\"*\"]", "resources: [secrets]");
+    let mut ids: Vec<&str> = lint_text(&text, Overrides::default())
+        .iter()
+        .map(|f| f.check)
+        .collect();
+    ids.sort_unstable();
+    assert_eq!(ids, ["rbac-secrets-access", "rbac-wildcard"]);
+}
+
+#[test]
+fn a_container_gets_one_finding_naming_every_added_capability() {
+    let text = "\
+apiVersion: v1
+kind: Pod
+metadata: {name: tools, namespace: ops}
+spec:
+  automountServiceAccountToken: false
+  securityContext: {runAsNonRoot: true, seccompProfile: {type: RuntimeDefault}}
+  containers:
+    - name: tools
+      image: tools:1.0
+      resources: {requests: {cpu: 10m, memory: 10Mi}, limits: {memory: 10Mi}}
+      securityContext:
+        allowPrivilegeEscalation: false
+        readOnlyRootFilesystem: true
+        capabilities:
+          drop: [ALL]
+          add: [CHOWN, SYS_ADMIN, NET_RAW]
+";
+    let select = |ids: &[&str]| Overrides {
+        select: Some(ids.iter().map(|s| s.to_string()).collect()),
+        ..Overrides::default()
+    };
+    let capabilities = |found: Vec<k8sec::diagnostic::Finding>| -> Vec<(String, String)> {
+        found
+            .into_iter()
+            .filter(|f| f.check.contains("capabilities"))
+            .map(|f| (f.check.to_string(), f.message))
+            .collect()
+    };
+    let default = capabilities(lint_text(text, Overrides::default()));
+    assert_eq!(
+        default,
+        [(
+            "dangerous-capabilities".to_string(),
+            "container `tools` adds capabilities `SYS_ADMIN` and `NET_RAW`, and `CHOWN` outside \
+             the allowed list of `added-capabilities`"
+                .to_string()
+        )]
+    );
+    let both = capabilities(lint_text(
+        text,
+        select(&["dangerous-capabilities", "added-capabilities"]),
+    ));
+    assert_eq!(both.len(), 2, "{both:?}");
+    assert!(both.iter().any(|(id, message)| id == "added-capabilities"
+        && message == "container `tools` adds capabilities `CHOWN`, `SYS_ADMIN` and `NET_RAW`"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// No silent passes
+
+#[test]
+fn a_malformed_deployment_reports_the_field_and_its_pod_level_findings() {
+    // Before: `containers` as a mapping made the Deployment no workload at all: 0 findings.
+    let text = "\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: agent
+  namespace: ops
+spec:
+  template:
+    spec:
+      hostNetwork: true
+      containers:
+        name: agent
+        image: agent:1.0
+";
+    let found = lint_text(text, Overrides::default());
+    let at = |id: &str| {
+        found
+            .iter()
+            .find(|f| f.check == id)
+            .map(|f| (f.message.clone(), f.span.range.start))
+    };
+    let (message, _) = at("malformed-object").expect("malformed-object");
+    assert_eq!(message, "`containers` must be a list, not a mapping");
+    assert!(at("host-network").is_some(), "{found:#?}");
+    // The graph sees the workload too (a graph check about its pods).
+    assert!(
+        at("automount-service-account-token").is_some(),
+        "{found:#?}"
+    );
+}

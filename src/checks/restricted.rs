@@ -12,6 +12,7 @@ use super::required_setting::RequiredSetting;
 use super::{Applicability, Ctx, Sink};
 use crate::diagnostic::Edit;
 use crate::fix::Editor;
+use crate::model::pod_risks::{self, canonical_capability, classify_capability, CapabilityName};
 use crate::model::{Container, PodSpec, Resource};
 use crate::yaml::NodeRef;
 
@@ -362,7 +363,10 @@ pub(super) fn capabilities_not_dropped(
         .with_fix(Applicability::Unsafe, "drop `ALL` capabilities", fix);
 }
 
-/// `added-capabilities`: a container adds a capability outside the allowed list.
+/// `added-capabilities`: a container adds capabilities outside the allowed list, one finding
+/// per container naming them all. A container with a capability outside the baseline list is
+/// `dangerous-capabilities`' to report (its finding names these too) when that check runs,
+/// unless this one was selected by id (see `Ctx::folds`).
 pub(super) fn added_capabilities(
     ctx: &Ctx<'_>,
     resource: &Resource,
@@ -373,42 +377,48 @@ pub(super) fn added_capabilities(
     if pod.is_windows() {
         return;
     }
+    let added = pod_risks::added_capabilities(container);
+    let folded = ctx.folds("added-capabilities", "dangerous-capabilities")
+        && added
+            .iter()
+            .any(|&(_, raw)| classify_capability(raw) != CapabilityName::Allowed);
+    if folded {
+        return;
+    }
     let allowed = &ctx.params.added_capabilities.allowed;
-    let Some(add) = container
-        .security_context()
-        .and_then(|sc| sc.path(&["capabilities", "add"]))
-    else {
+    let outside: Vec<(NodeRef<'_>, String)> = added
+        .iter()
+        .filter_map(|&(item, raw)| {
+            let phrase = match pod_risks::outside_allowed(raw, allowed)? {
+                Some(spelled) => format!("`{raw}` (allowed only when written `{spelled}`)"),
+                None => format!("`{raw}`"),
+            };
+            Some((item, phrase))
+        })
+        .collect();
+    let Some(&(first, _)) = outside.first() else {
         return;
     };
-    for item in add.items() {
-        let Some(name) = item.as_str() else {
-            continue;
-        };
-        if allowed.iter().any(|a| a == name) {
-            continue;
-        }
-        let canonical = canonical_capability(name);
-        let message = match allowed
-            .iter()
-            .find(|a| canonical_capability(a) == canonical)
-        {
-            Some(spelled) => format!(
-                "{} adds capability `{name}`, which is allowed only when written `{spelled}`",
-                container.describe()
+    let phrases: Vec<String> = outside.iter().map(|(_, p)| p.clone()).collect();
+    let noun = if outside.len() == 1 {
+        "capability"
+    } else {
+        "capabilities"
+    };
+    let finding = sink
+        .report(
+            resource,
+            first,
+            format!(
+                "{} adds {noun} {}",
+                container.describe(),
+                join_and(&phrases)
             ),
-            None => format!("{} adds capability `{name}`", container.describe()),
-        };
-        sink.report(resource, item, message)
-            .in_container(container.name);
+        )
+        .in_container(container.name);
+    for (item, phrase) in &outside[1..] {
+        finding.related(item.span(), format!("adds {phrase}"));
     }
-}
-
-/// `net_bind_service`, `CAP_NET_BIND_SERVICE` → `NET_BIND_SERVICE`.
-fn canonical_capability(name: &str) -> String {
-    let upper = name.trim().to_ascii_uppercase();
-    upper
-        .strip_prefix("CAP_")
-        .map_or_else(|| upper.clone(), str::to_string)
 }
 
 /// What a seccomp setting amounts to.
