@@ -6,6 +6,8 @@
 //! (several separated by `,`), or, for files that cannot hold comments (JSON), in a sidecar
 //! `<file>.expect` with lines `<line>:<column> <id>`. The findings must match exactly.
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -645,4 +647,98 @@ spec:
         at("automount-service-account-token").is_some(),
         "{found:#?}"
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Secrets are never printed
+
+/// Secret values (synthetic) and the part of each that no output may show.
+const SECRETS: &[(&str, &str)] = &[
+    (
+        "ghp_R8s2Kq9ZtL4mW7nX1pV5yB3cD6fH0jG2aQ4e",
+        "R8s2Kq9ZtL4mW7nX1pV5",
+    ),
+    ("postgres://app:Vq7Lr2Xz9Pk4@db:5432/app", "Vq7Lr2Xz9Pk4"),
+    ("AKIAZ7VRSQ2LKDNT4HPO", "Z7VRSQ2LKDNT4HPO"),
+    ("hunter2-Xq8Wz5", "hunter2-Xq8Wz5"),
+];
+
+#[test]
+fn secrets_are_masked_in_every_output_format() {
+    let manifest = format!(
+        "apiVersion: v1
+kind: Pod
+metadata: {{name: leaky}}
+spec:
+  containers:
+    - name: app
+      image: app:1.0
+      env:
+        - {{name: GIT, value: \"{}\"}}
+        - name: DATABASE_URL
+          value: {}
+        - {{name: AWS_ACCESS_KEY_ID, value: {}}}
+        - {{name: DB_PASSWORD, value: {}}}
+        - name: SSH_KEY
+          value: |
+            -----BEGIN OPENSSH PRIVATE KEY-----
+            b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ
+            -----END OPENSSH PRIVATE KEY-----
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {{name: settings}}
+data:
+  notify: \"token {}\"
+",
+        SECRETS[0].0, SECRETS[1].0, SECRETS[2].0, SECRETS[3].0, SECRETS[0].0
+    );
+    let dir = common::repo(&[("leaky.yaml", &manifest)]);
+    let help = common::stdout(&common::k8sec(dir.path(), &["lint", "--help"]));
+    // Every format the CLI offers, so a format added later is covered too.
+    let formats: Vec<String> = help
+        .lines()
+        .skip_while(|l| !l.contains("--format"))
+        .find_map(|l| l.split("[possible values: ").nth(1))
+        .map(|v| {
+            v.trim_end_matches(']')
+                .split(", ")
+                .map(String::from)
+                .collect()
+        })
+        .unwrap_or_default();
+    assert!(formats.len() >= 3, "{help}");
+    let mut runs: Vec<Vec<String>> = formats
+        .iter()
+        .map(|f| {
+            vec![
+                "lint".into(),
+                "--format".into(),
+                f.clone(),
+                "--color".into(),
+                "always".into(),
+            ]
+        })
+        .collect();
+    runs.push(vec![
+        "lint".into(),
+        "--diff".into(),
+        "--unsafe-fixes".into(),
+    ]);
+    runs.push(vec!["lint".into(), "--statistics".into()]);
+    for args in runs {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = common::k8sec(dir.path(), &args);
+        let text = format!("{}{}", common::stdout(&out), common::stderr(&out));
+        if args.contains(&"--format") {
+            assert!(text.contains("secret-in-env"), "{args:?}: {text}");
+        }
+        for (_, hidden) in SECRETS {
+            assert!(!text.contains(hidden), "{args:?} shows `{hidden}`:\n{text}");
+        }
+        assert!(
+            !text.contains("b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ"),
+            "{args:?}: {text}"
+        );
+    }
 }

@@ -24,6 +24,7 @@ mod references;
 mod required_setting;
 mod resources;
 mod restricted;
+mod secret_values;
 mod secrets;
 mod selection;
 mod selectors;

@@ -51,6 +51,17 @@ impl<'a> Sink<'a> {
         Editor::new(self.sources)
     }
 
+    /// The source text of `span` (for locating a part of a value inside its node).
+    pub(crate) fn text(&self, span: Span) -> &'a str {
+        if span.file.0 as usize >= self.sources.len() {
+            return ""; // not a source file (the built-in roles)
+        }
+        let file = self.sources.get(span.file);
+        file.text
+            .get(span.range.start as usize..span.range.end as usize)
+            .unwrap_or("")
+    }
+
     /// Reports a finding about `resource` at `node`. Returns it for adding the container,
     /// related locations or a fix; a finding suppressed by annotation is still returned but
     /// then dropped.
@@ -89,6 +100,12 @@ impl Finding {
         if !name.is_empty() {
             self.container = Some(name.to_string());
         }
+        self
+    }
+
+    /// Marks `span` as secret text that no output may print (see [`Finding::redact`]).
+    pub(crate) fn redact(&mut self, span: Span) -> &mut Self {
+        self.redact.push(span);
         self
     }
 

@@ -108,13 +108,19 @@ fn diff(
     quiet: bool,
 ) -> ExitStatus {
     let preview = k8sec::preview(ws, result, config, mode);
+    // A diff shows context lines: the secrets findings mark are masked there too.
+    let secrets = report::redact::secrets(ws, result);
     let mut out = String::new();
     for fixed in &preview.files {
         let source = ws.sources.get(fixed.file);
         report_fix_warnings(source.display_path(), &fixed.warnings);
         if fixed.changes(ws) {
             let path = source.display_path();
-            out.push_str(&unified_diff(path, &source.text, &fixed.text));
+            let (before, after) = (
+                report::redact::mask(&source.text, &secrets),
+                report::redact::mask(&fixed.text, &secrets),
+            );
+            out.push_str(&unified_diff(path, &before, &after));
         }
     }
     write_stdout(&out);

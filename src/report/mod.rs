@@ -5,6 +5,7 @@ mod concise;
 pub mod graph;
 mod human;
 mod json;
+pub mod redact;
 
 pub use human::Color;
 
