@@ -24,6 +24,7 @@ mod references;
 mod required_setting;
 mod resources;
 mod restricted;
+mod scaling;
 mod secret_values;
 mod secrets;
 mod selection;
@@ -150,6 +151,7 @@ pub static CHECKS: &[Check] = &[
     pod("host-path-volume", pod_security::host_path_volume),
     pod("host-pid", pod_security::host_pid),
     container("host-port", pod_security::host_port),
+    graph("hpa-conflict", scaling::hpa_conflict),
     graph("hpa-missing-target", references::hpa_missing_target),
     container("image-not-pinned-by-digest", images::image_not_pinned_by_digest),
     graph("ingress-missing-service", references::ingress_missing_service),
@@ -188,6 +190,7 @@ pub static CHECKS: &[Check] = &[
     resource("rbac-webhook-config", rbac::rbac_webhook_config),
     resource("rbac-wildcard", rbac::rbac_wildcard),
     resource("rbac-workload-create", rbac::rbac_workload_create),
+    graph("replicas-with-hpa", scaling::replicas_with_hpa),
     pod("restricted-volume-types", restricted::restricted_volume_types),
     pod("run-as-root", restricted::run_as_root)
         .with_params(|table, p| params::read(table, &mut p.run_as_root)),
