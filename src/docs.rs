@@ -62,6 +62,9 @@ pub struct CheckDoc {
     pub remediation: &'static str,
     /// Why the fix is safe, unsafe or display-only; empty when there is no fix.
     pub fix_safety: &'static str,
+    /// Why an unsafe or display-only fix is not applied by `--fix`, in one line: what findings
+    /// carry as `fix.reason` (empty for a safe fix).
+    pub fix_reason: &'static str,
     pub references: &'static [Reference],
     /// Parameters settable under `[checks.<id>]` in `.k8sec.toml`: (name, description).
     pub params: &'static [(&'static str, &'static str)],

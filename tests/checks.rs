@@ -318,19 +318,25 @@ fn identities(ws: &k8sec::Workspace) -> Vec<(String, Option<String>, String)> {
 }
 
 /// For every check, on its fixtures: the fixes its findings carry agree with its doc's `fix`
-/// (`none`: never a fix; `safe`, `unsafe`, `display-only`: every fix has that applicability,
-/// and at least one finding of the fixtures carries one). For a check with a fix that is
-/// applied, applying every fix (`--unsafe-fixes`) converges without a warning, the file still
-/// parses with the same objects, none of its findings that had a fix is left, and fixing again
-/// changes nothing. A display-only suggestion, applied alone, still gives a file that parses
-/// with the same objects.
+/// (`none`: never a fix; otherwise the doc names the safest fix the check offers: every fix is
+/// that safe or less, at least one finding of the fixtures carries one that safe, and a fix less
+/// safe than `safe` says why in `fix.reason`). Every display-only suggestion, applied alone,
+/// still gives a file that parses with the same objects. Applying every applicable fix
+/// (`--unsafe-fixes`) converges without a warning, the file still parses with the same
+/// objects, none of the check's findings with an applicable fix is left, and fixing again
+/// changes nothing.
 #[test]
 fn fixes_agree_with_the_docs_and_resolve_their_findings() {
     let all = FixMode { unsafe_fixes: true };
+    let applies = |f: &&k8sec::diagnostic::Finding| {
+        f.fix
+            .as_ref()
+            .is_some_and(|fix| fix.applicability >= Applicability::Unsafe)
+    };
     let mut problems = Vec::new();
     for id in checks_under_test() {
         let declared = k8sec::docs::doc(id).expect("a doc").fix;
-        let mut carrying = 0;
+        let mut as_declared = 0;
         for (dir, config) in fixture_dirs(id) {
             for file in fixture_files(&dir) {
                 let name = file.strip_prefix(fixtures_root()).unwrap().display();
@@ -345,101 +351,120 @@ fn fixes_agree_with_the_docs_and_resolve_their_findings() {
                 let result = k8sec::lint(&ws, &config);
                 let ours: Vec<_> = result.findings.iter().filter(|f| f.check == id).collect();
                 for fix in ours.iter().filter_map(|f| f.fix.as_ref()) {
-                    carrying += 1;
-                    if availability(fix.applicability) != declared {
+                    let found = availability(fix.applicability);
+                    if found == declared {
+                        as_declared += 1;
+                    }
+                    if declared == FixAvailability::None || rank(found) > rank(declared) {
                         problems.push(format!(
                             "{name}: a fix marked `{}`, but the doc says `fix = \"{}\"`",
                             fix.applicability.as_str(),
                             declared.as_str()
                         ));
                     }
-                }
-                match declared {
-                    FixAvailability::None => {}
-                    FixAvailability::DisplayOnly => {
-                        for fix in ours.iter().filter_map(|f| f.fix.as_ref()) {
-                            let Some(file_id) = fix.file() else {
-                                problems.push(format!("{name}: a fix across files"));
-                                continue;
-                            };
-                            let source = ws.sources.get(file_id);
-                            let applied = apply_fixes(&source.text, file_id, [fix]);
-                            let after = k8sec::load_source(
-                                source.path.clone(),
-                                applied.text,
-                                source.origin.clone(),
-                            );
-                            let before = k8sec::load_source(
-                                source.path.clone(),
-                                source.text.clone(),
-                                source.origin.clone(),
-                            );
-                            if applied.applied != 1
-                                || !after.parse_errors.is_empty()
-                                || identities(&after) != identities(&before)
-                            {
-                                problems.push(format!(
-                                    "{name}: the suggestion `{}` breaks the file",
-                                    fix.description
-                                ));
-                            }
-                        }
+                    if fix.applicability != Applicability::Safe && fix.reason.is_none() {
+                        problems.push(format!(
+                            "{name}: the {} fix `{}` does not say why",
+                            fix.applicability.as_str(),
+                            fix.description
+                        ));
                     }
-                    FixAvailability::Safe | FixAvailability::Unsafe => {
-                        let fixless = ours.iter().filter(|f| f.fix.is_none()).count();
-                        let fixed = fix_workspace(&ws, &result, &config, all);
-                        if ours.iter().any(|f| f.fix.is_some())
-                            && !fixed.iter().any(|f| f.applied > 0)
-                        {
-                            problems.push(format!("{name}: no fix was applied"));
-                        }
-                        for file_fix in &fixed {
-                            for warning in &file_fix.warnings {
-                                problems.push(format!("{name}: {warning}"));
-                            }
-                            let source = ws.sources.get(file_fix.file);
-                            let before = k8sec::load_source(
-                                source.path.clone(),
-                                source.text.clone(),
-                                source.origin.clone(),
-                            );
-                            let after = k8sec::load_source(
-                                source.path.clone(),
-                                file_fix.text.clone(),
-                                source.origin.clone(),
-                            );
-                            if !after.parse_errors.is_empty() {
-                                problems.push(format!("{name}: no longer parses once fixed"));
-                                continue;
-                            }
-                            if identities(&after) != identities(&before) {
-                                problems.push(format!("{name}: its objects changed once fixed"));
-                            }
-                            let left = k8sec::lint(&after, &config);
-                            let still: Vec<_> =
-                                left.findings.iter().filter(|f| f.check == id).collect();
-                            if still.iter().any(|f| f.fix.is_some()) || still.len() > fixless {
-                                problems.push(format!(
-                                    "{name}: findings left once fixed: {:?}",
-                                    still.iter().map(|f| &f.message).collect::<Vec<_>>()
-                                ));
-                            }
-                            if !fix_workspace(&after, &left, &config, all).is_empty() {
-                                problems.push(format!("{name}: fixing again changes it"));
-                            }
-                        }
+                    if fix.applicability == Applicability::DisplayOnly {
+                        check_suggestion(&ws, fix, &name.to_string(), &mut problems);
+                    }
+                }
+                if !ours.iter().any(applies) {
+                    continue;
+                }
+                let left_without = ours.iter().filter(|f| !applies(f)).count();
+                let fixed = fix_workspace(&ws, &result, &config, all);
+                if !fixed.iter().any(|f| f.applied > 0) {
+                    problems.push(format!("{name}: no fix was applied"));
+                }
+                for file_fix in &fixed {
+                    for warning in &file_fix.warnings {
+                        problems.push(format!("{name}: {warning}"));
+                    }
+                    let source = ws.sources.get(file_fix.file);
+                    let before = k8sec::load_source(
+                        source.path.clone(),
+                        source.text.clone(),
+                        source.origin.clone(),
+                    );
+                    let after = k8sec::load_source(
+                        source.path.clone(),
+                        file_fix.text.clone(),
+                        source.origin.clone(),
+                    );
+                    if !after.parse_errors.is_empty() {
+                        problems.push(format!("{name}: no longer parses once fixed"));
+                        continue;
+                    }
+                    if identities(&after) != identities(&before) {
+                        problems.push(format!("{name}: its objects changed once fixed"));
+                    }
+                    let left = k8sec::lint(&after, &config);
+                    let still: Vec<_> = left.findings.iter().filter(|f| f.check == id).collect();
+                    if still.iter().any(applies) || still.len() > left_without {
+                        problems.push(format!(
+                            "{name}: findings left once fixed: {:?}",
+                            still.iter().map(|f| &f.message).collect::<Vec<_>>()
+                        ));
+                    }
+                    if !fix_workspace(&after, &left, &config, all).is_empty() {
+                        problems.push(format!("{name}: fixing again changes it"));
                     }
                 }
             }
         }
-        if declared != FixAvailability::None && carrying == 0 {
+        if declared != FixAvailability::None && as_declared == 0 {
             problems.push(format!(
-                "{id}: the doc says `fix = \"{}\"`, but no fixture finding carries a fix",
+                "{id}: the doc says `fix = \"{}\"`, but no fixture finding carries such a fix",
                 declared.as_str()
             ));
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// How safe a fix availability is: display-only < unsafe < safe.
+fn rank(availability: FixAvailability) -> u8 {
+    match availability {
+        FixAvailability::None => 0,
+        FixAvailability::DisplayOnly => 1,
+        FixAvailability::Unsafe => 2,
+        FixAvailability::Safe => 3,
+    }
+}
+
+/// A display-only suggestion, applied alone, gives a file that parses with the same objects.
+fn check_suggestion(
+    ws: &k8sec::Workspace,
+    fix: &k8sec::diagnostic::Fix,
+    name: &str,
+    problems: &mut Vec<String>,
+) {
+    let Some(file_id) = fix.file() else {
+        problems.push(format!("{name}: a fix across files"));
+        return;
+    };
+    let source = ws.sources.get(file_id);
+    let applied = apply_fixes(&source.text, file_id, [fix]);
+    let after = k8sec::load_source(source.path.clone(), applied.text, source.origin.clone());
+    let before = k8sec::load_source(
+        source.path.clone(),
+        source.text.clone(),
+        source.origin.clone(),
+    );
+    if applied.applied != 1
+        || !after.parse_errors.is_empty()
+        || identities(&after) != identities(&before)
+    {
+        problems.push(format!(
+            "{name}: the suggestion `{}` breaks the file",
+            fix.description
+        ));
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -741,4 +766,182 @@ data:
             "{args:?}: {text}"
         );
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// `--statistics` and the summary
+
+#[test]
+fn statistics_count_the_findings_of_each_check_and_their_fixes() {
+    let root = common::manifest_dir();
+    let findings = common::json(&common::k8sec(
+        root,
+        &["lint", "--format", "json", "testdata/example"],
+    ));
+    let stats = common::json(&common::k8sec(
+        root,
+        &[
+            "lint",
+            "--format",
+            "json",
+            "--statistics",
+            "testdata/example",
+        ],
+    ));
+    let mut expected: std::collections::BTreeMap<String, (u64, u64, u64)> = Default::default();
+    for f in findings["findings"].as_array().unwrap() {
+        let entry = expected
+            .entry(f["check"].as_str().unwrap().to_string())
+            .or_default();
+        entry.0 += 1;
+        match f["fix"]["applicability"].as_str() {
+            Some("safe") => entry.1 += 1,
+            Some("unsafe") => entry.2 += 1,
+            _ => {}
+        }
+    }
+    let rows = stats["statistics"].as_array().unwrap();
+    let got: std::collections::BTreeMap<String, (u64, u64, u64)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r["check"].as_str().unwrap().to_string(),
+                (
+                    r["count"].as_u64().unwrap(),
+                    r["fixable"].as_u64().unwrap(),
+                    r["unsafe_fixable"].as_u64().unwrap(),
+                ),
+            )
+        })
+        .collect();
+    assert_eq!(got, expected);
+    // Most findings first.
+    let counts: Vec<u64> = rows.iter().map(|r| r["count"].as_u64().unwrap()).collect();
+    assert!(counts.windows(2).all(|w| w[0] >= w[1]), "{counts:?}");
+    // The text table: one line per check, then the total.
+    let out = common::k8sec(root, &["lint", "--statistics", "testdata/example"]);
+    assert_eq!(out.status.code(), Some(1), "it gates like a normal run");
+    let text = common::stdout(&out);
+    assert_eq!(text.lines().count(), expected.len() + 1, "{text}");
+    let total: u64 = expected.values().map(|v| v.0).sum();
+    assert!(text.ends_with(&format!(
+        "Found {total} findings in {} checks; {} fixable with `--fix` ({} more with `--unsafe-fixes`).\n",
+        expected.len(),
+        expected.values().map(|v| v.1).sum::<u64>(),
+        expected.values().map(|v| v.2).sum::<u64>(),
+    )), "{text}");
+}
+
+#[test]
+fn the_human_summary_ends_with_how_to_silence_a_check() {
+    let root = common::manifest_dir();
+    let out = common::k8sec(root, &["lint", "testdata/example"]);
+    let text = common::stdout(&out);
+    let last = text.lines().last().unwrap_or("");
+    assert_eq!(format!("{last}\n"), k8sec::report::SILENCE_HINT);
+    assert!(last.contains("# k8sec-ignore:") && last.contains("ignore-check.k8sec.io/"));
+    // Not with --quiet, nor when there is nothing to silence.
+    let quiet = common::stdout(&common::k8sec(root, &["lint", "-q", "testdata/example"]));
+    assert!(!quiet.contains("To silence a check"));
+    let dir = common::repo(&[("empty.yaml", "# nothing\n")]);
+    let clean = common::stdout(&common::k8sec(dir.path(), &["lint"]));
+    assert!(!clean.contains("To silence a check"), "{clean}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fixes that know what k8sec knows
+
+const FIXES: &str = "apiVersion: v1
+kind: Pod
+metadata: {name: web, namespace: shop}
+spec:
+  automountServiceAccountToken: false
+  securityContext: {seccompProfile: {type: RuntimeDefault}}
+  containers:
+    - name: web
+      image: nginx:1.27
+      securityContext:
+        allowPrivilegeEscalation: true
+        readOnlyRootFilesystem: true
+        capabilities: {drop: [ALL]}
+    - name: numeric
+      image: app:1.0
+      securityContext:
+        allowPrivilegeEscalation: false
+        readOnlyRootFilesystem: true
+        capabilities: {drop: [ALL]}
+        runAsUser: 10001
+        runAsNonRoot: false
+";
+
+#[test]
+fn unsafe_and_display_only_fixes_say_why_in_every_format() {
+    let dir = common::repo(&[
+        ("pod.yaml", FIXES),
+        (
+            ".k8sec.toml",
+            "[checks.run-as-root]\nrequire-run-as-non-root = true\n",
+        ),
+    ]);
+    let select = "privilege-escalation-allowed,run-as-root";
+    let json = common::json(&common::k8sec(
+        dir.path(),
+        &["lint", "--format", "json", "--select", select],
+    ));
+    let fixes: Vec<(String, String, Option<String>)> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["container"].as_str().unwrap_or("").to_string(),
+                f["fix"]["applicability"].as_str().unwrap_or("").to_string(),
+                f["fix"]["reason"].as_str().map(String::from),
+            )
+        })
+        .collect();
+    // The explicit `true` someone wrote: unsafe, with why.
+    let escalation = fixes
+        .iter()
+        .find(|(c, a, _)| c == "web" && a == "unsafe")
+        .unwrap();
+    assert!(escalation.2.as_deref().unwrap().contains("set on purpose"));
+    // No numeric user: `runAsNonRoot: true` only as a suggestion, with why.
+    let web_root = fixes
+        .iter()
+        .find(|(c, a, _)| c == "web" && a == "display-only")
+        .unwrap();
+    assert!(web_root
+        .2
+        .as_deref()
+        .unwrap()
+        .contains("numeric non-root runAsUser"));
+    // A numeric non-root user: `runAsNonRoot: true` is safe, and needs no reason.
+    assert!(fixes
+        .iter()
+        .any(|(c, a, r)| c == "numeric" && a == "safe" && r.is_none()));
+    // Human output: a note under the fix.
+    let human = common::stdout(&common::k8sec(dir.path(), &["lint", "--select", select]));
+    assert!(human.contains("= why unsafe: `allowPrivilegeEscalation: true` was set on purpose"));
+    assert!(human.contains("= why not applied: no numeric non-root runAsUser is set"));
+    // `--fix --unsafe-fixes` applies the unsafe and safe ones, never the suggestion.
+    let out = common::k8sec(
+        dir.path(),
+        &["lint", "--fix", "--unsafe-fixes", "--select", select, "-q"],
+    );
+    let fixed = std::fs::read_to_string(dir.path().join("pod.yaml")).unwrap();
+    assert!(
+        fixed.contains("allowPrivilegeEscalation: false\n        readOnlyRootFilesystem"),
+        "{fixed}"
+    );
+    assert!(
+        fixed.contains("runAsUser: 10001\n        runAsNonRoot: true"),
+        "{fixed}"
+    );
+    assert_eq!(fixed.matches("runAsNonRoot: true").count(), 1, "{fixed}");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "the suggestion's finding is left"
+    );
 }

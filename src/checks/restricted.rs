@@ -113,7 +113,8 @@ impl<'a> Grouped<'a> {
                 finding.in_container(single.name);
             }
             if let Some(fix) = &fix {
-                finding.with_fix(fix.applicability, fix.description, edits);
+                let (applicability, reason) = (fix.applicability)(&containers);
+                finding.with_fix_because(applicability, fix.description, reason, edits);
             }
         }
     }
@@ -123,9 +124,13 @@ impl<'a> Grouped<'a> {
 type GroupEdits<'f, 'a> =
     &'f dyn Fn(&Editor<'_>, NodeRef<'a>, &[Container<'a>]) -> Option<Vec<Edit>>;
 
-/// The fix of every finding of a [`Grouped`]: its edits are computed per group.
+/// How safe a group's fix is, from its containers, and why when it is not safe.
+type GroupApplicability<'f, 'a> = &'f dyn Fn(&[Container<'a>]) -> (Applicability, &'static str);
+
+/// The fix of every finding of a [`Grouped`]: its edits and applicability are computed per
+/// group.
 struct GroupFix<'f, 'a> {
-    applicability: Applicability,
+    applicability: GroupApplicability<'f, 'a>,
     description: &'static str,
     edits: GroupEdits<'f, 'a>,
 }
@@ -144,6 +149,11 @@ pub(super) fn privilege_escalation_allowed(
         when_opposite: "allows privilege escalation",
         when_missing: "does not set allowPrivilegeEscalation: false, so it may gain privileges",
         applicability: Applicability::Safe,
+        // Someone wrote `true`: the process may rely on a setuid binary (sudo, ping).
+        when_written: Some((
+            Applicability::Unsafe,
+            "`allowPrivilegeEscalation: true` was set on purpose: the process may rely on a setuid or file-capability binary (sudo, su, ping)",
+        )),
     };
     // `false` is what restricted asks for.
     let fixable = no_new_privs_allowed(container);
@@ -205,10 +215,20 @@ pub(super) fn run_as_root(
             &add,
         ),
     ];
+    // `runAsNonRoot: true` cannot stop a container that runs as a numeric non-root user from
+    // starting: safe. Without one, the kubelet refuses an image whose USER is root or a name:
+    // shown, never applied.
+    let applicability = |containers: &[Container<'_>]| {
+        if containers.iter().all(|&c| runs_as_numeric_non_root(pod, c)) {
+            (Applicability::Safe, "")
+        } else {
+            (Applicability::DisplayOnly, NO_NUMERIC_USER)
+        }
+    };
     for (group, set_false, description, edits) in may_run_as_root {
         let why = why_root(require_non_root, set_false);
         let fix = GroupFix {
-            applicability: Applicability::Unsafe,
+            applicability: &applicability,
             description,
             edits,
         };
@@ -219,6 +239,18 @@ pub(super) fn run_as_root(
             Some(fix),
         );
     }
+}
+
+/// Why the `runAsNonRoot: true` fix of a container without a numeric non-root `runAsUser` is a
+/// suggestion only.
+const NO_NUMERIC_USER: &str = "no numeric non-root runAsUser is set: under runAsNonRoot the kubelet refuses to start an image whose USER is root or a name; set runAsUser to the image's UID with it";
+
+/// Whether the container runs as a numeric, non-zero user: its effective `runAsUser`.
+fn runs_as_numeric_non_root(pod: PodSpec<'_>, container: Container<'_>) -> bool {
+    container
+        .effective(pod, "runAsUser")
+        .and_then(NodeRef::as_i64)
+        .is_some_and(|uid| uid > 0)
 }
 
 /// Why a container may run as root: `runAsNonRoot: false` (`set_false`) or not set, and (unless

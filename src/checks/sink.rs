@@ -120,14 +120,41 @@ impl Finding {
 
     /// Attaches a fix made of `edits`, as computed by an edit helper (`sink.edit()…`). `None`
     /// (the helper could not edit safely) or no edits attach nothing: the finding is reported
-    /// without a fix. `description` is imperative: "set `privileged: false`".
+    /// without a fix. `description` is imperative: "set `privileged: false`". An unsafe or
+    /// display-only fix says why with its check's `fix_reason`.
     pub(crate) fn with_fix(
         &mut self,
         applicability: Applicability,
         description: impl Into<String>,
         edits: Option<Vec<Edit>>,
     ) -> &mut Self {
-        self.fix = edits.and_then(|edits| Fix::new(applicability, description, edits));
+        let reason = crate::docs::doc(self.check)
+            .map(|doc| doc.fix_reason)
+            .filter(|reason| !reason.is_empty() && applicability != Applicability::Safe);
+        self.with_fix_because(
+            applicability,
+            description,
+            reason.unwrap_or_default(),
+            edits,
+        )
+    }
+
+    /// Like [`with_fix`](Self::with_fix), with the reason this fix is unsafe or display-only
+    /// (when it is not the check's usual one: a fix less safe than the check's other fixes).
+    pub(crate) fn with_fix_because(
+        &mut self,
+        applicability: Applicability,
+        description: impl Into<String>,
+        reason: impl Into<String>,
+        edits: Option<Vec<Edit>>,
+    ) -> &mut Self {
+        let reason = reason.into();
+        self.fix = edits
+            .and_then(|edits| Fix::new(applicability, description, edits))
+            .map(|fix| Fix {
+                reason: (!reason.is_empty()).then_some(reason),
+                ..fix
+            });
         self
     }
 }

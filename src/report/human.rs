@@ -109,6 +109,13 @@ fn diagnostic(finding: &Finding) -> Diagnostic<crate::yaml::FileId> {
             Applicability::DisplayOnly => "suggestion",
         };
         notes.push(format!("fix ({level}): {}", fix.description));
+        if let Some(reason) = &fix.reason {
+            let why = match fix.applicability {
+                Applicability::DisplayOnly => "not applied",
+                _ => "unsafe",
+            };
+            notes.push(format!("why {why}: {reason}"));
+        }
     }
     if let Some(doc) = crate::docs::doc(finding.check) {
         notes.push(format!(
