@@ -104,6 +104,12 @@ impl CheckDoc {
         out.push_str(&format!("## How to fix it\n\n{}\n\n", self.remediation));
         if !self.fix_safety.is_empty() {
             out.push_str(&format!("## Fix safety\n\n{}\n\n", self.fix_safety));
+            if !self.fix_reason.is_empty() {
+                out.push_str(&format!(
+                    "Why it is not safe (`fix.reason`): {}.\n\n",
+                    self.fix_reason
+                ));
+            }
         }
         if !self.params.is_empty() {
             out.push_str(&format!(

@@ -110,30 +110,32 @@ fn problems_of(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// Every kind the shapes know, by API version.
+const MODELLED: &[(&str, &str)] = &[
+    ("v1", "Pod"),
+    ("v1", "PodTemplate"),
+    ("apps/v1", "Deployment"),
+    ("batch/v1", "CronJob"),
+    ("v1", "Service"),
+    ("networking.k8s.io/v1", "Ingress"),
+    ("networking.k8s.io/v1beta1", "Ingress"),
+    ("networking.k8s.io/v1", "NetworkPolicy"),
+    ("autoscaling/v2", "HorizontalPodAutoscaler"),
+    ("policy/v1", "PodDisruptionBudget"),
+    ("v1", "ConfigMap"),
+    ("v1", "Secret"),
+    ("v1", "ServiceAccount"),
+    ("rbac.authorization.k8s.io/v1", "Role"),
+    ("rbac.authorization.k8s.io/v1", "ClusterRole"),
+    ("rbac.authorization.k8s.io/v1", "ClusterRoleBinding"),
+    ("v1", "PersistentVolume"),
+];
+
 #[test]
 fn every_field_of_every_shape_rejects_a_wrong_value() {
-    let objects: &[(&str, &str)] = &[
-        ("v1", "Pod"),
-        ("v1", "PodTemplate"),
-        ("apps/v1", "Deployment"),
-        ("batch/v1", "CronJob"),
-        ("v1", "Service"),
-        ("networking.k8s.io/v1", "Ingress"),
-        ("networking.k8s.io/v1beta1", "Ingress"),
-        ("networking.k8s.io/v1", "NetworkPolicy"),
-        ("autoscaling/v2", "HorizontalPodAutoscaler"),
-        ("policy/v1", "PodDisruptionBudget"),
-        ("v1", "ConfigMap"),
-        ("v1", "Secret"),
-        ("v1", "ServiceAccount"),
-        ("rbac.authorization.k8s.io/v1", "Role"),
-        ("rbac.authorization.k8s.io/v1", "ClusterRole"),
-        ("rbac.authorization.k8s.io/v1", "ClusterRoleBinding"),
-        ("v1", "PersistentVolume"),
-    ];
     let mut failures = Vec::new();
     let mut count = 0;
-    for &(api_version, kind) in objects {
+    for &(api_version, kind) in MODELLED {
         let head = format!("apiVersion: {api_version}\nkind: {kind}\n");
         let (_, probe) = unit(&[("t.yaml", &head)]);
         let mut all = Vec::new();
@@ -249,23 +251,7 @@ fn every_field_the_checks_read_has_a_shape() {
     let mut known = vec!["apiVersion", "kind", "metadata"];
     names(&METADATA, &mut known);
     names(&POD_SPEC, &mut known);
-    for (api_version, kind) in [
-        ("apps/v1", "Deployment"),
-        ("batch/v1", "CronJob"),
-        ("v1", "PodTemplate"),
-        ("v1", "Service"),
-        ("networking.k8s.io/v1", "Ingress"),
-        ("networking.k8s.io/v1beta1", "Ingress"),
-        ("networking.k8s.io/v1", "NetworkPolicy"),
-        ("autoscaling/v2", "HorizontalPodAutoscaler"),
-        ("policy/v1", "PodDisruptionBudget"),
-        ("v1", "ConfigMap"),
-        ("v1", "Secret"),
-        ("v1", "ServiceAccount"),
-        ("rbac.authorization.k8s.io/v1", "ClusterRole"),
-        ("rbac.authorization.k8s.io/v1", "RoleBinding"),
-        ("v1", "PersistentVolume"),
-    ] {
+    for &(api_version, kind) in MODELLED {
         let (_, probe) = unit(&[(
             "t.yaml",
             &format!("apiVersion: {api_version}\nkind: {kind}\n"),
