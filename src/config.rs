@@ -50,6 +50,10 @@ pub struct Config {
     pub path: Option<PathBuf>,
     /// The ids of the checks that run, sorted.
     pub enabled: Vec<&'static str>,
+    /// The checks selected by their id (in `select` or `extend-select`, of the file or the
+    /// command line), not through `all`, a category or the defaults: a finding they make is
+    /// never folded into a stronger check's.
+    pub named: Vec<&'static str>,
     pub severity: BTreeMap<String, Severity>,
     pub fail_on: Severity,
     /// `exclude`: paths the walk skips, relative to the file's folder.
@@ -281,7 +285,7 @@ impl Config {
         };
         let file = ConfigFile { path, text: &text };
         let (raw, checks) = file.parse()?;
-        let enabled = file.enabled_checks(&raw, overrides)?;
+        let (enabled, named) = file.enabled_checks(&raw, overrides)?;
         let fail_on = match (overrides.fail_on, &raw.fail_on) {
             (Some(level), _) => level,
             (None, Some(level)) => file.value(
@@ -324,6 +328,7 @@ impl Config {
         Ok(Config {
             path: path.map(Path::to_path_buf),
             enabled,
+            named,
             severity,
             fail_on,
             exclude,
@@ -344,15 +349,17 @@ impl Config {
             .unwrap_or(Severity::Warning)
     }
 
-    /// Whether `per-path-ignores` turns `id` off for the file at `path` (as read).
+    /// Whether `per-path-ignores` turns `id` off for the file at `path` (as read): by its id,
+    /// `all`, or its category.
     pub(crate) fn ignored_for_path(&self, id: &str, path: &Path) -> bool {
         let Some((globs, ids)) = &self.per_path_ignores else {
             return false;
         };
-        globs
-            .matching(path)
-            .into_iter()
-            .any(|i| ids[i].iter().any(|c| c == id || c == "all"))
+        globs.matching(path).into_iter().any(|i| {
+            ids[i]
+                .iter()
+                .any(|c| c == id || c == "all" || docs::doc(id).is_some_and(|d| d.category == c))
+        })
     }
 
     /// Warnings for the path globs that matched no file of the run: a typo or a moved
@@ -405,6 +412,7 @@ impl Config {
     pub(crate) fn selection(&self) -> Selection<'_> {
         Selection::new(
             &self.enabled,
+            &self.named,
             |id| self.severity_of(id),
             self.kubernetes_version,
             &self.params,
@@ -485,10 +493,10 @@ impl<'t> ConfigFile<'t> {
         )
     }
 
-    /// A check id of the file: a registered check or `all`.
+    /// A selector of the file: a registered check, a category or `all`.
     fn check_id(&self, id: &Spanned<String>) -> Result<String, ConfigError> {
         let name = id.get_ref();
-        if name == "all" || docs::doc(name).is_some() {
+        if is_selector(name) {
             Ok(name.clone())
         } else {
             Err(self.error_at(id.span(), format!("unknown check `{name}`")))
@@ -500,12 +508,12 @@ impl<'t> ConfigFile<'t> {
     }
 
     /// The ids of the checks that run, from the profile, `select`, `extend-select` and
-    /// `ignore` of the file and the command line.
+    /// `ignore` of the file and the command line; and those of them selected by id.
     fn enabled_checks(
         &self,
         raw: &RawConfig,
         overrides: &Overrides,
-    ) -> Result<Vec<&'static str>, ConfigError> {
+    ) -> Result<(Vec<&'static str>, Vec<&'static str>), ConfigError> {
         let profile = match (overrides.profile, &raw.profile) {
             (Some(profile), _) => profile,
             (None, Some(profile)) => self.value(
@@ -524,7 +532,13 @@ impl<'t> ConfigFile<'t> {
         extend.extend(validate_cli_ids(&overrides.extend_select)?);
         let mut ignore = self.check_ids(&raw.ignore)?;
         ignore.extend(validate_cli_ids(&overrides.ignore)?);
-        Ok(select_checks(profile, select.as_deref(), &extend, &ignore))
+        let enabled = select_checks(profile, select.as_deref(), &extend, &ignore);
+        let named = enabled
+            .iter()
+            .copied()
+            .filter(|id| select.iter().flatten().chain(&extend).any(|s| s == id))
+            .collect();
+        Ok((enabled, named))
     }
 
     /// `[severity]`: the level each listed check reports at.
@@ -614,14 +628,19 @@ fn floor_char_boundary(text: &str, offset: usize) -> usize {
     at
 }
 
+/// A check id, a category (`reliability`, `rbac`…) or `all`.
+fn is_selector(name: &str) -> bool {
+    name == "all" || docs::doc(name).is_some() || docs::is_category(name)
+}
+
 fn validate_cli_ids(list: &[String]) -> Result<Vec<String>, ConfigError> {
     list.iter()
         .map(|id| {
-            if id == "all" || docs::doc(id).is_some() {
+            if is_selector(id) {
                 Ok(id.clone())
             } else {
                 Err(ConfigError::flag(format!(
-                    "unknown check `{id}` (see `k8sec checks` for the list)"
+                    "unknown check `{id}` (see `k8sec checks` for the checks and their categories)"
                 )))
             }
         })
@@ -629,19 +648,23 @@ fn validate_cli_ids(list: &[String]) -> Result<Vec<String>, ConfigError> {
 }
 
 /// The ids that run: the profile's set (or `select` when given), plus `extend`, minus
-/// `ignore`. `invalid-yaml` always runs: a file we cannot read is never silently passed.
+/// `ignore`, each list naming checks by id, by category or as `all`. `invalid-yaml` always
+/// runs: a file we cannot read is never silently passed.
 fn select_checks(
     profile: Profile,
     select: Option<&[String]>,
     extend: &[String],
     ignore: &[String],
 ) -> Vec<&'static str> {
-    let wants = |list: &[String], id: &str| list.iter().any(|i| i == id || i == "all");
+    let wants = |list: &[String], doc: &docs::CheckDoc| {
+        list.iter()
+            .any(|i| i == doc.id || i == doc.category || i == "all")
+    };
     docs::DOCS
         .iter()
         .filter(|doc| {
             let base = match select {
-                Some(list) => wants(list, doc.id),
+                Some(list) => wants(list, doc),
                 None => {
                     doc.enabled
                         && match profile {
@@ -651,7 +674,7 @@ fn select_checks(
                         }
                 }
             };
-            doc.id == "invalid-yaml" || ((base || wants(extend, doc.id)) && !wants(ignore, doc.id))
+            doc.id == "invalid-yaml" || ((base || wants(extend, doc)) && !wants(ignore, doc))
         })
         .map(|doc| doc.id)
         .collect()

@@ -918,3 +918,58 @@ fn graph_renders_charts_with_the_configured_helm_and_kubernetes_version() {
         stderr(&out)
     );
 }
+
+#[test]
+fn a_graph_finding_of_several_overlays_is_reported_once() {
+    // Two overlays rename the base's Deployment and put it in their own namespaces: the
+    // messages differ, the line to fix (the base's pod labels) is the same.
+    let base = "apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+        - name: web
+          image: nginx:1.27
+";
+    let overlay = |prefix: &str| {
+        format!("resources: [../../base]\nnamePrefix: {prefix}-\nnamespace: {prefix}\n")
+    };
+    let dir = repo(&[
+        ("base/kustomization.yaml", "resources: [deployment.yaml]\n"),
+        ("base/deployment.yaml", base),
+        ("overlays/staging/kustomization.yaml", &overlay("staging")),
+        ("overlays/prod/kustomization.yaml", &overlay("prod")),
+    ]);
+    let json = json_lint(dir.path(), "pod-not-isolated");
+    let findings = json["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 1, "{json:#}");
+    let finding = &findings[0];
+    assert_eq!(finding["file"], "base/deployment.yaml");
+    assert_eq!(finding["line"], 10);
+    let related: Vec<&str> = finding["related"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(related.len(), 2, "{related:?}");
+    assert!(related
+        .iter()
+        .any(|m| m.starts_with("in overlay `overlays/")));
+    // The other overlay's own wording is kept in its note.
+    assert!(
+        related
+            .iter()
+            .any(|m| m.contains(": pods of Deployment `") && m.contains("-web`")),
+        "{related:?}"
+    );
+    // The number the summary gives is the findings reported.
+    assert_eq!(json["summary"]["findings"], 1);
+}

@@ -123,6 +123,9 @@ pub(crate) struct LintArgs {
     /// Print findings only: no summary, no notes.
     #[arg(short, long)]
     pub quiet: bool,
+    /// Print a count per check (and how many `--fix` can fix) instead of each finding.
+    #[arg(long)]
+    pub statistics: bool,
     #[command(flatten)]
     pub helm: HelmArgs,
     /// Apply safe fixes, write the files (stdin: print the fixed text), report what is left.

@@ -38,6 +38,7 @@ pub(crate) fn lint(args: LintArgs) -> Result<ExitStatus, Error> {
         format: args.format.into(),
         color: args.color.into(),
         quiet: args.quiet,
+        statistics: args.statistics,
     };
     let mode = FixMode {
         unsafe_fixes: args.unsafe_fixes,
@@ -64,6 +65,8 @@ struct Output {
     format: Format,
     color: Color,
     quiet: bool,
+    /// `--statistics`: a count per check instead of each finding.
+    statistics: bool,
 }
 
 impl Output {
@@ -79,8 +82,16 @@ impl Output {
             Color::Never => false,
             Color::Auto => terminal && std::env::var_os("NO_COLOR").is_none(),
         };
-        let mut output = report::render(ws, result, self.format, color);
-        if self.quiet && self.format == Format::Human {
+        let mut output = match (self.statistics, self.format) {
+            (true, Format::Json) => report::statistics::render_json(result),
+            (true, _) => report::statistics::render_text(result),
+            (false, format) => report::render(ws, result, format, color),
+        };
+        let human = self.format == Format::Human && !self.statistics;
+        if human && !self.quiet && !result.findings.is_empty() {
+            output.push_str(report::SILENCE_HINT);
+        }
+        if self.quiet && human {
             // Drop the summary line.
             if let Some(cut) = output.trim_end_matches('\n').rfind('\n') {
                 output.truncate(cut + 1);
@@ -119,13 +130,19 @@ fn diff(
     quiet: bool,
 ) -> ExitStatus {
     let preview = k8sec::preview(ws, result, config, mode);
+    // A diff shows context lines: the secrets findings mark are masked there too.
+    let secrets = report::redact::secrets(ws, result);
     let mut out = String::new();
     for fixed in &preview.files {
         let source = ws.sources.get(fixed.file);
         report_fix_warnings(source.display_path(), &fixed.warnings);
         if fixed.changes(ws) {
             let path = source.display_path();
-            out.push_str(&unified_diff(path, &source.text, &fixed.text));
+            let (before, after) = (
+                report::redact::mask(&source.text, &secrets),
+                report::redact::mask(&fixed.text, &secrets),
+            );
+            out.push_str(&unified_diff(path, &before, &after));
         }
     }
     write_stdout(&out);

@@ -215,6 +215,7 @@ mod tests {
     fn fix(edits: &[(u32, u32, &str)]) -> Fix {
         Fix {
             applicability: Applicability::Safe,
+            reason: None,
             description: "test".to_string(),
             edits: edits
                 .iter()

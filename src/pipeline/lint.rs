@@ -87,10 +87,20 @@ fn run_checks(ws: &Workspace, config: &Config) -> (Vec<Vec<Finding>>, usize) {
 /// The findings of every unit, with each Kustomize finding naming its build root in a related
 /// note ("in overlay `overlays/prod`"), and a finding at the same origin in several overlays
 /// reported once with all of them listed.
+///
+/// "The same origin" is the check, the span and the container: overlays rename objects
+/// (`namePrefix`), move them to other namespaces and bind them differently, so the message of a
+/// finding at one base line (which names the object, its namespace, its account) differs from
+/// overlay to overlay while the line to fix is the same. The first finding is kept; each other
+/// overlay is listed, with its own message when it differs ("in overlay `staging`: pods of
+/// Deployment `staging-web` …"). Two findings of one overlay at one origin that are about
+/// different objects (a base included twice) are one finding the same way; findings of one
+/// object stay apart.
 fn attribute(ws: &Workspace, by_unit: Vec<Vec<Finding>>) -> Vec<Finding> {
+    type Origin = (&'static str, Span, Option<String>);
     let mut out: Vec<Finding> = Vec::new();
-    // (check, span, message) -> index in `out`
-    let mut seen: HashMap<(&'static str, Span, String), usize> = HashMap::new();
+    // origin -> indexes in `out` of the findings kept for it
+    let mut seen: HashMap<Origin, Vec<usize>> = HashMap::new();
     for (unit, findings) in ws.units.iter().zip(by_unit) {
         let UnitKind::Kustomize { kustomization, .. } = &unit.kind else {
             out.extend(findings);
@@ -100,21 +110,42 @@ fn attribute(ws: &Workspace, by_unit: Vec<Vec<Finding>>) -> Vec<Finding> {
         let dir = shown
             .rsplit_once('/')
             .map_or(".".to_string(), |(d, _)| d.to_string());
+        let note_span = first_line(ws.sources.get(*kustomization), *kustomization);
         let note = Related {
-            span: first_line(ws.sources.get(*kustomization), *kustomization),
+            span: note_span,
             message: format!("in overlay `{dir}`"),
         };
+        // Findings of this overlay kept so far, by origin: (index, object).
+        let mut this_unit: HashMap<Origin, Vec<usize>> = HashMap::new();
         for mut finding in findings {
-            let key = (finding.check, finding.span, finding.message.clone());
-            match seen.get(&key) {
-                Some(&i) => {
-                    if !out[i].related.contains(&note) {
-                        out[i].related.push(note.clone());
+            let origin = (finding.check, finding.span, finding.container.clone());
+            let kept = seen.get(&origin).and_then(|indexes| {
+                indexes.iter().copied().find(|&i| {
+                    // One object's several findings at one origin stay apart.
+                    let same_unit = this_unit.get(&origin).is_some_and(|own| own.contains(&i));
+                    !(same_unit
+                        && out[i].object == finding.object
+                        && out[i].message != finding.message)
+                })
+            });
+            match kept {
+                Some(i) => {
+                    let related = if out[i].message == finding.message {
+                        note.clone()
+                    } else {
+                        Related {
+                            span: note_span,
+                            message: format!("in overlay `{dir}`: {}", finding.message),
+                        }
+                    };
+                    if !out[i].related.contains(&related) {
+                        out[i].related.push(related);
                     }
                 }
                 None => {
                     finding.related.push(note.clone());
-                    seen.insert(key, out.len());
+                    seen.entry(origin.clone()).or_default().push(out.len());
+                    this_unit.entry(origin).or_default().push(out.len());
                     out.push(finding);
                 }
             }

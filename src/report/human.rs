@@ -5,9 +5,12 @@ use codespan_reporting::files::{Error as FilesError, Files};
 use codespan_reporting::term::termcolor::Buffer;
 use codespan_reporting::term::{self, Config};
 
+use std::collections::HashMap;
+
 use crate::diagnostic::{Applicability, Finding, Severity};
 use crate::source::Sources;
 use crate::workspace::{LintResult, Workspace};
+use crate::yaml::FileId;
 
 /// `--color`: when to use ANSI colors.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -17,8 +20,9 @@ pub enum Color {
     Never,
 }
 
-/// Adapter so codespan-reporting reads our sources and line index.
-struct SourceFiles<'a>(&'a Sources);
+/// Adapter so codespan-reporting reads our sources and line index; a file with secret text
+/// (`Finding::redact`) is read from its masked copy.
+struct SourceFiles<'a>(&'a Sources, HashMap<FileId, String>);
 
 impl<'a> Files<'a> for SourceFiles<'a> {
     type FileId = crate::yaml::FileId;
@@ -30,7 +34,7 @@ impl<'a> Files<'a> for SourceFiles<'a> {
     }
 
     fn source(&'a self, id: Self::FileId) -> Result<&'a str, FilesError> {
-        Ok(&self.0.get(id).text)
+        Ok(self.1.get(&id).unwrap_or(&self.0.get(id).text))
     }
 
     fn line_index(&'a self, id: Self::FileId, byte_index: usize) -> Result<usize, FilesError> {
@@ -58,7 +62,7 @@ impl<'a> Files<'a> for SourceFiles<'a> {
 }
 
 pub(super) fn render(ws: &Workspace, result: &LintResult, color: bool) -> String {
-    let files = SourceFiles(&ws.sources);
+    let files = SourceFiles(&ws.sources, super::redact::masked_sources(ws, result));
     let config = Config::default();
     let mut buffer = if color {
         Buffer::ansi()
@@ -105,6 +109,13 @@ fn diagnostic(finding: &Finding) -> Diagnostic<crate::yaml::FileId> {
             Applicability::DisplayOnly => "suggestion",
         };
         notes.push(format!("fix ({level}): {}", fix.description));
+        if let Some(reason) = &fix.reason {
+            let why = match fix.applicability {
+                Applicability::DisplayOnly => "not applied",
+                _ => "unsafe",
+            };
+            notes.push(format!("why {why}: {reason}"));
+        }
     }
     if let Some(doc) = crate::docs::doc(finding.check) {
         notes.push(format!(

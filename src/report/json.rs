@@ -52,6 +52,8 @@ struct Related<'a> {
 struct JsonFix<'a> {
     applicability: &'a str,
     description: &'a str,
+    /// Why an unsafe or display-only fix is not applied by `--fix`; `null` for a safe one.
+    reason: Option<&'a str>,
     edits: Vec<JsonEdit<'a>>,
 }
 
@@ -126,6 +128,7 @@ fn finding<'a>(ws: &'a Workspace, f: &'a Finding) -> JsonFinding<'a> {
         fix: f.fix.as_ref().map(|fix| JsonFix {
             applicability: fix.applicability.as_str(),
             description: &fix.description,
+            reason: fix.reason.as_deref(),
             edits: fix
                 .edits
                 .iter()

@@ -5,6 +5,8 @@ mod concise;
 pub mod graph;
 mod human;
 mod json;
+pub mod redact;
+pub mod statistics;
 
 pub use human::Color;
 
@@ -20,6 +22,9 @@ pub enum Format {
     Concise,
     Json,
 }
+
+/// The line the human summary ends with: how to silence a check that does not apply.
+pub const SILENCE_HINT: &str = "To silence a check: `# k8sec-ignore: <check> <reason>` on or above the line, the annotation `ignore-check.k8sec.io/<check>: \"<reason>\"` on the object, or `ignore = [\"<check>\"]` in .k8sec.toml.\n";
 
 /// Renders the findings of a run in `format`.
 pub fn render(ws: &Workspace, result: &LintResult, format: Format, color: bool) -> String {
