@@ -14,6 +14,7 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+pub use crate::source::boundary_of;
 pub use store::FileStore;
 
 use crate::model::Resource;
@@ -81,30 +82,6 @@ pub fn kustomize_roots(store: &FileStore<'_>, files: &[FileId]) -> Vec<PathBuf> 
     roots.sort();
     roots.dedup();
     roots
-}
-
-/// The repository a build may read from: the nearest ancestor of `dir` holding `.git`, else
-/// the linted path that contains `dir`.
-pub fn boundary_of(dir: &Path, inputs: &[PathBuf]) -> PathBuf {
-    let real = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
-    for ancestor in real.ancestors() {
-        if ancestor.join(".git").exists() {
-            return ancestor.to_path_buf();
-        }
-    }
-    inputs
-        .iter()
-        .filter_map(|i| {
-            let input = i.canonicalize().ok()?;
-            let input = if input.is_file() {
-                input.parent()?.to_path_buf()
-            } else {
-                input
-            };
-            real.starts_with(&input).then_some(input)
-        })
-        .max_by_key(|p| p.as_os_str().len())
-        .unwrap_or(real)
 }
 
 /// Builds every root among the kustomizations `files` (in parallel-free order: builds share the

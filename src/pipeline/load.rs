@@ -58,7 +58,7 @@ impl LoadOptions {
         };
         let walk = WalkOptions {
             exclude: config.exclude.clone(),
-            threads: 0,
+            ..WalkOptions::default()
         };
         LoadOptions { walk, helm }
     }
@@ -75,7 +75,12 @@ pub fn load_with(inputs: &Inputs, options: &LoadOptions) -> Workspace {
     overlays.add_unsaved(&mut discovery, &inputs.paths, &options.walk);
     let mut loading = Loading::default();
     loading.ws.problems = discovery.problems;
-    let kustomizations = loading.add_files(&discovery.files, &overlays);
+    loading.ws.notes.extend(discovery.skipped.into_iter().map(|s| Note {
+        path: s.path,
+        message: s.message,
+    }));
+    let max_size = options.walk.max_file_size;
+    let kustomizations = loading.add_files(&discovery.files, &overlays, max_size);
     let mut helm_units = Vec::new();
     if let Some((name, bytes)) = &inputs.stdin {
         helm_units.extend(loading.add_stdin(name, bytes));
@@ -158,8 +163,13 @@ impl Loading {
 
     /// Reads (from `overlays`, else from disk) and parses the discovered files, in parallel;
     /// returns the kustomizations among them.
-    fn add_files(&mut self, paths: &[PathBuf], overlays: &Overlays<'_>) -> Vec<FileId> {
-        let (loaded, problems) = source::load_files(paths, self.next_id().0, overlays);
+    fn add_files(
+        &mut self,
+        paths: &[PathBuf],
+        overlays: &Overlays<'_>,
+        max_size: u64,
+    ) -> Vec<FileId> {
+        let (loaded, problems) = source::load_files(paths, self.next_id().0, overlays, max_size);
         self.ws.problems.extend(problems);
         let patches = source::patch_files(&loaded);
         let mut kustomizations = Vec::new();

@@ -6,15 +6,28 @@ use std::sync::Mutex;
 use globset::GlobSet;
 use ignore::{WalkBuilder, WalkState};
 
+use super::read::{boundary_of, escapes, special_kind, ReadError, DEFAULT_MAX_FILE_SIZE};
 use super::IoProblem;
 
-/// How to walk.
-#[derive(Clone, Debug, Default)]
+/// How to walk and read.
+#[derive(Clone, Debug)]
 pub struct WalkOptions {
     /// Paths matching these globs (relative, `/`-separated, as displayed) are not walked.
     pub exclude: Option<GlobSet>,
     /// Walker threads; 0 lets the crate choose.
     pub threads: usize,
+    /// Files larger than this many bytes are not read (`--max-file-size`).
+    pub max_file_size: u64,
+}
+
+impl Default for WalkOptions {
+    fn default() -> Self {
+        WalkOptions {
+            exclude: None,
+            threads: 0,
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
+        }
+    }
 }
 
 /// What a walk found.
@@ -25,19 +38,35 @@ pub struct Discovery {
     /// Helm chart directories (they hold `Chart.yaml`); their templates are not YAML.
     pub charts: Vec<PathBuf>,
     pub problems: Vec<IoProblem>,
+    /// What the walk left alone, and why (a FIFO, a symlink out of the repository, an
+    /// unreadable ignore file): notes for the user.
+    pub skipped: Vec<IoProblem>,
 }
 
 const EXTENSIONS: [&str; 3] = ["yaml", "yml", "json"];
 
 /// Walks `paths`. Directories are walked honouring `.gitignore`, `.ignore` and `.k8secignore`
 /// and only their `*.yaml`, `*.yml` and `*.json` files are taken; a file named explicitly is
-/// always taken, whatever its name.
+/// always taken, whatever its name. Never taken: special files (FIFOs, sockets, devices: an
+/// explicit one is a problem, a walked one a note) and symlinks that lead out of the
+/// repository ([`boundary_of`]; a note).
 pub fn discover(paths: &[PathBuf], options: &WalkOptions) -> Discovery {
     let mut found = Discovery::default();
     let mut roots = Vec::new();
     for path in paths {
+        if let Some(skip) = leaves_repository(path, paths) {
+            found.skipped.push(skip);
+            continue;
+        }
         match std::fs::metadata(path) {
             Ok(meta) if meta.is_dir() => roots.push(path.clone()),
+            Ok(meta) if special_kind(meta.file_type()).is_some() => {
+                let kind = special_kind(meta.file_type()).unwrap_or_default();
+                found.problems.push(IoProblem {
+                    path: path.clone(),
+                    message: ReadError::NotRegular(kind).to_string(),
+                });
+            }
             Ok(_) => {
                 if is_helm_template(path) {
                     found.charts.extend(chart_of(path));
@@ -91,6 +120,13 @@ fn walk(roots: &[PathBuf], options: &WalkOptions, found: &mut Discovery) {
             if exclude.is_some_and(|globs| is_excluded(globs, path)) {
                 return WalkState::Skip;
             }
+            if let Some(error) = entry.error() {
+                // An ignore file that could not be read or parsed: the walk goes on without it.
+                lock(shared).skipped.push(IoProblem {
+                    path: error_path(error).unwrap_or_else(|| path.to_path_buf()),
+                    message: format!("ignore file not applied: {error}"),
+                });
+            }
             let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
             if is_dir {
                 if path.join("Chart.yaml").is_file() {
@@ -100,7 +136,10 @@ fn walk(roots: &[PathBuf], options: &WalkOptions, found: &mut Discovery) {
                 return WalkState::Continue;
             }
             if is_manifest_name(path) {
-                lock(shared).files.push(path.to_path_buf());
+                match refusal(path, entry.file_type(), roots) {
+                    Some(skip) => lock(shared).skipped.push(skip),
+                    None => lock(shared).files.push(path.to_path_buf()),
+                }
             }
             WalkState::Continue
         })
@@ -108,6 +147,52 @@ fn walk(roots: &[PathBuf], options: &WalkOptions, found: &mut Discovery) {
     *found = shared
         .into_inner()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
+}
+
+/// Why a walked manifest is not taken: a special file, or a symlink out of the repository or
+/// to a special file. `None`: take it.
+fn refusal(
+    path: &Path,
+    file_type: Option<std::fs::FileType>,
+    roots: &[PathBuf],
+) -> Option<IoProblem> {
+    let skip = |message: String| {
+        Some(IoProblem {
+            path: path.to_path_buf(),
+            message,
+        })
+    };
+    let file_type = file_type?;
+    if let Some(kind) = special_kind(file_type) {
+        return skip(ReadError::NotRegular(kind).to_string());
+    }
+    if !file_type.is_symlink() {
+        return None;
+    }
+    if let Some(skip) = leaves_repository(path, roots) {
+        return Some(skip);
+    }
+    let kind = std::fs::metadata(path)
+        .ok()
+        .and_then(|meta| special_kind(meta.file_type()))?;
+    skip(ReadError::NotRegular(kind).to_string())
+}
+
+/// A note when `path` is a symlink whose target lies outside the repository holding it.
+fn leaves_repository(path: &Path, inputs: &[PathBuf]) -> Option<IoProblem> {
+    let meta = std::fs::symlink_metadata(path).ok()?;
+    if !meta.file_type().is_symlink() {
+        return None;
+    }
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    escapes(path, &boundary_of(dir, inputs))?;
+    Some(IoProblem {
+        path: path.to_path_buf(),
+        message: "a symlink that leads out of the repository: not followed".to_string(),
+    })
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
