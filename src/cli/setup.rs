@@ -10,6 +10,12 @@ use k8sec::config::{self, Config, Overrides};
 use k8sec::{HelmFlags, Inputs, LoadOptions};
 
 use super::error::Error;
+use super::{say, stderr_line};
+use k8sec::report::escape::escape;
+
+/// Most worker threads `-j` may ask for: more only costs memory (each thread has its stack),
+/// and under a memory limit a thousand threads cannot even start.
+const MAX_THREADS: usize = 64;
 
 /// What a command loads, and with which configuration.
 pub(crate) struct Run {
@@ -34,13 +40,30 @@ impl Run {
     /// `config` and `helm`, and reads the inputs: `paths`, where `-` reads one YAML stream from
     /// stdin (once), named `stdin_filename`.
     pub fn new(
-        config: Config,
+        mut config: Config,
         helm: &HelmFlags,
         threads: Option<usize>,
         paths: Vec<PathBuf>,
         stdin_filename: Option<PathBuf>,
     ) -> Result<Run, Error> {
-        let threads = threads.unwrap_or(0);
+        if let Some(binary) = &helm.binary {
+            if !binary.is_file() {
+                return Err(Error::Helm(format!(
+                    "`--helm {}`: no such file",
+                    escape(&binary.to_string_lossy())
+                )));
+            }
+        }
+        if let Some(warning) = config.distrust_repository_programs(&paths) {
+            say("warning", None, &escape(&warning));
+        }
+        let mut threads = threads.unwrap_or(0);
+        if threads > MAX_THREADS {
+            stderr_line(&format!(
+                "k8sec: warning: `-j {threads}` lowered to {MAX_THREADS} worker threads"
+            ));
+            threads = MAX_THREADS;
+        }
         if threads > 0 {
             // Only fails if a global pool already exists, which nothing else creates.
             let _ = rayon::ThreadPoolBuilder::new()

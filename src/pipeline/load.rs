@@ -32,6 +32,8 @@ pub struct HelmFlags {
     pub binary: Option<PathBuf>,
     pub values: Vec<PathBuf>,
     pub set: Vec<String>,
+    /// `--max-file-size` in bytes: the largest file read, and the most a chart may render.
+    pub max_file_size: Option<u64>,
 }
 
 impl LoadOptions {
@@ -42,6 +44,9 @@ impl LoadOptions {
     /// `k8sec graph` renders charts exactly as `k8sec lint` does.
     pub fn from_config(config: &Config, flags: &HelmFlags) -> LoadOptions {
         let (major, minor) = config.kubernetes_version;
+        let max_file_size = flags
+            .max_file_size
+            .unwrap_or(crate::source::DEFAULT_MAX_FILE_SIZE);
         let helm = HelmOptions {
             binary: flags.binary.clone().or_else(|| config.helm.binary.clone()),
             values: config
@@ -55,9 +60,11 @@ impl LoadOptions {
             timeout: std::time::Duration::from_secs(config.helm.timeout.unwrap_or(60)),
             kube_version: format!("{major}.{minor}.0"),
             enabled: config.helm.enabled.unwrap_or(true) || flags.binary.is_some(),
+            max_output: max_file_size,
         };
         let walk = WalkOptions {
             exclude: config.exclude.clone(),
+            max_file_size,
             ..WalkOptions::default()
         };
         LoadOptions { walk, helm }

@@ -2,6 +2,7 @@
 //! versioned contract, see the README).
 
 mod concise;
+pub mod escape;
 pub mod graph;
 mod human;
 mod json;
