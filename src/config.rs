@@ -319,7 +319,10 @@ impl Config {
             } else {
                 input.parent().unwrap_or(&input)
             };
-            path.starts_with(crate::source::boundary_of(dir, std::slice::from_ref(&input)))
+            path.starts_with(crate::source::boundary_of(
+                dir,
+                std::slice::from_ref(&input),
+            ))
         });
         if !inside {
             return None;

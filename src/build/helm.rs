@@ -176,7 +176,9 @@ fn symlink_out_of(chart: &Path) -> Option<PathBuf> {
                 continue;
             };
             if file_type.is_symlink() {
-                let inside = path.canonicalize().is_ok_and(|real| real.starts_with(&root));
+                let inside = path
+                    .canonicalize()
+                    .is_ok_and(|real| real.starts_with(&root));
                 if !inside {
                     return Some(path);
                 }

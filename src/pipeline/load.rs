@@ -82,10 +82,13 @@ pub fn load_with(inputs: &Inputs, options: &LoadOptions) -> Workspace {
     overlays.add_unsaved(&mut discovery, &inputs.paths, &options.walk);
     let mut loading = Loading::default();
     loading.ws.problems = discovery.problems;
-    loading.ws.notes.extend(discovery.skipped.into_iter().map(|s| Note {
-        path: s.path,
-        message: s.message,
-    }));
+    loading
+        .ws
+        .notes
+        .extend(discovery.skipped.into_iter().map(|s| Note {
+            path: s.path,
+            message: s.message,
+        }));
     let max_size = options.walk.max_file_size;
     let kustomizations = loading.add_files(&discovery.files, &overlays, max_size);
     let mut helm_units = Vec::new();

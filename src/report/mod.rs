@@ -6,6 +6,7 @@ pub mod escape;
 pub mod graph;
 mod human;
 mod json;
+mod snippet;
 
 pub use human::Color;
 

@@ -54,7 +54,10 @@ pub fn discover(paths: &[PathBuf], options: &WalkOptions) -> Discovery {
     let mut found = Discovery::default();
     let mut roots = Vec::new();
     for path in paths {
-        if let Some(skip) = leaves_repository(path, paths) {
+        // A file named on the command line (pre-commit names every changed file) that is a
+        // symlink out of its repository; a directory named is itself the root of its walk.
+        let is_dir = std::fs::metadata(path).is_ok_and(|m| m.is_dir());
+        if let Some(skip) = leaves_repository(path, &[]).filter(|_| !is_dir) {
             found.skipped.push(skip);
             continue;
         }

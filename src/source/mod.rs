@@ -14,8 +14,8 @@ pub(crate) use discover::{discover, Discovery};
 pub(crate) use load::{load_files, load_text, LoadedFile};
 pub(crate) use overlay::Overlays;
 pub(crate) use patches::{is_kustomization, normalize, patch_files};
-pub use read::{boundary_of, DEFAULT_MAX_FILE_SIZE};
 pub(crate) use read::read_file;
+pub use read::{boundary_of, DEFAULT_MAX_FILE_SIZE};
 
 use std::path::PathBuf;
 

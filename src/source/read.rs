@@ -20,7 +20,9 @@ pub(crate) enum ReadError {
     /// Not a regular file (after following symlinks): a FIFO, socket or device.
     NotRegular(&'static str),
     /// Larger than the limit.
-    TooLarge { limit: u64 },
+    TooLarge {
+        limit: u64,
+    },
     Io(io::Error),
 }
 
@@ -157,6 +159,9 @@ mod tests {
         fs::write(&path, "a: 1\n".repeat(100)).unwrap();
         assert_eq!(read_file(&path, 500).unwrap().len(), 500);
         let error = read_file(&path, 499).unwrap_err();
-        assert!(matches!(error, ReadError::TooLarge { limit: 499 }), "{error}");
+        assert!(
+            matches!(error, ReadError::TooLarge { limit: 499 }),
+            "{error}"
+        );
     }
 }
