@@ -10,7 +10,7 @@ pub mod knode;
 pub(crate) mod kustomize;
 mod store;
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -84,6 +84,57 @@ pub fn kustomize_roots(store: &FileStore<'_>, files: &[FileId]) -> Vec<PathBuf> 
     roots
 }
 
+/// Notes for the kustomizations among `files` that include themselves through others (`a`
+/// includes `b`, which includes `a`): no root reaches them, so they are never built and
+/// their files are linted as plain manifests — the user must hear why.
+fn cycle_notes(store: &FileStore<'_>, files: &[FileId]) -> Vec<Note> {
+    let mut edges: BTreeMap<PathBuf, Vec<PathBuf>> = BTreeMap::new();
+    for &id in files {
+        let path = &store.sources.get(id).path;
+        let dir = normalize(path.parent().unwrap_or(Path::new("")));
+        let Some(Some(docs)) = store.docs.get(id.0 as usize) else {
+            continue;
+        };
+        let root = docs.first().map(|t| t.root());
+        let targets = edges.entry(dir.clone()).or_default();
+        for key in ["resources", "bases", "components"] {
+            let entries = root
+                .and_then(|r| r.get(key))
+                .into_iter()
+                .flat_map(|n| n.items());
+            targets.extend(
+                entries
+                    .filter_map(|e| e.as_str())
+                    .map(|t| normalize(&dir.join(t))),
+            );
+        }
+    }
+    let reaches_itself = |start: &PathBuf| {
+        let mut seen: HashSet<&PathBuf> = HashSet::new();
+        let mut todo: Vec<&PathBuf> = edges.get(start).into_iter().flatten().collect();
+        while let Some(dir) = todo.pop() {
+            if dir == start {
+                return true;
+            }
+            if seen.insert(dir) {
+                todo.extend(edges.get(dir).into_iter().flatten());
+            }
+        }
+        false
+    };
+    edges
+        .keys()
+        .filter(|dir| reaches_itself(dir))
+        .map(|dir| Note {
+            path: dir.clone(),
+            message: "kustomization cycle: this kustomization includes itself through its \
+                      resources, bases or components; it is not built, its files are linted as \
+                      plain manifests"
+                .to_string(),
+        })
+        .collect()
+}
+
 /// Builds every root among the kustomizations `files` (in parallel-free order: builds share the
 /// store of files), turning each output into resources.
 pub fn build_kustomizations(
@@ -91,7 +142,10 @@ pub fn build_kustomizations(
     files: &[FileId],
     inputs: &[PathBuf],
 ) -> KustomizeOutput {
-    let mut out = KustomizeOutput::default();
+    let mut out = KustomizeOutput {
+        notes: cycle_notes(store, files),
+        ..KustomizeOutput::default()
+    };
     for dir in kustomize_roots(store, files) {
         let boundary = boundary_of(&dir, inputs);
         let mut notes = Vec::new();

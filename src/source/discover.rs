@@ -1,7 +1,7 @@
 //! Finding the files to lint with the `ignore` crate's parallel walker.
 
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use globset::GlobSet;
 use ignore::{WalkBuilder, WalkState};
@@ -94,15 +94,32 @@ pub fn discover(paths: &[PathBuf], options: &WalkOptions) -> Discovery {
 }
 
 fn walk(roots: &[PathBuf], options: &WalkOptions, found: &mut Discovery) {
-    let mut builder = WalkBuilder::new(&roots[0]);
+    // A directory whose ignore file is a FIFO or device is not walked (the walker would wait
+    // on it forever); an ignore file that cannot be read or parsed is named in a note.
+    let ignore_notes = Arc::new(Mutex::new(Vec::new()));
+    let roots: Vec<PathBuf> = roots
+        .iter()
+        .filter(|root| ignore_files_ok(root, &ignore_notes))
+        .cloned()
+        .collect();
+    let Some(first) = roots.first() else {
+        found.skipped.append(&mut lock(&ignore_notes));
+        return;
+    };
+    let mut builder = WalkBuilder::new(first);
     for root in &roots[1..] {
         builder.add(root);
     }
+    let notes = Arc::clone(&ignore_notes);
     builder
         .add_custom_ignore_filename(".k8secignore")
         // Honour .gitignore even when the tree is not (yet) a Git checkout.
         .require_git(false)
+        .filter_entry(move |entry| {
+            !entry.file_type().is_some_and(|t| t.is_dir()) || ignore_files_ok(entry.path(), &notes)
+        })
         .threads(options.threads);
+    let roots = &roots[..];
     let shared = Mutex::new(std::mem::take(found));
     builder.build_parallel().run(|| {
         let shared = &shared;
@@ -122,13 +139,6 @@ fn walk(roots: &[PathBuf], options: &WalkOptions, found: &mut Discovery) {
             let path = entry.path();
             if exclude.is_some_and(|globs| is_excluded(globs, path)) {
                 return WalkState::Skip;
-            }
-            if let Some(error) = entry.error() {
-                // An ignore file that could not be read or parsed: the walk goes on without it.
-                lock(shared).skipped.push(IoProblem {
-                    path: error_path(error).unwrap_or_else(|| path.to_path_buf()),
-                    message: format!("ignore file not applied: {error}"),
-                });
             }
             let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
             if is_dir {
@@ -150,6 +160,38 @@ fn walk(roots: &[PathBuf], options: &WalkOptions, found: &mut Discovery) {
     *found = shared
         .into_inner()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
+    found.skipped.append(&mut lock(&ignore_notes));
+}
+
+/// The ignore files a walk reads in each directory.
+const IGNORE_FILES: [&str; 3] = [".gitignore", ".ignore", ".k8secignore"];
+
+/// Whether the walk may enter `dir`: `false` (with a note) when one of its ignore files is a
+/// special file; an ignore file that cannot be read or parsed only gets a note.
+fn ignore_files_ok(dir: &Path, notes: &Mutex<Vec<IoProblem>>) -> bool {
+    for name in IGNORE_FILES {
+        let path = dir.join(name);
+        let Ok(meta) = std::fs::metadata(&path) else {
+            continue;
+        };
+        let note = |message: String| {
+            lock(notes).push(IoProblem {
+                path: path.clone(),
+                message,
+            })
+        };
+        if let Some(kind) = special_kind(meta.file_type()) {
+            note(format!(
+                "{kind} where an ignore file belongs: the directory is not walked"
+            ));
+            return false;
+        }
+        let mut builder = ignore::gitignore::GitignoreBuilder::new(dir);
+        if let Some(error) = builder.add(&path) {
+            note(format!("ignore file not applied in full: {error}"));
+        }
+    }
+    true
 }
 
 /// Why a walked manifest is not taken: a special file, or a symlink out of the repository or
