@@ -154,8 +154,11 @@ pub fn render_chart(helm: &Path, chart: &Path, options: &HelmOptions) -> Result<
             link.display()
         ));
     }
-    let home = tempfile::Builder::new()
-        .prefix("k8sec-helm-")
+    let mut home = tempfile::Builder::new();
+    home.prefix("k8sec-helm-");
+    #[cfg(unix)]
+    home.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700));
+    let home = home
         .tempdir()
         .map_err(|e| format!("cannot create a temporary directory for helm: {e}"))?;
     // An empty kubeconfig: rendering never talks to a cluster.
