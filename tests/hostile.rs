@@ -399,6 +399,18 @@ fn hostile_names_are_escaped_in_every_output_for_people() {
             assert!(text.contains("# \\u{1b}[31m \\u{202e} comment"), "{text}");
         }
     }
+    for format in ["text", "dot", "mermaid"] {
+        let out = k8sec(dir.path(), &["graph", ".", "--format", format]);
+        let (text, err) = (stdout(&out), stderr(&out));
+        assert!(
+            !raw(&text) && !raw(&err),
+            "graph {format}: {text:?} {err:?}"
+        );
+        assert!(
+            text.contains("u{1b}]0;pwned"),
+            "graph {format}: {text}"
+        );
+    }
     let out = k8sec(
         dir.path(),
         &[
