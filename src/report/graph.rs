@@ -278,7 +278,7 @@ fn text(views: &[View<'_, '_>], sources: &Sources) -> String {
         let _ = writeln!(
             out,
             "unit `{}`: {} nodes, {} edges",
-            super::escape::escape(&view.label),
+            super::escape::escape(view.label),
             view.nodes.len(),
             view.edges.len()
         );
