@@ -310,6 +310,17 @@ fn files_over_the_size_limit_are_refused() {
     let out = k8sec(dir.path(), &["lint", ".", "--format", "concise"]);
     assert_eq!(code(&out), 1, "{}", stderr(&out));
     assert!(stdout(&out).contains("big.yaml:10:21"), "{}", stdout(&out));
+    // Standard input is bounded the same way.
+    let out = common::k8sec_stdin(
+        dir.path(),
+        &["lint", "-", "--max-file-size", "1"],
+        Some(&big),
+    );
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert_eq!(
+        stderr(&out),
+        "k8sec: error: cannot read stdin: larger than the 1 MB limit (raise it with `--max-file-size`)\n"
+    );
 }
 
 /// §3: `-j` is clamped (a thousand threads under a memory cap once panicked), `--helm` must
@@ -406,10 +417,7 @@ fn hostile_names_are_escaped_in_every_output_for_people() {
             !raw(&text) && !raw(&err),
             "graph {format}: {text:?} {err:?}"
         );
-        assert!(
-            text.contains("u{1b}]0;pwned"),
-            "graph {format}: {text}"
-        );
+        assert!(text.contains("u{1b}]0;pwned"), "graph {format}: {text}");
     }
     let out = k8sec(
         dir.path(),

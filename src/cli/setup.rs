@@ -72,7 +72,10 @@ impl Run {
         }
         let mut options = LoadOptions::from_config(&config, helm);
         options.walk.threads = threads;
-        let inputs = read_inputs(paths, stdin_filename)?;
+        let limit = helm
+            .max_file_size
+            .unwrap_or(k8sec::source::DEFAULT_MAX_FILE_SIZE);
+        let inputs = read_inputs(paths, stdin_filename, limit)?;
         Ok(Run {
             config,
             options,
@@ -82,7 +85,12 @@ impl Run {
 }
 
 /// The paths to read; `-` reads one YAML stream from stdin (once), named `stdin_filename`.
-fn read_inputs(paths: Vec<PathBuf>, stdin_filename: Option<PathBuf>) -> Result<Inputs, Error> {
+/// Stdin is read up to `limit` bytes (`--max-file-size`), as any file.
+fn read_inputs(
+    paths: Vec<PathBuf>,
+    stdin_filename: Option<PathBuf>,
+    limit: u64,
+) -> Result<Inputs, Error> {
     let mut inputs = Inputs::default();
     for path in paths {
         if path.as_os_str() != "-" {
@@ -94,8 +102,15 @@ fn read_inputs(paths: Vec<PathBuf>, stdin_filename: Option<PathBuf>) -> Result<I
         }
         let mut bytes = Vec::new();
         std::io::stdin()
+            .take(limit + 1)
             .read_to_end(&mut bytes)
             .map_err(Error::Stdin)?;
+        if bytes.len() as u64 > limit {
+            return Err(Error::Stdin(std::io::Error::other(format!(
+                "larger than the {} MB limit (raise it with `--max-file-size`)",
+                limit / (1024 * 1024)
+            ))));
+        }
         let name = stdin_filename
             .clone()
             .unwrap_or_else(|| PathBuf::from("<stdin>"));
