@@ -4,23 +4,13 @@
 #![no_main]
 
 use std::path::PathBuf;
-use std::sync::OnceLock;
 
-use k8sec::config::{Config, Overrides};
 use k8sec::fix::FixMode;
 use k8sec::source::Origin;
 use libfuzzer_sys::fuzz_target;
 
-fn config() -> &'static Config {
-    static CONFIG: OnceLock<Config> = OnceLock::new();
-    CONFIG.get_or_init(|| {
-        let all = Overrides {
-            select: Some(vec!["all".to_string()]),
-            ..Overrides::default()
-        };
-        Config::load(None, &all).expect("the default configuration loads")
-    })
-}
+mod common;
+use common::config;
 
 const MODE: FixMode = FixMode { unsafe_fixes: true };
 
@@ -49,7 +39,10 @@ fuzz_target!(|data: &[u8]| {
             replay.replace_range(edit.span.range.to_range(), &edit.replacement);
         }
     }
-    assert_eq!(replay, fixed.text, "the rounds' edits do not give the fixed text");
+    assert_eq!(
+        replay, fixed.text,
+        "the rounds' edits do not give the fixed text"
+    );
     // The fixed text parses, and fixing it again changes nothing.
     let again = k8sec::load_source(PathBuf::from("fuzz.yaml"), fixed.text.clone(), Origin::File);
     assert!(

@@ -30,7 +30,9 @@ fuzz_target!(|data: &[u8]| {
     let mut wrote = false;
     for part in text.split('\0').take(12) {
         let (name, body) = part.split_once('\n').unwrap_or((part, ""));
-        let Some(path) = tidy(name.trim()) else { continue };
+        let Some(path) = tidy(name.trim()) else {
+            continue;
+        };
         let path = dir.path().join(path);
         if let Some(parent) = path.parent() {
             if std::fs::create_dir_all(parent).is_err() {
@@ -45,7 +47,9 @@ fuzz_target!(|data: &[u8]| {
     // Every directory holding a kustomization is built as a root.
     let mut dirs = vec![dir.path().to_path_buf()];
     while let Some(current) = dirs.pop() {
-        let Ok(entries) = std::fs::read_dir(&current) else { continue };
+        let Ok(entries) = std::fs::read_dir(&current) else {
+            continue;
+        };
         for entry in entries.flatten() {
             if entry.file_type().is_ok_and(|t| t.is_dir()) {
                 dirs.push(entry.path());

@@ -3,23 +3,13 @@
 #![no_main]
 
 use std::path::PathBuf;
-use std::sync::OnceLock;
 
-use k8sec::config::{Config, Overrides};
 use k8sec::report::{self, Format};
 use k8sec::source::Origin;
 use libfuzzer_sys::fuzz_target;
 
-fn config() -> &'static Config {
-    static CONFIG: OnceLock<Config> = OnceLock::new();
-    CONFIG.get_or_init(|| {
-        let all = Overrides {
-            select: Some(vec!["all".to_string()]),
-            ..Overrides::default()
-        };
-        Config::load(None, &all).expect("the default configuration loads")
-    })
-}
+mod common;
+use common::config;
 
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data).into_owned();
@@ -30,7 +20,8 @@ fuzz_target!(|data: &[u8]| {
         if format != Format::Json {
             // Untrusted text never reaches a terminal raw.
             assert!(
-                !out.chars().any(|c| c == '\u{1b}' || c == '\u{9b}' || c == '\u{7}'),
+                !out.chars()
+                    .any(|c| c == '\u{1b}' || c == '\u{9b}' || c == '\u{7}'),
                 "{format:?} output holds a raw control character:\n{out}"
             );
         }

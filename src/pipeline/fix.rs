@@ -159,6 +159,10 @@ fn fix_one(
     fixed
 }
 
+/// Why a file with a lone CR is not fixed.
+const LONE_CR: &str = "a line of the file ends in a lone CR (\\r), which Kubernetes reads as a \
+                       line break; use LF or CRLF line endings";
+
 /// How the warning of a file whose fixes were all withheld begins.
 const WITHHELD: &str = "fixes were withheld";
 
@@ -205,10 +209,7 @@ fn rounds(
         warnings: Vec::new(),
     };
     if has_lone_cr(&source.text) {
-        out.warnings.push(format!(
-            "{WITHHELD}: a line of the file ends in a lone CR (\\r), which Kubernetes reads as a \
-             line break; use LF or CRLF line endings"
-        ));
+        out.warnings.push(format!("{WITHHELD}: {LONE_CR}"));
         return out;
     }
     // Round 1 uses the run's own findings (ids of the whole workspace); later rounds re-lint
@@ -223,38 +224,22 @@ fn rounds(
         if step.applied == 0 || step.text == out.text {
             return out;
         }
-        for &taken in &step.taken {
-            let (key, fix) = &fixes[taken];
-            let count = applied.entry(key.clone()).or_default();
-            *count += 1;
-            if *count > reported.get(key).copied().unwrap_or(0) {
-                out.warnings.push(format!(
-                    "{WITHHELD}: the fix \"{}\" did not take effect and would be applied again \
-                     (the file holds text k8sec does not read as Kubernetes does); the file is \
-                     left unchanged",
-                    fix.description
-                ));
-                return out;
-            }
+        if let Some(fix) = repeated(&step.taken, &fixes, reported, &mut applied) {
+            out.warnings.push(format!(
+                "{WITHHELD}: the fix \"{}\" did not take effect and would be applied again \
+                 (the file holds text k8sec does not read as Kubernetes does); the file is \
+                 left unchanged",
+                fix.description
+            ));
+            return out;
         }
         let relinted = load_source(
             source.path.clone(),
             step.text.clone(),
             source.origin.clone(),
         );
-        if let Some((_, error)) = relinted.parse_errors.first() {
-            out.warnings.push(format!(
-                "{WITHHELD}: applying them would make the file invalid YAML ({}); \
-                 this is a bug in k8sec, please report it",
-                error.message
-            ));
-            return out;
-        }
-        if identities(relinted.resources()) != *identity {
-            out.warnings.push(format!(
-                "{WITHHELD}: applying them would change which objects the file holds; \
-                 this is a bug in k8sec, please report it"
-            ));
+        if let Some(warning) = broken(&relinted, identity) {
+            out.warnings.push(warning);
             return out;
         }
         out.text = step.text;
@@ -284,6 +269,40 @@ fn rounds(
         ));
     }
     out
+}
+
+/// The first fix of `taken` (positions in `fixes`) that brings its key past the number of
+/// findings the run reported for it: one that did not take effect, now applied again.
+/// `applied` counts the fixes applied per key over the rounds.
+fn repeated<'f>(
+    taken: &[usize],
+    fixes: &'f [(Reported, crate::diagnostic::Fix)],
+    reported: &HashMap<Reported, usize>,
+    applied: &mut HashMap<Reported, usize>,
+) -> Option<&'f crate::diagnostic::Fix> {
+    taken.iter().find_map(|&position| {
+        let (key, fix) = &fixes[position];
+        let count = applied.entry(key.clone()).or_default();
+        *count += 1;
+        (*count > reported.get(key).copied().unwrap_or(0)).then_some(fix)
+    })
+}
+
+/// Why a round's result must be thrown away: it does not parse, or holds other objects.
+fn broken(relinted: &Workspace, identity: &Identity) -> Option<String> {
+    if let Some((_, error)) = relinted.parse_errors.first() {
+        return Some(format!(
+            "{WITHHELD}: applying them would make the file invalid YAML ({}); \
+             this is a bug in k8sec, please report it",
+            error.message
+        ));
+    }
+    (identities(relinted.resources()) != *identity).then(|| {
+        format!(
+            "{WITHHELD}: applying them would change which objects the file holds; \
+             this is a bug in k8sec, please report it"
+        )
+    })
 }
 
 /// Whether a line of `text` ends in a CR not followed by LF.
