@@ -420,6 +420,51 @@ impl Config {
     }
 }
 
+/// Trust: settings that name a program to run (`[helm] binary`, and any such setting added
+/// later) are honoured only from the command line, `PATH`, or a configuration file outside the
+/// scanned repositories. A *repository configuration* is a file whose real path lies inside
+/// the repository of a linted path or of the working directory — the nearest ancestor holding
+/// `.git`, else the path itself ([`crate::source::boundary_of`], the boundary every reader
+/// keeps to). In CI that file comes from the pull request.
+impl Config {
+    /// Drops the program-naming settings of a repository configuration; returns the warning to
+    /// print when one was set.
+    pub fn distrust_repository_programs(&mut self, inputs: &[PathBuf]) -> Option<String> {
+        let path = self.path.as_ref()?.canonicalize().ok()?;
+        self.helm.binary.as_ref()?;
+        let cwd = std::env::current_dir().unwrap_or_default();
+        let mut scanned: Vec<PathBuf> = inputs.to_vec();
+        scanned.push(cwd.clone());
+        let inside = scanned.iter().any(|input| {
+            let input = if input.is_relative() {
+                cwd.join(input)
+            } else {
+                input.clone()
+            };
+            let dir = if input.is_dir() {
+                input.as_path()
+            } else {
+                input.parent().unwrap_or(&input)
+            };
+            path.starts_with(crate::source::boundary_of(
+                dir,
+                std::slice::from_ref(&input),
+            ))
+        });
+        if !inside {
+            return None;
+        }
+        let binary = self.helm.binary.take()?;
+        Some(format!(
+            "{}: `[helm] binary = \"{}\"` ignored: the configuration is inside the scanned \
+             repository, and k8sec never runs a program a repository names (use `--helm` or \
+             a helm on PATH)",
+            self.path.as_deref().unwrap_or(&path).display(),
+            binary.display()
+        ))
+    }
+}
+
 /// The configuration file's text, for reading it and locating problems in it.
 struct ConfigFile<'t> {
     path: Option<&'t Path>,

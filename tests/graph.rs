@@ -868,8 +868,12 @@ fn graph_renders_charts_with_the_configured_helm_and_kubernetes_version() {
     let dir = repo(VERSIONED_CHART);
     let values = dir.path().join("prod-values.yaml");
     std::fs::write(&values, "serviceAccount: api\n").unwrap();
+    // A configuration that names a program must be the user's own, outside the repository: a
+    // repository's `.k8sec.toml` cannot (issue 9, tests/hostile.rs).
+    let user = tempfile::tempdir().unwrap();
+    let config = user.path().join("k8sec.toml");
     std::fs::write(
-        dir.path().join(".k8sec.toml"),
+        &config,
         format!(
             "kubernetes-version = \"1.29\"\n\n[helm]\nbinary = {:?}\nvalues = [{:?}]\nset = [\"name=web\"]\n",
             helm.to_str().unwrap(),
@@ -877,7 +881,11 @@ fn graph_renders_charts_with_the_configured_helm_and_kubernetes_version() {
         ),
     )
     .unwrap();
-    let out = k8sec(dir.path(), &["graph", ".", "--format", "json"]);
+    let config = config.to_str().unwrap();
+    let out = k8sec(
+        dir.path(),
+        &["graph", ".", "--format", "json", "--config", config],
+    );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let nodes = helm_nodes(&out);
     let node = |kind: &str, name: &str| (kind.to_string(), name.to_string());
@@ -894,7 +902,16 @@ fn graph_renders_charts_with_the_configured_helm_and_kubernetes_version() {
     // The command line's helm flags go on top of `[helm]`, as for `k8sec lint`.
     let out = k8sec(
         dir.path(),
-        &["graph", ".", "--format", "json", "--helm-set", "name=shop"],
+        &[
+            "graph",
+            ".",
+            "--format",
+            "json",
+            "--config",
+            config,
+            "--helm-set",
+            "name=shop",
+        ],
     );
     assert!(
         helm_nodes(&out).contains(&node("Deployment", "shop-29")),

@@ -74,6 +74,9 @@ pub(crate) struct HelmArgs {
     /// A `--set key=value` for every rendered chart (repeatable).
     #[arg(long, value_name = "KEY=VALUE")]
     pub helm_set: Vec<String>,
+    /// Files (and a chart's rendering) larger than this many MB are not read.
+    #[arg(long, value_name = "MB", default_value_t = 50)]
+    pub max_file_size: u64,
 }
 
 impl HelmArgs {
@@ -82,6 +85,7 @@ impl HelmArgs {
             binary: self.helm.clone(),
             values: self.helm_values.clone(),
             set: self.helm_set.clone(),
+            max_file_size: Some(self.max_file_size.saturating_mul(1024 * 1024)),
         }
     }
 }

@@ -19,6 +19,8 @@ pub(crate) enum Error {
     UnknownCheck(String),
     /// The check list could not be printed as JSON.
     Json(serde_json::Error),
+    /// `--helm` names no executable file.
+    Helm(String),
 }
 
 impl fmt::Display for Error {
@@ -32,6 +34,7 @@ impl fmt::Display for Error {
                 write!(f, "unknown check `{id}` (see `k8sec checks` for the list)")
             }
             Error::Json(error) => write!(f, "{error}"),
+            Error::Helm(message) => f.write_str(message),
         }
     }
 }

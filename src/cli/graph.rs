@@ -9,7 +9,8 @@ use k8sec::{ExitStatus, Workspace};
 use super::args::GraphArgs;
 use super::error::Error;
 use super::setup::{self, Run};
-use super::{report_problems, write_stdout};
+use super::{report_problems, say, write_stdout};
+use k8sec::report::escape::escape;
 
 pub(crate) fn graph(args: GraphArgs) -> Result<ExitStatus, Error> {
     let focus = args
@@ -58,12 +59,11 @@ fn report_parse_errors(ws: &Workspace) {
     for (file, error) in &ws.parse_errors {
         let source = ws.sources.get(*file);
         let at = source.line_index.line_col(&source.text, error.offset);
-        eprintln!(
-            "k8sec: note: {}:{}:{}: invalid YAML ({}): the objects from there on are not in the graph",
-            source.display_path(),
-            at.line,
-            at.column,
-            error.message
+        let path = format!("{}:{}:{}", source.display_path(), at.line, at.column);
+        let message = format!(
+            "invalid YAML ({}): the objects from there on are not in the graph",
+            escape(&error.message)
         );
+        say("note", Some(&path), &message);
     }
 }

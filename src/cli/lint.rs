@@ -10,7 +10,8 @@ use k8sec::{ExitStatus, FixCount, LintResult, Workspace};
 use super::args::LintArgs;
 use super::error::Error;
 use super::setup::{self, Run};
-use super::{report_problems, write_stdout};
+use super::{report_problems, say, stderr_line, write_stdout};
+use k8sec::report::escape::escape;
 
 pub(crate) fn lint(args: LintArgs) -> Result<ExitStatus, Error> {
     let config = setup::config(
@@ -100,7 +101,7 @@ impl Output {
             }
         }
         if let (Some(fixed), Format::Concise, false) = (result.fixed, self.format, self.quiet) {
-            eprintln!("{}", fixed_line("Fixed", fixed));
+            stderr_line(&fixed_line("Fixed", fixed));
         }
         if to_stderr {
             let _ = std::io::stderr().lock().write_all(output.as_bytes());
@@ -147,7 +148,7 @@ fn diff(
     }
     write_stdout(&out);
     if !quiet {
-        eprintln!("{}", fixed_line("Would fix", preview.count));
+        stderr_line(&fixed_line("Would fix", preview.count));
     }
     preview.exit_status(ws)
 }
@@ -165,10 +166,8 @@ fn fix(
     for file in &fixed.files {
         report_fix_warnings(&file.path, &file.warnings);
         if let Some(error) = &file.write_error {
-            eprintln!(
-                "k8sec: error: {}: cannot write the fixed file: {error}",
-                file.path
-            );
+            let message = format!("cannot write the fixed file: {error}");
+            say("error", Some(&file.path), &escape(&message));
         }
     }
     if let Some(bytes) = &fixed.stdin {
@@ -183,6 +182,6 @@ fn fix(
 
 fn report_fix_warnings(path: &str, warnings: &[String]) {
     for warning in warnings {
-        eprintln!("k8sec: warning: {path}: {warning}");
+        say("warning", Some(path), &escape(warning));
     }
 }

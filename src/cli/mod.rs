@@ -18,6 +18,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+use k8sec::report::escape::{escape, escape_keeping};
 use k8sec::{ExitStatus, Workspace};
 
 use args::{Cli, Command};
@@ -34,7 +35,9 @@ pub(crate) fn main() -> ExitCode {
     match result {
         Ok(status) => status.into(),
         Err(error) => {
-            eprintln!("k8sec: error: {error}");
+            // A configuration error quotes the file's lines: its own line breaks stay.
+            let message = error.to_string();
+            say("error", None, &escape_keeping(&message, &['\n']));
             ExitStatus::Error.into()
         }
     }
@@ -43,17 +46,32 @@ pub(crate) fn main() -> ExitCode {
 /// Unreadable paths always go to stderr; notes only when not quiet.
 fn report_problems(ws: &Workspace, quiet: bool) {
     for problem in &ws.problems {
-        eprintln!(
-            "k8sec: error: {}: {}",
-            problem.path.display(),
-            problem.message
-        );
+        let path = problem.path.to_string_lossy();
+        say("error", Some(&path), &escape(&problem.message));
     }
     if !quiet {
         for note in &ws.notes {
-            eprintln!("k8sec: note: {}: {}", note.path.display(), note.message);
+            let path = note.path.to_string_lossy();
+            say("note", Some(&path), &escape(&note.message));
         }
     }
+}
+
+/// `k8sec: <level>: [<path>: ]<message>` on stderr. The path is escaped here (file names come
+/// from the scanned repository); `message` must be escaped by the caller, who knows which of
+/// its parts are untrusted.
+fn say(level: &str, path: Option<&str>, message: &str) {
+    match path {
+        Some(path) => stderr_line(&format!("k8sec: {level}: {}: {message}", escape(path))),
+        None => stderr_line(&format!("k8sec: {level}: {message}")),
+    }
+}
+
+/// Writes one line to stderr. A closed or full stderr is not an error: unlike `eprintln!`,
+/// this never panics.
+fn stderr_line(line: &str) {
+    let mut stderr = std::io::stderr().lock();
+    let _ = writeln!(stderr, "{line}");
 }
 
 /// Writes to stdout; a closed pipe (`k8sec lint | head`) is not an error.

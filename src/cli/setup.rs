@@ -10,6 +10,12 @@ use k8sec::config::{self, Config, Overrides};
 use k8sec::{HelmFlags, Inputs, LoadOptions, Workspace};
 
 use super::error::Error;
+use super::{say, stderr_line};
+use k8sec::report::escape::escape;
+
+/// Most worker threads `-j` may ask for: more only costs memory (each thread has its stack),
+/// and under a memory limit a thousand threads cannot even start.
+const MAX_THREADS: usize = 64;
 
 /// What a command loads, and with which configuration.
 pub(crate) struct Run {
@@ -39,13 +45,30 @@ impl Run {
     /// `config` and `helm`, and reads the inputs: `paths`, where `-` reads one YAML stream from
     /// stdin (once), named `stdin_filename`.
     pub fn new(
-        config: Config,
+        mut config: Config,
         helm: &HelmFlags,
         threads: Option<usize>,
         paths: Vec<PathBuf>,
         stdin_filename: Option<PathBuf>,
     ) -> Result<Run, Error> {
-        let threads = threads.unwrap_or(0);
+        if let Some(binary) = &helm.binary {
+            if !binary.is_file() {
+                return Err(Error::Helm(format!(
+                    "`--helm {}`: no such file",
+                    escape(&binary.to_string_lossy())
+                )));
+            }
+        }
+        if let Some(warning) = config.distrust_repository_programs(&paths) {
+            say("warning", None, &escape(&warning));
+        }
+        let mut threads = threads.unwrap_or(0);
+        if threads > MAX_THREADS {
+            stderr_line(&format!(
+                "k8sec: warning: `-j {threads}` lowered to {MAX_THREADS} worker threads"
+            ));
+            threads = MAX_THREADS;
+        }
         if threads > 0 {
             // Only fails if a global pool already exists, which nothing else creates.
             let _ = rayon::ThreadPoolBuilder::new()
@@ -54,7 +77,10 @@ impl Run {
         }
         let mut options = LoadOptions::from_config(&config, helm);
         options.walk.threads = threads;
-        let inputs = read_inputs(paths, stdin_filename)?;
+        let limit = helm
+            .max_file_size
+            .unwrap_or(k8sec::source::DEFAULT_MAX_FILE_SIZE);
+        let inputs = read_inputs(paths, stdin_filename, limit)?;
         Ok(Run {
             config,
             options,
@@ -64,7 +90,12 @@ impl Run {
 }
 
 /// The paths to read; `-` reads one YAML stream from stdin (once), named `stdin_filename`.
-fn read_inputs(paths: Vec<PathBuf>, stdin_filename: Option<PathBuf>) -> Result<Inputs, Error> {
+/// Stdin is read up to `limit` bytes (`--max-file-size`), as any file.
+fn read_inputs(
+    paths: Vec<PathBuf>,
+    stdin_filename: Option<PathBuf>,
+    limit: u64,
+) -> Result<Inputs, Error> {
     let mut inputs = Inputs::default();
     for path in paths {
         if path.as_os_str() != "-" {
@@ -76,8 +107,15 @@ fn read_inputs(paths: Vec<PathBuf>, stdin_filename: Option<PathBuf>) -> Result<I
         }
         let mut bytes = Vec::new();
         std::io::stdin()
+            .take(limit + 1)
             .read_to_end(&mut bytes)
             .map_err(Error::Stdin)?;
+        if bytes.len() as u64 > limit {
+            return Err(Error::Stdin(std::io::Error::other(format!(
+                "larger than the {} MB limit (raise it with `--max-file-size`)",
+                limit / (1024 * 1024)
+            ))));
+        }
         let name = stdin_filename
             .clone()
             .unwrap_or_else(|| PathBuf::from("<stdin>"));

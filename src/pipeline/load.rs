@@ -36,6 +36,8 @@ pub struct HelmFlags {
     pub binary: Option<PathBuf>,
     pub values: Vec<PathBuf>,
     pub set: Vec<String>,
+    /// `--max-file-size` in bytes: the largest file read, and the most a chart may render.
+    pub max_file_size: Option<u64>,
 }
 
 impl LoadOptions {
@@ -46,6 +48,9 @@ impl LoadOptions {
     /// `k8sec graph` renders charts exactly as `k8sec lint` does.
     pub fn from_config(config: &Config, flags: &HelmFlags) -> LoadOptions {
         let (major, minor) = config.kubernetes_version;
+        let max_file_size = flags
+            .max_file_size
+            .unwrap_or(crate::source::DEFAULT_MAX_FILE_SIZE);
         let helm = HelmOptions {
             binary: flags.binary.clone().or_else(|| config.helm.binary.clone()),
             values: config
@@ -59,10 +64,12 @@ impl LoadOptions {
             timeout: std::time::Duration::from_secs(config.helm.timeout.unwrap_or(60)),
             kube_version: format!("{major}.{minor}.0"),
             enabled: config.helm.enabled.unwrap_or(true) || flags.binary.is_some(),
+            max_output: max_file_size,
         };
         let walk = WalkOptions {
             exclude: config.exclude.clone(),
-            threads: 0,
+            max_file_size,
+            ..WalkOptions::default()
         };
         LoadOptions { walk, helm }
     }
@@ -79,7 +86,15 @@ pub fn load_with(inputs: &Inputs, options: &LoadOptions) -> Workspace {
     overlays.add_unsaved(&mut discovery, &inputs.paths, &options.walk);
     let mut loading = Loading::default();
     loading.ws.problems = discovery.problems;
-    let mut kustomizations = loading.add_files(&discovery.files, &overlays);
+    loading
+        .ws
+        .notes
+        .extend(discovery.skipped.into_iter().map(|s| Note {
+            path: s.path,
+            message: s.message,
+        }));
+    let max_size = options.walk.max_file_size;
+    let mut kustomizations = loading.add_files(&discovery.files, &overlays, max_size);
     let mut charts = discovery.charts;
     let gitops_charts =
         loading.follow_gitops(inputs, options, &overlays, &mut kustomizations, &mut charts);
@@ -189,8 +204,13 @@ impl Loading {
 
     /// Reads (from `overlays`, else from disk) and parses the discovered files, in parallel;
     /// returns the kustomizations among them.
-    fn add_files(&mut self, paths: &[PathBuf], overlays: &Overlays<'_>) -> Vec<FileId> {
-        let (loaded, problems) = source::load_files(paths, self.next_id().0, overlays);
+    fn add_files(
+        &mut self,
+        paths: &[PathBuf],
+        overlays: &Overlays<'_>,
+        max_size: u64,
+    ) -> Vec<FileId> {
+        let (loaded, problems) = source::load_files(paths, self.next_id().0, overlays, max_size);
         self.ws.problems.extend(problems);
         let patches = source::patch_files(&loaded);
         let mut kustomizations = Vec::new();

@@ -2,10 +2,12 @@
 //! versioned contract, see the README).
 
 mod concise;
+pub mod escape;
 pub mod graph;
 mod human;
 mod json;
 pub mod redact;
+mod snippet;
 pub mod statistics;
 
 pub use human::Color;

@@ -107,6 +107,7 @@ pub(crate) fn build(
         notes,
         files: BTreeSet::new(),
         stack: Vec::new(),
+        builds: 0,
     };
     let mut acc = Acc::default();
     let kustomization = builder
@@ -192,7 +193,16 @@ struct Builder<'s, 'a> {
     files: BTreeSet<FileId>,
     /// Kustomization directories being built, to refuse cycles.
     stack: Vec<PathBuf>,
+    /// Kustomizations built so far for this root (one reached by two paths counts twice).
+    builds: usize,
 }
+
+/// Most kustomizations one root may build, counting each time one is reached: a diamond of
+/// bases (each level including the next one twice) reaches the bottom 2^depth times.
+const MAX_BUILDS: usize = 2_000;
+
+/// Most objects one kustomization's output may hold.
+const MAX_RESOURCES: usize = 10_000;
 
 /// A kustomization being read: its file, path and root node.
 struct Kust {

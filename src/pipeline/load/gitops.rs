@@ -132,8 +132,14 @@ impl Loading {
             found.files.retain(|f| f.parent() == Some(dir.as_path()));
         }
         self.ws.problems.append(&mut found.problems);
+        self.ws
+            .notes
+            .extend(found.skipped.into_iter().map(|s| Note {
+                path: s.path,
+                message: s.message,
+            }));
         let first = self.next_id().0;
-        let kustomizations = self.add_files(&found.files, overlays);
+        let kustomizations = self.add_files(&found.files, overlays, options.walk.max_file_size);
         if !is_kustomize {
             let ids = (first..self.next_id().0).map(FileId).collect();
             self.directories.push((dir, object, ids));
