@@ -10,7 +10,7 @@ pub mod knode;
 pub(crate) mod kustomize;
 mod store;
 
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -30,6 +30,8 @@ pub struct KustomizeBuild {
     pub kustomization: FileId,
     /// The objects the build produced, every node spanned at its origin.
     pub resources: Vec<Resource>,
+    /// Every file the build read: a change to one of them changes this build's output.
+    pub files: BTreeSet<FileId>,
 }
 
 /// What building every Kustomize root of a run gave.
@@ -135,6 +137,7 @@ pub fn build_kustomizations(
                     dir: built.dir,
                     kustomization: built.kustomization,
                     resources,
+                    files: built.files,
                 });
             }
             Err(note) => out.notes.push(Note {

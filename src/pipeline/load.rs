@@ -6,7 +6,7 @@
 //! round of `--fix` re-lints. [`Inputs::overlays`] replace the disk's text of the files they
 //! name (an editor's unsaved buffers). Nothing after loading reads the disk.
 
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -14,7 +14,7 @@ use crate::build::helm::{self, HelmOptions};
 use crate::build::{self, FileStore, KustomizeOutput};
 use crate::config::Config;
 use crate::model::{self, Resource};
-use crate::source::{self, LoadedFile, Origin, Overlays, WalkOptions};
+use crate::source::{self, LoadedFile, Origin, Overlays, SourceFile, WalkOptions};
 use crate::workspace::{DeployUnit, Inputs, Note, UnitKind, Workspace};
 use crate::yaml::{FileId, ParsedStream, Tree};
 
@@ -70,6 +70,26 @@ impl LoadOptions {
 /// Units: the plain files not consumed by a build (one unit), one unit per Kustomize build
 /// root, one per rendered chart (or rendered stdin stream).
 pub fn load_with(inputs: &Inputs, options: &LoadOptions) -> Workspace {
+    load_keeping(inputs, options).0
+}
+
+/// What loading knows besides the workspace it returns: every file's parsed documents and the
+/// part each plays in the builds. A [`LiveWorkspace`](super::live::LiveWorkspace) keeps it to
+/// re-derive the units when one file changes, without reading or parsing the others again.
+#[derive(Default)]
+pub(super) struct Parsed {
+    /// The documents of each file, by file id (`None`: read as text only, by a generator).
+    pub(super) docs: Vec<Option<Vec<Arc<Tree>>>>,
+    /// Files that are read only through a build: kustomizations and the patches they name.
+    pub(super) build_inputs: HashSet<FileId>,
+    /// Every kustomization file, build root or not.
+    pub(super) kustomizations: Vec<FileId>,
+    /// Each Kustomize build that succeeded: its root's kustomization and the files it read.
+    pub(super) builds: Vec<(FileId, BTreeSet<FileId>)>,
+}
+
+/// [`load_with`], keeping what the loading knew (see [`Parsed`]).
+pub(super) fn load_keeping(inputs: &Inputs, options: &LoadOptions) -> (Workspace, Parsed) {
     let overlays = Overlays::new(&inputs.overlays);
     let mut discovery = source::discover(&inputs.paths, &options.walk);
     overlays.add_unsaved(&mut discovery, &inputs.paths, &options.walk);
@@ -82,7 +102,17 @@ pub fn load_with(inputs: &Inputs, options: &LoadOptions) -> Workspace {
     }
     let built = loading.build_kustomizations(&kustomizations, &inputs.paths);
     helm_units.extend(loading.render_charts(discovery.charts, &options.helm));
-    loading.finish(built, helm_units)
+    let parsed = Parsed {
+        docs: loading.docs.clone(),
+        build_inputs: loading.build_inputs.clone(),
+        builds: built
+            .builds
+            .iter()
+            .map(|b| (b.kustomization, b.files.clone()))
+            .collect(),
+        kustomizations,
+    };
+    (loading.finish(built, helm_units), parsed)
 }
 
 /// [`load_with`] with the default options but the walk's: charts are rendered with `helm` from
@@ -294,10 +324,7 @@ impl Loading {
             resources: Vec::new(),
         };
         for (id, file) in self.ws.sources.iter() {
-            let plain = !self.build_inputs.contains(&id)
-                && !built.consumed.contains(&id)
-                && file.origin != Origin::Rendered;
-            if plain {
+            if is_plain(id, file, &self.build_inputs, &built.consumed) {
                 files.resources.extend(self.resources_of(id));
             }
         }
@@ -314,4 +341,16 @@ impl Loading {
         self.ws.units.extend(helm_units);
         self.ws
     }
+}
+
+/// Whether a file's objects belong to the plain-files unit: it is not read only through a build
+/// (a kustomization, a patch it names), no successful build consumed it, and it is not a
+/// renderer's output.
+pub(super) fn is_plain(
+    id: FileId,
+    file: &SourceFile,
+    build_inputs: &HashSet<FileId>,
+    consumed: &HashSet<FileId>,
+) -> bool {
+    !build_inputs.contains(&id) && !consumed.contains(&id) && file.origin != Origin::Rendered
 }
