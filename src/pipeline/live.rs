@@ -127,6 +127,12 @@ impl LiveWorkspace {
         self.by_path.get(&normalize(&self.cwd.join(path))).copied()
     }
 
+    /// Whether the workspace holds a file in the directory `dir` or below.
+    pub(crate) fn holds_under(&self, dir: &Path) -> bool {
+        let dir = normalize(&self.cwd.join(dir));
+        self.by_path.keys().any(|p| p.starts_with(&dir))
+    }
+
     /// The absolute path of a file of the workspace.
     pub(crate) fn path_of(&self, id: FileId) -> PathBuf {
         normalize(&self.cwd.join(&self.ws.sources.get(id).path))
