@@ -497,3 +497,30 @@ fn files_changed_on_disk_and_configuration_changes_are_picked_up() {
     client.diagnostics(&config, |d| d.is_empty());
     assert_eq!(client.shutdown().code(), Some(0));
 }
+
+#[test]
+fn the_helix_configuration_starts_this_server_for_yaml() {
+    let path = common::manifest_dir().join("editors/helix/languages.toml");
+    let config: toml::Table = std::fs::read_to_string(path).unwrap().parse().unwrap();
+    let server = &config["language-server"]["k8sec"];
+    assert_eq!(server["command"].as_str(), Some("k8sec"));
+    let args: Vec<&str> = server["args"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap())
+        .collect();
+    assert_eq!(args, ["lsp"]);
+    let languages = config["language"].as_array().unwrap();
+    let yaml = languages
+        .iter()
+        .find(|l| l["name"].as_str() == Some("yaml"))
+        .unwrap();
+    let servers = yaml["language-servers"].as_array().unwrap();
+    assert!(servers.iter().any(|s| s.as_str() == Some("k8sec")));
+    // Those arguments start a server that answers.
+    let (_dir, root) = repo(&[("pod.yaml", POD)]);
+    let mut client = start(&root);
+    client.diagnostics(&root.join("pod.yaml"), has("privileged-container"));
+    assert_eq!(client.shutdown().code(), Some(0));
+}
