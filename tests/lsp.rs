@@ -141,6 +141,15 @@ fn edits_update_the_diagnostics() {
     // And back, as a whole text.
     client.change(&path, 3, json!([{"text": POD}]));
     client.diagnostics(&path, has("privileged-container"));
+    // A line break for a character: the same bytes hold the finding, on the next line.
+    let moved = POD.replacen("# D", "#\n#", 1);
+    client.change(&path, 4, json!([{"text": moved}]));
+    let on_line_8 = |d: &[Value]| {
+        of(d, "privileged-container")
+            .first()
+            .is_some_and(|p| p["range"]["start"]["line"] == 8)
+    };
+    client.diagnostics(&path, on_line_8);
     assert_eq!(client.shutdown().code(), Some(0));
 }
 

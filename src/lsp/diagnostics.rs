@@ -92,22 +92,75 @@ fn severity(severity: Severity) -> DiagnosticSeverity {
     }
 }
 
-/// The diagnostics of every file with findings that `owns` says is this workspace's to report,
-/// by absolute path.
-pub(crate) fn by_file(
-    live: &LiveWorkspace,
-    owns: impl Fn(&Path) -> bool,
-) -> HashMap<PathBuf, Vec<Diagnostic>> {
-    let mut out: HashMap<FileId, Vec<Diagnostic>> = HashMap::new();
-    for finding in &live.result().findings {
-        out.entry(finding.span.file)
-            .or_default()
-            .push(diagnostic(live, finding));
+/// The diagnostics made for each file, and what they were made from: a lint that leaves a
+/// file's findings, and the texts they point into, as they were costs no conversion (a keystroke
+/// in one file of a large workspace converts that file's findings, not all of them).
+#[derive(Default)]
+pub(crate) struct Made {
+    files: HashMap<PathBuf, Conversion>,
+}
+
+struct Conversion {
+    findings: Vec<Finding>,
+    /// The version of each text the findings point into.
+    versions: Vec<(FileId, u64)>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl Made {
+    /// The diagnostics of every file of `live` with findings that `owns` says is this
+    /// workspace's to report, by absolute path.
+    pub(crate) fn by_file(
+        &mut self,
+        live: &LiveWorkspace,
+        owns: impl Fn(&Path) -> bool,
+    ) -> HashMap<PathBuf, Vec<Diagnostic>> {
+        let mut groups: HashMap<FileId, Vec<&Finding>> = HashMap::new();
+        for finding in &live.result().findings {
+            groups.entry(finding.span.file).or_default().push(finding);
+        }
+        let mut out = HashMap::new();
+        for (file, findings) in groups {
+            let path = live.path_of(file);
+            if !owns(&path) {
+                continue;
+            }
+            let mut versions: Vec<(FileId, u64)> = findings
+                .iter()
+                .flat_map(|f| {
+                    let related = f.related.iter().map(|r| r.span.file);
+                    std::iter::once(f.span.file).chain(related)
+                })
+                .map(|id| (id, live.version(id)))
+                .collect();
+            versions.sort_unstable();
+            versions.dedup();
+            let known = self.files.get(&path).filter(|made| {
+                made.versions == versions && made.findings.iter().eq(findings.iter().copied())
+            });
+            let diagnostics = match known {
+                Some(made) => made.diagnostics.clone(),
+                None => {
+                    let diagnostics: Vec<Diagnostic> =
+                        findings.iter().map(|f| diagnostic(live, f)).collect();
+                    let made = Conversion {
+                        findings: findings.into_iter().cloned().collect(),
+                        versions,
+                        diagnostics: diagnostics.clone(),
+                    };
+                    self.files.insert(path.clone(), made);
+                    diagnostics
+                }
+            };
+            out.insert(path, diagnostics);
+        }
+        out
     }
-    out.into_iter()
-        .map(|(file, diagnostics)| (live.path_of(file), diagnostics))
-        .filter(|(path, _)| owns(path))
-        .collect()
+
+    /// Forgets the files not in `current`.
+    pub(crate) fn keep_only(&mut self, current: &HashMap<PathBuf, Vec<Diagnostic>>) {
+        self.files.retain(|path, _| current.contains_key(path));
+    }
 }
 
 /// The diagnostics of one file (none when the workspace does not hold it).

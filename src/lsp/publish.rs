@@ -24,13 +24,12 @@ use super::{diagnostics, uri};
 impl Server {
     /// The diagnostics of every file of every project, by path, with each configuration that
     /// cannot be used reported on its file.
-    fn current(&self) -> HashMap<PathBuf, Vec<Diagnostic>> {
+    fn current(&mut self) -> HashMap<PathBuf, Vec<Diagnostic>> {
         let mut out = HashMap::new();
+        let mut made = std::mem::take(&mut self.made);
         for (i, project) in self.projects.iter().enumerate() {
             if let Some(live) = &project.live {
-                out.extend(diagnostics::by_file(live, |path| {
-                    self.owner(path) == Some(i)
-                }));
+                out.extend(made.by_file(live, |path| self.owner(path) == Some(i)));
             }
             if let (Some(error), Some(path)) = (&project.config_error, project.config_path()) {
                 let text = std::fs::read_to_string(path).unwrap_or_default();
@@ -38,6 +37,8 @@ impl Server {
                 out.insert(path.to_path_buf(), vec![diagnostic]);
             }
         }
+        made.keep_only(&out);
+        self.made = made;
         out
     }
 

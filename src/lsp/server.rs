@@ -24,6 +24,7 @@ use lsp_types::{
 use serde::de::DeserializeOwned;
 
 use super::capabilities::Client;
+use super::diagnostics::Made;
 use super::documents::Documents;
 use super::project::{Outcome, Project};
 use super::transport::Outgoing;
@@ -46,6 +47,8 @@ pub(crate) struct Server {
     pub(super) pushed: HashMap<PathBuf, Vec<Diagnostic>>,
     /// What the last pull of each open document answered, by file.
     pub(super) pulled: HashMap<PathBuf, Vec<Diagnostic>>,
+    /// The diagnostics made from the findings, kept while the findings stay the same.
+    pub(super) made: Made,
     shutdown_requested: bool,
     next_id: i32,
 }
@@ -88,6 +91,7 @@ impl Server {
             parked: Vec::new(),
             pushed: HashMap::new(),
             pulled: HashMap::new(),
+            made: Made::default(),
             shutdown_requested: false,
             next_id: 0,
         };

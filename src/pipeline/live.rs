@@ -27,8 +27,9 @@
 //! full reload settles: notes (skipped charts, build warnings) are the last full load's, and a
 //! non-UTF-8 generator input read by a rebuilt root is read as text.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -78,6 +79,10 @@ pub(crate) struct LiveWorkspace {
     /// Paths an update named that the last reload did not take (excluded, ignored, not a
     /// manifest): they do not cause another reload until something else does.
     outside: HashSet<PathBuf>,
+    /// The version of every text loaded by the last reload (see [`version`](Self::version)).
+    epoch: u64,
+    /// The versions of the texts updated since.
+    edited: HashMap<FileId, u64>,
     /// The per-resource findings of the plain-files unit, by file.
     plain_found: HashMap<FileId, Found>,
     /// By unit index: the plain-files unit's unit and graph findings; every finding of any other
@@ -99,6 +104,8 @@ impl LiveWorkspace {
             consumed: HashSet::new(),
             by_path: HashMap::new(),
             outside: HashSet::new(),
+            epoch: 0,
+            edited: HashMap::new(),
             plain_found: HashMap::new(),
             unit_found: Vec::new(),
             result: LintResult::default(),
@@ -131,6 +138,13 @@ impl LiveWorkspace {
     pub(crate) fn holds_under(&self, dir: &Path) -> bool {
         let dir = normalize(&self.cwd.join(dir));
         self.by_path.keys().any(|p| p.starts_with(&dir))
+    }
+
+    /// A number that changes whenever the text of file `id` does (no two texts, of any
+    /// workspace, get the same): what a cache of anything computed from positions in the text
+    /// is keyed by.
+    pub(crate) fn version(&self, id: FileId) -> u64 {
+        self.edited.get(&id).copied().unwrap_or(self.epoch)
     }
 
     /// The absolute path of a file of the workspace.
@@ -170,6 +184,8 @@ impl LiveWorkspace {
         self.by_path.clear();
         self.index_paths(0);
         self.outside.clear();
+        self.epoch = next_version();
+        self.edited.clear();
         self.plain_found.clear();
         self.relint(config);
     }
@@ -210,13 +226,10 @@ impl LiveWorkspace {
         }
         let was_consumed = self.consumed.clone();
         self.rebuild_roots(&ids);
-        let plain_changed = ids.iter().any(|&id| {
-            let file = self.ws.sources.get(id);
-            is_plain(id, file, &self.parsed.build_inputs, &self.consumed)
-                || is_plain(id, file, &self.parsed.build_inputs, &was_consumed)
-        });
-        if plain_changed || was_consumed != self.consumed {
+        if was_consumed != self.consumed {
             self.rederive_plain_unit();
+        } else {
+            self.splice_plain_unit(&ids);
         }
         for id in &ids {
             self.plain_found.remove(id);
@@ -240,6 +253,7 @@ impl LiveWorkspace {
             *slot = Some(trees.collect());
         }
         self.ws.sources.replace(id, file.source);
+        self.edited.insert(id, next_version());
     }
 
     /// Builds again the roots that read one of `changed`, and the roots whose build failed;
@@ -297,16 +311,54 @@ impl LiveWorkspace {
     /// The plain-files unit again, from the kept documents of the files that are plain now.
     fn rederive_plain_unit(&mut self) {
         let mut resources: Vec<Resource> = Vec::new();
-        for (id, file) in self.ws.sources.iter() {
-            if is_plain(id, file, &self.parsed.build_inputs, &self.consumed) {
-                let trees = self.parsed.docs.get(id.0 as usize).into_iter().flatten();
-                resources.extend(trees.flatten().flat_map(model::resources_of));
-            }
+        for (id, _) in self.ws.sources.iter() {
+            resources.extend(self.plain_resources(id));
         }
         if let Some(at) = self.ws.units.iter().position(|u| u.kind == UnitKind::Files) {
             self.ws.units[at].resources = resources;
             self.unit_found[at] = None;
         }
+    }
+
+    /// The plain-files unit with the objects of the `changed` files replaced (the same files
+    /// are plain as before): a file's objects are in file order, as the load puts them.
+    fn splice_plain_unit(&mut self, changed: &HashSet<FileId>) {
+        let Some(at) = self.ws.units.iter().position(|u| u.kind == UnitKind::Files) else {
+            return;
+        };
+        let mut new: BTreeMap<FileId, Vec<Resource>> = changed
+            .iter()
+            .map(|&id| (id, self.plain_resources(id)))
+            .filter(|(_, resources)| !resources.is_empty())
+            .collect();
+        let before = std::mem::take(&mut self.ws.units[at].resources);
+        let touched = new.len() + before.iter().filter(|r| changed.contains(&r.file)).count();
+        if touched == 0 {
+            self.ws.units[at].resources = before;
+            return;
+        }
+        let mut resources = Vec::with_capacity(before.len());
+        for resource in before {
+            while let Some(entry) = new.first_entry().filter(|e| *e.key() < resource.file) {
+                resources.extend(entry.remove());
+            }
+            if !changed.contains(&resource.file) {
+                resources.push(resource);
+            }
+        }
+        resources.extend(new.into_values().flatten());
+        self.ws.units[at].resources = resources;
+        self.unit_found[at] = None;
+    }
+
+    /// The objects of file `id` if it is a plain file (none otherwise), from its documents.
+    fn plain_resources(&self, id: FileId) -> Vec<Resource> {
+        let file = self.ws.sources.get(id);
+        if !is_plain(id, file, &self.parsed.build_inputs, &self.consumed) {
+            return Vec::new();
+        }
+        let trees = self.parsed.docs.get(id.0 as usize).into_iter().flatten();
+        trees.flatten().flat_map(model::resources_of).collect()
     }
 
     /// Indexes by path the files from `first` on.
@@ -401,6 +453,12 @@ impl LiveWorkspace {
         }
         (by_unit, suppressed)
     }
+}
+
+/// A text version no other text got (see [`LiveWorkspace::version`]).
+fn next_version() -> u64 {
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    NEXT.fetch_add(1, Ordering::Relaxed)
 }
 
 /// The directory of a kustomization, as `build::kustomize_roots` names it.

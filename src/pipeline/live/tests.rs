@@ -90,6 +90,7 @@ spec:
 fn repo() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let files = [
+        ("apps/empty.yaml", "# nothing yet\n"),
         ("apps/worker.yaml", DEPLOYMENT),
         ("rbac/worker.yaml", RBAC),
         ("kustomize/base/kustomization.yaml", BASE_KUSTOMIZATION),
@@ -235,6 +236,18 @@ fn an_edited_plain_file_is_checked_again_in_place() {
         Refresh::InPlace
     );
     assert!(!session.reports("apps/worker.yaml", "host-network"));
+}
+
+#[test]
+fn objects_added_to_and_removed_from_a_plain_file_keep_their_place() {
+    let repo = repo();
+    let mut session = Session::new(repo.path());
+    // Two objects, the same one twice: a duplicate within the file.
+    let two = format!("{DEPLOYMENT}---\n{DEPLOYMENT}");
+    assert_eq!(session.edit("apps/empty.yaml", &two), Refresh::InPlace);
+    assert!(session.reports("apps/empty.yaml", "duplicate-object"));
+    assert_eq!(session.edit("apps/empty.yaml", ""), Refresh::InPlace);
+    assert!(!session.reports("apps/empty.yaml", "duplicate-object"));
 }
 
 #[test]
