@@ -3,70 +3,44 @@
 mod common;
 mod lsp_client;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde_json::{json, Value};
 
 use lsp_client::{apply_edits, position, repo, uri, Client};
 
 /// A Pod whose container runs privileged, on a line with non-ASCII text before the value.
-const POD: &str = "# Démo: 😀 pod
-apiVersion: v1
-kind: Pod
-metadata:
-  name: wörker
-spec:
-  containers:
-    - {name: \"wörker-😀\", image: \"nginx:1.27\", securityContext: {privileged: true}}
-";
+const POD: &str = include_str!("../testdata/lsp/pod.yaml");
 
-const DEPLOYMENT: &str = "apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: worker
-  namespace: shop
-spec:
-  selector:
-    matchLabels: {app: worker}
-  template:
-    metadata:
-      labels: {app: worker}
-    spec:
-      serviceAccountName: worker
-      containers:
-        - name: worker
-          image: example/worker:1.0
-";
+const DEPLOYMENT: &str = include_str!("../testdata/lsp/deployment.yaml");
 
-const RBAC: &str = "apiVersion: v1
-kind: ServiceAccount
-metadata:
-  name: worker
-  namespace: shop
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: Role
-metadata:
-  name: reader
-  namespace: shop
-rules:
-  - apiGroups: [\"\"]
-    resources: [\"secrets\"]
-    verbs: [\"get\"]
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: RoleBinding
-metadata:
-  name: reader
-  namespace: shop
-subjects:
-  - kind: ServiceAccount
-    name: someone-else
-roleRef:
-  apiGroup: rbac.authorization.k8s.io
-  kind: Role
-  name: reader
-";
+const RBAC: &str = include_str!("../testdata/lsp/rbac.yaml");
+
+/// A server on a repository holding `pod.yaml` ([`POD`]), with that file open.
+struct Opened {
+    /// The repository, kept while the test runs.
+    _dir: tempfile::TempDir,
+    root: PathBuf,
+    client: Client,
+    path: PathBuf,
+    /// The file's first diagnostics.
+    diagnostics: Vec<Value>,
+}
+
+fn open_pod() -> Opened {
+    let (dir, root) = repo(&[("pod.yaml", POD)]);
+    let mut client = start(&root);
+    let path = root.join("pod.yaml");
+    client.open(&path, POD);
+    let diagnostics = client.diagnostics(&path, has("privileged-container"));
+    Opened {
+        _dir: dir,
+        root,
+        client,
+        path,
+        diagnostics,
+    }
+}
 
 fn start(root: &Path) -> Client {
     start_with(root, json!({}))
@@ -125,11 +99,12 @@ fn diagnostics_have_utf16_ranges_codes_links_and_severity() {
 
 #[test]
 fn edits_update_the_diagnostics() {
-    let (_dir, root) = repo(&[("pod.yaml", POD)]);
-    let mut client = start(&root);
-    let path = root.join("pod.yaml");
-    client.open(&path, POD);
-    client.diagnostics(&path, has("privileged-container"));
+    let Opened {
+        _dir,
+        mut client,
+        path,
+        ..
+    } = open_pod();
     // An incremental change after non-ASCII text: `true` becomes `false`.
     let edit = json!([{"range": range_of(POD, "true"), "text": "false"}]);
     client.change(&path, 2, edit);
@@ -153,19 +128,26 @@ fn edits_update_the_diagnostics() {
     assert_eq!(client.shutdown().code(), Some(0));
 }
 
-/// The code actions at the range of the first `check` diagnostic of the open `path`.
-fn actions(client: &mut Client, path: &Path, check: &'static str) -> Vec<Value> {
-    let diagnostics = client.diagnostics(path, has(check));
-    let diagnostic = of(&diagnostics, check)[0].clone();
+/// The quick fixes at the range of the first `check` diagnostic among `diagnostics` of `path`.
+fn quick_fixes(client: &mut Client, path: &Path, diagnostics: &[Value], check: &str) -> Vec<Value> {
+    let diagnostic = of(diagnostics, check)[0].clone();
     let response = client.request(
         "textDocument/codeAction",
         json!({
             "textDocument": {"uri": uri(path)},
             "range": diagnostic["range"],
-            "context": {"diagnostics": [diagnostic]},
+            "context": {"diagnostics": [diagnostic], "only": ["quickfix"]},
         }),
     );
     response["result"].as_array().cloned().unwrap_or_default()
+}
+
+/// The action whose title contains `title`.
+fn titled<'a>(actions: &'a [Value], title: &str) -> &'a Value {
+    let found = actions
+        .iter()
+        .find(|a| a["title"].as_str().unwrap().contains(title));
+    found.unwrap_or_else(|| panic!("no action `{title}` among {actions:?}"))
 }
 
 /// The text after applying an action's edit to `text`.
@@ -176,17 +158,15 @@ fn applied(action: &Value, path: &Path, text: &str) -> String {
 
 #[test]
 fn a_quick_fix_applied_clears_the_finding() {
-    let (_dir, root) = repo(&[("pod.yaml", POD)]);
-    let mut client = start(&root);
-    let path = root.join("pod.yaml");
-    client.open(&path, POD);
-    let actions = actions(&mut client, &path, "privileged-container");
-    let fix = actions
-        .iter()
-        .find(|a| {
-            a["kind"] == "quickfix" && a["title"].as_str().unwrap().contains("privileged: false")
-        })
-        .expect("the check's fix");
+    let Opened {
+        _dir,
+        mut client,
+        path,
+        diagnostics,
+        ..
+    } = open_pod();
+    let actions = quick_fixes(&mut client, &path, &diagnostics, "privileged-container");
+    let fix = titled(&actions, "set `privileged: false`");
     // Unsafe fixes are labelled and not preferred.
     assert!(fix["title"].as_str().unwrap().contains("unsafe"), "{fix}");
     assert_eq!(fix["isPreferred"], false);
@@ -199,20 +179,15 @@ fn a_quick_fix_applied_clears_the_finding() {
 
 #[test]
 fn ignoring_a_check_here_inserts_the_comment_it_reads() {
-    let (_dir, root) = repo(&[("pod.yaml", POD)]);
-    let mut client = start(&root);
-    let path = root.join("pod.yaml");
-    client.open(&path, POD);
-    let actions = actions(&mut client, &path, "privileged-container");
-    let ignore = actions
-        .iter()
-        .find(|a| {
-            a["title"]
-                .as_str()
-                .unwrap()
-                .contains("ignore `privileged-container`")
-        })
-        .expect("an ignore action");
+    let Opened {
+        _dir,
+        mut client,
+        path,
+        diagnostics,
+        ..
+    } = open_pod();
+    let actions = quick_fixes(&mut client, &path, &diagnostics, "privileged-container");
+    let ignore = titled(&actions, "ignore `privileged-container`");
     let ignored = applied(ignore, &path, POD);
     let expected = POD.replace(
         "    - {name:",
@@ -223,35 +198,14 @@ fn ignoring_a_check_here_inserts_the_comment_it_reads() {
     let diagnostics = client.diagnostics(&path, lacks("privileged-container"));
     // Ignoring a second check on that line extends the comment.
     assert!(!of(&diagnostics, "run-as-root").is_empty());
-    let actions = actions_at(&mut client, &path, &diagnostics, "run-as-root");
-    let ignore = actions
-        .iter()
-        .find(|a| {
-            a["title"]
-                .as_str()
-                .unwrap()
-                .contains("ignore `run-as-root`")
-        })
-        .expect("an ignore action");
+    let actions = quick_fixes(&mut client, &path, &diagnostics, "run-as-root");
+    let ignore = titled(&actions, "ignore `run-as-root`");
     let both = applied(ignore, &path, &expected);
     assert!(
         both.contains("# k8sec-ignore: privileged-container,run-as-root\n"),
         "{both}"
     );
     assert_eq!(client.shutdown().code(), Some(0));
-}
-
-fn actions_at(client: &mut Client, path: &Path, diagnostics: &[Value], check: &str) -> Vec<Value> {
-    let diagnostic = of(diagnostics, check)[0].clone();
-    let response = client.request(
-        "textDocument/codeAction",
-        json!({
-            "textDocument": {"uri": uri(path)},
-            "range": diagnostic["range"],
-            "context": {"diagnostics": [diagnostic], "only": ["quickfix"]},
-        }),
-    );
-    response["result"].as_array().cloned().unwrap_or_default()
 }
 
 #[test]
@@ -288,11 +242,13 @@ fn fix_all_safe_gives_what_lint_fix_writes() {
 
 #[test]
 fn hover_shows_the_checks_documentation() {
-    let (_dir, root) = repo(&[("pod.yaml", POD)]);
-    let mut client = start(&root);
-    let path = root.join("pod.yaml");
-    client.open(&path, POD);
-    client.diagnostics(&path, has("privileged-container"));
+    let Opened {
+        _dir,
+        root,
+        mut client,
+        path,
+        ..
+    } = open_pod();
     let at = position(POD, POD.find("true").unwrap() + 1);
     let response = client.request(
         "textDocument/hover",
@@ -531,5 +487,28 @@ fn the_helix_configuration_starts_this_server_for_yaml() {
     let (_dir, root) = repo(&[("pod.yaml", POD)]);
     let mut client = start(&root);
     client.diagnostics(&root.join("pod.yaml"), has("privileged-container"));
+    assert_eq!(client.shutdown().code(), Some(0));
+}
+
+#[test]
+fn a_file_outside_every_folder_is_linted_alone() {
+    let (_dir, root) = repo(&[("elsewhere/pod.yaml", POD), ("elsewhere/other.yaml", POD)]);
+    let mut client = Client::start(Path::new(env!("CARGO_BIN_EXE_k8sec")), &root);
+    let response = client.request(
+        "initialize",
+        json!({"processId": null, "rootUri": null, "capabilities": {}}),
+    );
+    assert!(response.get("result").is_some(), "{response}");
+    client.notify("initialized", json!({}));
+    let path = root.join("elsewhere/pod.yaml");
+    client.open(&path, POD);
+    client.diagnostics(&path, has("privileged-container"));
+    // Only that file: its neighbour is not part of any workspace.
+    client.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": uri(&path)}, "position": {"line": 0, "character": 0}}),
+    );
+    let other = uri(&root.join("elsewhere/other.yaml"));
+    assert!(!client.backlog.iter().any(|m| m["params"]["uri"] == other));
     assert_eq!(client.shutdown().code(), Some(0));
 }

@@ -14,15 +14,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 /// A Pod whose container runs privileged, after non-ASCII text on its line.
-const POD: &str = "# Démo: 😀 pod
-apiVersion: v1
-kind: Pod
-metadata:
-  name: wörker
-spec:
-  containers:
-    - {name: \"wörker-😀\", image: \"nginx:1.27\", securityContext: {privileged: true}}
-";
+const POD: &str = include_str!("../testdata/lsp/pod.yaml");
 
 /// The Neovim to run, if there is one recent enough (`vim.lsp.enable`, `vim.fs.root`).
 fn nvim_or_skip(test: &str) -> Option<PathBuf> {

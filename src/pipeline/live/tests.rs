@@ -10,53 +10,9 @@ use crate::pipeline::lint::lint;
 use crate::pipeline::load::{load_with, LoadOptions};
 use crate::workspace::{Inputs, LintResult, Workspace};
 
-const DEPLOYMENT: &str = "apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: worker
-  namespace: shop
-spec:
-  selector:
-    matchLabels: {app: worker}
-  template:
-    metadata:
-      labels: {app: worker}
-    spec:
-      serviceAccountName: worker
-      containers:
-        - name: worker
-          image: example/worker:1.0
-";
+const DEPLOYMENT: &str = include_str!("../../../testdata/lsp/deployment.yaml");
 
-const RBAC: &str = "apiVersion: v1
-kind: ServiceAccount
-metadata:
-  name: worker
-  namespace: shop
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: Role
-metadata:
-  name: reader
-  namespace: shop
-rules:
-  - apiGroups: [\"\"]
-    resources: [\"secrets\"]
-    verbs: [\"get\"]
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: RoleBinding
-metadata:
-  name: reader
-  namespace: shop
-subjects:
-  - kind: ServiceAccount
-    name: someone-else
-roleRef:
-  apiGroup: rbac.authorization.k8s.io
-  kind: Role
-  name: reader
-";
+const RBAC: &str = include_str!("../../../testdata/lsp/rbac.yaml");
 
 const BASE_KUSTOMIZATION: &str = "resources:\n  - pod.yaml\n";
 
