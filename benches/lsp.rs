@@ -14,8 +14,8 @@
 //! update (its log line "updated in N ms") is reported beside it.
 //!
 //! Targets: a plain manifest in the corpus's largest unit (every plain file is one unit, ~1400
-//! objects, whose graph checks run again), a 2 MB plain manifest (parse cost), and a Kustomize
-//! base that several overlays build (each rebuilt).
+//! objects, whose graph checks run again), a 2 MB plain manifest (parse cost), and a file of a
+//! Kustomize base (the builds that read it are rebuilt).
 
 #[path = "../tests/lsp_client/mod.rs"]
 mod lsp_client;
