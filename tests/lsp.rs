@@ -512,3 +512,57 @@ fn a_file_outside_every_folder_is_linted_alone() {
     assert!(!client.backlog.iter().any(|m| m["params"]["uri"] == other));
     assert_eq!(client.shutdown().code(), Some(0));
 }
+
+#[test]
+fn a_pulling_client_is_asked_to_pull_again_when_another_file_changes_its_findings() {
+    let (_dir, root) = repo(&[("apps/worker.yaml", DEPLOYMENT), ("rbac/worker.yaml", RBAC)]);
+    let capabilities = json!({
+        "textDocument": {"diagnostic": {}},
+        "workspace": {
+            "diagnostic": {"refreshSupport": true},
+            "didChangeWatchedFiles": {"dynamicRegistration": true},
+        },
+    });
+    let mut client = start_with(&root, capabilities);
+    // The server asks to be told of file changes.
+    let registration = client
+        .wait_for(|m| m["method"] == "client/registerCapability")
+        .expect("a registration");
+    let registered = &registration["params"]["registrations"][0];
+    assert_eq!(registered["method"], "workspace/didChangeWatchedFiles");
+    let deployment = root.join("apps/worker.yaml");
+    client.open(&deployment, DEPLOYMENT);
+    let pull = json!({"textDocument": {"uri": uri(&deployment)}});
+    let response = client.request("textDocument/diagnostic", pull.clone());
+    let items = response["result"]["items"].as_array().unwrap().clone();
+    assert!(lacks("workload-risky-permissions")(&items), "{items:?}");
+    // The binding changes on disk (a `git pull`): the open Deployment's findings change.
+    let rbac = root.join("rbac/worker.yaml");
+    std::fs::write(&rbac, RBAC.replace("someone-else", "worker")).unwrap();
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri(&rbac), "type": 2}]}),
+    );
+    let refresh = client
+        .wait_for(|m| m["method"] == "workspace/diagnostic/refresh")
+        .expect("a refresh request");
+    client.send(json!({"jsonrpc": "2.0", "id": refresh["id"], "result": null}));
+    let response = client.request("textDocument/diagnostic", pull);
+    let items = response["result"]["items"].as_array().unwrap().clone();
+    assert!(has("workload-risky-permissions")(&items), "{items:?}");
+    assert_eq!(client.shutdown().code(), Some(0));
+}
+
+#[test]
+fn a_workspace_folder_added_later_is_linted() {
+    let (_dir, root) = repo(&[("one/pod.yaml", POD), ("two/pod.yaml", POD)]);
+    let mut client = start(&root.join("one"));
+    client.diagnostics(&root.join("one/pod.yaml"), has("privileged-container"));
+    let two = root.join("two");
+    client.notify(
+        "workspace/didChangeWorkspaceFolders",
+        json!({"event": {"added": [{"uri": uri(&two), "name": "two"}], "removed": []}}),
+    );
+    client.diagnostics(&two.join("pod.yaml"), has("privileged-container"));
+    assert_eq!(client.shutdown().code(), Some(0));
+}
