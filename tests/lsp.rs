@@ -566,3 +566,33 @@ fn a_workspace_folder_added_later_is_linted() {
     client.diagnostics(&two.join("pod.yaml"), has("privileged-container"));
     assert_eq!(client.shutdown().code(), Some(0));
 }
+
+#[test]
+fn a_folder_reached_through_a_symlink_keeps_the_editors_paths() {
+    let (_dir, root) = repo(&[("real/pod.yaml", POD)]);
+    let link = root.join("link");
+    std::os::unix::fs::symlink(root.join("real"), &link).unwrap();
+    let mut client = start(&link);
+    let path = link.join("pod.yaml");
+    client.diagnostics(&path, has("privileged-container"));
+    client.open(&path, POD);
+    client.change(&path, 2, json!([{"text": POD.replace("true", "false")}]));
+    client.diagnostics(&path, lacks("privileged-container"));
+    // A new, unsaved file loads the folder again: the open buffers still stand for the disk.
+    let new = link.join("new.yaml");
+    client.open(&new, POD);
+    client.diagnostics(&new, has("privileged-container"));
+    client.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": uri(&path)}, "position": {"line": 0, "character": 0}}),
+    );
+    let stale = client.backlog.iter().any(|m| {
+        m["params"]["uri"] == uri(&path)
+            && has("privileged-container")(m["params"]["diagnostics"].as_array().unwrap())
+    });
+    assert!(
+        !stale,
+        "the reload read pod.yaml from the disk, not its buffer"
+    );
+    assert_eq!(client.shutdown().code(), Some(0));
+}

@@ -96,9 +96,10 @@ impl Project {
         let inputs = Inputs {
             paths: vec![path],
             stdin: None,
-            overlays: buffers,
+            overlays: self.relative(buffers),
         };
-        self.live = Some(LiveWorkspace::load(inputs, options, config));
+        let root = self.root.clone();
+        self.live = Some(LiveWorkspace::load(inputs, options, config, root));
         self.outcome(Refresh::Reloaded, started)
     }
 
@@ -113,11 +114,15 @@ impl Project {
             return self.load(buffers);
         };
         if !changes.is_empty() && std::env::set_current_dir(&self.root).is_ok() {
-            *live.overlays_mut() = buffers;
+            *live.overlays_mut() = relative(&self.root, buffers);
             let refresh = live.update(changes, config);
             return self.outcome(refresh, started);
         }
         self.outcome(Refresh::Unchanged, started)
+    }
+
+    fn relative(&self, buffers: BTreeMap<PathBuf, String>) -> BTreeMap<PathBuf, String> {
+        relative(&self.root, buffers)
     }
 
     fn outcome(&self, refresh: Refresh, started: Instant) -> Outcome {
@@ -134,4 +139,17 @@ impl Project {
             .and_then(|e| e.path.as_deref())
             .or_else(|| self.config.as_ref().and_then(|c| c.path.as_deref()))
     }
+}
+
+/// The buffers under `root` keyed by their path relative to it, as the loader reads them against
+/// the working directory (the root, whose path the process may see without the symlinks the
+/// editor's paths go through).
+fn relative(root: &Path, buffers: BTreeMap<PathBuf, String>) -> BTreeMap<PathBuf, String> {
+    buffers
+        .into_iter()
+        .map(|(path, text)| match path.strip_prefix(root) {
+            Ok(inside) => (inside.to_path_buf(), text),
+            Err(_) => (path, text),
+        })
+        .collect()
 }

@@ -66,7 +66,9 @@ struct Found {
 pub(crate) struct LiveWorkspace {
     inputs: Inputs,
     options: LoadOptions,
-    /// The working directory when last loaded: relative input paths are relative to it.
+    /// The working directory, as the caller spells paths (an editor's path to a folder may go
+    /// through a symlink the process's working directory resolves): relative input paths, and
+    /// the paths of the files loaded, are relative to it.
     cwd: PathBuf,
     ws: Workspace,
     parsed: Parsed,
@@ -92,12 +94,18 @@ pub(crate) struct LiveWorkspace {
 }
 
 impl LiveWorkspace {
-    /// Loads `inputs` (relative paths against the working directory) and lints them.
-    pub(crate) fn load(inputs: Inputs, options: LoadOptions, config: &Config) -> LiveWorkspace {
+    /// Loads `inputs` and lints them; relative paths are relative to the working directory,
+    /// which is `cwd` (spelled as the caller spells the paths it gives).
+    pub(crate) fn load(
+        inputs: Inputs,
+        options: LoadOptions,
+        config: &Config,
+        cwd: PathBuf,
+    ) -> LiveWorkspace {
         let mut live = LiveWorkspace {
             inputs,
             options,
-            cwd: PathBuf::new(),
+            cwd,
             ws: Workspace::default(),
             parsed: Parsed::default(),
             roots: Vec::new(),
@@ -155,7 +163,6 @@ impl LiveWorkspace {
     /// Loads everything again (the walk, every file, every build) and lints it.
     pub(crate) fn reload(&mut self, config: &Config) {
         let (mut ws, mut parsed) = load_keeping(&self.inputs, &self.options);
-        self.cwd = std::env::current_dir().unwrap_or_default();
         let store = FileStore::new(&mut ws.sources, &mut parsed.docs, &mut ws.parse_errors);
         let dirs: HashSet<PathBuf> = build::kustomize_roots(&store, &parsed.kustomizations)
             .into_iter()

@@ -134,7 +134,8 @@ impl Session {
             paths: vec![root.to_path_buf()],
             ..Inputs::default()
         };
-        let live = LiveWorkspace::load(inputs, LoadOptions::default(), &config());
+        let cwd = std::env::current_dir().unwrap();
+        let live = LiveWorkspace::load(inputs, LoadOptions::default(), &config(), cwd);
         let session = Session {
             root: root.to_path_buf(),
             live,
