@@ -102,7 +102,7 @@ impl Sources {
 
     /// Replaces file `id` with a new text of it (an editor's buffer changed). The sources get a
     /// new [`id`](Self::id): caches keyed by it never serve the old text.
-    pub fn replace(&mut self, id: FileId, file: SourceFile) {
+    pub(crate) fn replace(&mut self, id: FileId, file: SourceFile) {
         self.files[id.0 as usize] = file;
         self.id = next_id();
     }
