@@ -12,7 +12,7 @@ pub mod knode;
 pub(crate) mod kustomize;
 mod store;
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -33,6 +33,8 @@ pub struct KustomizeBuild {
     pub kustomization: FileId,
     /// The objects the build produced, every node spanned at its origin.
     pub resources: Vec<Resource>,
+    /// Every file the build read: a change to one of them changes this build's output.
+    pub files: BTreeSet<FileId>,
 }
 
 /// What building every Kustomize root of a run gave.
@@ -168,6 +170,7 @@ pub fn build_kustomizations(
                     dir: built.dir,
                     kustomization: built.kustomization,
                     resources,
+                    files: built.files,
                 });
             }
             Err(note) => out.notes.push(Note {

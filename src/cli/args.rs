@@ -38,6 +38,9 @@ pub(crate) enum Command {
     /// Print the cross-resource graph: what runs as which ServiceAccount, who binds and grants
     /// what, which Services, NetworkPolicies and Ingresses select or route to which workloads.
     Graph(GraphArgs),
+    /// Run the language server on stdin/stdout (diagnostics, quick fixes and check docs in
+    /// an editor; see editors/).
+    Lsp,
 }
 
 #[derive(clap::Args)]

@@ -3,7 +3,7 @@
 //!
 //! - `args`: the grammar (clap);
 //! - `setup`: configuration discovery, worker threads, Helm options, inputs;
-//! - `lint`, `graph`, `checks`: one module per command;
+//! - `lint`, `graph`, `checks`, `lsp`: one module per command;
 //! - `error`: why a command could not run.
 
 mod args;
@@ -11,6 +11,7 @@ mod checks;
 mod error;
 mod graph;
 mod lint;
+mod lsp;
 mod setup;
 
 use std::io::Write;
@@ -31,6 +32,7 @@ pub(crate) fn main() -> ExitCode {
         Command::Checks { format } => checks::list(format),
         Command::Explain { id } => checks::explain(&id),
         Command::Graph(args) => graph::graph(args),
+        Command::Lsp => Ok(lsp::lsp()),
     };
     match result {
         Ok(status) => status.into(),

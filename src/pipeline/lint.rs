@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use rayon::prelude::*;
 
 use crate::build::helm_map;
+use crate::checks::Selection;
 use crate::config::Config;
 use crate::diagnostic::{Finding, Related, Severity, INVALID_YAML};
 use crate::graph;
@@ -21,6 +22,17 @@ use crate::yaml::{FileId, Span};
 /// after suppression, sorted by (path, position, check id, message).
 pub fn lint(ws: &Workspace, config: &Config) -> LintResult {
     let (by_unit, suppressed_by_annotation) = run_checks(ws, config);
+    conclude(ws, config, by_unit, suppressed_by_annotation)
+}
+
+/// What follows the checks: attribute each unit's findings (`by_unit`, by unit index), add the
+/// files that do not parse, suppress, sort.
+pub(super) fn conclude(
+    ws: &Workspace,
+    config: &Config,
+    by_unit: Vec<Vec<Finding>>,
+    suppressed_by_annotation: usize,
+) -> LintResult {
     let mut findings = attribute(ws, by_unit);
     // A file `exclude` names that a build read anyway (a Kustomize base): its findings go with
     // it, as if the walk had skipped it.
@@ -65,23 +77,34 @@ fn run_checks(ws: &Workspace, config: &Config) -> (Vec<Vec<Finding>>, usize) {
         suppressed += count;
     }
 
-    // The graph of a unit is built once, and only when a check needs it. Units are
-    // independent: their graphs and unit checks run in parallel.
-    let wants_graph = checks.wants_graph();
-    let options = graph::GraphOptions {
-        sources: Some(&ws.sources),
-        external: &config.graph_external,
-    };
+    // Units are independent: their graphs and unit checks run in parallel.
     let unit_suppressed: usize = ws
         .units
         .par_iter()
         .zip(by_unit.par_iter_mut())
-        .map(|(unit, findings)| {
-            let graph = wants_graph.then(|| graph::Graph::build(&unit.resources, options));
-            checks.run_unit(&unit.resources, graph.as_ref(), &ws.sources, findings)
-        })
+        .map(|(unit, findings)| check_unit(&checks, ws, config, &unit.resources, findings))
         .sum();
     (by_unit, suppressed + unit_suppressed)
+}
+
+/// Runs the unit and graph checks of `checks` over one unit's `resources`, adding to
+/// `findings`; returns how many findings annotations suppressed. The unit's graph is built
+/// here, and only when a check needs it.
+pub(super) fn check_unit(
+    checks: &Selection<'_>,
+    ws: &Workspace,
+    config: &Config,
+    resources: &[Resource],
+    findings: &mut Vec<Finding>,
+) -> usize {
+    let options = graph::GraphOptions {
+        sources: Some(&ws.sources),
+        external: &config.graph_external,
+    };
+    let graph = checks
+        .wants_graph()
+        .then(|| graph::Graph::build(resources, options));
+    checks.run_unit(resources, graph.as_ref(), &ws.sources, findings)
 }
 
 /// The findings of every unit, with each Kustomize finding naming its build root in a related

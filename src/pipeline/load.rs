@@ -9,7 +9,7 @@
 
 mod gitops;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -81,6 +81,28 @@ impl LoadOptions {
 /// Units: the plain files not consumed by a build (one unit), one unit per Kustomize build
 /// root, one per rendered chart (or rendered stdin stream).
 pub fn load_with(inputs: &Inputs, options: &LoadOptions) -> Workspace {
+    load_keeping(inputs, options).0
+}
+
+/// What loading knows besides the workspace it returns: every file's parsed documents and the
+/// part each plays in the builds. A [`LiveWorkspace`](super::live::LiveWorkspace) keeps it to
+/// re-derive the units when one file changes, without reading or parsing the others again.
+#[derive(Default)]
+pub(super) struct Parsed {
+    /// The documents of each file, by file id (`None`: read as text only, by a generator).
+    pub(super) docs: Vec<Option<Vec<Arc<Tree>>>>,
+    /// Files that are read only through a build: kustomizations and the patches they name.
+    pub(super) build_inputs: HashSet<FileId>,
+    /// Every kustomization file, build root or not.
+    pub(super) kustomizations: Vec<FileId>,
+    /// Each Kustomize build that succeeded: its root's kustomization and the files it read.
+    pub(super) builds: Vec<(FileId, BTreeSet<FileId>)>,
+    /// The files of the directories GitOps objects deploy: units of their own, not plain files.
+    pub(super) in_directory: HashSet<FileId>,
+}
+
+/// [`load_with`], keeping what the loading knew (see [`Parsed`]).
+pub(super) fn load_keeping(inputs: &Inputs, options: &LoadOptions) -> (Workspace, Parsed) {
     let overlays = Overlays::new(&inputs.overlays);
     let mut discovery = source::discover(&inputs.paths, &options.walk);
     overlays.add_unsaved(&mut discovery, &inputs.paths, &options.walk);
@@ -105,9 +127,20 @@ pub fn load_with(inputs: &Inputs, options: &LoadOptions) -> Workspace {
     let built = loading.build_kustomizations(&kustomizations, &inputs.paths);
     helm_units.extend(loading.render_charts(charts, &options.helm));
     helm_units.extend(loading.render_gitops_charts(gitops_charts, &options.helm));
+    let parsed = Parsed {
+        docs: loading.docs.clone(),
+        build_inputs: loading.build_inputs.clone(),
+        builds: built
+            .builds
+            .iter()
+            .map(|b| (b.kustomization, b.files.clone()))
+            .collect(),
+        kustomizations,
+        in_directory: loading.directory_files(),
+    };
     let mut ws = loading.finish(built, helm_units);
     ws.excluded = excluded_sources(&ws, &options.walk, &inputs.paths);
-    ws
+    (ws, parsed)
 }
 
 /// The sources that `exclude` names and the command line did not: read only because a build
@@ -181,6 +214,14 @@ struct Loading {
 }
 
 impl Loading {
+    /// The files of the directories GitOps objects deploy (each directory a unit of its own).
+    fn directory_files(&self) -> HashSet<FileId> {
+        self.directories
+            .iter()
+            .flat_map(|(_, _, ids)| ids.iter().copied())
+            .collect()
+    }
+
     /// The id the next file added gets (a file is parsed with its id: spans carry it).
     fn next_id(&self) -> FileId {
         FileId(self.ws.sources.len() as u32)
@@ -412,26 +453,19 @@ impl Loading {
             resources: Vec::new(),
             deployed_by: None,
         };
-        let plain = |id: FileId, origin: &Origin| {
-            !self.build_inputs.contains(&id)
-                && !built.consumed.contains(&id)
-                && matches!(origin, Origin::File | Origin::Stdin)
-        };
-        let in_directory: HashSet<FileId> = self
-            .directories
-            .iter()
-            .flat_map(|(_, _, ids)| ids.iter().copied())
-            .collect();
+        let in_directory = self.directory_files();
         for (id, file) in self.ws.sources.iter() {
-            if plain(id, &file.origin) && !in_directory.contains(&id) {
+            if is_plain(id, file, &self.build_inputs, &built.consumed, &in_directory) {
                 files.resources.extend(self.resources_of(id));
             }
         }
         let mut directories = Vec::new();
+        let none = HashSet::new();
         for (root, by, ids) in &self.directories {
-            let ids = ids
-                .iter()
-                .filter(|&&id| plain(id, &self.ws.sources.get(id).origin));
+            let ids = ids.iter().filter(|&&id| {
+                let file = self.ws.sources.get(id);
+                is_plain(id, file, &self.build_inputs, &built.consumed, &none)
+            });
             directories.push(DeployUnit {
                 kind: UnitKind::Directory { root: root.clone() },
                 resources: ids.flat_map(|&id| self.resources_of(id)).collect(),
@@ -456,4 +490,20 @@ impl Loading {
         self.ws.units.extend(helm_units);
         self.ws
     }
+}
+
+/// Whether a file's objects belong to the plain-files unit: it is not read only through a build
+/// (a kustomization, a patch it names), no successful build consumed it, and it is not a
+/// renderer's output, nor in a directory a GitOps object deploys (a unit of its own).
+pub(super) fn is_plain(
+    id: FileId,
+    file: &SourceFile,
+    build_inputs: &HashSet<FileId>,
+    consumed: &HashSet<FileId>,
+    in_directory: &HashSet<FileId>,
+) -> bool {
+    !build_inputs.contains(&id)
+        && !consumed.contains(&id)
+        && !in_directory.contains(&id)
+        && matches!(file.origin, Origin::File | Origin::Stdin)
 }

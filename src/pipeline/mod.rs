@@ -6,4 +6,5 @@
 
 pub(crate) mod fix;
 pub(crate) mod lint;
+pub(crate) mod live;
 pub(crate) mod load;

@@ -83,12 +83,17 @@ pub struct Sources {
     id: u64,
 }
 
+/// A fresh [`Sources::id`].
+fn next_id() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+}
+
 impl Default for Sources {
     fn default() -> Self {
-        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         Sources {
             files: Vec::new(),
-            id: NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            id: next_id(),
         }
     }
 }
@@ -102,6 +107,13 @@ impl Sources {
     pub fn push(&mut self, file: SourceFile) -> FileId {
         self.files.push(file);
         FileId(self.files.len() as u32 - 1)
+    }
+
+    /// Replaces file `id` with a new text of it (an editor's buffer changed). The sources get a
+    /// new [`id`](Self::id): caches keyed by it never serve the old text.
+    pub(crate) fn replace(&mut self, id: FileId, file: SourceFile) {
+        self.files[id.0 as usize] = file;
+        self.id = next_id();
     }
 
     pub fn get(&self, id: FileId) -> &SourceFile {
