@@ -20,7 +20,7 @@ use crate::checks::{self, KubernetesVersion, Params, Selection, DEFAULT_KUBERNET
 use crate::diagnostic::Severity;
 use crate::docs::{self, Pss};
 use crate::graph::ExternalPattern;
-use crate::source::{normalize, GlobPattern, PathGlobs};
+use crate::source::{self, normalize, GlobPattern, PathGlobs};
 
 pub(crate) const FILE_NAME: &str = ".k8sec.toml";
 
@@ -270,15 +270,38 @@ pub fn discover(
     Ok(chosen.and_then(|(_, config)| config).map(shown))
 }
 
+/// The largest configuration file read: far above any real one.
+const MAX_CONFIG_SIZE: u64 = 1024 * 1024;
+
+/// The text of the configuration file at `path`, read as every file of a scanned repository
+/// is: a regular file (never a FIFO), bounded, and not through a symlink that leaves its
+/// repository — a `.k8sec.toml` linked to a credentials file would otherwise print that file's
+/// lines in a parse error.
+fn read_config(path: &Path) -> Result<String, String> {
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let boundary = source::boundary_of(&dir, std::slice::from_ref(&dir));
+    if let Some(target) = source::escapes(path, &boundary) {
+        return Err(format!(
+            "a symlink that leads out of the repository (to {}): not followed",
+            target.display()
+        ));
+    }
+    let bytes = source::read_file(path, MAX_CONFIG_SIZE).map_err(|e| e.to_string())?;
+    String::from_utf8(bytes).map_err(|_| "not UTF-8 text".to_string())
+}
+
 impl Config {
     /// Configuration from the file at `path` (if any) and the command-line overrides.
     pub fn load(path: Option<&Path>, overrides: &Overrides) -> Result<Config, ConfigError> {
         let text = match path {
-            Some(path) => std::fs::read_to_string(path).map_err(|e| ConfigError {
+            Some(path) => read_config(path).map_err(|message| ConfigError {
                 path: Some(path.to_path_buf()),
                 line: None,
                 column: None,
-                message: e.to_string(),
+                message,
                 kind: ErrorKind::Unreadable,
             })?,
             None => String::new(),

@@ -290,6 +290,45 @@ fn special_files_and_symlinks_out_are_never_read() {
     );
 }
 
+/// §3: the configuration is read like the repository's other files: a `.k8sec.toml` that is a
+/// symlink out of the repository (to a credentials file whose lines a TOML error would quote)
+/// is refused, and one that is a FIFO is never opened as a configuration (no hang).
+#[test]
+fn the_configuration_file_keeps_to_the_repository() {
+    let outside = tempfile::tempdir().unwrap();
+    let secret = outside.path().join("credentials");
+    std::fs::write(&secret, "aws_secret_access_key = [SECRET-KEY-LINE\n").unwrap();
+    let dir = git_repo(&[("pod.yaml", PRIVILEGED)]);
+    std::os::unix::fs::symlink(&secret, dir.path().join(".k8sec.toml")).unwrap();
+    let out = run(dir.path(), &["lint", "."], true, &[]);
+    let err = stderr(&out);
+    assert_eq!(code(&out), 2, "{err}");
+    assert!(
+        err.contains(".k8sec.toml") && err.contains("a symlink that leads out of the repository"),
+        "{err}"
+    );
+    assert!(!format!("{}{err}", stdout(&out)).contains("SECRET-KEY-LINE"));
+
+    std::fs::remove_file(dir.path().join(".k8sec.toml")).unwrap();
+    mkfifo(&dir.path().join(".k8sec.toml"));
+    let started = Instant::now();
+    let out = run(dir.path(), &["lint", "."], true, &[]);
+    // Not a configuration file (discovery takes regular files only): the run goes on without
+    // one and reports the pod.
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert!(stdout(&out).contains("privileged-container"));
+    assert!(started.elapsed() < Duration::from_secs(30));
+    let out = run(
+        dir.path(),
+        &["lint", ".", "--config", ".k8sec.toml"],
+        true,
+        &[],
+    );
+    let err = stderr(&out);
+    assert_eq!(code(&out), 2, "{err}");
+    assert!(err.contains("not a regular file (a FIFO)"), "{err}");
+}
+
 /// §3: a file over `--max-file-size` is not read, and the run says so and fails (exit 2): a
 /// security linter must not pass a file it did not read.
 #[test]

@@ -432,7 +432,7 @@ impl Loading {
             let docs = self.docs.get(file.0 as usize).cloned().flatten()?;
             return Some(ValuesFile { file, docs });
         }
-        let bytes = std::fs::read(&path).ok()?;
+        let bytes = source::read_file(&path, source::DEFAULT_MAX_FILE_SIZE).ok()?;
         let loaded = source::load_text(path, bytes, Origin::Chart, self.next_id());
         let file = self.add(loaded, Role::BuildInput);
         let docs = self.docs.get(file.0 as usize).cloned().flatten()?;

@@ -17,8 +17,8 @@ pub(crate) use load::{load_files, load_text, LoadedFile};
 pub(crate) use overlay::Overlays;
 pub use patches::normalize;
 pub(crate) use patches::{is_kustomization, patch_files, KUSTOMIZATION_NAMES};
-pub(crate) use read::read_file;
 pub use read::{boundary_of, DEFAULT_MAX_FILE_SIZE};
+pub(crate) use read::{escapes, read_file};
 
 use std::path::PathBuf;
 
