@@ -71,9 +71,7 @@ fn main() {
                 return (0, 0, 1);
             };
             let mut count = Count::default();
-            let ok = Parser::new_from_str(&text)
-                .load(&mut count, true)
-                .is_ok();
+            let ok = Parser::new_from_str(&text).load(&mut count, true).is_ok();
             std::hint::black_box(count.last);
             (text.len(), count.events, usize::from(!ok))
         })

@@ -85,5 +85,8 @@ fn k8sec_reads_every_generated_object_and_finds_the_misconfigured_ones() {
         .iter()
         .filter(|f| f["check"] == "privileged-container")
         .count() as u64;
-    assert!(privileged > 0 && privileged * 10 < workloads, "{privileged}");
+    assert!(
+        privileged > 0 && privileged * 10 < workloads,
+        "{privileged}"
+    );
 }

@@ -128,8 +128,21 @@ const KINDS: [(&str, u64); 6] = [
 ];
 
 const COMPONENTS: &[&str] = &[
-    "api", "web", "worker", "cache", "gateway", "auth", "billing", "search", "events", "metrics",
-    "orders", "catalog", "notifier", "scheduler", "importer",
+    "api",
+    "web",
+    "worker",
+    "cache",
+    "gateway",
+    "auth",
+    "billing",
+    "search",
+    "events",
+    "metrics",
+    "orders",
+    "catalog",
+    "notifier",
+    "scheduler",
+    "importer",
 ];
 const IMAGES: &[&str] = &[
     "registry.example.com/platform/{c}",
@@ -176,7 +189,12 @@ pub fn generate(options: &Options) -> Vec<File> {
         } else {
             push_file(&mut files, &mut left, format!("{base}.yaml"), app.workload);
             push_file(&mut files, &mut left, format!("{base}-rbac.yaml"), app.rbac);
-            push_file(&mut files, &mut left, format!("{base}-config.yaml"), app.config);
+            push_file(
+                &mut files,
+                &mut left,
+                format!("{base}-config.yaml"),
+                app.config,
+            );
         }
         i += 1;
     }
@@ -235,10 +253,7 @@ fn application(rng: &mut Rng, i: usize, namespace: &str) -> App {
         }
     }
     let has = |f: Flaw| flaws.contains(&f);
-    let image = rng
-        .pick(IMAGES)
-        .replace("{c}", component)
-        .to_string()
+    let image = rng.pick(IMAGES).replace("{c}", component).to_string()
         + &if has(Flaw::LatestTag) {
             ":latest".to_string()
         } else {
@@ -325,7 +340,10 @@ fn workload(ctx: &Ctx<'_>) -> String {
         "CronJob" | "Job" => "batch/v1",
         _ => "v1",
     };
-    let mut out = format!("# {kind} {name}, owned by team-{}\napiVersion: {api}\nkind: {kind}\n", ctx.team);
+    let mut out = format!(
+        "# {kind} {name}, owned by team-{}\napiVersion: {api}\nkind: {kind}\n",
+        ctx.team
+    );
     metadata(&mut out, ctx, "");
     let selector = format!("  selector:\n    matchLabels: {{app.kubernetes.io/name: {name}}}\n");
     let template_meta = format!("    metadata:\n      labels: {{app.kubernetes.io/name: {name}, team: team-{}}}\n      annotations:\n        prometheus.io/scrape: \"true\"\n", ctx.team);
@@ -378,15 +396,25 @@ fn pod_spec(out: &mut String, ctx: &Ctx<'_>, i: &str) {
         !ctx.has(Flaw::RunAsRoot)
     );
     let _ = write!(out, "{i}containers:\n{i}  - name: {name}\n{i}    image: {}\n{i}    imagePullPolicy: IfNotPresent\n", ctx.image);
-    let _ = write!(out, "{i}    args: [\"--port={}\", \"--log-level=info\"]\n", ctx.port);
+    let _ = write!(
+        out,
+        "{i}    args: [\"--port={}\", \"--log-level=info\"]\n",
+        ctx.port
+    );
     let _ = write!(out, "{i}    ports:\n{i}      - name: http\n{i}        containerPort: {}\n{i}        protocol: TCP\n", ctx.port);
     let _ = write!(out, "{i}    env:\n{i}      - name: LOG_FORMAT\n{i}        value: json\n{i}      - name: POD_NAME\n{i}        valueFrom: {{fieldRef: {{fieldPath: metadata.name}}}}\n");
     if ctx.has(Flaw::LiteralSecret) {
-        let _ = write!(out, "{i}      - name: DATABASE_PASSWORD\n{i}        value: \"Zq8#vLr2!mW9pXe4\"\n");
+        let _ = write!(
+            out,
+            "{i}      - name: DATABASE_PASSWORD\n{i}        value: \"Zq8#vLr2!mW9pXe4\"\n"
+        );
     } else {
         let _ = write!(out, "{i}      - name: DATABASE_PASSWORD\n{i}        valueFrom:\n{i}          secretKeyRef: {{name: {name}, key: password}}\n");
     }
-    let _ = write!(out, "{i}    envFrom:\n{i}      - configMapRef: {{name: {name}}}\n");
+    let _ = write!(
+        out,
+        "{i}    envFrom:\n{i}      - configMapRef: {{name: {name}}}\n"
+    );
     let limits = if ctx.has(Flaw::NoMemoryLimit) {
         "{cpu: 500m}"
     } else {
@@ -400,26 +428,43 @@ fn pod_spec(out: &mut String, ctx: &Ctx<'_>, i: &str) {
     if ctx.has(Flaw::Privileged) {
         let _ = write!(out, "{i}      privileged: true\n");
     }
-    let _ = write!(out, "{i}      allowPrivilegeEscalation: {}\n{i}      readOnlyRootFilesystem: true\n", ctx.has(Flaw::Privileged));
+    let _ = write!(
+        out,
+        "{i}      allowPrivilegeEscalation: {}\n{i}      readOnlyRootFilesystem: true\n",
+        ctx.has(Flaw::Privileged)
+    );
     if ctx.has(Flaw::AddedCapability) {
-        let _ = write!(out, "{i}      capabilities: {{drop: [ALL], add: [NET_ADMIN, SYS_TIME]}}\n");
+        let _ = write!(
+            out,
+            "{i}      capabilities: {{drop: [ALL], add: [NET_ADMIN, SYS_TIME]}}\n"
+        );
     } else {
         let _ = write!(out, "{i}      capabilities:\n{i}        drop: [\"ALL\"]\n");
     }
     let _ = write!(out, "{i}    volumeMounts:\n{i}      - {{name: tmp, mountPath: /tmp}}\n{i}      - {{name: config, mountPath: /etc/{name}, readOnly: true}}\n");
     if ctx.has(Flaw::DockerSocket) {
-        let _ = write!(out, "{i}      - {{name: docker, mountPath: /var/run/docker.sock}}\n");
+        let _ = write!(
+            out,
+            "{i}      - {{name: docker, mountPath: /var/run/docker.sock}}\n"
+        );
     }
     let _ = write!(out, "{i}volumes:\n{i}  - name: tmp\n{i}    emptyDir: {{medium: Memory, sizeLimit: 64Mi}}\n{i}  - name: config\n{i}    configMap:\n{i}      name: {name}\n");
     if ctx.has(Flaw::DockerSocket) {
-        let _ = write!(out, "{i}  - name: docker\n{i}    hostPath: {{path: /var/run/docker.sock, type: Socket}}\n");
+        let _ = write!(
+            out,
+            "{i}  - name: docker\n{i}    hostPath: {{path: /var/run/docker.sock, type: Socket}}\n"
+        );
     }
 }
 
 fn service(ctx: &Ctx<'_>) -> String {
     let mut out = "apiVersion: v1\nkind: Service\n".to_string();
     metadata(&mut out, ctx, "");
-    let kind = if ctx.has(Flaw::NodePort) { "NodePort" } else { "ClusterIP" };
+    let kind = if ctx.has(Flaw::NodePort) {
+        "NodePort"
+    } else {
+        "ClusterIP"
+    };
     let _ = write!(
         out,
         "spec:\n  type: {kind}\n  selector:\n    app.kubernetes.io/name: {}\n  ports:\n    - name: http\n      port: 80\n      targetPort: http\n",
@@ -450,7 +495,11 @@ fn ingress(ctx: &Ctx<'_>, rng: &mut Rng) -> String {
     let host = format!("{}.{}.example.com", ctx.name, ctx.namespace);
     out.push_str("spec:\n  ingressClassName: nginx\n");
     if !rng.one_in(6) {
-        let _ = write!(out, "  tls:\n    - hosts: [{host}]\n      secretName: {}-tls\n", ctx.name);
+        let _ = write!(
+            out,
+            "  tls:\n    - hosts: [{host}]\n      secretName: {}-tls\n",
+            ctx.name
+        );
     }
     let _ = write!(
         out,
@@ -470,7 +519,9 @@ fn rbac(ctx: &Ctx<'_>) -> Vec<String> {
     role.push_str("rules:\n");
     let _ = write!(role, "  - apiGroups: [\"\"]\n    resources: [configmaps]\n    resourceNames: [{name}]\n    verbs: [get, watch]\n");
     if ctx.has(Flaw::SecretReader) {
-        role.push_str("  - apiGroups: [\"\"]\n    resources: [secrets]\n    verbs: [get, list, watch]\n");
+        role.push_str(
+            "  - apiGroups: [\"\"]\n    resources: [secrets]\n    verbs: [get, list, watch]\n",
+        );
     }
     if ctx.has(Flaw::WildcardRole) {
         role.push_str("  - apiGroups: [\"*\"]\n    resources: [\"*\"]\n    verbs: [\"*\"]\n");

@@ -24,7 +24,9 @@ fn main() -> ExitCode {
         let number = || value.as_deref().and_then(|v| v.parse::<u64>().ok());
         match (arg.as_str(), &value) {
             ("--out", Some(v)) => out = Some(PathBuf::from(v)),
-            ("--objects", _) if number().is_some() => options.objects = number().unwrap_or(0) as usize,
+            ("--objects", _) if number().is_some() => {
+                options.objects = number().unwrap_or(0) as usize
+            }
             ("--namespaces", _) if number().is_some_and(|n| n > 0) => {
                 options.namespaces = number().unwrap_or(1) as usize
             }
