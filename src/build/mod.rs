@@ -186,6 +186,20 @@ pub fn build_kustomizations(
     out
 }
 
+/// Builds one kustomization directory, returning how many objects it made and the work its
+/// cross-object pass (name references) did: counted, not timed, so a test can show that a
+/// build of thousands of objects stays linear.
+pub fn build_work(dir: &Path, boundary: &Path) -> Result<(usize, usize), String> {
+    let mut sources = crate::source::Sources::default();
+    let mut docs = Vec::new();
+    let mut errors = Vec::new();
+    let mut store = FileStore::new(&mut sources, &mut docs, &mut errors);
+    let mut notes = Vec::new();
+    let built = kustomize::build(&mut store, dir, boundary, &mut notes)
+        .map_err(|n| format!("{}: {}", n.path.display(), n.message))?;
+    Ok((built.resources.len(), built.work))
+}
+
 /// Builds one kustomization directory to JSON objects, for comparing with `kubectl kustomize`.
 pub fn build_to_json(dir: &Path, boundary: &Path) -> Result<Vec<serde_json::Value>, String> {
     let mut sources = crate::source::Sources::default();

@@ -72,6 +72,8 @@ pub(crate) struct Built {
     pub(crate) resources: Vec<KRes>,
     /// Every file the build read (kustomizations, resources, patches, generator inputs).
     pub(crate) files: BTreeSet<FileId>,
+    /// The candidates the name-reference pass looked at (counted for the linearity test).
+    pub(crate) work: usize,
 }
 
 /// What a kustomization (with its bases and components) has produced so far.
@@ -79,6 +81,10 @@ pub(crate) struct Built {
 struct Acc {
     res: Vec<KRes>,
     vars: Vec<Var>,
+    /// The keys ([`ResId::key`]) of `res`, while resources are only appended to it (a
+    /// kustomization's `resources` loop), so that refusing a duplicate is not a scan of every
+    /// resource so far; `None` whenever anything else may have changed `res`.
+    ids: Option<std::collections::HashSet<(res::Gvk, String, String)>>,
 }
 
 impl Acc {
@@ -118,7 +124,7 @@ pub(crate) fn build(
         message,
     };
     add_hashes(&mut acc.res);
-    nameref::fix_references(&mut acc.res).map_err(top)?;
+    let work = nameref::fix_references(&mut acc.res).map_err(top)?;
     nameref::resolve_vars(&mut acc.res, &acc.vars).map_err(top)?;
     drop_empty_annotations(&mut acc.res);
     acc.res.retain(|r| !is_local_config(r));
@@ -127,6 +133,7 @@ pub(crate) fn build(
         kustomization,
         resources: acc.res,
         files: builder.files,
+        work,
     })
 }
 
