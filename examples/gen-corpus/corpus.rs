@@ -396,9 +396,9 @@ fn pod_spec(out: &mut String, ctx: &Ctx<'_>, i: &str) {
         !ctx.has(Flaw::RunAsRoot)
     );
     let _ = write!(out, "{i}containers:\n{i}  - name: {name}\n{i}    image: {}\n{i}    imagePullPolicy: IfNotPresent\n", ctx.image);
-    let _ = write!(
+    let _ = writeln!(
         out,
-        "{i}    args: [\"--port={}\", \"--log-level=info\"]\n",
+        "{i}    args: [\"--port={}\", \"--log-level=info\"]",
         ctx.port
     );
     let _ = write!(out, "{i}    ports:\n{i}      - name: http\n{i}        containerPort: {}\n{i}        protocol: TCP\n", ctx.port);
@@ -424,9 +424,9 @@ fn pod_spec(out: &mut String, ctx: &Ctx<'_>, i: &str) {
     if !matches!(ctx.kind, "CronJob" | "Job") {
         let _ = write!(out, "{i}    readinessProbe:\n{i}      httpGet: {{path: /ready, port: http}}\n{i}      periodSeconds: 10\n{i}    livenessProbe:\n{i}      httpGet: {{path: /healthz, port: http}}\n{i}      initialDelaySeconds: 15\n");
     }
-    let _ = write!(out, "{i}    securityContext:\n");
+    let _ = writeln!(out, "{i}    securityContext:");
     if ctx.has(Flaw::Privileged) {
-        let _ = write!(out, "{i}      privileged: true\n");
+        let _ = writeln!(out, "{i}      privileged: true");
     }
     let _ = write!(
         out,
@@ -434,18 +434,18 @@ fn pod_spec(out: &mut String, ctx: &Ctx<'_>, i: &str) {
         ctx.has(Flaw::Privileged)
     );
     if ctx.has(Flaw::AddedCapability) {
-        let _ = write!(
+        let _ = writeln!(
             out,
-            "{i}      capabilities: {{drop: [ALL], add: [NET_ADMIN, SYS_TIME]}}\n"
+            "{i}      capabilities: {{drop: [ALL], add: [NET_ADMIN, SYS_TIME]}}"
         );
     } else {
         let _ = write!(out, "{i}      capabilities:\n{i}        drop: [\"ALL\"]\n");
     }
     let _ = write!(out, "{i}    volumeMounts:\n{i}      - {{name: tmp, mountPath: /tmp}}\n{i}      - {{name: config, mountPath: /etc/{name}, readOnly: true}}\n");
     if ctx.has(Flaw::DockerSocket) {
-        let _ = write!(
+        let _ = writeln!(
             out,
-            "{i}      - {{name: docker, mountPath: /var/run/docker.sock}}\n"
+            "{i}      - {{name: docker, mountPath: /var/run/docker.sock}}"
         );
     }
     let _ = write!(out, "{i}volumes:\n{i}  - name: tmp\n{i}    emptyDir: {{medium: Memory, sizeLimit: 64Mi}}\n{i}  - name: config\n{i}    configMap:\n{i}      name: {name}\n");
