@@ -27,7 +27,7 @@ pub fn lint(ws: &Workspace, config: &Config) -> LintResult {
     LintResult {
         findings,
         suppressed,
-        fixed: None,
+        ..LintResult::default()
     }
 }
 

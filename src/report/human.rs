@@ -129,7 +129,7 @@ fn first_sentence(text: &str) -> String {
 }
 
 /// The closing line: fixes applied, counts by severity, files, suppressed, fixes available.
-fn summary(ws: &Workspace, result: &LintResult) -> String {
+pub(super) fn summary(ws: &Workspace, result: &LintResult) -> String {
     let count = |s: Severity| result.findings.iter().filter(|f| f.severity == s).count();
     let total = result.findings.len();
     let mut line = String::new();
