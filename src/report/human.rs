@@ -165,6 +165,19 @@ pub(super) fn summary(ws: &Workspace, result: &LintResult) -> String {
     if result.suppressed > 0 {
         line.push_str(&format!("; {} suppressed", result.suppressed));
     }
+    if let Some(baseline) = result.baseline {
+        line.push_str(&format!("; {} in the baseline", baseline.matched));
+        if baseline.stale > 0 {
+            line.push_str(&format!(
+                " ({} stale entr{})",
+                baseline.stale,
+                if baseline.stale == 1 { "y" } else { "ies" }
+            ));
+        }
+    }
+    if let Some(outside) = result.out_of_scope.filter(|n| *n > 0) {
+        line.push_str(&format!("; {outside} about other files"));
+    }
     line.push_str(&fixable(result));
     line.push_str(".\n");
     line
