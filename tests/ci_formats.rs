@@ -83,8 +83,11 @@ fn run(dir: &Path, format: &str) -> String {
     stdout(&output)
 }
 
+/// A workflow command as the runner reads it: name, properties, data.
+type Command = (String, Vec<(String, String)>, String);
+
 /// What the Actions runner does with a line: `::command props::data`, unescaped.
-fn parse_command(line: &str) -> Option<(String, Vec<(String, String)>, String)> {
+fn parse_command(line: &str) -> Option<Command> {
     let rest = line.strip_prefix("::")?;
     let end = rest.find("::")?;
     let (head, data) = (&rest[..end], &rest[end + 2..]);
