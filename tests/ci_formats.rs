@@ -201,25 +201,24 @@ fn junit_matches_the_golden_file_and_is_well_formed() {
 #[test]
 fn several_reports_in_one_run() {
     let dir = escaping_repo();
-    let output = k8sec(
-        dir.path(),
-        &[
-            "lint",
-            "--select",
-            SELECT,
-            "--format",
-            "json",
-            "--format",
-            "sarif",
-            "--output",
-            "out/k8sec.sarif",
-            "--format",
-            "junit",
-            "-o",
-            "junit.xml",
-            ".",
-        ],
-    );
+    // JSON on stdout, SARIF and JUnit to files.
+    let args = [
+        "lint",
+        "--select",
+        SELECT,
+        "--format",
+        "json",
+        "--format",
+        "sarif",
+        "--output",
+        "out/k8sec.sarif",
+        "--format",
+        "junit",
+        "-o",
+        "junit.xml",
+        ".",
+    ];
+    let output = k8sec(dir.path(), &args);
     assert_eq!(
         output.status.code(),
         Some(2),
@@ -228,25 +227,7 @@ fn several_reports_in_one_run() {
     assert!(stderr(&output).contains("cannot write the report to out/k8sec.sarif"));
 
     std::fs::create_dir(dir.path().join("out")).unwrap();
-    let output = k8sec(
-        dir.path(),
-        &[
-            "lint",
-            "--select",
-            SELECT,
-            "--format",
-            "json",
-            "--format",
-            "sarif",
-            "--output",
-            "out/k8sec.sarif",
-            "--format",
-            "junit",
-            "-o",
-            "junit.xml",
-            ".",
-        ],
-    );
+    let output = k8sec(dir.path(), &args);
     assert_eq!(output.status.code(), Some(1), "{output:?}");
     let json = common::json(&output);
     assert_eq!(

@@ -10,11 +10,12 @@
 //! - A sequence item is named by its `name` (containers, volumes, env…: Kubernetes' usual merge
 //!   key), a scalar item by its value (`capabilities.add[SYS_ADMIN]`), else by its index
 //!   (`rules[0]`). A name shared by two items of the list falls back to the index.
-//! - A span on a *key* stands for a setting missing from a mapping (checks point at the
-//!   `securityContext:` or `- name:` key of the container that lacks a setting): its path is
-//!   the mapping that holds the key, so it does not change when a `securityContext:` is added
-//!   to the container. A `spec:` key stands for its value, the pod spec (where a pod-level
-//!   finding points when the pod spec has no `securityContext:`).
+//! - A span on a key names its entry, as a span on its value does (`stringData:` →
+//!   `stringData`), except on a `name:` or `securityContext:` key: checks report a setting
+//!   missing from a container or a pod spec at its `securityContext:` key, or when it has none
+//!   at the container's `- name:` (the pod spec's `spec:`), so those two name the mapping that
+//!   holds them. A finding about a missing setting thus keeps its path when a
+//!   `securityContext:` is added to the container.
 //!
 //! Aliases are not followed: an alias is a leaf, so an alias bomb costs one step per node.
 
@@ -23,63 +24,116 @@ use crate::yaml::{NodeId, NodeKind, Span, Tree};
 
 /// The path of `span` inside `resource`: `Some("")` for the object's root, `None` when no node
 /// of the object is at (or around) `span`.
+///
+/// A depth-first search that remembers only how it reached each node (its parent and the edge);
+/// the path is spelled once, for the node found.
 pub fn object_path(resource: &Resource, span: Span) -> Option<String> {
     let tree = resource.tree.as_ref();
-    // The deepest node around `span`, for a span inside a scalar (or a node's span widened).
-    let mut best: Option<Vec<Segment>> = None;
-    let mut stack: Vec<(NodeId, Vec<Segment>)> = vec![(resource.node, Vec::new())];
-    while let Some((id, path)) = stack.pop() {
-        let node = tree.node(id).node();
+    let mut visited: Vec<Step> = Vec::new();
+    let mut stack = vec![Step {
+        node: resource.node,
+        parent: None,
+        edge: Edge::Root,
+        depth: 0,
+    }];
+    // The deepest node around `span`, for a span inside a scalar.
+    let mut best: Option<usize> = None;
+    while let Some(step) = stack.pop() {
+        let at = visited.len();
+        visited.push(step);
+        let node = tree.node(step.node).node();
         if node.span == span {
-            return Some(render(&path));
+            return Some(render(&segments(tree, &visited, at)));
         }
-        if contains(node.span, span) && !best.as_ref().is_some_and(|p| path.len() < p.len()) {
-            best = Some(path.clone());
+        if contains(node.span, span) && !best.is_some_and(|b| visited[b].depth > step.depth) {
+            best = Some(at);
         }
+        let child = |node, edge| Step {
+            node,
+            parent: Some(at),
+            edge,
+            depth: step.depth + 1,
+        };
         match &node.kind {
             NodeKind::Mapping { entries, .. } => {
                 for entry in entries.iter().rev() {
-                    let key = key_text(tree, entry.key);
                     if tree.node(entry.key).node().span == span {
-                        return Some(render(&key_target(&path, &key)));
+                        let mut path = segments(tree, &visited, at);
+                        key_target(&mut path, key_text(tree, entry.key));
+                        return Some(render(&path));
                     }
-                    let mut child = path.clone();
-                    child.push(Segment::Key(key));
-                    stack.push((entry.value, child));
+                    stack.push(child(entry.value, Edge::Key(entry.key)));
                 }
             }
             NodeKind::Sequence { items, .. } => {
-                let names = item_names(tree, items);
-                for (index, (&item, name)) in items.iter().zip(names).enumerate().rev() {
-                    let mut child = path.clone();
-                    child.push(match name {
-                        Some(name) => Segment::Named(name),
-                        None => Segment::Index(index),
-                    });
-                    stack.push((item, child));
+                for (index, &item) in items.iter().enumerate().rev() {
+                    stack.push(child(item, Edge::Item(index)));
                 }
             }
             NodeKind::Scalar { .. } | NodeKind::Alias { .. } => {}
         }
     }
-    best.map(|path| render(&path))
+    best.map(|at| render(&segments(tree, &visited, at)))
 }
 
-/// One step of a path.
-#[derive(Clone)]
-enum Segment {
-    Key(String),
-    Named(String),
+/// How the search reached a node.
+#[derive(Clone, Copy)]
+struct Step {
+    node: NodeId,
+    /// Index of the parent's step in the visited list.
+    parent: Option<usize>,
+    edge: Edge,
+    depth: usize,
+}
+
+#[derive(Clone, Copy)]
+enum Edge {
+    Root,
+    /// The value of this key of the parent mapping.
+    Key(NodeId),
+    /// This item of the parent sequence.
+    Item(usize),
+}
+
+/// One step of a path, spelled.
+enum Segment<'a> {
+    Key(&'a str),
+    Named(&'a str),
     Index(usize),
 }
 
-/// The path a span on the key `key` of the mapping at `path` stands for (see the module doc).
-fn key_target(path: &[Segment], key: &str) -> Vec<Segment> {
-    let mut out = path.to_vec();
-    if key == "spec" {
-        out.push(Segment::Key(key.to_string()));
+/// The segments from the root to the node of step `at`.
+fn segments<'t>(tree: &'t Tree, visited: &[Step], at: usize) -> Vec<Segment<'t>> {
+    let mut out = Vec::new();
+    let mut current = Some(at);
+    while let Some(i) = current {
+        let step = visited[i];
+        match step.edge {
+            Edge::Root => {}
+            Edge::Key(key) => out.push(Segment::Key(key_text(tree, key))),
+            Edge::Item(index) => {
+                let parent = step.parent.map(|p| visited[p].node);
+                let items = parent.map_or(&[][..], |p| match &tree.node(p).node().kind {
+                    NodeKind::Sequence { items, .. } => items.as_slice(),
+                    _ => &[],
+                });
+                out.push(match item_name(tree, items, index) {
+                    Some(name) => Segment::Named(name),
+                    None => Segment::Index(index),
+                });
+            }
+        }
+        current = step.parent;
     }
+    out.reverse();
     out
+}
+
+/// What a span on the key `key` of the mapping `path` names (see the module doc).
+fn key_target<'t>(path: &mut Vec<Segment<'t>>, key: &'t str) {
+    if key != "name" && key != "securityContext" {
+        path.push(Segment::Key(key));
+    }
 }
 
 /// Whether `outer` holds `inner` (same file, range within).
@@ -88,35 +142,27 @@ fn contains(outer: Span, inner: Span) -> bool {
 }
 
 /// A key's text: its scalar value, or (for a collection or alias used as a key) `?`.
-fn key_text(tree: &Tree, key: NodeId) -> String {
+fn key_text(tree: &Tree, key: NodeId) -> &str {
     match &tree.node(key).node().kind {
-        NodeKind::Scalar { value, .. } => value.to_string(),
-        _ => "?".to_string(),
+        NodeKind::Scalar { value, .. } => value,
+        _ => "?",
     }
 }
 
-/// What names each item of a sequence: its `name` field, or its value when it is a scalar;
-/// `None` (index it) when there is neither or the name is not unique in the list.
-fn item_names(tree: &Tree, items: &[NodeId]) -> Vec<Option<String>> {
-    let names: Vec<Option<String>> = items
-        .iter()
-        .map(|&item| {
-            let node = tree.node(item);
-            match &node.node().kind {
-                NodeKind::Scalar { value, .. } => Some(value.to_string()),
-                NodeKind::Mapping { .. } => node.str_at("name").map(str::to_string),
-                _ => None,
-            }
-        })
-        .collect();
-    names
-        .iter()
-        .map(|name| {
-            name.as_ref()
-                .filter(|n| names.iter().filter(|m| m.as_ref() == Some(*n)).count() == 1)
-                .cloned()
-        })
-        .collect()
+/// What names item `index` of a sequence: its `name` field, or its value when it is a scalar;
+/// `None` (index it) when there is neither or no other item has that name.
+fn item_name<'t>(tree: &'t Tree, items: &[NodeId], index: usize) -> Option<&'t str> {
+    let name_of = |item: NodeId| {
+        let node = tree.node(item);
+        match &node.node().kind {
+            NodeKind::Scalar { value, .. } => Some(&**value),
+            NodeKind::Mapping { .. } => node.str_at("name"),
+            _ => None,
+        }
+    };
+    let name = name_of(*items.get(index)?)?;
+    let unique = items.iter().filter(|&&i| name_of(i) == Some(name)).count() == 1;
+    unique.then_some(name)
 }
 
 fn render(path: &[Segment]) -> String {

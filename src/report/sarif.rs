@@ -118,7 +118,9 @@ struct RuleProperties {
 #[serde(rename_all = "camelCase")]
 struct SarifResult<'a> {
     rule_id: &'static str,
-    rule_index: usize,
+    /// Absent for a check without a doc (no rule to point at).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rule_index: Option<usize>,
     level: &'static str,
     message: Text,
     locations: [Location; 1],
@@ -276,7 +278,7 @@ pub(super) fn render(ws: &Workspace, result: &LintResult, options: &RenderOption
                 n => format!("{}#{n}", print.key()),
             };
             let index = rule_ids.iter().position(|id| *id == finding.check);
-            sarif_result(&artifacts, finding, index.unwrap_or_default(), key)
+            sarif_result(&artifacts, finding, index, key)
         })
         .collect();
     let log = Log {
@@ -386,7 +388,7 @@ fn help_text(doc: &CheckDoc) -> String {
 fn sarif_result<'a>(
     artifacts: &Artifacts<'_>,
     finding: &'a Finding,
-    rule_index: usize,
+    rule_index: Option<usize>,
     fingerprint: String,
 ) -> SarifResult<'a> {
     let related: Vec<Location> = finding
