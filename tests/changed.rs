@@ -159,3 +159,53 @@ fn context_lints_the_whole_directory_and_reports_on_the_paths_given() {
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr(&output).contains("not inside a `--context` directory"));
 }
+
+#[test]
+fn fixes_touch_only_the_files_in_scope() {
+    // The Pod's finding is about the ServiceAccount too (its related location): reported when
+    // only the ServiceAccount's file is passed, but its fix (in the Pod's file) is not applied.
+    let pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: u}\nspec:\n  serviceAccountName: runner\n  containers:\n    - {name: c, image: nginx:1.27}\n";
+    let account = "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: runner}\n";
+    let dir = repo(&[("apps/pod.yaml", pod), ("rbac/sa.yaml", account)]);
+    let (code, report) = lint(dir.path(), &["--context", ".", "rbac/sa.yaml"]);
+    assert_eq!(
+        (code, files(&report)),
+        (Some(1), vec!["apps/pod.yaml".to_string()])
+    );
+    let output = k8sec(
+        dir.path(),
+        &[
+            "lint",
+            "--select",
+            "automount-service-account-token",
+            "--fix",
+            "--unsafe-fixes",
+            "--context",
+            ".",
+            "rbac/sa.yaml",
+        ],
+    );
+    assert_ne!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("apps/pod.yaml")).unwrap(),
+        pod
+    );
+    // Passed itself, the Pod's file is fixed.
+    k8sec(
+        dir.path(),
+        &[
+            "lint",
+            "--select",
+            "automount-service-account-token",
+            "--fix",
+            "--unsafe-fixes",
+            "--context",
+            ".",
+            "apps/pod.yaml",
+        ],
+    );
+    assert_ne!(
+        std::fs::read_to_string(dir.path().join("apps/pod.yaml")).unwrap(),
+        pod
+    );
+}

@@ -155,7 +155,13 @@ fn the_validator_is_not_vacuous() {
 #[test]
 fn the_corpus_validates() {
     let Some(corpus) = corpus() else { return };
-    let log = sarif(manifest_dir(), &[corpus.to_str().unwrap()]);
+    // With helm when there is one: rendered templates are named by their template's path.
+    let helm = common::helm();
+    let mut args = vec![corpus.to_str().unwrap()];
+    if let Some(helm) = &helm {
+        args.extend(["--helm", helm.to_str().unwrap()]);
+    }
+    let log = sarif(manifest_dir(), &args);
     let results = log["runs"][0]["results"].as_array().unwrap();
     assert!(results.len() > 100, "{} results", results.len());
     // The corpus is outside the crate's checkout: absolute file URIs, no base.

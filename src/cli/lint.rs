@@ -54,11 +54,11 @@ pub(crate) fn lint(args: LintArgs, targets: Vec<Target>) -> Result<ExitStatus, E
     };
     report_problems(&ws, args.quiet);
     if args.diff {
-        narrowing.apply(&ws, &mut result);
+        narrowing.apply_for_fix(&ws, &mut result);
         return Ok(diff(&ws, &result, &run.config, mode, args.quiet));
     }
     if args.fix {
-        narrowing.apply(&ws, &mut result);
+        narrowing.apply_for_fix(&ws, &mut result);
         return fix(ws, &result, &run, mode, &output, &args, &narrowing);
     }
     let baseline_written = write_baseline(&args, &ws, &result, &narrowing)?;

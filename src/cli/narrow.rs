@@ -55,11 +55,21 @@ impl Narrowing {
 
     /// Drops what is not to be reported, counting it in `result`.
     pub fn apply(&self, ws: &Workspace, result: &mut LintResult) {
+        self.narrow(ws, result, true);
+    }
+
+    /// Drops what is not to be fixed: as [`Narrowing::apply`], but a finding is in a scope only
+    /// by its primary location (the file its fix edits).
+    pub fn apply_for_fix(&self, ws: &Workspace, result: &mut LintResult) {
+        self.narrow(ws, result, false);
+    }
+
+    fn narrow(&self, ws: &Workspace, result: &mut LintResult, related: bool) {
         if let Some(baseline) = &self.baseline {
             baseline.apply(ws, result, &self.root);
         }
         for scope in &self.scopes {
-            scope.apply(ws, result, &self.root);
+            scope.apply(ws, result, &self.root, related);
         }
     }
 }

@@ -6,7 +6,8 @@
 //! files in scope: a finding is in scope when its primary location, or one of its related
 //! locations, is in one of those files or under one of those directories. A related location
 //! counts because a change there can cause the finding: the Role that now grants `secrets`,
-//! the overlay whose kustomization now includes an insecure base.
+//! the overlay whose kustomization now includes an insecure base. Fixing (`--fix`, `--diff`)
+//! keeps only the findings whose primary location is in scope: only those files are edited.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -36,8 +37,9 @@ impl Scope {
     }
 
     /// Drops the findings of `result` that are not about a file in scope, and adds how many to
-    /// `result.out_of_scope`.
-    pub fn apply(&self, ws: &Workspace, result: &mut LintResult, root: &SrcRoot) {
+    /// `result.out_of_scope`. `related`: whether a related location in scope is enough (to
+    /// report; to fix, the primary location must be in scope, so that only those files change).
+    pub fn apply(&self, ws: &Workspace, result: &mut LintResult, root: &SrcRoot, related: bool) {
         let mut cache: HashMap<FileId, bool> = HashMap::new();
         let mut in_scope = |file: FileId| {
             *cache.entry(file).or_insert_with(|| {
@@ -46,7 +48,8 @@ impl Scope {
         };
         let before = result.findings.len();
         result.findings.retain(|finding| {
-            in_scope(finding.span.file) || finding.related.iter().any(|r| in_scope(r.span.file))
+            in_scope(finding.span.file)
+                || related && finding.related.iter().any(|r| in_scope(r.span.file))
         });
         *result.out_of_scope.get_or_insert(0) += before - result.findings.len();
     }
