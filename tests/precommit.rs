@@ -4,8 +4,8 @@
 //!   of this crate (its tracked and untracked, not ignored, files, committed), so pre-commit
 //!   clones it and builds the hook with `cargo install`, as it would from the published
 //!   repository. Offline: `CARGO_NET_OFFLINE=true` (the crates come from the local cargo cache,
-//!   which the test build itself filled), and `CARGO_TARGET_DIR=target/ci-release`, shared with
-//!   the wheel build of `.ci/run`, so the dependencies are built once.
+//!   which the test build itself filled), and `CARGO_TARGET_DIR=target/ci-release` with the
+//!   profile of the wheel build of `.ci/run`, so the dependencies are built once.
 //! - The wheel (`language: python`, the hook a machine without Rust uses, see the README):
 //!   a local hook whose `additional_dependencies` install the k8sec wheel that `.ci/run` built
 //!   (`K8SEC_WHEEL_DIR`), from that directory only (`PIP_NO_INDEX`).
@@ -139,6 +139,7 @@ fn run(program: &Path, dir: &Path, args: &[&str], home: &Path, extra: &[(&str, &
         .env("PRE_COMMIT_HOME", home)
         .env("CARGO_NET_OFFLINE", "true")
         .env("CARGO_TARGET_DIR", manifest_dir().join("target/ci-release"))
+        .env("CARGO_PROFILE_RELEASE_DEBUG", "0")
         .env("PIP_NO_INDEX", "1")
         .env("PIP_DISABLE_PIP_VERSION_CHECK", "1")
         .env("NO_COLOR", "1");

@@ -11,8 +11,9 @@
 //! `artifactChanges`. Display-only fixes (placeholders such as `<set-me>`) are not offered
 //! as fixes: a tool applying them would write an invalid manifest.
 //!
-//! Columns count UTF-16 code units, stated as `columnKind: utf16CodeUnits` (the SARIF
-//! default, and what GitHub and editors count); lines are 1-based and `endColumn` is the
+//! Columns count UTF-16 code units, as GitHub's web views and editors do, and the run says so:
+//! `columnKind: utf16CodeUnits` (absent, SARIF means `unicodeCodePoints`, which differ after
+//! characters outside the Basic Multilingual Plane). Lines are 1-based and `endColumn` is the
 //! column just after the region. JSON escaping is serde_json's: every control character in a
 //! name or value is escaped, so the document stays well-formed whatever the repository holds.
 
