@@ -182,8 +182,11 @@ impl LintArgs {
 
 #[derive(Clone, Copy, ValueEnum)]
 pub(crate) enum OutputFormat {
+    /// Source snippets with labels (the default).
     Human,
+    /// One line per finding: `path:line:column: severity[check] message`.
     Concise,
+    /// The versioned JSON contract.
     Json,
     /// SARIF 2.1.0 (GitHub code scanning).
     Sarif,
