@@ -109,13 +109,15 @@ pub(crate) struct LintArgs {
     /// When to color human output.
     #[arg(long, value_enum, default_value = "auto")]
     pub color: ColorArg,
-    /// Run only these checks (comma-separated ids; `all` selects every check).
+    /// Run only these checks (comma-separated ids or categories such as `rbac`; `all` selects
+    /// every check).
     #[arg(long, value_delimiter = ',')]
     pub select: Option<Vec<String>>,
-    /// Run these checks in addition to the selected ones (e.g. off-by-default checks).
+    /// Run these checks in addition to the selected ones (ids or categories, e.g.
+    /// `reliability` for the off-by-default probe and request checks).
     #[arg(long, value_delimiter = ',')]
     pub extend_select: Vec<String>,
-    /// Do not run these checks.
+    /// Do not run these checks (ids or categories).
     #[arg(long, value_delimiter = ',')]
     pub ignore: Vec<String>,
     /// Pod Security Standards profile: baseline, restricted, or all (every default-on check).
