@@ -34,10 +34,14 @@ mod pipeline;
 mod suppress;
 mod workspace;
 
+pub use pipeline::baseline::{Baseline, BaselineError};
 pub use pipeline::fix::{
     fix_and_write, fix_file, fix_workspace, preview, FileFix, FileOutcome, FixRun, Preview,
     MAX_ROUNDS,
 };
 pub use pipeline::lint::{exit_status, lint, ExitStatus};
 pub use pipeline::load::{load, load_source, load_with, HelmFlags, LoadOptions};
-pub use workspace::{DeployUnit, FixCount, Inputs, LintResult, Note, UnitKind, Workspace};
+pub use pipeline::scope::Scope;
+pub use workspace::{
+    BaselineCount, DeployUnit, FixCount, Inputs, LintResult, Note, UnitKind, Workspace,
+};

@@ -130,6 +130,20 @@ pub struct LintResult {
     /// After `--fix`: how many fixes were applied, to how many files (the findings are then
     /// what is left).
     pub fixed: Option<FixCount>,
+    /// With `--baseline`: the findings it silenced, and its entries nothing matched.
+    pub baseline: Option<BaselineCount>,
+    /// With a report scope (`--changed-since`, `--context`): the findings left out because
+    /// they are about no file in scope.
+    pub out_of_scope: Option<usize>,
+}
+
+/// What a baseline did to a run's findings.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct BaselineCount {
+    /// Findings the baseline records: not reported.
+    pub matched: usize,
+    /// Entries of the baseline no finding matched (fixed since, or renamed).
+    pub stale: usize,
 }
 
 /// Fixes applied by `--fix` (or that `--diff` shows).

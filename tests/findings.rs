@@ -263,18 +263,36 @@ data:
     let dir = common::repo(&[("leaky.yaml", &manifest)]);
     let help = common::stdout(&common::k8sec(dir.path(), &["lint", "--help"]));
     // Every format the CLI offers, so a format added later is covered too.
-    let formats: Vec<String> = help
+    // clap lists them as `- name: description` lines under `Possible values:` once the values
+    // have descriptions, else as `[possible values: a, b]`.
+    let after_format: Vec<&str> = help
         .lines()
-        .skip_while(|l| !l.contains("--format"))
-        .find_map(|l| l.split("[possible values: ").nth(1))
-        .map(|v| {
-            v.trim_end_matches(']')
-                .split(", ")
-                .map(String::from)
-                .collect()
-        })
-        .unwrap_or_default();
-    assert!(formats.len() >= 3, "{help}");
+        .skip_while(|l| !l.trim_start().starts_with("--format"))
+        .skip(1)
+        .take_while(|l| !l.trim_start().starts_with('-') || l.trim_start().starts_with("- "))
+        .collect();
+    let mut formats: Vec<String> = after_format
+        .iter()
+        .filter_map(|l| l.trim_start().strip_prefix("- "))
+        .filter_map(|l| l.split(':').next())
+        .map(|name| name.trim().to_string())
+        .collect();
+    if formats.is_empty() {
+        formats = after_format
+            .iter()
+            .find_map(|l| l.split("[possible values: ").nth(1))
+            .map(|v| {
+                v.trim_end_matches(']')
+                    .split(", ")
+                    .map(String::from)
+                    .collect()
+            })
+            .unwrap_or_default();
+    }
+    assert!(
+        formats.len() >= 3 && formats.iter().any(|f| f == "human"),
+        "{formats:?}: {help}"
+    );
     let mut runs: Vec<Vec<String>> = formats
         .iter()
         .map(|f| {

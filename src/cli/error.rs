@@ -3,6 +3,7 @@
 use std::fmt;
 
 use k8sec::config::ConfigError;
+use k8sec::BaselineError;
 
 #[derive(Debug)]
 pub(crate) enum Error {
@@ -21,6 +22,14 @@ pub(crate) enum Error {
     Json(serde_json::Error),
     /// `--helm` names no executable file.
     Helm(String),
+    /// `--baseline` could not be read, or `--write-baseline` written.
+    Baseline(BaselineError),
+    /// `--changed-since`: not in a Git repository, an unknown ref, git missing.
+    Git(String),
+    /// A report could not be written to its `--output` file.
+    Output(std::path::PathBuf, std::io::Error),
+    /// A path given with `--context` is not under the context directories.
+    Context(String),
 }
 
 impl fmt::Display for Error {
@@ -35,6 +44,11 @@ impl fmt::Display for Error {
             }
             Error::Json(error) => write!(f, "{error}"),
             Error::Helm(message) => f.write_str(message),
+            Error::Baseline(error) => write!(f, "{error}"),
+            Error::Git(message) | Error::Context(message) => f.write_str(message),
+            Error::Output(path, error) => {
+                write!(f, "cannot write the report to {}: {error}", path.display())
+            }
         }
     }
 }
@@ -44,6 +58,8 @@ impl std::error::Error for Error {
         match self {
             Error::Stdin(error) => Some(error),
             Error::Json(error) => Some(error),
+            Error::Baseline(error) => Some(error),
+            Error::Output(_, error) => Some(error),
             _ => None,
         }
     }

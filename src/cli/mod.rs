@@ -9,15 +9,18 @@
 mod args;
 mod checks;
 mod error;
+mod git;
 mod graph;
 mod lint;
 mod lsp;
+mod narrow;
+mod outputs;
 mod setup;
 
 use std::io::Write;
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 
 use k8sec::report::escape::{escape, escape_keeping};
 use k8sec::{ExitStatus, Workspace};
@@ -26,9 +29,13 @@ use args::{Cli, Command};
 
 /// Runs the command the arguments name.
 pub(crate) fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let matches = Cli::command().get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     let result = match cli.command {
-        Command::Lint(args) => lint::lint(*args),
+        Command::Lint(args) => matches
+            .subcommand_matches("lint")
+            .map_or(Ok(Vec::new()), outputs::targets)
+            .and_then(|targets| lint::lint(*args, targets)),
         Command::Checks { format } => checks::list(format),
         Command::Explain { id } => checks::explain(&id),
         Command::Graph(args) => graph::graph(args),

@@ -129,6 +129,7 @@ fn read_inputs(
 pub(crate) fn warn_unmatched_globs(run: &Run, ws: &Workspace) {
     let read = ws.sources.iter().map(|(_, file)| file.path.as_path());
     for warning in run.config.unmatched_globs(&run.inputs.paths, read) {
-        eprintln!("k8sec: warning: {warning}");
+        // The glob is the repository's text.
+        say("warning", None, &escape(&warning));
     }
 }

@@ -45,7 +45,7 @@ pub(super) fn conclude(
     LintResult {
         findings,
         suppressed,
-        fixed: None,
+        ..LintResult::default()
     }
 }
 

@@ -99,7 +99,7 @@ fn first_sentence(text: &str) -> String {
 }
 
 /// The closing line: fixes applied, counts by severity, files, suppressed, fixes available.
-fn summary(ws: &Workspace, result: &LintResult) -> String {
+pub(super) fn summary(ws: &Workspace, result: &LintResult) -> String {
     let count = |s: Severity| result.findings.iter().filter(|f| f.severity == s).count();
     let total = result.findings.len();
     let mut line = String::new();
@@ -134,6 +134,19 @@ fn summary(ws: &Workspace, result: &LintResult) -> String {
     ));
     if result.suppressed > 0 {
         line.push_str(&format!("; {} suppressed", result.suppressed));
+    }
+    if let Some(baseline) = result.baseline {
+        line.push_str(&format!("; {} in the baseline", baseline.matched));
+        if baseline.stale > 0 {
+            line.push_str(&format!(
+                " ({} stale entr{})",
+                baseline.stale,
+                if baseline.stale == 1 { "y" } else { "ies" }
+            ));
+        }
+    }
+    if let Some(outside) = result.out_of_scope.filter(|n| *n > 0) {
+        line.push_str(&format!("; {outside} about other files"));
     }
     line.push_str(&fixable(result));
     line.push_str(".\n");

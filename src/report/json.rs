@@ -74,6 +74,14 @@ struct Summary {
     /// Only after `--fix`: fixes applied (the findings are what is left).
     #[serde(skip_serializing_if = "Option::is_none")]
     fixed: Option<usize>,
+    /// Only with `--baseline`: findings it silenced, and its entries nothing matched.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baselined: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stale: Option<usize>,
+    /// Only with `--changed-since` or `--context`: findings about other files, not reported.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    out_of_scope: Option<usize>,
 }
 
 pub(super) fn render(ws: &Workspace, result: &LintResult) -> String {
@@ -86,6 +94,9 @@ pub(super) fn render(ws: &Workspace, result: &LintResult) -> String {
             findings: result.findings.len(),
             suppressed: result.suppressed,
             fixed: result.fixed.map(|f| f.fixes),
+            baselined: result.baseline.map(|b| b.matched),
+            stale: result.baseline.map(|b| b.stale),
+            out_of_scope: result.out_of_scope,
         },
     };
     // Serializing plain structs of strings and numbers cannot fail.
