@@ -1,7 +1,7 @@
 //! `k8sec lint`: report the findings, or show (`--diff`) or apply (`--fix`) their fixes.
 
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use k8sec::config::Config;
 use k8sec::fix::{unified_diff, FixMode};
@@ -130,6 +130,10 @@ impl Output {
             }
         }
         for target in &self.targets {
+            if !self.statistics && matches!(target.format, Format::Json | Format::Sarif) {
+                self.stream(ws, result, target.format, target.file.as_deref(), to_stderr)?;
+                continue;
+            }
             let Some(path) = &target.file else {
                 let text = self.render(ws, result, target.format, self.color(to_stderr));
                 if to_stderr {
@@ -143,6 +147,36 @@ impl Output {
             std::fs::write(path, text).map_err(|e| Error::Output(path.clone(), e))?;
         }
         Ok(())
+    }
+
+    /// Writes a JSON or SARIF report as it is serialized (a large report is never held whole
+    /// in memory): to `file`, else to stdout or stderr. A closed stdout is not an error.
+    fn stream(
+        &self,
+        ws: &Workspace,
+        result: &LintResult,
+        format: Format,
+        file: Option<&Path>,
+        to_stderr: bool,
+    ) -> Result<(), Error> {
+        let write = |out: &mut dyn Write| {
+            let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
+            report::write(ws, result, format, &self.options, &mut out)?;
+            out.flush()
+        };
+        match file {
+            Some(path) => std::fs::File::create(path)
+                .and_then(|mut f| write(&mut f))
+                .map_err(|e| Error::Output(path.to_path_buf(), e)),
+            None if to_stderr => {
+                let _ = write(&mut std::io::stderr().lock());
+                Ok(())
+            }
+            None => {
+                let _ = write(&mut std::io::stdout().lock());
+                Ok(())
+            }
+        }
     }
 
     /// Whether the terminal report gets ANSI colors.
