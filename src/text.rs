@@ -4,6 +4,11 @@
 //! bytes. Lines and columns exist only at the edges: yaml-rust2 hands us (line, column in
 //! characters) and reports show 1-based lines and character columns. [`LineIndex`] converts
 //! between the two exactly, including for non-ASCII text and CRLF line endings.
+//!
+//! A line ends where the Kubernetes YAML reader (go-yaml) ends one: at `\n`, `\r\n`, a lone
+//! `\r`, U+0085 (NEL), U+2028 (LS) or U+2029 (PS). The parser, the reports and the fixes all
+//! count lines with this one index, so a line number means the same line everywhere, and the
+//! line kubectl names in an error.
 
 use std::ops::Range;
 
@@ -81,12 +86,11 @@ impl LineIndex {
     /// The index of `text`'s lines.
     pub fn new(text: &str) -> Self {
         let mut line_starts = vec![0];
-        line_starts.extend(
-            text.bytes()
-                .enumerate()
-                .filter(|&(_, b)| b == b'\n')
-                .map(|(i, _)| i as u32 + 1),
-        );
+        let mut pos = 0;
+        while let Some(end) = next_line_break(text, pos) {
+            line_starts.push(end as u32);
+            pos = end;
+        }
         LineIndex {
             line_starts,
             len: text.len() as u32,
@@ -135,7 +139,7 @@ impl LineIndex {
     }
 
     /// Byte offset of the `column`th character (0-based) of 1-based `line`, the way yaml-rust2
-    /// markers count. Clamped to the end of the line (before its terminator) and of the text.
+    /// markers count. Clamped to the end of the line (before its line break) and of the text.
     pub fn offset(&self, text: &str, line: usize, column: usize) -> u32 {
         let Some(range) = line.checked_sub(1).and_then(|l| self.line_range(l)) else {
             return self.len;
@@ -145,7 +149,7 @@ impl LineIndex {
             .char_indices()
             .nth(column)
             .map(|(i, _)| i)
-            .unwrap_or_else(|| line_text.trim_end_matches(['\n', '\r']).len());
+            .unwrap_or_else(|| line_text.len() - line_break_len(line_text));
         range.start + within as u32
     }
 
@@ -159,6 +163,44 @@ impl LineIndex {
             .map(|c| c.len_utf16() as u32)
             .sum()
     }
+}
+
+/// The line breaks go-yaml knows, longest first (`\r\n` is one break).
+const LINE_BREAKS: [&str; 6] = ["\r\n", "\n", "\r", "\u{85}", "\u{2028}", "\u{2029}"];
+
+/// The end (exclusive) of the first line break at or after byte `from`.
+pub fn next_line_break(text: &str, from: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut i = from;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\n' => return Some(i + 1),
+            b'\r' => {
+                return Some(if bytes.get(i + 1) == Some(&b'\n') {
+                    i + 2
+                } else {
+                    i + 1
+                })
+            }
+            // U+0085 is C2 85; U+2028 and U+2029 are E2 80 A8 and E2 80 A9.
+            0xC2 if bytes.get(i + 1) == Some(&0x85) => return Some(i + 2),
+            0xE2 if bytes.get(i + 1) == Some(&0x80)
+                && matches!(bytes.get(i + 2), Some(0xA8 | 0xA9)) =>
+            {
+                return Some(i + 3)
+            }
+            _ => i += 1,
+        }
+    }
+    None
+}
+
+/// The length in bytes of the line break `line` ends with (0 when it has none).
+pub fn line_break_len(line: &str) -> usize {
+    LINE_BREAKS
+        .iter()
+        .find(|b| line.ends_with(*b))
+        .map_or(0, |b| b.len())
 }
 
 #[cfg(test)]
@@ -194,6 +236,24 @@ mod tests {
         let index = LineIndex::new(text);
         assert_eq!(index.offset(text, 1, 10), 2);
         assert_eq!(index.offset(text, 9, 0), text.len() as u32);
+    }
+
+    #[test]
+    fn lines_end_where_go_yaml_ends_them() {
+        let text = "a\rb\r\nc\nd\u{85}e\u{2028}f\u{2029}g";
+        let index = LineIndex::new(text);
+        assert_eq!(index.line_count(), 7);
+        for (i, c) in ["a", "b", "c", "d", "e", "f", "g"].iter().enumerate() {
+            let offset = text.find(c).unwrap() as u32;
+            assert_eq!(
+                index.line_col(text, offset),
+                LineCol {
+                    line: i as u32 + 1,
+                    column: 1
+                }
+            );
+            assert_eq!(index.offset(text, i + 1, 5), offset + 1, "end of line {c}");
+        }
     }
 
     #[test]
