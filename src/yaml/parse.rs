@@ -5,8 +5,10 @@ use std::collections::HashMap;
 use yaml_rust2::parser::{Event, Parser};
 use yaml_rust2::scanner::{Marker, TScalarStyle};
 
-use super::scan;
+use std::borrow::Cow;
+
 use super::tree::{Entry, Node, NodeId, NodeKind, ScalarStyle, Tree};
+use super::{decode, prepare, refuse, scan};
 use super::{FileId, Span};
 use crate::text::{LineIndex, TextRange};
 
@@ -45,115 +47,150 @@ pub struct Document {
     pub range: TextRange,
 }
 
-/// Parses every document of `text`, which belongs to `file`.
+/// Parses every document of `text`, which belongs to `file`, as the Kubernetes reader reads
+/// it (see [`super::prepare`] for how the text is prepared and [`super::decode`] for the
+/// errors a parsed document can still have).
 ///
-/// A UTF-8 byte order mark is skipped (yaml-rust2 would make it part of the first key) and all
-/// offsets still refer to `text` itself.
+/// A document the reader refuses ends the stream there: the documents before it are kept
+/// (`kubectl apply` applies them), the error is the stream's.
 pub fn parse_stream(text: &str, file: FileId, index: &LineIndex) -> ParsedStream {
-    let stream = parse_exact(text, file, index);
-    match &stream.error {
-        Some(error) if closing_bracket_line(text, error.offset as usize).is_some() => {
-            parse_lenient(text, file).unwrap_or(stream)
-        }
-        _ => stream,
-    }
-}
-
-fn parse_exact(text: &str, file: FileId, index: &LineIndex) -> ParsedStream {
-    let bom = if text.starts_with('\u{feff}') {
-        '\u{feff}'.len_utf8()
+    let refused = prepare::refused_char(text)
+        .map(|(at, c)| {
+            let message = format!(
+                "control characters are not allowed (U+{:04X}); the Kubernetes YAML reader refuses the document",
+                c as u32
+            );
+            (at, message)
+        })
+        .into_iter()
+        .chain(prepare::bad_separator(text).map(|at| {
+            (at, "invalid document separator: kubectl refuses a `---` line followed by anything but blanks or a comment".to_string())
+        }))
+        .min_by_key(|(at, _)| *at);
+    let readable = match &refused {
+        Some((at, _)) => &text[..prepare::document_start_before(text, *at)],
+        None => text,
+    };
+    let mut stream = if readable.len() == text.len() {
+        parse_readable(text, file, index)
     } else {
-        0
+        parse_readable(readable, file, &LineIndex::new(readable))
     };
-    let builder = Builder {
-        text,
-        index,
-        file,
-        bom,
-        nodes: Vec::new(),
-        stack: Vec::new(),
-        anchors: HashMap::new(),
-        last_end: bom,
-    };
-    builder.run(Parser::new_from_str(&text[bom..]))
-}
-
-/// Most patches [`parse_lenient`] will make to one file.
-const MAX_LENIENT_PATCHES: usize = 64;
-
-/// Accepts a flow collection whose closing bracket is less indented than its block context:
-///
-/// ```yaml
-///   args: [
-///       "--port", "8080",
-///   ]
-/// ```
-///
-/// The YAML spec forbids it and yaml-rust2 says "invalid indentation", but libyaml and go-yaml
-/// (so `kubectl`) accept it and real manifests use it. We indent each such bracket line like
-/// the line before it, parse that text, and map every offset back to the original text.
-/// Returns `None` when the error is not (only) this.
-fn parse_lenient(text: &str, file: FileId) -> Option<ParsedStream> {
-    // (offset in `text` of the bracket line's start, spaces inserted there)
-    let mut insertions: Vec<(usize, usize)> = Vec::new();
-    let mut patched = text.to_string();
-    for _ in 0..MAX_LENIENT_PATCHES {
-        let index = LineIndex::new(&patched);
-        let mut stream = parse_exact(&patched, file, &index);
-        let Some(error) = &stream.error else {
-            remap(&mut stream, &insertions);
-            return Some(stream);
-        };
-        let (line_start, indent) = closing_bracket_line(&patched, error.offset as usize)?;
-        let wanted = previous_line_indent(&patched, line_start)?;
-        if wanted <= indent {
-            return None;
-        }
-        let original_at = to_original(line_start, &insertions);
-        patched.insert_str(line_start, &" ".repeat(wanted - indent));
-        insertions.push((original_at, wanted - indent));
-        insertions.sort_unstable();
+    if let Some((at, message)) = refused {
+        stream.error.get_or_insert(YamlError {
+            offset: at as u32,
+            message,
+        });
     }
-    None
+    let json_stream = refuse::is_json_stream(text);
+    let mut previous_end = 0;
+    let refused = stream.documents.iter().enumerate().find_map(|(i, doc)| {
+        let gap = (previous_end, doc.range.start as usize);
+        previous_end = doc.range.end as usize;
+        let error = refuse::directive_between(text, gap.0, gap.1, i > 0)
+            .map_or(Ok(()), Err)
+            .and_then(|()| refuse::check(text, &doc.tree, json_stream))
+            .and_then(|()| {
+                decode::check(&doc.tree).map_err(|e| YamlError {
+                    offset: e.offset,
+                    message: e.message,
+                })
+            });
+        error.err().map(|e| (i, e))
+    });
+    if let Some((i, error)) = refused {
+        stream.documents.truncate(i);
+        stream.error = Some(error);
+    }
+    stream
 }
 
-/// If `offset` is on a line whose first non-blank character closes a flow collection, that
-/// line's start offset and indentation.
-fn closing_bracket_line(text: &str, offset: usize) -> Option<(usize, usize)> {
-    let offset = offset.min(text.len());
-    let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
-    let line = &text[start..];
-    let indent = line.len() - line.trim_start_matches(' ').len();
-    matches!(line[indent..].chars().next(), Some(']' | '}')).then_some((start, indent))
-}
+/// Most times [`parse_readable`] mends the text and parses again.
+const MAX_MENDS: usize = 64;
 
-/// Indentation of the nearest non-blank line before the line starting at `line_start`.
-fn previous_line_indent(text: &str, line_start: usize) -> Option<usize> {
-    text[..line_start]
-        .lines()
-        .rev()
-        .find(|l| !l.trim().is_empty())
-        .map(|l| l.len() - l.trim_start_matches(' ').len())
-}
-
-/// Maps an offset in the patched text back to the original text.
-fn to_original(patched: usize, insertions: &[(usize, usize)]) -> usize {
-    let mut shift = 0;
-    for &(at, count) in insertions {
-        let start = at + shift;
-        if patched >= start + count {
-            shift += count;
-        } else if patched > start {
-            return at;
+/// Parses text go-yaml's reader accepts: prepared (line breaks, byte order marks), then
+/// mended and parsed again while yaml-rust2 stops on something go-yaml reads.
+fn parse_readable(text: &str, file: FileId, index: &LineIndex) -> ParsedStream {
+    let base = prepare::same_length_line_breaks(text);
+    let mut edits = prepare::document_edits(&base);
+    let mut first: Option<ParsedStream> = None;
+    for attempt in 0..=MAX_MENDS {
+        let edited = if edits.is_empty() {
+            Cow::Borrowed(&*base)
         } else {
-            break;
+            Cow::Owned(edits.apply(&base))
+        };
+        let own_index;
+        let index = if edits.is_empty() {
+            index
+        } else {
+            own_index = LineIndex::new(&edited);
+            &own_index
+        };
+        let mut stream = Builder::new(&edited, index, file).run();
+        let mended = match &stream.error {
+            Some(error) if attempt < MAX_MENDS => {
+                let before = edits.clone();
+                let mended =
+                    prepare::mend(&edited, error.offset as usize, &error.message, &mut edits);
+                if mended && first.is_none() {
+                    remap(&mut stream, &before);
+                    first = Some(stream);
+                    continue;
+                }
+                mended
+            }
+            _ => false,
+        };
+        if mended {
+            continue;
         }
+        remap(&mut stream, &edits);
+        return match first {
+            Some(first) if stream.error.is_some() || !indents_are_sound(&stream, &edits) => first,
+            _ => stream,
+        };
     }
-    patched - shift
+    first.unwrap_or_default()
 }
 
-fn remap(stream: &mut ParsedStream, insertions: &[(usize, usize)]) {
-    let map = |offset: u32| to_original(offset as usize, insertions) as u32;
+/// Whether every line the mending indented is inside a flow collection or a quoted scalar,
+/// where indentation means nothing to go-yaml: otherwise the mended text may not read as
+/// go-yaml reads the original, and the original error stands.
+fn indents_are_sound(stream: &ParsedStream, edits: &prepare::Edits) -> bool {
+    let mut loose: Vec<u32> = edits
+        .iter()
+        .filter(|e| e.indents)
+        .map(|e| e.at as u32)
+        .collect();
+    if loose.is_empty() {
+        return true;
+    }
+    for doc in &stream.documents {
+        for node in &doc.tree.nodes {
+            let holds = match &node.kind {
+                NodeKind::Sequence { flow, .. } | NodeKind::Mapping { flow, .. } => *flow,
+                NodeKind::Scalar { style, .. } => {
+                    matches!(style, ScalarStyle::DoubleQuoted | ScalarStyle::SingleQuoted)
+                }
+                NodeKind::Alias { .. } => false,
+            };
+            let range = node.span.range;
+            if holds {
+                loose.retain(|&at| !(range.start < at && at < range.end));
+            }
+        }
+    }
+    loose.is_empty()
+}
+
+/// Maps every offset of a stream parsed from edited text back to the text before the edits.
+fn remap(stream: &mut ParsedStream, edits: &prepare::Edits) {
+    if edits.is_empty() {
+        return;
+    }
+    let mapper = edits.mapper();
+    let map = |offset: u32| mapper.map(offset as usize) as u32;
     for doc in &mut stream.documents {
         doc.range = TextRange::new(map(doc.range.start), map(doc.range.end));
         for node in &mut doc.tree.nodes {
@@ -187,31 +224,92 @@ struct Builder<'a> {
     text: &'a str,
     index: &'a LineIndex,
     file: FileId,
-    bom: usize,
     nodes: Vec<Node>,
     stack: Vec<Frame>,
     anchors: HashMap<usize, NodeId>,
     /// End of the most recently completed node, where an implicit null value is placed.
     last_end: usize,
+    /// Lines before the text being parsed (markers count lines from where parsing started).
+    line_base: usize,
 }
 
-impl Builder<'_> {
-    fn run(mut self, mut parser: Parser<std::str::Chars<'_>>) -> ParsedStream {
+impl<'a> Builder<'a> {
+    fn new(text: &'a str, index: &'a LineIndex, file: FileId) -> Self {
+        Builder {
+            text,
+            index,
+            file,
+            nodes: Vec::new(),
+            stack: Vec::new(),
+            anchors: HashMap::new(),
+            last_end: 0,
+            line_base: 0,
+        }
+    }
+
+    /// Parses the whole text. Where yaml-rust2 stops after a complete document on text that
+    /// kubectl never reads (the rest of one of apimachinery's documents, after the first YAML
+    /// document in it: go-yaml reads one document per piece and ignores what follows), the
+    /// error is kept and reading resumes at the next `---` line, as kubectl's does.
+    fn run(mut self) -> ParsedStream {
         let mut stream = ParsedStream::default();
-        let mut doc_start = self.bom;
+        let mut from = 0;
+        loop {
+            let read_before = stream.documents.len();
+            let Some(error) = self.run_from(from, &mut stream) else {
+                return stream;
+            };
+            let ignored = self.ignored_by_kubectl(&stream.documents[read_before..], &error);
+            let next = ignored
+                .then(|| next_separator_line(self.text, error.offset as usize))
+                .flatten();
+            stream.error.get_or_insert(if ignored {
+                YamlError {
+                    message: format!(
+                        "{}: kubectl reads the YAML document before this and silently skips the rest up to the next `---` line",
+                        error.message
+                    ),
+                    ..error
+                }
+            } else {
+                error
+            });
+            match next {
+                Some(next) if next > from => from = next,
+                _ => return stream,
+            }
+        }
+    }
+
+    /// Whether kubectl ignores the text where `error` is: a document of the same piece of
+    /// apimachinery's splitting was read completely before it (`read` since the last resume).
+    fn ignored_by_kubectl(&self, read: &[Document], error: &YamlError) -> bool {
+        let piece = prepare::document_start_before(self.text, error.offset as usize);
+        read.iter()
+            .any(|doc| doc.tree.root().span().range.start as usize >= piece)
+    }
+
+    /// Parses `text[from..]` (`from` at a line start) into `stream`; the error that stopped it.
+    fn run_from(&mut self, from: usize, stream: &mut ParsedStream) -> Option<YamlError> {
+        self.line_base = self.index.line_of(from as u32);
+        self.last_end = from;
+        self.nodes.clear();
+        self.stack.clear();
+        self.anchors.clear();
+        let mut parser = Parser::new_from_str(&self.text[from..]);
+        let mut doc_start = from;
         loop {
             let (event, marker) = match parser.next_token() {
                 Ok(next) => next,
                 Err(error) => {
-                    stream.error = Some(YamlError {
+                    return Some(YamlError {
                         offset: self.offset(error.marker()) as u32,
                         message: error.info().to_string(),
                     });
-                    return stream;
                 }
             };
             let step = match event {
-                Event::StreamEnd => return stream,
+                Event::StreamEnd => return None,
                 Event::DocumentStart => {
                     self.nodes = Vec::new();
                     self.anchors.clear();
@@ -223,15 +321,10 @@ impl Builder<'_> {
                     stream.documents.extend(self.end_document(doc_start));
                     Ok(())
                 }
-                Event::Scalar(value, style, anchor, tag) => {
-                    let node = self.scalar(value, style, tag, &marker);
-                    self.complete(node, anchor);
-                    Ok(())
-                }
-                Event::Alias(anchor) => {
-                    self.alias(anchor, &marker);
-                    Ok(())
-                }
+                Event::Scalar(value, style, anchor, tag) => self
+                    .scalar(value, style, tag, &marker)
+                    .map(|node| self.complete(node, anchor)),
+                Event::Alias(anchor) => self.alias(anchor, &marker),
                 Event::SequenceStart(anchor, tag) => {
                     self.open(&marker, b'[', |start, flow| Frame::Sequence {
                         start,
@@ -262,8 +355,7 @@ impl Builder<'_> {
                 Event::StreamStart | Event::Nothing => Ok(()),
             };
             if let Err(error) = step {
-                stream.error = Some(error);
-                return stream;
+                return Some(error);
             }
         }
     }
@@ -281,27 +373,28 @@ impl Builder<'_> {
         })
     }
 
-    /// An alias `*name`: a node pointing at its anchor's, or an empty scalar for an unknown
-    /// anchor.
-    fn alias(&mut self, anchor: usize, marker: &Marker) {
+    /// An alias `*name`: a node pointing at its anchor's. The parser knows every anchor
+    /// defined before; one that is not complete yet is an alias inside its own anchor's node,
+    /// which the Kubernetes reader refuses ("anchor value contains itself").
+    fn alias(&mut self, anchor: usize, marker: &Marker) -> Result<(), YamlError> {
         let start = self.offset(marker);
         let end = alias_end(self.text, start);
         let span = self.span(start, end);
-        let kind = match self.anchors.get(&anchor) {
-            Some(&target) => NodeKind::Alias { target },
-            None => NodeKind::Scalar {
-                value: "".into(),
-                style: ScalarStyle::Plain,
-            },
+        let Some(&target) = self.anchors.get(&anchor) else {
+            return Err(YamlError {
+                offset: start as u32,
+                message: "anchor value contains itself".into(),
+            });
         };
         self.complete(
             Node {
-                kind,
+                kind: NodeKind::Alias { target },
                 span,
                 tag: None,
             },
             0,
         );
+        Ok(())
     }
 
     /// Opens a collection whose start event is at `marker`: `frame(start, flow)` is pushed,
@@ -333,23 +426,10 @@ impl Builder<'_> {
     /// Byte offset of a marker. Markers count characters (and drift after non-ASCII block
     /// scalars), but their line and column are right, so go through the line index.
     fn offset(&self, marker: &Marker) -> usize {
-        // Markers are relative to the text after the BOM; only line 1 is shifted by it.
-        let column = marker.col();
-        let line = marker.line().max(1);
-        let offset = if line == 1 {
-            self.bom + self.index_without_bom_line1(column)
-        } else {
-            self.index.offset(self.text, line, column) as usize
-        };
-        offset.min(self.text.len())
-    }
-
-    fn index_without_bom_line1(&self, column: usize) -> usize {
-        let first = &self.text[self.bom..];
-        let line = &first[..first.find('\n').unwrap_or(first.len())];
-        line.char_indices()
-            .nth(column)
-            .map_or_else(|| line.trim_end_matches('\r').len(), |(i, _)| i)
+        // Markers count lines from where this parser started.
+        let line = self.line_base + marker.line().max(1);
+        let offset = self.index.offset(self.text, line, marker.col());
+        (offset as usize).min(self.text.len())
     }
 
     fn span(&self, start: usize, end: usize) -> Span {
@@ -365,7 +445,7 @@ impl Builder<'_> {
         style: TScalarStyle,
         tag: Option<yaml_rust2::parser::Tag>,
         marker: &Marker,
-    ) -> Node {
+    ) -> Result<Node, YamlError> {
         let at = self.offset(marker);
         let (style, start, end) = match style {
             TScalarStyle::Plain if value.is_empty() => {
@@ -400,14 +480,19 @@ impl Builder<'_> {
                 (style, header, end)
             }
         };
-        Node {
+        let (value, tag) =
+            decode_binary(value, style, tag.map(tag_text)).map_err(|message| YamlError {
+                offset: start as u32,
+                message,
+            })?;
+        Ok(Node {
             kind: NodeKind::Scalar {
                 value: value.into(),
                 style,
             },
             span: self.span(start, end),
-            tag: tag.map(tag_text),
-        }
+            tag,
+        })
     }
 
     /// Just after the `:` or `-` that follows the last completed node.
@@ -519,6 +604,20 @@ impl Builder<'_> {
     }
 }
 
+/// The start of the first `---` line (as apimachinery splits documents) after `offset`.
+fn next_separator_line(text: &str, offset: usize) -> Option<usize> {
+    let mut line_start = text[..offset.min(text.len())]
+        .rfind('\n')
+        .map_or(0, |i| i + 1);
+    for line in text[line_start..].split_inclusive('\n') {
+        if line_start > offset && prepare::is_separator_line(line.trim_end_matches(['\n', '\r'])) {
+            return Some(line_start);
+        }
+        line_start += line.len();
+    }
+    None
+}
+
 /// Where a block sequence entry's `-` is, given the range of its first item.
 fn dash_before(text: &str, item: TextRange) -> usize {
     let before = &text[..item.start as usize];
@@ -539,6 +638,24 @@ fn alias_end(text: &str, start: usize) -> usize {
         .find(|&(_, c)| c.is_whitespace() || matches!(c, ',' | ']' | '}'))
         .map_or(rest.len(), |(i, _)| i);
     start + len
+}
+
+/// A `!!binary` scalar holds its decoded text, tagged `!!str`, so every reader of the tree
+/// (a check's `as_str`, a key lookup) sees what the Kubernetes reader sees.
+fn decode_binary(
+    value: String,
+    style: ScalarStyle,
+    tag: Option<Box<str>>,
+) -> Result<(String, Option<Box<str>>), String> {
+    match tag.as_deref().and_then(super::resolve::core_tag) {
+        Some("binary") => match super::resolve::resolve(&value, style, tag.as_deref())? {
+            super::resolve::Scalar::Str(text) => {
+                Ok((text.into_owned(), Some("tag:yaml.org,2002:str".into())))
+            }
+            _ => Ok((value, tag)),
+        },
+        _ => Ok((value, tag)),
+    }
 }
 
 fn tag_text(tag: yaml_rust2::parser::Tag) -> Box<str> {

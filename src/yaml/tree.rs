@@ -1,6 +1,34 @@
 //! Tree nodes and the read-only cursor checks use to walk them.
 
+use std::borrow::Cow;
+
+use super::decode::{is_merge_key, key_name, merge_sources};
+use super::resolve::{resolve, Scalar};
 use super::Span;
+
+/// Deepest chain of `<<` merges followed when looking a key up: anchors only refer backwards,
+/// so chains are acyclic, and documents whose merges expand too far are refused when parsed.
+const MAX_MERGE_DEPTH: usize = 64;
+
+/// Whether mapping key `key` is named `name` in JSON. Most keys are plain words that resolve
+/// to themselves: compared as text without resolving.
+fn key_is(key: NodeRef<'_>, name: &str) -> bool {
+    let key = key.resolve();
+    let node = key.node();
+    let NodeKind::Scalar { value, style } = &node.kind else {
+        return false;
+    };
+    let needs_resolving = node.tag.is_some()
+        || (*style == ScalarStyle::Plain
+            && value
+                .bytes()
+                .next()
+                .map_or(true, |b| b"yYnNtTfFoO~.+-0123456789".contains(&b)));
+    if !needs_resolving {
+        return &**value == name;
+    }
+    key_name(key).is_ok_and(|n| n == name)
+}
 
 /// Index of a node in its [`Tree`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -195,67 +223,118 @@ impl<'a> NodeRef<'a> {
         self.as_scalar().map(|(value, _)| value)
     }
 
-    /// `~`, `null` or nothing at all, as YAML resolves a plain scalar.
-    pub fn is_null(self) -> bool {
-        matches!(
-            self.as_scalar(),
-            Some(("" | "~" | "null" | "Null" | "NULL", ScalarStyle::Plain))
-        ) && self.node().tag.is_none()
-    }
-
-    /// A boolean as Kubernetes' YAML decoder (YAML 1.1) reads it: `true`, `yes`, `on`… in any
-    /// usual case. Quoted strings are not booleans.
-    pub fn as_bool(self) -> Option<bool> {
-        let (value, ScalarStyle::Plain) = self.as_scalar()? else {
-            return None;
-        };
-        if self.resolve().node().tag.is_some() {
-            return None;
-        }
-        match value {
-            "true" | "True" | "TRUE" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" | "y" | "Y" => {
-                Some(true)
-            }
-            "false" | "False" | "FALSE" | "no" | "No" | "NO" | "off" | "Off" | "OFF" | "n"
-            | "N" => Some(false),
+    /// The scalar as the Kubernetes reader resolves it (YAML 1.1 words, numbers, standard
+    /// tags); `None` for collections and for a tag its text does not fit.
+    pub fn resolved(self) -> Option<Scalar<'a>> {
+        let node = self.resolve().node();
+        match &node.kind {
+            NodeKind::Scalar { value, style } => resolve(value, *style, node.tag.as_deref()).ok(),
             _ => None,
         }
     }
 
-    /// An integer written as a plain scalar (decimal, `0x`, `0o`), as Kubernetes reads it.
-    pub fn as_i64(self) -> Option<i64> {
-        let (value, ScalarStyle::Plain) = self.as_scalar()? else {
-            return None;
-        };
-        let (negative, digits) = match value.strip_prefix('-') {
-            Some(rest) => (true, rest),
-            None => (false, value.strip_prefix('+').unwrap_or(value)),
-        };
-        let digits = digits.replace('_', "");
-        let parsed = if let Some(hex) = digits.strip_prefix("0x") {
-            i64::from_str_radix(hex, 16).ok()
-        } else if let Some(oct) = digits.strip_prefix("0o") {
-            i64::from_str_radix(oct, 8).ok()
-        } else {
-            digits.parse::<i64>().ok()
-        }?;
-        Some(if negative { -parsed } else { parsed })
+    /// `~`, `null`, nothing at all or a `!!null` scalar, as YAML resolves it.
+    pub fn is_null(self) -> bool {
+        matches!(self.resolved(), Some(Scalar::Null))
     }
 
-    /// Entries of a mapping (`<<` merge keys are returned as written); empty for other shapes.
+    /// A boolean as Kubernetes' YAML decoder (YAML 1.1) reads it: `true`, `yes`, `on`… in any
+    /// usual case, or any text tagged `!!bool` (`!!bool "true"`). An untagged quoted
+    /// `"true"` is a string: the API server refuses it for a boolean field.
+    pub fn as_bool(self) -> Option<bool> {
+        match self.resolved()? {
+            Scalar::Bool(b) => Some(b),
+            _ => None,
+        }
+    }
+
+    /// An integer as Kubernetes reads it: a plain scalar (decimal, `0x`, `0o`, `0b`, `0755`
+    /// octal, `_` separators), a `!!int` scalar, or a float with no fraction (`1.0` and `08`
+    /// reach the API server as the JSON number `1`, `8`).
+    pub fn as_i64(self) -> Option<i64> {
+        match self.resolved()? {
+            Scalar::Int(i) => Some(i),
+            Scalar::Float(f) => super::decode::integral(f),
+            _ => None,
+        }
+    }
+
+    /// The mapping's entries as the Kubernetes reader sees them: `<<` merge keys expanded and
+    /// each key once, with the value that wins (the last one written; see
+    /// [`super::decode`]); in document order of the winning entries. Empty for other shapes.
     pub fn entries(self) -> impl Iterator<Item = (NodeRef<'a>, NodeRef<'a>)> + 'a {
+        let node = self.resolve();
+        if node.is_plain_mapping() {
+            return Entries::Raw(node.raw_entries());
+        }
+        let mut effective: Vec<(Cow<'a, str>, NodeRef<'a>, NodeRef<'a>)> = Vec::new();
+        node.collect_entries(&mut effective, 0);
+        Entries::Merged(effective.into_iter())
+    }
+
+    /// Entries of a mapping exactly as written (merge keys and duplicate keys included).
+    pub fn raw_entries(self) -> RawEntries<'a> {
         let node = self.resolve();
         let entries: &'a [Entry] = match &node.node().kind {
             NodeKind::Mapping { entries, .. } => entries,
             _ => &[],
         };
-        let tree = self.tree;
-        entries.iter().map(move |e| {
-            (
-                NodeRef { tree, id: e.key },
-                NodeRef { tree, id: e.value }.resolve(),
-            )
-        })
+        RawEntries {
+            tree: self.tree,
+            entries: entries.iter(),
+        }
+    }
+
+    /// Whether the raw entries are the effective ones: no merge key, no key written twice.
+    fn is_plain_mapping(self) -> bool {
+        let entries: Vec<(NodeRef<'a>, NodeRef<'a>)> = self.raw_entries().collect();
+        let mut names: Vec<Cow<'a, str>> = Vec::with_capacity(entries.len());
+        for (key, _) in &entries {
+            if is_merge_key(*key) {
+                return false;
+            }
+            let Ok(name) = key_name(*key) else {
+                return false;
+            };
+            if entries.len() <= 16 && names.contains(&name) {
+                return false;
+            }
+            names.push(name);
+        }
+        if entries.len() > 16 {
+            let unique: std::collections::HashSet<&Cow<'a, str>> = names.iter().collect();
+            return unique.len() == names.len();
+        }
+        true
+    }
+
+    /// Appends this mapping's writes to `out` (a key written again replaces its value).
+    fn collect_entries(
+        self,
+        out: &mut Vec<(Cow<'a, str>, NodeRef<'a>, NodeRef<'a>)>,
+        depth: usize,
+    ) {
+        if depth > MAX_MERGE_DEPTH {
+            return;
+        }
+        for (key, value) in self.raw_entries() {
+            if is_merge_key(key) {
+                for source in merge_sources(value).unwrap_or_default().into_iter().rev() {
+                    source.resolve().collect_entries(out, depth + 1);
+                }
+                continue;
+            }
+            let Ok(name) = key_name(key) else {
+                continue;
+            };
+            match out.iter_mut().find(|(n, _, _)| *n == name) {
+                Some(slot) => {
+                    slot.1 = key;
+                    slot.2 = value;
+                }
+                None => out.push((name, key, value)),
+            }
+        }
     }
 
     /// Items of a sequence; empty for other shapes.
@@ -269,35 +348,47 @@ impl<'a> NodeRef<'a> {
         items.iter().map(move |&id| NodeRef { tree, id }.resolve())
     }
 
-    /// The entry whose key is the string `key`: its key node and its value.
+    /// The entry whose key is named `key` (as JSON names it: `y` is `true`, `0x1` is `1`):
+    /// its key node and its value, the one the Kubernetes reader keeps.
     ///
-    /// With duplicate keys the last one wins, as in Kubernetes' JSON decoding. Keys merged in
-    /// with `<<: *anchor` are found when the mapping does not set them itself.
+    /// With duplicate keys the last one wins; `<<` merge keys apply their sources at their
+    /// place, so a key written before a merge is overridden by it, and one written after
+    /// overrides it; in a list of sources the first one wins.
     pub fn entry(self, key: &str) -> Option<(NodeRef<'a>, NodeRef<'a>)> {
-        let mut merged = None;
-        let mut found = None;
-        for (k, v) in self.entries() {
-            match k.as_scalar() {
-                Some((text, _)) if text == key => found = Some((k, v)),
-                Some(("<<", ScalarStyle::Plain)) if found.is_none() => merged = Some(v),
-                _ => {}
-            }
-        }
-        found.or_else(|| {
-            let merged = merged?;
-            if merged.is_sequence() {
-                merged.items().find_map(|m| m.entry_direct(key))
-            } else {
-                merged.entry_direct(key)
-            }
-        })
+        self.entry_at_depth(key, 0)
     }
 
-    /// Like [`entry`](Self::entry) without following merge keys (they cannot nest unboundedly).
-    fn entry_direct(self, key: &str) -> Option<(NodeRef<'a>, NodeRef<'a>)> {
-        self.entries()
-            .filter(|(k, _)| k.as_scalar().is_some_and(|(t, _)| t == key))
-            .last()
+    fn entry_at_depth(self, key: &str, depth: usize) -> Option<(NodeRef<'a>, NodeRef<'a>)> {
+        if depth > MAX_MERGE_DEPTH {
+            return None;
+        }
+        let node = self.resolve();
+        let NodeKind::Mapping { entries, .. } = &node.node().kind else {
+            return None;
+        };
+        for e in entries.iter().rev() {
+            let k = NodeRef {
+                tree: self.tree,
+                id: e.key,
+            };
+            let v = NodeRef {
+                tree: self.tree,
+                id: e.value,
+            }
+            .resolve();
+            if is_merge_key(k) {
+                let found = merge_sources(v)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .find_map(|source| source.entry_at_depth(key, depth + 1));
+                if found.is_some() {
+                    return found;
+                }
+            } else if key_is(k, key) {
+                return Some((k, v));
+            }
+        }
+        None
     }
 
     /// The value under `key`, if this is a mapping that has it.
@@ -323,5 +414,42 @@ impl<'a> NodeRef<'a> {
     /// The boolean value under `key`.
     pub fn bool_at(self, key: &str) -> Option<bool> {
         self.get(key).and_then(NodeRef::as_bool)
+    }
+}
+
+/// A mapping's entries as written: (key, value) with the value's alias resolved.
+pub struct RawEntries<'a> {
+    tree: &'a Tree,
+    entries: std::slice::Iter<'a, Entry>,
+}
+
+impl<'a> Iterator for RawEntries<'a> {
+    type Item = (NodeRef<'a>, NodeRef<'a>);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let e = self.entries.next()?;
+        let tree = self.tree;
+        Some((
+            NodeRef { tree, id: e.key },
+            NodeRef { tree, id: e.value }.resolve(),
+        ))
+    }
+}
+
+/// [`NodeRef::entries`]: the raw entries when they are the effective ones, else the
+/// effective entries computed once.
+enum Entries<'a> {
+    Raw(RawEntries<'a>),
+    Merged(std::vec::IntoIter<(Cow<'a, str>, NodeRef<'a>, NodeRef<'a>)>),
+}
+
+impl<'a> Iterator for Entries<'a> {
+    type Item = (NodeRef<'a>, NodeRef<'a>);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match self {
+            Entries::Raw(raw) => raw.next(),
+            Entries::Merged(merged) => merged.next().map(|(_, k, v)| (k, v)),
+        }
     }
 }
