@@ -17,6 +17,9 @@ use serde_json::{Map, Number, Value};
 use super::resolve::{core_tag, key_text, resolve, Scalar};
 use super::tree::{NodeKind, NodeRef, ScalarStyle, Tree};
 
+const MERGE_NEEDS_MAPPINGS: &str =
+    "a `<<` merge of something else than a mapping or a list of mappings: kubectl refuses the document";
+
 /// Why the Kubernetes reader refuses a document, and at which node.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DecodeError {
@@ -73,10 +76,10 @@ pub(crate) fn key_name<'a>(key: NodeRef<'a>) -> Result<Cow<'a, str>, String> {
         NodeKind::Scalar { value, style } => {
             key_text(resolve(value, *style, key.node().tag.as_deref())?)
         }
-        NodeKind::Mapping { .. } | NodeKind::Sequence { .. } => {
-            Err("invalid map key: a collection".into())
-        }
-        NodeKind::Alias { .. } => Err("invalid map key".into()),
+        NodeKind::Mapping { .. } | NodeKind::Sequence { .. } | NodeKind::Alias { .. } => Err(
+            "a mapping or a sequence as a mapping key: kubectl refuses the document (invalid map key)"
+                .into(),
+        ),
     }
 }
 
@@ -126,12 +129,8 @@ fn write_mapping(
 ) -> Result<(), DecodeError> {
     for (key, value) in node.raw_entries() {
         if is_merge_key(key) {
-            let sources = merge_sources(value).ok_or_else(|| {
-                DecodeError::at(
-                    value,
-                    "map merge requires map or sequence of maps as the value",
-                )
-            })?;
+            let sources =
+                merge_sources(value).ok_or_else(|| DecodeError::at(value, MERGE_NEEDS_MAPPINGS))?;
             for source in sources.into_iter().rev() {
                 write_mapping(source.resolve(), map, budget)?;
             }
@@ -355,10 +354,7 @@ impl Checker<'_> {
 
     fn merge(&mut self, value: NodeRef<'_>) -> Result<(), DecodeError> {
         if merge_sources(value).is_none() {
-            return Err(DecodeError::at(
-                value,
-                "map merge requires map or sequence of maps as the value",
-            ));
+            return Err(DecodeError::at(value, MERGE_NEEDS_MAPPINGS));
         }
         match &value.node().kind {
             // The list itself is not decoded, its items are.

@@ -18,7 +18,7 @@ mod scan;
 mod tree;
 
 pub use decode::{to_json, DecodeError};
-pub use parse::{parse_stream, Document, ParsedStream, YamlError};
+pub use parse::{parse_stream, parse_valid_prefix, Document, ParsedStream, YamlError};
 pub use resolve::{resolve, Scalar};
 pub use tree::{Entry, Node, NodeId, NodeKind, NodeRef, RawEntries, ScalarStyle, Tree};
 

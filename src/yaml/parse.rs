@@ -54,7 +54,31 @@ pub struct Document {
 /// A document the reader refuses ends the stream there: the documents before it are kept
 /// (`kubectl apply` applies them), the error is the stream's.
 pub fn parse_stream(text: &str, file: FileId, index: &LineIndex) -> ParsedStream {
-    let refused = prepare::refused_char(text)
+    parse_refusing(text, file, index, None)
+}
+
+/// Parses `text`, the part of a file before bytes that are not UTF-8 (at `text.len()`): the
+/// documents before the one holding them are read, as kubectl reads them, and the error is at
+/// the first bad byte.
+pub fn parse_valid_prefix(text: &str, file: FileId, index: &LineIndex) -> ParsedStream {
+    let refusal = (text.len(), "file is not valid UTF-8 text".to_string());
+    parse_refusing(text, file, index, Some(refusal))
+}
+
+/// [`parse_stream`], reading nothing from the document that holds `refusal` (an offset and
+/// why) on, nor from the first character or `---` line the Kubernetes reader refuses.
+fn parse_refusing(
+    text: &str,
+    file: FileId,
+    index: &LineIndex,
+    refusal: Option<(usize, String)>,
+) -> ParsedStream {
+    // A stream of JSON values is read by kubectl's JSON decoder: any character a JSON string
+    // holds is fine, and U+0085/U+2028/U+2029 are characters, not line breaks.
+    let json = prepare::is_json_values(text);
+    let refused = (!json)
+        .then(|| prepare::refused_char(text))
+        .flatten()
         .map(|(at, c)| {
             let message = format!(
                 "control characters are not allowed (U+{:04X}); the Kubernetes YAML reader refuses the document",
@@ -63,18 +87,19 @@ pub fn parse_stream(text: &str, file: FileId, index: &LineIndex) -> ParsedStream
             (at, message)
         })
         .into_iter()
-        .chain(prepare::bad_separator(text).map(|at| {
+        .chain((!json).then(|| prepare::bad_separator(text)).flatten().map(|at| {
             (at, "invalid document separator: kubectl refuses a `---` line followed by anything but blanks or a comment".to_string())
         }))
+        .chain(refusal)
         .min_by_key(|(at, _)| *at);
     let readable = match &refused {
         Some((at, _)) => &text[..prepare::document_start_before(text, *at)],
         None => text,
     };
     let mut stream = if readable.len() == text.len() {
-        parse_readable(text, file, index)
+        parse_readable(text, file, index, !json)
     } else {
-        parse_readable(readable, file, &LineIndex::new(readable))
+        parse_readable(readable, file, &LineIndex::new(readable), !json)
     };
     if let Some((at, message)) = refused {
         stream.error.get_or_insert(YamlError {
@@ -101,6 +126,11 @@ pub fn parse_stream(text: &str, file: FileId, index: &LineIndex) -> ParsedStream
     if let Some((i, error)) = refused {
         stream.documents.truncate(i);
         stream.error = Some(error);
+    } else if let Some(error) =
+        refuse::directive_between(text, previous_end, text.len(), !stream.documents.is_empty())
+    {
+        // A directive before an empty last document.
+        stream.error.get_or_insert(error);
     }
     stream
 }
@@ -108,10 +138,15 @@ pub fn parse_stream(text: &str, file: FileId, index: &LineIndex) -> ParsedStream
 /// Most times [`parse_readable`] mends the text and parses again.
 const MAX_MENDS: usize = 64;
 
-/// Parses text go-yaml's reader accepts: prepared (line breaks, byte order marks), then
-/// mended and parsed again while yaml-rust2 stops on something go-yaml reads.
-fn parse_readable(text: &str, file: FileId, index: &LineIndex) -> ParsedStream {
-    let base = prepare::same_length_line_breaks(text);
+/// Parses text go-yaml's reader accepts: prepared (its line breaks, unless `yaml_breaks` is
+/// false; byte order marks), then mended and parsed again while yaml-rust2 stops on something
+/// go-yaml reads.
+fn parse_readable(text: &str, file: FileId, index: &LineIndex, yaml_breaks: bool) -> ParsedStream {
+    let base = if yaml_breaks {
+        prepare::same_length_line_breaks(text)
+    } else {
+        Cow::Borrowed(text)
+    };
     let mut edits = prepare::document_edits(&base);
     let mut first: Option<ParsedStream> = None;
     for attempt in 0..=MAX_MENDS {
@@ -146,6 +181,9 @@ fn parse_readable(text: &str, file: FileId, index: &LineIndex) -> ParsedStream {
             continue;
         }
         remap(&mut stream, &edits);
+        if matches!(base, Cow::Owned(_)) {
+            floor_to_chars(&mut stream, text);
+        }
         return match first {
             Some(first) if stream.error.is_some() || !indents_are_sound(&stream, &edits) => first,
             _ => stream,
@@ -182,6 +220,28 @@ fn indents_are_sound(stream: &ParsedStream, edits: &prepare::Edits) -> bool {
         }
     }
     loose.is_empty()
+}
+
+/// Moves every offset that falls inside a character of `text` to its start: a line break
+/// given to yaml-rust2 in place of U+0085/U+2028/U+2029 is as long, but not one character.
+fn floor_to_chars(stream: &mut ParsedStream, text: &str) {
+    let floor = |offset: u32| {
+        let mut at = (offset as usize).min(text.len());
+        while !text.is_char_boundary(at) {
+            at -= 1;
+        }
+        at as u32
+    };
+    for doc in &mut stream.documents {
+        doc.range = TextRange::new(floor(doc.range.start), floor(doc.range.end));
+        for node in &mut doc.tree.nodes {
+            let range = node.span.range;
+            node.span.range = TextRange::new(floor(range.start), floor(range.end));
+        }
+    }
+    if let Some(error) = &mut stream.error {
+        error.offset = floor(error.offset);
+    }
 }
 
 /// Maps every offset of a stream parsed from edited text back to the text before the edits.
@@ -302,6 +362,15 @@ impl<'a> Builder<'a> {
             let (event, marker) = match parser.next_token() {
                 Ok(next) => next,
                 Err(error) => {
+                    // A document whose root was complete is read, as go-yaml reads it before
+                    // it looks past it (the error is then in text kubectl skips).
+                    let boundary = ["document start", "document end marker"]
+                        .iter()
+                        .any(|m| error.info().contains(m));
+                    let at = self.offset(error.marker());
+                    if boundary && self.close_block_frames(at) && !self.nodes.is_empty() {
+                        stream.documents.extend(self.end_document(doc_start));
+                    }
                     return Some(YamlError {
                         offset: self.offset(error.marker()) as u32,
                         message: error.info().to_string(),
@@ -448,6 +517,10 @@ impl<'a> Builder<'a> {
     ) -> Result<Node, YamlError> {
         let at = self.offset(marker);
         let (style, start, end) = match style {
+            TScalarStyle::Plain if value.is_empty() && self.stack.is_empty() => {
+                // An empty document: where its content would be.
+                (ScalarStyle::Plain, at, at)
+            }
             TScalarStyle::Plain if value.is_empty() => {
                 // Implicit null: the marker points at the next token; place it where the
                 // value would be, right after the key's colon or the sequence dash.
@@ -470,8 +543,16 @@ impl<'a> Builder<'a> {
                 scan::double_quoted_end(self.text, at),
             ),
             TScalarStyle::Literal | TScalarStyle::Folded => {
-                let header = scan::block_header_start(self.text, at).max(self.last_end);
-                let end = scan::block_end(self.text, header, at);
+                let header = scan::block_header_after(self.text, self.last_end)
+                    .filter(|&h| h <= at)
+                    .unwrap_or_else(|| scan::block_header_start(self.text, at).max(self.last_end));
+                // A block without content ends with its header (the marker may point at the
+                // next token, lines away).
+                let end = if value.bytes().all(|b| b == b'\n') {
+                    scan::header_end(self.text, header)
+                } else {
+                    scan::block_end(self.text, header, at)
+                };
                 let style = if style == TScalarStyle::Literal {
                     ScalarStyle::Literal
                 } else {
@@ -479,6 +560,12 @@ impl<'a> Builder<'a> {
                 };
                 (style, header, end)
             }
+        };
+        let value = match style {
+            ScalarStyle::Literal | ScalarStyle::Folded if value.bytes().all(|b| b == b'\n') => {
+                scan::empty_block_value(self.text, start).unwrap_or(value)
+            }
+            _ => value,
         };
         let (value, tag) =
             decode_binary(value, style, tag.map(tag_text)).map_err(|message| YamlError {
@@ -540,6 +627,9 @@ impl<'a> Builder<'a> {
     }
 
     fn close(&mut self, frame: Frame, end_marker: usize) -> (Node, usize) {
+        if let Some(glued) = self.glued_pair(&frame) {
+            return glued;
+        }
         let bytes = self.text.as_bytes();
         let (kind, start, flow, anchor, tag) = match frame {
             Frame::Sequence {
@@ -557,6 +647,13 @@ impl<'a> Builder<'a> {
                 anchor,
                 tag,
             } => {
+                if flow {
+                    for entry in &entries {
+                        if self.colon_glued(entry.key, entry.value) {
+                            self.glue_colon(entry.key, entry.value);
+                        }
+                    }
+                }
                 if let Some(key) = key {
                     // A key without a value cannot come from the parser, but never lose it.
                     let at = self.nodes[key.0 as usize].span.range.end;
@@ -597,6 +694,85 @@ impl<'a> Builder<'a> {
             tag,
         };
         (node, anchor)
+    }
+
+    /// Closes the open block collections at `at`, as a document end marker closes them;
+    /// whether there was no flow collection among them (the document is then complete).
+    fn close_block_frames(&mut self, at: usize) -> bool {
+        let block = |f: &Frame| {
+            matches!(
+                f,
+                Frame::Sequence { flow: false, .. } | Frame::Mapping { flow: false, .. }
+            )
+        };
+        if !self.stack.iter().all(block) {
+            return false;
+        }
+        while let Some(frame) = self.stack.pop() {
+            let (node, anchor) = self.close(frame, at);
+            self.complete(node, anchor);
+        }
+        true
+    }
+
+    /// Whether `key: value` is `x:` right before `,`, `]` or `}`: go-yaml takes the `:` into the
+    /// plain scalar (a value indicator needs a blank after it), yaml-rust2 reads key `x` with
+    /// an empty value.
+    fn colon_glued(&self, key: NodeId, value: NodeId) -> bool {
+        let (key, value) = (&self.nodes[key.0 as usize], &self.nodes[value.0 as usize]);
+        let plain = |n: &Node| {
+            matches!(
+                &n.kind,
+                NodeKind::Scalar {
+                    style: ScalarStyle::Plain,
+                    ..
+                }
+            ) && n.tag.is_none()
+        };
+        let empty = matches!(&value.kind, NodeKind::Scalar { value, .. } if value.is_empty());
+        let end = key.span.range.end as usize;
+        plain(key)
+            && plain(value)
+            && empty
+            && self.text.as_bytes().get(end) == Some(&b':')
+            && matches!(self.text.as_bytes().get(end + 1), Some(b',' | b']' | b'}'))
+    }
+
+    /// The key takes its `:`; the empty value moves after it.
+    fn glue_colon(&mut self, key: NodeId, value: NodeId) {
+        let key = &mut self.nodes[key.0 as usize];
+        if let NodeKind::Scalar { value, .. } = &mut key.kind {
+            *value = format!("{value}:").into();
+        }
+        key.span.range.end += 1;
+        let after = key.span.range.end;
+        self.nodes[value.0 as usize].span.range = TextRange::empty(after);
+    }
+
+    /// `[x:]`: in a flow sequence, yaml-rust2 reads a one-pair mapping `{x: }` where go-yaml
+    /// reads the string `x:`; the string, as the node that closes here.
+    fn glued_pair(&mut self, frame: &Frame) -> Option<(Node, usize)> {
+        let Frame::Mapping {
+            flow: false,
+            entries,
+            key: None,
+            anchor: 0,
+            tag: None,
+            ..
+        } = frame
+        else {
+            return None;
+        };
+        let in_flow_sequence =
+            matches!(self.stack.last(), Some(Frame::Sequence { flow: true, .. }));
+        let [entry] = entries.as_slice() else {
+            return None;
+        };
+        if !in_flow_sequence || !self.colon_glued(entry.key, entry.value) {
+            return None;
+        }
+        self.glue_colon(entry.key, entry.value);
+        Some((self.nodes[entry.key.0 as usize].clone(), 0))
     }
 
     fn end_of(&self, id: NodeId) -> usize {

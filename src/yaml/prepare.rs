@@ -296,12 +296,18 @@ pub(super) fn mend(edited: &str, offset: usize, message: &str, edits: &mut Edits
         tab_after_colon(edited, offset)
     } else if message.contains("unknown escape character") {
         quote_escape(edited, offset)
+    } else if message.contains("plain scalar cannot start with '-' followed by") {
+        lone_dash(edited, offset)
     } else if message.contains("comments must be separated from other tokens") {
         comment_after_token(edited, offset)
     } else if message.contains("tab cannot be used as indentation")
         || message.contains("tabs disallowed within this context")
     {
         leading_tabs(edited, offset)
+    } else if message.contains("while scanning a tag")
+        || message.contains("did not find expected tag URI")
+    {
+        odd_tag(edited, offset)
     } else if message.contains("invalid indentation in quoted scalar") {
         quoted_indentation(edited, offset)
     } else if message.contains("invalid indentation") {
@@ -352,6 +358,35 @@ fn tab_after_colon(text: &str, offset: usize) -> Option<Vec<Edit>> {
     let start = line_start(text, offset);
     let at = text[start..offset.min(text.len())].rfind(":\t")? + start + 1;
     Some(vec![Edit::replace(at, 1, " ")])
+}
+
+/// A tag with characters go-yaml's tag scanner takes (`!!bo!!str`, `!'!int`) and yaml-rust2's
+/// does not: go-yaml resolves no such tag, so the node keeps its text. The tag is spelled
+/// `!xxx…` (an unknown local tag, same length), which yaml-rust2 reads the same way.
+fn odd_tag(text: &str, offset: usize) -> Option<Vec<Edit>> {
+    let start = text[..offset]
+        .rfind(|c: char| c.is_whitespace())
+        .map_or(0, |i| i + 1);
+    let end = text[offset..]
+        .find(|c: char| c.is_whitespace())
+        .map_or(text.len(), |i| offset + i);
+    let token = &text[start..end];
+    // What go-yaml's tag scanner takes; anything else it refuses too.
+    let uri_char = |c: char| c.is_ascii_alphanumeric() || "_-;/?:@&=+$,.!~*'()[]%".contains(c);
+    if !token.starts_with('!') || token.len() < 2 || !token.chars().all(uri_char) {
+        return None;
+    }
+    Some(vec![Edit::replace(
+        start + 1,
+        token.len() - 1,
+        &"x".repeat(token.len() - 1),
+    )])
+}
+
+/// `[-]`, `[-, a]`: go-yaml reads a lone `-` in a flow collection as the string "-"; quoted,
+/// yaml-rust2 reads the same string.
+fn lone_dash(text: &str, offset: usize) -> Option<Vec<Edit>> {
+    (text.as_bytes().get(offset) == Some(&b'-')).then(|| vec![Edit::replace(offset, 1, "\"-\"")])
 }
 
 /// `"value"# note`, `[a, b]# note`: go-yaml takes the `#` as a comment; yaml-rust2 wants a
@@ -440,6 +475,16 @@ fn flow_indentation(text: &str, offset: usize) -> Option<Vec<Edit>> {
     (wanted > indent).then(|| vec![Edit::indent(start, wanted - indent)])
 }
 
+/// Whether kubectl reads the text with its JSON decoder: it starts with `{` and is nothing but
+/// JSON values.
+pub(super) fn is_json_values(text: &str) -> bool {
+    let trimmed = text.trim_start_matches([' ', '\t', '\n', '\r']);
+    trimmed.starts_with('{')
+        && serde_json::Deserializer::from_str(trimmed)
+            .into_iter::<serde::de::IgnoredAny>()
+            .all(|value| value.is_ok())
+}
+
 /// Several JSON objects one after another (`{…}\n{…}`): kubectl reads a stream of JSON
 /// values when a file starts with `{`; each becomes a document of its own.
 fn json_stream(text: &str, _offset: usize) -> Option<Vec<Edit>> {
@@ -451,6 +496,8 @@ fn json_stream(text: &str, _offset: usize) -> Option<Vec<Edit>> {
     let mut pos = first;
     loop {
         let end = json_value_end(text, pos)?;
+        // kubectl reads a stream of JSON values only: each must be JSON.
+        serde_json::from_str::<serde::de::IgnoredAny>(&text[pos..end]).ok()?;
         let Some(gap) = text[end..].find(|c: char| !c.is_whitespace()) else {
             return (!edits.is_empty()).then_some(edits);
         };

@@ -14,30 +14,42 @@
 use super::tree::{NodeKind, ScalarStyle, Tree};
 use super::YamlError;
 
-/// A directive line (`%…` at the start of a line) in `text[from..to]`, the gap before a
-/// document, that starts one of apimachinery's documents. After `...` and before the next
-/// `---` a directive is still in the previous document, past the end go-yaml reads: ignored.
+/// A directive (`%…` at the start of a line) in `text[from..to]`, the gap before a document,
+/// that apimachinery cuts from that document: a `---` line (lines end at `\n` for it) comes
+/// between them, so go-yaml reads the directive as a document of its own and refuses it. After
+/// `...` and before the next `---` line a directive is still in the previous piece, past the
+/// document go-yaml reads there: skipped.
 pub(super) fn directive_between(
     text: &str,
     from: usize,
     to: usize,
     after_document: bool,
 ) -> Option<YamlError> {
-    let gap = text.get(from..to)?;
-    let mut offset = from;
-    let mut ignored = after_document;
-    for line in gap.split_inclusive(['\n', '\r']) {
-        if super::prepare::is_separator_line(line.trim_end_matches(['\n', '\r'])) {
-            ignored = false;
-        } else if line.starts_with('%') && !ignored {
-            return Some(YamlError {
-                offset: offset as u32,
-                message:
-                    "a `%` directive: kubectl cuts it from its document at `---` and refuses it"
-                        .into(),
-            });
+    let mut pos = from;
+    let mut skipped = after_document;
+    let mut pending = None;
+    // The line the document starts on too: its `---`, if it has one, is what cuts it off.
+    while pos <= to && pos < text.len() {
+        let end = crate::text::next_line_break(text, pos).unwrap_or(text.len());
+        let line = &text[pos..end];
+        let piece_line_start = pos == 0 || text.as_bytes()[pos - 1] == b'\n';
+        let piece_line_end = text[pos..].find('\n').map_or(text.len(), |i| pos + i);
+        if piece_line_start
+            && super::prepare::is_separator_line(text[pos..piece_line_end].trim_end_matches('\r'))
+        {
+            if let Some(at) = pending {
+                return Some(YamlError {
+                    offset: at as u32,
+                    message:
+                        "a `%` directive: kubectl cuts it from its document at `---` and refuses it"
+                            .into(),
+                });
+            }
+            skipped = false;
+        } else if line.starts_with('%') && !skipped {
+            pending.get_or_insert(pos);
         }
-        offset += line.len();
+        pos = end;
     }
     None
 }

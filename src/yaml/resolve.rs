@@ -316,8 +316,16 @@ pub fn key_text<'a>(key: Scalar<'a>) -> Result<Cow<'a, str>, String> {
         Scalar::Int(i) => Cow::Owned(i.to_string()),
         Scalar::Bool(b) => Cow::Borrowed(if b { "true" } else { "false" }),
         Scalar::Float(f) => Cow::Owned(go_float32_g(f)),
-        Scalar::Null => return Err("Unsupported map key of type: %!s(<nil>)".into()),
-        Scalar::Uint(u) => return Err(format!("Unsupported map key of type: uint64, key: {u}")),
+        Scalar::Null => {
+            return Err(
+                "a null mapping key (`~`, `null` or nothing): JSON cannot name it, so kubectl refuses the document".into(),
+            )
+        }
+        Scalar::Uint(u) => {
+            return Err(format!(
+                "mapping key {u}: an integer too large for kubectl to name in JSON, so it refuses the document"
+            ))
+        }
     })
 }
 
