@@ -8,8 +8,6 @@ pub enum Expect {
     Same,
     /// k8sec reads a file kubectl refuses: why that is fine.
     K8secOnlyAccepts(&'static str),
-    /// Both refuse, at a different document: why that is fine.
-    BothRejectElsewhere(&'static str),
     /// Both read it, with a difference: why that is fine.
     DataDiffers(&'static str),
     /// k8sec reads documents kubectl skips: why that is fine.
@@ -27,6 +25,19 @@ pub const LS_IN_SCALAR: &str = "a U+2028/U+2029 inside a quoted or block scalar:
 /// `--- content` on one line: kubectl (1.27+) refuses it, kustomize reads it.
 pub const CONTENT_AFTER_SEPARATOR: &str = "kubectl refuses content after `---` on its line, but \
      kustomize reads it and applies the object of a Kustomize build: k8sec lints it";
+
+impl Expect {
+    /// The outcome class (as `compare::Outcome::class` names it) and the reason.
+    pub fn class(self) -> (&'static str, &'static str) {
+        match self {
+            Expect::Same => ("same", ""),
+            Expect::K8secOnlyAccepts(why) => ("k8sec-only-accepts", why),
+            Expect::DataDiffers(why) => ("data-differs", why),
+            Expect::K8secReadsMore(why) => ("k8sec-reads-more", why),
+            Expect::K8secFlagsIgnoredText(why) => ("k8sec-flags-ignored-text", why),
+        }
+    }
+}
 
 pub struct Case {
     pub name: &'static str,
@@ -218,12 +229,12 @@ pub const CASES: &[Case] = &[
     same("next-line-in-value", b"a: x\xC2\x85b: 2\n"),
     Case {
         name: "line-separator-in-quoted",
-        text: b"a: \"x\xE2\x80\xA8y\"\n",
+        text: b"apiVersion: v1\nkind: ConfigMap\ndata:\n  a: \"x\xE2\x80\xA8y\"\n",
         expect: Expect::DataDiffers(LS_IN_SCALAR),
     },
     Case {
         name: "line-separator-in-block",
-        text: b"a: |\n  x\xE2\x80\xA8  y\n",
+        text: b"apiVersion: v1\nkind: ConfigMap\ndata:\n  a: |\n    x\xE2\x80\xA8    y\n",
         expect: Expect::DataDiffers(LS_IN_SCALAR),
     },
     same("fffe", b"a: \xEF\xBF\xBE\n"),

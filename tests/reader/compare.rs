@@ -1,7 +1,11 @@
 //! k8sec's reading of a file against the Kubernetes reader's, document by document.
+//!
+//! kubectl cuts a file into pieces at `---` lines, reads the first YAML document of each piece
+//! (what follows it in the piece is skipped) and stops at the first piece it refuses. k8sec's
+//! documents are matched to the piece their root starts in.
 
 use k8sec::text::LineIndex;
-use k8sec::yaml::{parse_stream, to_json, FileId};
+use k8sec::yaml::{parse_stream, parse_valid_prefix, to_json, FileId};
 use serde_json::Value;
 
 use crate::oracle::OracleFile;
@@ -15,6 +19,9 @@ pub enum Outcome {
     BothRejectElsewhere(String),
     /// kubectl reads the file; k8sec reports `invalid-yaml`.
     KubectlOnlyAccepts(String),
+    /// kubectl reads the file; k8sec reports `invalid-yaml`, but reads every Kubernetes object
+    /// kubectl reads (what it misses are bare strings or numbers, which kubectl cannot apply).
+    KubectlOnlyAcceptsNoObject(String),
     /// Both read the same objects; k8sec also reports `invalid-yaml` for text kubectl skips
     /// without a word (after the first YAML document between two `---` lines).
     K8secFlagsIgnoredText(String),
@@ -22,6 +29,9 @@ pub enum Outcome {
     K8secOnlyAccepts(String),
     /// Both read it, with different data.
     DataDiffers(String),
+    /// Both read it, differently, but only where kubectl reads no Kubernetes object (a bare
+    /// string or number kubectl cannot apply).
+    NonObjectDiffers(String),
     /// Both read the same documents, and k8sec more: those kubectl skips after the first YAML
     /// document between two `---` lines.
     K8secReadsMore(String),
@@ -33,9 +43,11 @@ impl Outcome {
             Outcome::Same => "same",
             Outcome::BothRejectElsewhere(_) => "both-reject-elsewhere",
             Outcome::KubectlOnlyAccepts(_) => "kubectl-only-accepts",
+            Outcome::KubectlOnlyAcceptsNoObject(_) => "kubectl-only-accepts-no-object",
             Outcome::K8secFlagsIgnoredText(_) => "k8sec-flags-ignored-text",
             Outcome::K8secOnlyAccepts(_) => "k8sec-only-accepts",
             Outcome::DataDiffers(_) => "data-differs",
+            Outcome::NonObjectDiffers(_) => "non-object-differs",
             Outcome::K8secReadsMore(_) => "k8sec-reads-more",
         }
     }
@@ -44,84 +56,82 @@ impl Outcome {
 /// k8sec's reading: each document (where its root starts, its JSON) up to the first error.
 pub struct Reading {
     pub docs: Vec<(usize, Value)>,
-    /// (line, message) of the error that stopped reading.
-    pub error: Option<(usize, String)>,
-    /// Its byte offset.
-    pub error_offset: Option<usize>,
+    /// Line, offset and message of the error, if any.
+    pub error: Option<(usize, usize, String)>,
 }
 
 /// Reads bytes as the loader does (UTF-8 text, then the YAML stream).
 pub fn k8sec_read(bytes: &[u8]) -> Reading {
-    let Ok(text) = std::str::from_utf8(bytes) else {
-        let valid =
-            std::str::from_utf8(&bytes[..std::str::from_utf8(bytes).unwrap_err().valid_up_to()])
-                .unwrap();
-        let line = valid.matches('\n').count() + 1;
-        return Reading {
-            docs: Vec::new(),
-            error: Some((line, "file is not valid UTF-8 text".into())),
-            error_offset: Some(valid.len()),
-        };
+    let (text, utf8) = match std::str::from_utf8(bytes) {
+        Ok(text) => (text, true),
+        Err(e) => (
+            std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap(),
+            false,
+        ),
     };
     let index = LineIndex::new(text);
-    let stream = parse_stream(text, FileId(0), &index);
+    let stream = if utf8 {
+        parse_stream(text, FileId(0), &index)
+    } else {
+        parse_valid_prefix(text, FileId(0), &index)
+    };
+    let at = |offset: u32| index.line_col(text, offset).line as usize;
     let mut docs = Vec::new();
     for doc in &stream.documents {
         let root = doc.tree.root();
         match to_json(root) {
             Ok(json) => docs.push((root.span().range.start as usize, json)),
             Err(e) => {
-                let line = index.line_col(text, e.offset).line as usize;
-                return Reading {
-                    docs,
-                    error: Some((line, format!("(to_json) {}", e.message))),
-                    error_offset: Some(e.offset as usize),
-                };
+                let message = format!("(to_json) {}", e.message);
+                let error = Some((at(e.offset), e.offset as usize, message));
+                return Reading { docs, error };
             }
         }
     }
-    let error_offset = stream.error.as_ref().map(|e| e.offset as usize);
-    let error = stream.error.map(|e| {
-        let line = index.line_col(text, e.offset).line as usize;
-        (line, e.message)
-    });
-    Reading {
-        docs,
-        error,
-        error_offset,
-    }
+    let error = stream
+        .error
+        .map(|e| (at(e.offset), e.offset as usize, e.message));
+    Reading { docs, error }
 }
 
-/// Compares the two readings of `bytes`.
+/// Compares kubectl's reading of a file with k8sec's.
 pub fn compare(oracle: &OracleFile, ours: &Reading) -> Outcome {
-    // Chunk i covers [offset_i, offset_{i+1}); each k8sec document belongs to the chunk its
-    // root starts in, and kubectl reads only the first YAML document of a chunk.
     let starts: Vec<usize> = oracle.docs.iter().map(|d| d.offset).collect();
-    let chunk_of = |at: usize| starts.iter().rposition(|&s| s <= at);
+    let piece_of = |at: usize| starts.iter().rposition(|&s| s <= at);
     let (theirs, their_error) = oracle.accepted();
-    let mut ours_by_chunk: Vec<Vec<&Value>> = vec![Vec::new(); starts.len()];
+    // k8sec's documents per piece; those before the first piece (none for kubectl) apart.
+    let mut ours_by_piece: Vec<Vec<&Value>> = vec![Vec::new(); starts.len()];
     let mut outside = Vec::new();
     for (at, json) in &ours.docs {
-        match chunk_of(*at) {
-            Some(i) => ours_by_chunk[i].push(json),
+        match piece_of(*at) {
+            Some(i) => ours_by_piece[i].push(json),
             None => outside.push(json),
         }
     }
+    let first_of = |i: usize| ours_by_piece[i].first().copied().unwrap_or(&Value::Null);
+    let same_docs = theirs
+        .iter()
+        .enumerate()
+        .all(|(i, doc)| doc.json.as_ref().is_ok_and(|json| first_of(i) == json));
+
     match (&their_error, &ours.error) {
-        (None, Some((line, e))) => {
+        (None, Some((line, at, e))) => {
             // Text kubectl skips: in a piece whose first document k8sec read before the error.
-            let at = ours.error_offset.unwrap_or(0);
-            let skipped = chunk_of(at).is_some_and(|i| {
+            let skipped = piece_of(*at).is_some_and(|i| {
                 ours.docs
                     .iter()
-                    .any(|(start, _)| *start < at && chunk_of(*start) == Some(i))
-            });
-            let same_docs = theirs.iter().enumerate().all(|(i, doc)| {
-                ours_by_chunk[i].first().copied().unwrap_or(&Value::Null)
-                    == doc.json.as_ref().unwrap_or(&Value::Null)
+                    .any(|(start, _)| start < at && piece_of(*start) == Some(i))
             });
             if skipped && same_docs {
                 return Outcome::K8secFlagsIgnoredText(format!("k8sec: line {line}: {e}"));
+            }
+            let object_lost = theirs.iter().enumerate().any(|(i, doc)| {
+                doc.json
+                    .as_ref()
+                    .is_ok_and(|json| is_object(json) && first_of(i) != json)
+            });
+            if !object_lost {
+                return Outcome::KubectlOnlyAcceptsNoObject(format!("k8sec: line {line}: {e}"));
             }
             return Outcome::KubectlOnlyAccepts(format!("k8sec: line {line}: {e}"));
         }
@@ -131,54 +141,52 @@ pub fn compare(oracle: &OracleFile, ours: &Reading) -> Outcome {
     // The documents both read (kubectl: those before its error; k8sec: those before its own).
     for (i, doc) in theirs.iter().enumerate() {
         let Ok(their_json) = &doc.json else {
-            unreachable!()
+            continue;
         };
-        let mine: Vec<&Value> = ours_by_chunk[i].clone();
-        let our_first = mine.first().copied().unwrap_or(&Value::Null);
-        if our_first != their_json {
-            if ours.error.is_some() && mine.is_empty() {
-                // k8sec stopped before this document.
+        if first_of(i) != their_json {
+            if let (Some((line, _, _)), true) = (&ours.error, ours_by_piece[i].is_empty()) {
                 return Outcome::BothRejectElsewhere(format!(
-                    "kubectl reads the document at line {} that k8sec's error (line {}) stops before",
-                    doc.line,
-                    ours.error.as_ref().map_or(0, |e| e.0)
+                    "kubectl reads the document at line {} that k8sec's error (line {line}) stops before",
+                    doc.line
                 ));
             }
-            return Outcome::DataDiffers(format!(
-                "document at line {}: {}",
-                doc.line,
-                first_diff(their_json, our_first, "").unwrap_or_else(|| "differs".into())
-            ));
+            let diff = first_diff(their_json, first_of(i), "").unwrap_or_default();
+            let diff = format!("document at line {}: {diff}", doc.line);
+            if !is_object(their_json) {
+                return Outcome::NonObjectDiffers(diff);
+            }
+            return Outcome::DataDiffers(diff);
         }
     }
-    // Documents k8sec read that kubectl did not (past kubectl's error: both reject).
-    let extra_chunks: Vec<usize> = (0..starts.len())
-        .filter(|&i| i >= theirs.len() && !ours_by_chunk[i].iter().all(|v| v.is_null()))
-        .collect();
-    match (&their_error, &ours.error) {
-        (Some(theirs_e), Some((line, ours_e))) if !extra_chunks.is_empty() => {
+    // Documents k8sec read where kubectl had stopped: both refuse the file.
+    let beyond =
+        (theirs.len()..starts.len()).any(|i| ours_by_piece[i].iter().any(|v| !v.is_null()));
+    if let (Some(their_e), Some((line, _, our_e))) = (&their_error, &ours.error) {
+        if beyond || outside.iter().any(|v| !v.is_null()) {
             return Outcome::BothRejectElsewhere(format!(
-                "kubectl stops at {theirs_e}; k8sec reads on to line {line}: {ours_e}"
+                "kubectl stops at {their_e}; k8sec reads on to line {line}: {our_e}"
             ));
         }
-        _ => {}
     }
-    if !outside.iter().all(|v| v.is_null()) {
-        return Outcome::DataDiffers(
-            "k8sec reads a document outside every kubectl document".into(),
-        );
+    if outside.iter().any(|v| !v.is_null()) {
+        return Outcome::DataDiffers("k8sec reads a document before kubectl's first".into());
     }
-    let skipped: usize = ours_by_chunk
+    let more: usize = ours_by_piece
         .iter()
         .take(theirs.len())
         .map(|docs| docs.iter().skip(1).filter(|v| !v.is_null()).count())
         .sum();
-    if skipped > 0 {
+    if more > 0 {
         return Outcome::K8secReadsMore(format!(
-            "k8sec reads {skipped} more document(s) inside a kubectl document (kubectl reads only the first YAML document between two `---` lines)"
+            "k8sec reads {more} more document(s) between two `---` lines (kubectl reads the first)"
         ));
     }
     Outcome::Same
+}
+
+/// Whether kubectl could apply the value: a mapping naming its `apiVersion` and `kind`.
+fn is_object(value: &Value) -> bool {
+    value.get("apiVersion").is_some() && value.get("kind").is_some()
 }
 
 /// The first difference between two JSON values, as a path.

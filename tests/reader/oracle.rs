@@ -1,3 +1,4 @@
+#![allow(dead_code)] // shared by tests/reader.rs and tests/yaml_suite.rs, each using part of it
 //! The Kubernetes reader, out of process: tools/yaml-oracle (Go: apimachinery's document
 //! splitting, then sigs.k8s.io/yaml over gopkg.in/yaml.v2, as `kubectl apply` reads files).
 
