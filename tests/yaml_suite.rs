@@ -52,9 +52,10 @@ const REFUSED_LIKE_KUBECTL: &[(&str, &[&str])] = &[
 /// Invalid YAML that k8sec reads because the Kubernetes reader reads it (confirmed by the
 /// oracle): indentation in flow collections and quoted scalars (9C9N, QB6E, DK95/01,
 /// Y79Y/003), a comment right after a token (9JBA, CVW2, SU5Z, X4QW), the `\'` escape (HRE5),
-/// a `,` in a tag (U99R).
+/// a `,` in a tag (U99R), a lone `-` in a flow sequence (G5U8, YJV2).
 const READ_LIKE_KUBECTL: &[&str] = &[
-    "9C9N", "9JBA", "CVW2", "DK95/01", "HRE5", "QB6E", "SU5Z", "U99R", "X4QW", "Y79Y/003",
+    "9C9N", "9JBA", "CVW2", "DK95/01", "G5U8", "HRE5", "QB6E", "SU5Z", "U99R", "X4QW", "Y79Y/003",
+    "YJV2",
 ];
 
 /// Invalid YAML that k8sec reads and kubectl refuses, with the reason it is fine.

@@ -88,6 +88,10 @@ pub(crate) fn key_name<'a>(key: NodeRef<'a>) -> Result<Cow<'a, str>, String> {
 /// Aliases are expanded: a document that expands past yaml.v2's aliasing limit (see
 /// [`check`]) is an error here too, within a fixed budget.
 pub fn to_json(node: NodeRef<'_>) -> Result<Value, DecodeError> {
+    let mut seen = std::collections::HashSet::new();
+    if let Some(bad) = non_finite_value(node, &mut seen) {
+        return Err(non_finite_error(bad));
+    }
     let mut budget = JSON_BUDGET;
     json_of(node, &mut budget)
 }
@@ -151,6 +155,8 @@ fn scalar_json(scalar: Scalar<'_>) -> Result<Value, String> {
         Scalar::Bool(b) => Value::Bool(b),
         Scalar::Int(i) => Value::from(i),
         Scalar::Uint(u) => Value::from(u),
+        // A NaN or infinity that a later key replaced (one that stays is an error before).
+        Scalar::Float(f) if !f.is_finite() => Value::Null,
         Scalar::Float(f) => float_json(f)?,
         Scalar::Str(s) => Value::String(s.into_owned()),
     })
@@ -230,11 +236,51 @@ pub(crate) fn check(tree: &Tree) -> Result<(), DecodeError> {
         decoded: 1, // the document node
         aliased: 0,
     };
-    Checker {
+    let mut checker = Checker {
         sizes: &sizes,
         counts: &mut counts,
+        non_finite: false,
+    };
+    checker.node(tree.node(tree.root))?;
+    if checker.non_finite {
+        // JSON cannot hold NaN or an infinity: an error if one is in what the document
+        // decodes to (not if a later duplicate key or a merge replaced it).
+        let mut seen = std::collections::HashSet::new();
+        if let Some(node) = non_finite_value(tree.root(), &mut seen) {
+            return Err(non_finite_error(node));
+        }
     }
-    .node(tree.node(tree.root))
+    Ok(())
+}
+
+/// JSON's refusal of a NaN or infinity (what `kubectl` prints).
+fn non_finite_error(node: NodeRef<'_>) -> DecodeError {
+    let f = match node.resolved() {
+        Some(Scalar::Float(f)) => f,
+        _ => f64::NAN,
+    };
+    DecodeError::at(node, float_json(f).err().unwrap_or_default())
+}
+
+/// The first NaN or infinity in the value a node decodes to (each node looked at once).
+fn non_finite_value<'a>(
+    node: NodeRef<'a>,
+    seen: &mut std::collections::HashSet<super::NodeId>,
+) -> Option<NodeRef<'a>> {
+    let node = node.resolve();
+    if !seen.insert(node.id()) {
+        return None;
+    }
+    match &node.node().kind {
+        NodeKind::Scalar { .. } => {
+            matches!(node.resolved(), Some(Scalar::Float(f)) if !f.is_finite()).then_some(node)
+        }
+        NodeKind::Sequence { .. } => node.items().find_map(|i| non_finite_value(i, seen)),
+        NodeKind::Mapping { .. } => node
+            .entries()
+            .find_map(|(_, value)| non_finite_value(value, seen)),
+        NodeKind::Alias { .. } => None,
+    }
 }
 
 /// How many decodes each node costs yaml.v2 with aliases expanded. Children and anchors are
@@ -285,6 +331,8 @@ fn merge_cost(value: NodeRef<'_>, size_of: &dyn Fn(super::NodeId) -> u64) -> u64
 struct Checker<'s> {
     sizes: &'s [u64],
     counts: &'s mut Counts,
+    /// Whether a scalar is NaN or an infinity (an error only if it survives in the value).
+    non_finite: bool,
 }
 
 impl Checker<'_> {
@@ -295,12 +343,8 @@ impl Checker<'_> {
                 self.counts.decoded += 1;
                 let scalar = resolve(value, *style, node.node().tag.as_deref())
                     .map_err(|m| DecodeError::at(node, m))?;
-                match scalar {
-                    Scalar::Float(f) => float_json(f)
-                        .map(drop)
-                        .map_err(|m| DecodeError::at(node, m)),
-                    _ => Ok(()),
-                }
+                self.non_finite |= matches!(scalar, Scalar::Float(f) if !f.is_finite());
+                Ok(())
             }
             NodeKind::Sequence { items, .. } => {
                 self.counts.decoded += 1;

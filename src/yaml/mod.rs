@@ -12,13 +12,15 @@
 mod decode;
 mod parse;
 mod prepare;
+mod read;
 mod refuse;
 mod resolve;
 mod scan;
 mod tree;
 
 pub use decode::{to_json, DecodeError};
-pub use parse::{parse_stream, parse_valid_prefix, Document, ParsedStream, YamlError};
+pub use parse::{Document, ParsedStream, YamlError};
+pub use read::{parse_stream, parse_valid_prefix};
 pub use resolve::{resolve, Scalar};
 pub use tree::{Entry, Node, NodeId, NodeKind, NodeRef, RawEntries, ScalarStyle, Tree};
 

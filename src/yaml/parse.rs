@@ -5,10 +5,8 @@ use std::collections::HashMap;
 use yaml_rust2::parser::{Event, Parser};
 use yaml_rust2::scanner::{Marker, TScalarStyle};
 
-use std::borrow::Cow;
-
+use super::scan;
 use super::tree::{Entry, Node, NodeId, NodeKind, ScalarStyle, Tree};
-use super::{decode, prepare, refuse, scan};
 use super::{FileId, Span};
 use crate::text::{LineIndex, TextRange};
 
@@ -47,219 +45,26 @@ pub struct Document {
     pub range: TextRange,
 }
 
-/// Parses every document of `text`, which belongs to `file`, as the Kubernetes reader reads
-/// it (see [`super::prepare`] for how the text is prepared and [`super::decode`] for the
-/// errors a parsed document can still have).
+/// What the message of an error in text kubectl skips ends with.
+pub(super) const SKIPPED: &str =
+    ": kubectl reads the YAML document before this and silently skips the rest up to the next `---` line";
+
+/// Builds the trees of `text`'s documents from yaml-rust2's events (`index` is `text`'s).
 ///
-/// A document the reader refuses ends the stream there: the documents before it are kept
-/// (`kubectl apply` applies them), the error is the stream's.
-pub fn parse_stream(text: &str, file: FileId, index: &LineIndex) -> ParsedStream {
-    parse_refusing(text, file, index, None)
-}
-
-/// Parses `text`, the part of a file before bytes that are not UTF-8 (at `text.len()`): the
-/// documents before the one holding them are read, as kubectl reads them, and the error is at
-/// the first bad byte.
-pub fn parse_valid_prefix(text: &str, file: FileId, index: &LineIndex) -> ParsedStream {
-    let refusal = (text.len(), "file is not valid UTF-8 text".to_string());
-    parse_refusing(text, file, index, Some(refusal))
-}
-
-/// [`parse_stream`], reading nothing from the document that holds `refusal` (an offset and
-/// why) on, nor from the first character or `---` line the Kubernetes reader refuses.
-fn parse_refusing(
+/// `separators` are the starts of apimachinery's `---` lines in `text`, sorted: where its
+/// pieces begin (they can differ from YAML's document markers, and from the lines of `text`
+/// when it holds line breaks put in for U+0085/U+2028/U+2029).
+pub(super) fn build(
     text: &str,
-    file: FileId,
     index: &LineIndex,
-    refusal: Option<(usize, String)>,
+    file: FileId,
+    separators: &[usize],
 ) -> ParsedStream {
-    // A stream of JSON values is read by kubectl's JSON decoder: any character a JSON string
-    // holds is fine, and U+0085/U+2028/U+2029 are characters, not line breaks.
-    let json = prepare::is_json_values(text);
-    let refused = (!json)
-        .then(|| prepare::refused_char(text))
-        .flatten()
-        .map(|(at, c)| {
-            let message = format!(
-                "control characters are not allowed (U+{:04X}); the Kubernetes YAML reader refuses the document",
-                c as u32
-            );
-            (at, message)
-        })
-        .into_iter()
-        .chain((!json).then(|| prepare::bad_separator(text)).flatten().map(|at| {
-            (at, "invalid document separator: kubectl refuses a `---` line followed by anything but blanks or a comment".to_string())
-        }))
-        .chain(refusal)
-        .min_by_key(|(at, _)| *at);
-    let readable = match &refused {
-        Some((at, _)) => &text[..prepare::document_start_before(text, *at)],
-        None => text,
-    };
-    let mut stream = if readable.len() == text.len() {
-        parse_readable(text, file, index, !json)
-    } else {
-        parse_readable(readable, file, &LineIndex::new(readable), !json)
-    };
-    if let Some((at, message)) = refused {
-        stream.error.get_or_insert(YamlError {
-            offset: at as u32,
-            message,
-        });
+    Builder {
+        separators,
+        ..Builder::new(text, index, file)
     }
-    let json_stream = refuse::is_json_stream(text);
-    let mut previous_end = 0;
-    let refused = stream.documents.iter().enumerate().find_map(|(i, doc)| {
-        let gap = (previous_end, doc.range.start as usize);
-        previous_end = doc.range.end as usize;
-        let error = refuse::directive_between(text, gap.0, gap.1, i > 0)
-            .map_or(Ok(()), Err)
-            .and_then(|()| refuse::check(text, &doc.tree, json_stream))
-            .and_then(|()| {
-                decode::check(&doc.tree).map_err(|e| YamlError {
-                    offset: e.offset,
-                    message: e.message,
-                })
-            });
-        error.err().map(|e| (i, e))
-    });
-    if let Some((i, error)) = refused {
-        stream.documents.truncate(i);
-        stream.error = Some(error);
-    } else if let Some(error) =
-        refuse::directive_between(text, previous_end, text.len(), !stream.documents.is_empty())
-    {
-        // A directive before an empty last document.
-        stream.error.get_or_insert(error);
-    }
-    stream
-}
-
-/// Most times [`parse_readable`] mends the text and parses again.
-const MAX_MENDS: usize = 64;
-
-/// Parses text go-yaml's reader accepts: prepared (its line breaks, unless `yaml_breaks` is
-/// false; byte order marks), then mended and parsed again while yaml-rust2 stops on something
-/// go-yaml reads.
-fn parse_readable(text: &str, file: FileId, index: &LineIndex, yaml_breaks: bool) -> ParsedStream {
-    let base = if yaml_breaks {
-        prepare::same_length_line_breaks(text)
-    } else {
-        Cow::Borrowed(text)
-    };
-    let mut edits = prepare::document_edits(&base);
-    let mut first: Option<ParsedStream> = None;
-    for attempt in 0..=MAX_MENDS {
-        let edited = if edits.is_empty() {
-            Cow::Borrowed(&*base)
-        } else {
-            Cow::Owned(edits.apply(&base))
-        };
-        let own_index;
-        let index = if edits.is_empty() {
-            index
-        } else {
-            own_index = LineIndex::new(&edited);
-            &own_index
-        };
-        let mut stream = Builder::new(&edited, index, file).run();
-        let mended = match &stream.error {
-            Some(error) if attempt < MAX_MENDS => {
-                let before = edits.clone();
-                let mended =
-                    prepare::mend(&edited, error.offset as usize, &error.message, &mut edits);
-                if mended && first.is_none() {
-                    remap(&mut stream, &before);
-                    first = Some(stream);
-                    continue;
-                }
-                mended
-            }
-            _ => false,
-        };
-        if mended {
-            continue;
-        }
-        remap(&mut stream, &edits);
-        if matches!(base, Cow::Owned(_)) {
-            floor_to_chars(&mut stream, text);
-        }
-        return match first {
-            Some(first) if stream.error.is_some() || !indents_are_sound(&stream, &edits) => first,
-            _ => stream,
-        };
-    }
-    first.unwrap_or_default()
-}
-
-/// Whether every line the mending indented is inside a flow collection or a quoted scalar,
-/// where indentation means nothing to go-yaml: otherwise the mended text may not read as
-/// go-yaml reads the original, and the original error stands.
-fn indents_are_sound(stream: &ParsedStream, edits: &prepare::Edits) -> bool {
-    let mut loose: Vec<u32> = edits
-        .iter()
-        .filter(|e| e.indents)
-        .map(|e| e.at as u32)
-        .collect();
-    if loose.is_empty() {
-        return true;
-    }
-    for doc in &stream.documents {
-        for node in &doc.tree.nodes {
-            let holds = match &node.kind {
-                NodeKind::Sequence { flow, .. } | NodeKind::Mapping { flow, .. } => *flow,
-                NodeKind::Scalar { style, .. } => {
-                    matches!(style, ScalarStyle::DoubleQuoted | ScalarStyle::SingleQuoted)
-                }
-                NodeKind::Alias { .. } => false,
-            };
-            let range = node.span.range;
-            if holds {
-                loose.retain(|&at| !(range.start < at && at < range.end));
-            }
-        }
-    }
-    loose.is_empty()
-}
-
-/// Moves every offset that falls inside a character of `text` to its start: a line break
-/// given to yaml-rust2 in place of U+0085/U+2028/U+2029 is as long, but not one character.
-fn floor_to_chars(stream: &mut ParsedStream, text: &str) {
-    let floor = |offset: u32| {
-        let mut at = (offset as usize).min(text.len());
-        while !text.is_char_boundary(at) {
-            at -= 1;
-        }
-        at as u32
-    };
-    for doc in &mut stream.documents {
-        doc.range = TextRange::new(floor(doc.range.start), floor(doc.range.end));
-        for node in &mut doc.tree.nodes {
-            let range = node.span.range;
-            node.span.range = TextRange::new(floor(range.start), floor(range.end));
-        }
-    }
-    if let Some(error) = &mut stream.error {
-        error.offset = floor(error.offset);
-    }
-}
-
-/// Maps every offset of a stream parsed from edited text back to the text before the edits.
-fn remap(stream: &mut ParsedStream, edits: &prepare::Edits) {
-    if edits.is_empty() {
-        return;
-    }
-    let mapper = edits.mapper();
-    let map = |offset: u32| mapper.map(offset as usize) as u32;
-    for doc in &mut stream.documents {
-        doc.range = TextRange::new(map(doc.range.start), map(doc.range.end));
-        for node in &mut doc.tree.nodes {
-            node.span.range = TextRange::new(map(node.span.range.start), map(node.span.range.end));
-        }
-    }
-    if let Some(error) = &mut stream.error {
-        error.offset = map(error.offset);
-    }
+    .run()
 }
 
 enum Frame {
@@ -291,6 +96,8 @@ struct Builder<'a> {
     last_end: usize,
     /// Lines before the text being parsed (markers count lines from where parsing started).
     line_base: usize,
+    /// See [`build`].
+    separators: &'a [usize],
 }
 
 impl<'a> Builder<'a> {
@@ -304,6 +111,7 @@ impl<'a> Builder<'a> {
             anchors: HashMap::new(),
             last_end: 0,
             line_base: 0,
+            separators: &[],
         }
     }
 
@@ -319,16 +127,15 @@ impl<'a> Builder<'a> {
             let Some(error) = self.run_from(from, &mut stream) else {
                 return stream;
             };
-            let ignored = self.ignored_by_kubectl(&stream.documents[read_before..], &error);
+            let ignored = self.ignored_by_kubectl(&stream.documents[read_before..], &error)
+                || (self.stack.is_empty()
+                    && error.message.starts_with("invalid trailing content after"));
             let next = ignored
-                .then(|| next_separator_line(self.text, error.offset as usize))
+                .then(|| self.next_separator(error.offset as usize))
                 .flatten();
             stream.error.get_or_insert(if ignored {
                 YamlError {
-                    message: format!(
-                        "{}: kubectl reads the YAML document before this and silently skips the rest up to the next `---` line",
-                        error.message
-                    ),
+                    message: format!("{}{SKIPPED}", error.message),
                     ..error
                 }
             } else {
@@ -343,8 +150,17 @@ impl<'a> Builder<'a> {
 
     /// Whether kubectl ignores the text where `error` is: a document of the same piece of
     /// apimachinery's splitting was read completely before it (`read` since the last resume).
+    /// (Text after a quoted scalar that is a whole document, `"a" b`, is skipped too: go-yaml
+    /// reads the string and skips the rest; the string is no object and not kept here.)
     fn ignored_by_kubectl(&self, read: &[Document], error: &YamlError) -> bool {
-        let piece = prepare::document_start_before(self.text, error.offset as usize);
+        let at = error.offset as usize;
+        let piece = self
+            .separators
+            .iter()
+            .rev()
+            .find(|&&s| s <= at)
+            .copied()
+            .unwrap_or(0);
         read.iter()
             .any(|doc| doc.tree.root().span().range.start as usize >= piece)
     }
@@ -696,6 +512,11 @@ impl<'a> Builder<'a> {
         (node, anchor)
     }
 
+    /// The start of the first of apimachinery's `---` lines after `offset`.
+    fn next_separator(&self, offset: usize) -> Option<usize> {
+        self.separators.iter().find(|&&s| s > offset).copied()
+    }
+
     /// Closes the open block collections at `at`, as a document end marker closes them;
     /// whether there was no flow collection among them (the document is then complete).
     fn close_block_frames(&mut self, at: usize) -> bool {
@@ -780,20 +601,6 @@ impl<'a> Builder<'a> {
     }
 }
 
-/// The start of the first `---` line (as apimachinery splits documents) after `offset`.
-fn next_separator_line(text: &str, offset: usize) -> Option<usize> {
-    let mut line_start = text[..offset.min(text.len())]
-        .rfind('\n')
-        .map_or(0, |i| i + 1);
-    for line in text[line_start..].split_inclusive('\n') {
-        if line_start > offset && prepare::is_separator_line(line.trim_end_matches(['\n', '\r'])) {
-            return Some(line_start);
-        }
-        line_start += line.len();
-    }
-    None
-}
-
 /// Where a block sequence entry's `-` is, given the range of its first item.
 fn dash_before(text: &str, item: TextRange) -> usize {
     let before = &text[..item.start as usize];
@@ -841,6 +648,7 @@ fn tag_text(tag: yaml_rust2::parser::Tag) -> Box<str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::yaml::parse_stream;
 
     fn parse(text: &str) -> ParsedStream {
         parse_stream(text, FileId(0), &LineIndex::new(text))

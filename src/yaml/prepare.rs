@@ -55,6 +55,33 @@ pub(super) fn is_separator_line(line: &str) -> bool {
     })
 }
 
+/// The starts of apimachinery's `---` lines (lines end at `\n` for it), in order.
+pub(super) fn separator_lines(text: &str) -> Vec<usize> {
+    let mut starts = Vec::new();
+    let mut line_start = 0;
+    for line in text.split_inclusive('\n') {
+        if is_separator_line(line.trim_end_matches(['\n', '\r'])) {
+            starts.push(line_start);
+        }
+        line_start += line.len();
+    }
+    starts
+}
+
+/// The start of the first `---` line (as apimachinery splits documents) after `offset`.
+pub(super) fn next_separator_line(text: &str, offset: usize) -> Option<usize> {
+    let mut line_start = text[..offset.min(text.len())]
+        .rfind('\n')
+        .map_or(0, |i| i + 1);
+    for line in text[line_start..].split_inclusive('\n') {
+        if line_start > offset && is_separator_line(line.trim_end_matches(['\n', '\r'])) {
+            return Some(line_start);
+        }
+        line_start += line.len();
+    }
+    None
+}
+
 /// The start of the `---` line before the document that holds `offset` (0 when it is in the
 /// first document): everything before it can still be read when the document is refused.
 pub(super) fn document_start_before(text: &str, offset: usize) -> usize {
@@ -127,8 +154,9 @@ impl Edits {
         self.edits.iter()
     }
 
-    /// Adds edits given in the coordinates of the text as edited so far.
-    fn add_all(&mut self, new: Vec<Edit>) {
+    /// Adds edits given in the coordinates of the text as edited so far; whether any was
+    /// added (one that would change bytes an earlier edit removed is not).
+    fn add_all(&mut self, new: Vec<Edit>) -> bool {
         let mapped: Vec<Edit> = new
             .into_iter()
             .map(|edit| Edit {
@@ -136,12 +164,23 @@ impl Edits {
                 ..edit
             })
             .collect();
+        let mut added = false;
         for edit in mapped {
-            self.add_original(edit);
+            added |= self.add_original(edit);
         }
+        added
     }
 
-    fn add_original(&mut self, edit: Edit) {
+    fn add_original(&mut self, edit: Edit) -> bool {
+        let overlaps = self.edits.iter().any(|e| {
+            let inside = e.at < edit.at && edit.at < e.at + e.removed;
+            let same_bytes = e.at == edit.at && e.removed > 0 && edit.removed > 0;
+            let covers = edit.at < e.at && e.at < edit.at + edit.removed;
+            inside || same_bytes || covers
+        });
+        if overlaps {
+            return false;
+        }
         match self
             .edits
             .iter_mut()
@@ -149,10 +188,14 @@ impl Edits {
         {
             Some(same) => same.inserted.push_str(&edit.inserted),
             None => {
-                let at = self.edits.partition_point(|e| e.at <= edit.at);
+                // At one offset, insertions come before a replacement.
+                let at = self
+                    .edits
+                    .partition_point(|e| e.at < edit.at || (e.at == edit.at && e.removed == 0));
                 self.edits.insert(at, edit);
             }
         }
+        true
     }
 
     /// The text with every edit made.
@@ -183,6 +226,17 @@ impl Edits {
             shift += edit.inserted.len() as isize - edit.removed as isize;
         }
         (edited as isize - shift).max(0) as usize
+    }
+
+    /// The offset in the edited text of offset `original` (before the edits made there).
+    pub(super) fn to_edited(&self, original: usize) -> usize {
+        let shift: isize = self
+            .edits
+            .iter()
+            .filter(|e| e.at < original)
+            .map(|e| e.inserted.len() as isize - e.removed as isize)
+            .sum();
+        (original as isize + shift).max(0) as usize
     }
 
     /// A mapping from edited offsets to original ones for many lookups (binary search).
@@ -304,6 +358,8 @@ pub(super) fn mend(edited: &str, offset: usize, message: &str, edits: &mut Edits
         || message.contains("tabs disallowed within this context")
     {
         leading_tabs(edited, offset)
+    } else if message.contains("simple key expect ':'") {
+        header_at_column_0(edited, offset)
     } else if message.contains("while scanning a tag")
         || message.contains("did not find expected tag URI")
     {
@@ -317,10 +373,7 @@ pub(super) fn mend(edited: &str, offset: usize, message: &str, edits: &mut Edits
     };
     let found = found.or_else(|| json_stream(edited, offset));
     match found {
-        Some(new) if !new.is_empty() => {
-            edits.add_all(new);
-            true
-        }
+        Some(new) if !new.is_empty() => edits.add_all(new),
         _ => false,
     }
 }
@@ -381,6 +434,25 @@ fn odd_tag(text: &str, offset: usize) -> Option<Vec<Edit>> {
         token.len() - 1,
         &"x".repeat(token.len() - 1),
     )])
+}
+
+/// `key:` then `|` (or `>`) at the start of the next line: go-yaml reads the block scalar as
+/// the key's value wherever its header stands; indented by one space, yaml-rust2 does too.
+fn header_at_column_0(text: &str, offset: usize) -> Option<Vec<Edit>> {
+    let mut end = line_start(text, offset);
+    while end > 0 {
+        let start = line_start(text, end - 1);
+        let line = &text[start..end];
+        if line.starts_with(['|', '>']) {
+            let key_line = previous_content_line(text, start)?;
+            let code = key_line.split(" #").next().unwrap_or(key_line).trim_end();
+            return code
+                .ends_with(':')
+                .then(|| vec![Edit::replace(start, 0, " ")]);
+        }
+        end = start;
+    }
+    None
 }
 
 /// `[-]`, `[-, a]`: go-yaml reads a lone `-` in a flow collection as the string "-"; quoted,
@@ -485,6 +557,68 @@ pub(super) fn is_json_values(text: &str) -> bool {
             .all(|value| value.is_ok())
 }
 
+/// How kubectl's JSON decoder reads a file that starts with `{` but is not only JSON values.
+pub(super) struct JsonPrefix {
+    /// The end of the JSON values it reads.
+    pub(super) values_end: usize,
+    /// Where it goes on reading YAML: after a first or second value that is not JSON, from
+    /// the end of the first value past blanks and one line break; `None` when it stops.
+    pub(super) yaml_from: Option<usize>,
+}
+
+/// [`JsonPrefix`] of `text`, when it starts with a JSON value and goes on with something else.
+pub(super) fn json_prefix(text: &str) -> Option<JsonPrefix> {
+    let start = text.len() - text.trim_start_matches([' ', '\t', '\n', '\r']).len();
+    if !text[start..].starts_with('{') {
+        return None;
+    }
+    let mut values =
+        serde_json::Deserializer::from_str(&text[start..]).into_iter::<serde::de::IgnoredAny>();
+    let mut ends = Vec::new();
+    loop {
+        match values.next() {
+            Some(Ok(_)) => ends.push(start + values.byte_offset()),
+            Some(Err(_)) => break,
+            None => return None, // only JSON values
+        }
+    }
+    let first = *ends.first()?;
+    if let [_, .., last] = ends.as_slice() {
+        // Two values read: kubectl no longer falls back to YAML.
+        return Some(JsonPrefix {
+            values_end: *last,
+            yaml_from: None,
+        });
+    }
+    // Blanks up to and including one line break (Go's unicode.IsSpace).
+    let rest = &text[first..];
+    let mut from = first;
+    for c in rest.chars() {
+        if !c.is_whitespace() {
+            break;
+        }
+        from += c.len_utf8();
+        if c == '\n' {
+            break;
+        }
+    }
+    Some(JsonPrefix {
+        values_end: first,
+        yaml_from: Some(from),
+    })
+}
+
+/// `text` with every byte before `at` a space, except line breaks: the same offsets and lines.
+pub(super) fn blank_before(text: &str, at: usize) -> String {
+    let mut bytes = text.as_bytes().to_vec();
+    for b in &mut bytes[..at] {
+        if *b != b'\n' && *b != b'\r' {
+            *b = b' ';
+        }
+    }
+    String::from_utf8(bytes).unwrap_or_default()
+}
+
 /// Several JSON objects one after another (`{…}\n{…}`): kubectl reads a stream of JSON
 /// values when a file starts with `{`; each becomes a document of its own.
 fn json_stream(text: &str, _offset: usize) -> Option<Vec<Edit>> {
@@ -570,8 +704,10 @@ mod tests {
     fn edits_map_back_to_original_offsets() {
         let text = "ab\ncd\nef";
         let mut edits = Edits::default();
-        edits.add_all(vec![Edit::indent(3, 2)]); // "ab\n  cd\nef"
-        edits.add_all(vec![Edit::replace(0, 1, "")]); // "b\n  cd\nef"
+        assert!(edits.add_all(vec![Edit::indent(3, 2)])); // "ab\n  cd\nef"
+        assert!(edits.add_all(vec![Edit::replace(0, 1, "")])); // "b\n  cd\nef"
+                                                               // Bytes already replaced are not edited again.
+        assert!(!edits.add_original(Edit::replace(0, 1, "x")));
         let edited = edits.apply(text);
         assert_eq!(edited, "b\n  cd\nef");
         let mapper = edits.mapper();

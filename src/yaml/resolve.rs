@@ -245,7 +245,8 @@ fn is_timestamp(text: &str) -> bool {
 }
 
 fn split_date(text: &str) -> Option<(&str, Option<(u8, &str)>)> {
-    if text.len() < 5 || !all_digits(&text[..4]) || text.as_bytes()[4] != b'-' {
+    let bytes = text.as_bytes();
+    if bytes.len() < 5 || !bytes[..4].iter().all(u8::is_ascii_digit) || bytes[4] != b'-' {
         return None;
     }
     match text.find(['T', 't', ' ']) {
@@ -304,7 +305,28 @@ fn decode_binary(value: &str) -> Result<String, String> {
     let bytes = engine
         .decode(compact)
         .map_err(|_| "!!binary value contains invalid base64 data".to_string())?;
-    Ok(String::from_utf8_lossy(&bytes).into_owned())
+    Ok(go_json_text(&bytes))
+}
+
+/// Bytes as Go's JSON encoder writes them into a string: each byte that is not part of valid
+/// UTF-8 becomes U+FFFD.
+fn go_json_text(mut bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    loop {
+        match std::str::from_utf8(bytes) {
+            Ok(valid) => {
+                out.push_str(valid);
+                return out;
+            }
+            Err(error) => {
+                let (valid, rest) = bytes.split_at(error.valid_up_to());
+                out.push_str(std::str::from_utf8(valid).unwrap_or_default());
+                let bad = error.error_len().unwrap_or(rest.len());
+                out.extend(std::iter::repeat('\u{FFFD}').take(bad));
+                bytes = &rest[bad..];
+            }
+        }
+    }
 }
 
 /// A mapping key as JSON names it (sigs.k8s.io/yaml): strings as they are, integers in
@@ -447,6 +469,14 @@ mod tests {
     }
 
     #[test]
+    fn invalid_utf8_from_binary_is_replaced_byte_by_byte() {
+        assert_eq!(
+            go_json_text(b"a\xE2\x80z\xFF"),
+            "a\u{FFFD}\u{FFFD}z\u{FFFD}"
+        );
+    }
+
+    #[test]
     fn keys_as_json_names_them() {
         assert_eq!(key_text(plain("y")).unwrap(), "true");
         assert_eq!(key_text(plain("0x10")).unwrap(), "16");
@@ -469,7 +499,13 @@ mod tests {
         ] {
             assert!(is_timestamp(t), "{t}");
         }
-        for t in ["2001-13-14", "2001-12-14T21:59:43", "201-12-14"] {
+        for t in [
+            "2001-13-14",
+            "2001-12-14T21:59:43",
+            "201-12-14",
+            "a:'😀",
+            "😀😀",
+        ] {
             assert!(!is_timestamp(t), "{t}");
         }
     }

@@ -14,6 +14,9 @@ pub enum Expect {
     K8secReadsMore(&'static str),
     /// Both read the same objects; k8sec also reports the text kubectl skips.
     K8secFlagsIgnoredText(&'static str),
+    /// kubectl reads a document that is no object (a bare string) where k8sec reports
+    /// `invalid-yaml`; every object is read by both.
+    KubectlOnlyAcceptsNoObject(&'static str),
 }
 
 /// U+2028/U+2029 inside a scalar: a line break for both, but go-yaml keeps the character in
@@ -21,6 +24,11 @@ pub enum Expect {
 pub const LS_IN_SCALAR: &str = "a U+2028/U+2029 inside a quoted or block scalar: kubectl keeps \
      the character where k8sec reads a line break (folded to a space or a `\\n`); the \
      objects and their keys are the same, one string differs";
+
+/// Text after the first YAML document between two `---` lines.
+pub const SKIPPED_TEXT: &str = "go-yaml reads one YAML document between two `---` lines and \
+     skips the rest without a word (an indented first line, content after `...`): k8sec reads \
+     the same objects and reports `invalid-yaml` on the skipped text";
 
 /// `--- content` on one line: kubectl (1.27+) refuses it, kustomize reads it.
 pub const CONTENT_AFTER_SEPARATOR: &str = "kubectl refuses content after `---` on its line, but \
@@ -35,6 +43,7 @@ impl Expect {
             Expect::DataDiffers(why) => ("data-differs", why),
             Expect::K8secReadsMore(why) => ("k8sec-reads-more", why),
             Expect::K8secFlagsIgnoredText(why) => ("k8sec-flags-ignored-text", why),
+            Expect::KubectlOnlyAcceptsNoObject(why) => ("kubectl-only-accepts-no-object", why),
         }
     }
 }
@@ -129,16 +138,27 @@ pub const CASES: &[Case] = &[
     Case {
         name: "trailing-content-after-document",
         text: b"  a: 1\nb: 2\n---\nc: 3\n",
-        expect: Expect::K8secFlagsIgnoredText(
-            "go-yaml reads one YAML document between two `---` lines and skips the rest without \
-             a word (here `b: 2`, after an indented first line): k8sec reads the same objects and \
-             reports `invalid-yaml` on the skipped line",
-        ),
+        expect: Expect::K8secFlagsIgnoredText(SKIPPED_TEXT),
     },
     same("cr-before-crlf", b"a: |\r\n  x\r\r\n  y\r\n"),
     same("document-end-marker", b"a: 1\n...\n---\nb: 2\n"),
     same("comment-only-file", b"# nothing\n"),
     same("empty-file", b""),
+    same("block-scalar-empty-at-eof", b"a: |\n"),
+    same("block-scalar-empty-keep-at-eof", b"a: |+\n"),
+    same("block-scalars-empty", b"strip: >-\n\nclip: >\n\nkeep: |+\n\n"),
+    same("colon-before-flow-indicator", b"a: {x:, y: 1}\nb: [x:, y]\nc: [x:]\n"),
+    same("json-then-yaml", b"{\"a\": 1}\nb: 2\n"),
+    same("json-with-line-separator", b"{\"a\": 1}\n{\"\xC2\x85b\": \"\xE2\x80\xA8\"}\n"),
+    same("json-with-fffe", b"{\"a\": \"\xEF\xBF\xBEx\"}\n"),
+    same("directive-after-next-line", b"%YAML 1.1\xC2\x85---\na: 1\n"),
+    Case {
+        name: "document-end-with-content",
+        text: b"a:\n  - b\n... x\n---\nc: 1\n",
+        expect: Expect::K8secFlagsIgnoredText(SKIPPED_TEXT),
+    },
+    same("odd-tags", b"a: !!bo!!str ol\nb: !'!int 1.5\nc: !&a int \"3\"\nd: - !!str, x\n"),
+    same("lone-dash-in-flow", b"a: [-]\nb: [-, x]\n"),
     // --- Block scalars.
     same("literal-trailing-spaces", b"a: |\n  x  \n  y \n"),
     same("literal-trailing-spaces-lines", b"a: |\n  x\n   \n  y\n    \nb: 1\n"),
@@ -183,6 +203,9 @@ pub const CASES: &[Case] = &[
     ),
     same("null-words", b"a: ~\nb: null\nc: Null\nd: NULL\ne: nULL\nf:\n"),
     same("nan-value", b"a: .nan\n"),
+    same("nan-replaced-by-duplicate", b"a: .nan\nb: [.inf]\na: 1\nb: 2\n"),
+    same("nan-replaced-by-merge", b"m:\n  a: -.inf\n  <<: {a: 1}\n"),
+    same("nan-merged-in", b"x: &x {a: .inf}\nm:\n  <<: *x\n"),
     same("inf-value", b"a: -.Inf\n"),
     same("timestamps", b"a: 2001-12-14\nb: 2001-12-14t21:59:43.10-05:00\nc: 2001-12-14 21:59:43.10\n"),
     same(
@@ -250,6 +273,30 @@ pub const CASES: &[Case] = &[
         ),
     },
     same("mixed-line-endings", b"a: 1\r\nb: |\r\n  x\r\n  y\nc: 3\r"),
+    // --- Found by the differential mutation run (scripts/reader-mutants.sh).
+    same("tabs-and-indentation-on-one-flow-line", b"a:\n- [\n\t\tfoo,\n bar\n]\n"),
+    same("binary-key-not-utf8", b"a:\n  !!binary  requests: 1\n"),
+    same("mend-then-later-error", b"a: [\n\"x\",\n]\nb: [\n"),
+    same("block-header-at-column-0", b"data:\n|# note\n  key: x\nb: 1\n"),
+    same("json-values-then-text", b"{\"a\": 1}\n{\"b\": 2}\nc: 3\n"),
+    same("quoted-continuation-after-next-line", b"hosts:\n  - \"a\xC2\x85l\"\n  - b\n"),
+    Case {
+        name: "quoted-document-then-text",
+        text: b"\"AS IS\" BASIS,\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n",
+        expect: Expect::KubectlOnlyAcceptsNoObject(
+            "a quoted string as a whole document followed by text on its line: go-yaml reads the \
+             string (no object: kubectl cannot apply it) and skips the text; k8sec reports the \
+             text and reads the documents after it",
+        ),
+    },
+    Case {
+        name: "line-separator-before-dashes",
+        text: b"a: 1\xE2\x80\xA8---\nb: 2\n---\nc: 3\n",
+        expect: Expect::K8secReadsMore(
+            "`---` after U+2028 starts a YAML document but is no `---` line for apimachinery: \
+             kubectl reads the first document of that piece only, k8sec both",
+        ),
+    },
     // --- Lists (the objects are the items; the data is the same).
     same(
         "list-in-list",

@@ -145,6 +145,12 @@ pub fn compare(oracle: &OracleFile, ours: &Reading) -> Outcome {
         };
         if first_of(i) != their_json {
             if let (Some((line, _, _)), true) = (&ours.error, ours_by_piece[i].is_empty()) {
+                if !is_object(their_json) {
+                    return Outcome::NonObjectDiffers(format!(
+                        "kubectl reads a document that is no object at line {} that k8sec's error (line {line}) stops before",
+                        doc.line
+                    ));
+                }
                 return Outcome::BothRejectElsewhere(format!(
                     "kubectl reads the document at line {} that k8sec's error (line {line}) stops before",
                     doc.line
