@@ -85,11 +85,17 @@ pub struct LineIndex {
 impl LineIndex {
     /// The index of `text`'s lines.
     pub fn new(text: &str) -> Self {
+        let bytes = text.as_bytes();
         let mut line_starts = vec![0];
-        let mut pos = 0;
-        while let Some(end) = next_line_break(text, pos) {
-            line_starts.push(end as u32);
-            pos = end;
+        if memchr::memchr3(b'\r', 0xC2, 0xE2, bytes).is_none() {
+            // Only `\n` (the usual case): the fast search.
+            line_starts.extend(memchr::memchr_iter(b'\n', bytes).map(|i| i as u32 + 1));
+        } else {
+            let mut pos = 0;
+            while let Some(end) = next_line_break(text, pos) {
+                line_starts.push(end as u32);
+                pos = end;
+            }
         }
         LineIndex {
             line_starts,

@@ -231,7 +231,16 @@ impl Counts {
 /// Finds the first error the Kubernetes reader raises on a parsed document, in one pass over
 /// its nodes (aliases are not expanded: their cost is counted from each anchor's size).
 pub(crate) fn check(tree: &Tree) -> Result<(), DecodeError> {
-    let sizes = expanded_sizes(tree);
+    // Without aliases nothing is decoded twice: no sizes to count.
+    let aliases = tree
+        .nodes
+        .iter()
+        .any(|n| matches!(n.kind, NodeKind::Alias { .. }));
+    let sizes = if aliases {
+        expanded_sizes(tree)
+    } else {
+        Vec::new()
+    };
     let mut counts = Counts {
         decoded: 1, // the document node
         aliased: 0,
@@ -341,8 +350,14 @@ impl Checker<'_> {
             NodeKind::Alias { target } => self.alias(node, *target),
             NodeKind::Scalar { value, style } => {
                 self.counts.decoded += 1;
-                let scalar = resolve(value, *style, node.node().tag.as_deref())
-                    .map_err(|m| DecodeError::at(node, m))?;
+                // Only a tag can fail, and only `.nan`, `.inf`, `±.inf` (or a tag) are not
+                // finite: other scalars need no resolving here.
+                let tag = node.node().tag.as_deref();
+                let plain = *style == ScalarStyle::Plain;
+                if tag.is_none() && !(plain && value.starts_with(['.', '+', '-'])) {
+                    return Ok(());
+                }
+                let scalar = resolve(value, *style, tag).map_err(|m| DecodeError::at(node, m))?;
                 self.non_finite |= matches!(scalar, Scalar::Float(f) if !f.is_finite());
                 Ok(())
             }
@@ -384,10 +399,19 @@ impl Checker<'_> {
 
     fn key(&mut self, key: NodeRef<'_>) -> Result<(), DecodeError> {
         if let NodeKind::Scalar { value, style } = &key.node().kind {
-            // Decode it first: a tag that does not fit is the error yaml.v2 reports.
-            let scalar = resolve(value, *style, key.node().tag.as_deref())
-                .map_err(|m| DecodeError::at(key, m))?;
             self.counts.decoded += 1;
+            // Only a tag, or a plain key that may be null or a too large integer, can fail.
+            let tag = key.node().tag.as_deref();
+            let may_fail = tag.is_some()
+                || (*style == ScalarStyle::Plain
+                    && value
+                        .bytes()
+                        .next()
+                        .map_or(true, |b| b"~nN+0123456789".contains(&b)));
+            if !may_fail {
+                return Ok(());
+            }
+            let scalar = resolve(value, *style, tag).map_err(|m| DecodeError::at(key, m))?;
             return key_text(scalar)
                 .map(drop)
                 .map_err(|m| DecodeError::at(key, m));

@@ -28,14 +28,20 @@ use std::borrow::Cow;
 /// everything above U+FFFF.
 pub(super) fn refused_char(text: &str) -> Option<(usize, char)> {
     let bytes = text.as_bytes();
-    let suspicious = |b: u8| b < 0x20 || b == 0x7F || b == 0xC2 || b == 0xEF;
     let mut i = 0;
     while i < bytes.len() {
-        let b = bytes[i];
-        if !suspicious(b) {
-            i += 1;
-            continue;
+        // Only bytes that start a refused character need a closer look: C0 controls, DEL,
+        // C2 (C1 controls), EF (U+FFFE, U+FFFF). Blocks without any are skipped whole (a
+        // branch-free test the compiler vectorises).
+        while i + BLOCK <= bytes.len()
+            && !bytes[i..i + BLOCK]
+                .iter()
+                .fold(false, |any, &b| any | SUSPICIOUS[b as usize])
+        {
+            i += BLOCK;
         }
+        let next = bytes[i..].iter().position(|&b| SUSPICIOUS[b as usize])?;
+        i += next;
         let c = text[i..].chars().next()?;
         let allowed = matches!(c, '\t' | '\n' | '\r' | ' '..='\u{7E}' | '\u{85}' | '\u{A0}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..);
         if !allowed {
@@ -45,6 +51,23 @@ pub(super) fn refused_char(text: &str) -> Option<(usize, char)> {
     }
     None
 }
+
+/// How many bytes [`refused_char`] tests at once.
+const BLOCK: usize = 64;
+
+/// The bytes [`refused_char`] looks at.
+const SUSPICIOUS: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        table[b] = !matches!(b as u8, b'\t' | b'\n' | b'\r');
+        b += 1;
+    }
+    table[0x7F] = true;
+    table[0xC2] = true;
+    table[0xEF] = true;
+    table
+};
 
 /// Whether a line (without its line break) separates documents for apimachinery's reader:
 /// `---` followed by nothing, blanks, or blanks and a comment.
@@ -57,15 +80,27 @@ pub(super) fn is_separator_line(line: &str) -> bool {
 
 /// The starts of apimachinery's `---` lines (lines end at `\n` for it), in order.
 pub(super) fn separator_lines(text: &str) -> Vec<usize> {
-    let mut starts = Vec::new();
-    let mut line_start = 0;
-    for line in text.split_inclusive('\n') {
-        if is_separator_line(line.trim_end_matches(['\n', '\r'])) {
-            starts.push(line_start);
-        }
-        line_start += line.len();
-    }
-    starts
+    dash_lines(text)
+        .filter(|&start| is_separator_line(piece_line(text, start)))
+        .collect()
+}
+
+/// The starts of the lines (ending at `\n`) that start with `-`: the only ones that can be
+/// apimachinery's `---` lines.
+fn dash_lines(text: &str) -> impl Iterator<Item = usize> + '_ {
+    let bytes = text.as_bytes();
+    std::iter::once(0)
+        .chain(memchr::memchr_iter(b'\n', bytes).map(|i| i + 1))
+        .filter(move |&start| bytes.get(start) == Some(&b'-'))
+}
+
+/// The line starting at `start`, as apimachinery reads it: up to `\n`, without `\r\n`/`\n`.
+fn piece_line(text: &str, start: usize) -> &str {
+    let end = memchr::memchr(b'\n', &text.as_bytes()[start..]).map_or(text.len(), |i| start + i);
+    let line = &text[start..end];
+    line.strip_suffix('\r')
+        .filter(|_| end < text.len())
+        .unwrap_or(line)
 }
 
 /// The start of the first `---` line (as apimachinery splits documents) after `offset`.
@@ -99,7 +134,14 @@ pub(super) fn document_start_before(text: &str, offset: usize) -> usize {
 /// `text` with U+0085 as `\r\n` and U+2028, U+2029 as ` \r\n`: line breaks of the same
 /// length, so offsets need no mapping.
 pub(super) fn same_length_line_breaks(text: &str) -> Cow<'_, str> {
-    if !text.contains(['\u{85}', '\u{2028}', '\u{2029}']) {
+    let bytes = text.as_bytes();
+    let any = memchr::memchr2_iter(0xC2, 0xE2, bytes).any(|i| {
+        matches!(
+            &bytes[i..],
+            [0xC2, 0x85, ..] | [0xE2, 0x80, 0xA8 | 0xA9, ..]
+        )
+    });
+    if !any {
         return Cow::Borrowed(text);
     }
     Cow::Owned(
@@ -291,20 +333,13 @@ impl Mapper<'_> {
 /// (`--- x`, content after a blank, is refused by kubectl but read by kustomize, so k8sec
 /// reads it as the YAML it is.)
 pub(super) fn bad_separator(text: &str) -> Option<usize> {
-    let mut line_start = 0;
-    for line in text.split_inclusive('\n') {
-        if let Some(rest) = line.strip_prefix("---") {
-            if rest
-                .chars()
+    dash_lines(text).find(|&start| {
+        text[start..].strip_prefix("---").is_some_and(|rest| {
+            rest.chars()
                 .next()
                 .is_some_and(|c| !c.is_whitespace() && c != '#')
-            {
-                return Some(line_start);
-            }
-        }
-        line_start += line.len();
-    }
-    None
+        })
+    })
 }
 
 /// Edits that make the text read as apimachinery hands it to go-yaml:
@@ -315,30 +350,33 @@ pub(super) fn bad_separator(text: &str) -> Option<usize> {
 ///   and ends each with `\n`, so two breaks where yaml-rust2 would see three).
 pub(super) fn document_edits(text: &str) -> Edits {
     const BOM: &str = "\u{feff}";
+    let bytes = text.as_bytes();
     let mut edits = Edits::default();
-    let mut line_start = 0;
-    let mut document_start = true;
-    for line in text.split_inclusive('\n') {
-        if document_start {
-            let mut at = line_start;
-            for _ in 0..2 {
-                if text[at..].starts_with(BOM) {
-                    edits.edits.push(Edit::replace(at, BOM.len(), ""));
-                    at += BOM.len();
-                }
-            }
+    // Where documents start: the text's start and the line after each `---` line.
+    let mut starts = vec![0];
+    for start in dash_lines(text) {
+        let line = piece_line(text, start);
+        if is_separator_line(line) {
+            starts
+                .push(memchr::memchr(b'\n', &bytes[start..]).map_or(text.len(), |i| start + i + 1));
         }
         if line.starts_with("---#") {
-            edits.edits.push(Edit::replace(line_start + 3, 0, " "));
+            edits.edits.push(Edit::replace(start + 3, 0, " "));
         }
-        if line.ends_with("\r\r\n") {
-            edits
-                .edits
-                .push(Edit::replace(line_start + line.len() - 3, 1, ""));
-        }
-        document_start = is_separator_line(line.trim_end_matches(['\n', '\r']));
-        line_start += line.len();
     }
+    for start in starts {
+        let mut at = start;
+        for _ in 0..2 {
+            if text[at..].starts_with(BOM) {
+                edits.edits.push(Edit::replace(at, BOM.len(), ""));
+                at += BOM.len();
+            }
+        }
+    }
+    for at in memchr::memmem::find_iter(bytes, b"\r\r\n") {
+        edits.edits.push(Edit::replace(at, 1, ""));
+    }
+    edits.edits.sort_by_key(|e| e.at);
     edits
 }
 

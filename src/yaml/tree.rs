@@ -10,24 +10,33 @@ use super::Span;
 /// so chains are acyclic, and documents whose merges expand too far are refused when parsed.
 const MAX_MERGE_DEPTH: usize = 64;
 
-/// Whether mapping key `key` is named `name` in JSON. Most keys are plain words that resolve
-/// to themselves: compared as text without resolving.
-fn key_is(key: NodeRef<'_>, name: &str) -> bool {
-    let key = key.resolve();
-    let node = key.node();
-    let NodeKind::Scalar { value, style } = &node.kind else {
-        return false;
-    };
-    let needs_resolving = node.tag.is_some()
-        || (*style == ScalarStyle::Plain
-            && value
-                .bytes()
-                .next()
-                .map_or(true, |b| b"yYnNtTfFoO~.+-0123456789".contains(&b)));
-    if !needs_resolving {
-        return &**value == name;
+/// A key name looked up in mappings. Usually a word that reads as itself (`privileged`):
+/// then only an untagged key written so is named so (a key written otherwise that resolves to a
+/// boolean, number or null is named `true`, `1`…), a plain text comparison.
+#[derive(Clone, Copy)]
+struct KeyName<'k> {
+    name: &'k str,
+    word: bool,
+}
+
+impl<'k> KeyName<'k> {
+    fn new(name: &'k str) -> Self {
+        let word = matches!(resolve(name, ScalarStyle::Plain, None), Ok(Scalar::Str(_)));
+        KeyName { name, word }
     }
-    key_name(key).is_ok_and(|n| n == name)
+
+    /// Whether mapping key `key` is named so in JSON.
+    fn names(self, key: NodeRef<'_>) -> bool {
+        let key = key.resolve();
+        let node = key.node();
+        let NodeKind::Scalar { value, .. } = &node.kind else {
+            return false;
+        };
+        if node.tag.is_none() && self.word {
+            return &**value == self.name;
+        }
+        key_name(key).is_ok_and(|n| n == self.name)
+    }
 }
 
 /// Index of a node in its [`Tree`].
@@ -287,25 +296,28 @@ impl<'a> NodeRef<'a> {
 
     /// Whether the raw entries are the effective ones: no merge key, no key written twice.
     fn is_plain_mapping(self) -> bool {
-        let entries: Vec<(NodeRef<'a>, NodeRef<'a>)> = self.raw_entries().collect();
-        let mut names: Vec<Cow<'a, str>> = Vec::with_capacity(entries.len());
-        for (key, _) in &entries {
-            if is_merge_key(*key) {
+        let NodeKind::Mapping { entries, .. } = &self.node().kind else {
+            return true;
+        };
+        let name = |e: &Entry| key_name(self.tree.node(e.key)).ok();
+        if entries.len() > 16 {
+            let mut names = std::collections::HashSet::with_capacity(entries.len());
+            return entries.iter().all(|e| {
+                !is_merge_key(self.tree.node(e.key)) && name(e).is_some_and(|n| names.insert(n))
+            });
+        }
+        // A handful of keys (the usual case): compared pairwise, nothing allocated.
+        entries.iter().enumerate().all(|(i, e)| {
+            if is_merge_key(self.tree.node(e.key)) {
                 return false;
             }
-            let Ok(name) = key_name(*key) else {
+            let Some(own) = name(e) else {
                 return false;
             };
-            if entries.len() <= 16 && names.contains(&name) {
-                return false;
-            }
-            names.push(name);
-        }
-        if entries.len() > 16 {
-            let unique: std::collections::HashSet<&Cow<'a, str>> = names.iter().collect();
-            return unique.len() == names.len();
-        }
-        true
+            entries[..i]
+                .iter()
+                .all(|before| name(before).is_some_and(|n| n != own))
+        })
     }
 
     /// Appends this mapping's writes to `out` (a key written again replaces its value).
@@ -355,10 +367,10 @@ impl<'a> NodeRef<'a> {
     /// place, so a key written before a merge is overridden by it, and one written after
     /// overrides it; in a list of sources the first one wins.
     pub fn entry(self, key: &str) -> Option<(NodeRef<'a>, NodeRef<'a>)> {
-        self.entry_at_depth(key, 0)
+        self.entry_at_depth(KeyName::new(key), 0)
     }
 
-    fn entry_at_depth(self, key: &str, depth: usize) -> Option<(NodeRef<'a>, NodeRef<'a>)> {
+    fn entry_at_depth(self, key: KeyName<'_>, depth: usize) -> Option<(NodeRef<'a>, NodeRef<'a>)> {
         if depth > MAX_MERGE_DEPTH {
             return None;
         }
@@ -384,7 +396,7 @@ impl<'a> NodeRef<'a> {
                 if found.is_some() {
                     return found;
                 }
-            } else if key_is(k, key) {
+            } else if key.names(k) {
                 return Some((k, v));
             }
         }
