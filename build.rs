@@ -20,7 +20,7 @@ const REQUIRED: &[&str] = &[
     "references",
     "example",
 ];
-const OPTIONAL: &[&str] = &["fix_safety", "params", "since"];
+const OPTIONAL: &[&str] = &["fix_safety", "fix_reason", "params", "since"];
 
 fn main() {
     println!("cargo:rerun-if-changed=checks");
@@ -90,6 +90,16 @@ fn render(path: &Path) -> String {
     if fix != "None" && s("fix_safety").is_empty() {
         fail(path, "a fixable check needs `fix_safety`");
     }
+    let fix_reason = s("fix_reason");
+    if matches!(fix, "Unsafe" | "DisplayOnly") && fix_reason.is_empty() {
+        fail(
+            path,
+            "an unsafe or display-only fix needs `fix_reason` (why, in one line)",
+        );
+    }
+    if fix_reason.contains('\n') || fix_reason.ends_with('.') {
+        fail(path, "`fix_reason` is one line without a final period");
+    }
     let enabled = doc
         .get("enabled")
         .and_then(|v| v.as_bool())
@@ -145,7 +155,7 @@ fn render(path: &Path) -> String {
         "    CheckDoc {{ id: {id:?}, summary: {summary:?}, severity: Severity::{severity}, \
          category: {category:?}, pss: Pss::{pss}, enabled: {enabled}, \
          fix: FixAvailability::{fix}, what: {what:?}, why: {why:?}, \
-         remediation: {remediation:?}, fix_safety: {fix_safety:?}, \
+         remediation: {remediation:?}, fix_safety: {fix_safety:?}, fix_reason: {fix_reason:?}, \
          references: &[{references}], params: &[{params}], \
          example_bad: {bad:?}, example_good: {good:?} }},\n",
         summary = s("summary"),

@@ -1,14 +1,16 @@
 //! `.k8sec.toml`: which checks run, how severe they are, and their parameters.
 //!
-//! The file is found upward from the working directory (or given with `--config`). Unknown
-//! keys and bad values are errors naming the key and its line: a silently ignored typo in a
-//! security baseline is worse than a failed run.
+//! The file is found from the linted paths: the nearest `.k8sec.toml` at or above each path
+//! given (see [`discover`]), or given with `--config`. Its path globs (`exclude`,
+//! `per-path-ignores`) and `[helm] values` are relative to its folder, so a configuration means
+//! the same whatever the working directory and however the path was typed. Unknown keys and bad
+//! values are errors naming the key and its line: a silently ignored typo in a security baseline
+//! is worse than a failed run.
 
 use std::collections::BTreeMap;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
-use globset::{Glob, GlobSet, GlobSetBuilder};
 use serde::de::IgnoredAny;
 use serde::Deserialize;
 use toml::de::{DeTable, DeValue, ValueDeserializer};
@@ -18,6 +20,7 @@ use crate::checks::{self, KubernetesVersion, Params, Selection, DEFAULT_KUBERNET
 use crate::diagnostic::Severity;
 use crate::docs::{self, Pss};
 use crate::graph::ExternalPattern;
+use crate::source::{self, normalize, GlobPattern, PathGlobs};
 
 pub(crate) const FILE_NAME: &str = ".k8sec.toml";
 
@@ -47,10 +50,17 @@ pub struct Config {
     pub path: Option<PathBuf>,
     /// The ids of the checks that run, sorted.
     pub enabled: Vec<&'static str>,
+    /// The checks selected by their id (in `select` or `extend-select`, of the file or the
+    /// command line), not through `all`, a category or the defaults: a finding they make is
+    /// never folded into a stronger check's.
+    pub named: Vec<&'static str>,
     pub severity: BTreeMap<String, Severity>,
     pub fail_on: Severity,
-    pub exclude: Option<GlobSet>,
-    pub per_path_ignores: Vec<(GlobSet, Vec<String>)>,
+    /// `exclude`: paths the walk skips, relative to the file's folder.
+    pub exclude: Option<PathGlobs>,
+    /// `[per-path-ignores]`: the globs (relative to the file's folder) and, for each pattern
+    /// in order, the check ids it turns off.
+    pub per_path_ignores: Option<(PathGlobs, Vec<Vec<String>>)>,
     /// The Kubernetes release the manifests are deployed to (top-level `kubernetes-version`):
     /// what the version-dependent checks judge against, and helm's `--kube-version`.
     pub kubernetes_version: KubernetesVersion,
@@ -68,7 +78,8 @@ pub struct Config {
 pub struct HelmConfig {
     /// The helm binary; default: `helm` on `PATH`.
     pub binary: Option<PathBuf>,
-    /// Values files passed to every chart (`--values`), relative to the working directory.
+    /// Values files passed to every chart (`--values`), relative to the configuration file's
+    /// folder (resolved when the file is loaded).
     #[serde(default)]
     pub values: Vec<PathBuf>,
     /// `--set` assignments passed to every chart.
@@ -196,22 +207,108 @@ pub fn find(start: &Path) -> Option<PathBuf> {
         .find(|p| p.is_file())
 }
 
+/// The configuration of a run over `paths` (`-` is standard input, placed at `stdin_name`
+/// when given, else in the working directory): the nearest `.k8sec.toml` at or above each path
+/// (a directory itself, a file's folder), as ruff finds its configuration.
+///
+/// A run has one configuration: the checks it runs, their severities and parameters, and the
+/// graph of each unit do not change from file to file. When the paths given have different
+/// nearest configurations (or some have one and some none) the run stops with an error naming
+/// both, rather than applying one project's security baseline to another's files.
+pub fn discover(
+    paths: &[PathBuf],
+    stdin_name: Option<&Path>,
+) -> Result<Option<PathBuf>, ConfigError> {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let start_of = |path: &Path| -> PathBuf {
+        if path.as_os_str() == "-" {
+            let named = stdin_name.and_then(Path::parent).unwrap_or(Path::new(""));
+            return normalize(&cwd.join(named));
+        }
+        let absolute = normalize(&cwd.join(path));
+        if absolute.is_dir() {
+            absolute
+        } else {
+            absolute
+                .parent()
+                .map_or(absolute.clone(), Path::to_path_buf)
+        }
+    };
+    let default = [PathBuf::from(".")];
+    let paths = if paths.is_empty() {
+        &default[..]
+    } else {
+        paths
+    };
+    let mut chosen: Option<(&Path, Option<PathBuf>)> = None;
+    for path in paths {
+        let found = find(&start_of(path));
+        match &chosen {
+            None => chosen = Some((path, found)),
+            Some((first, config)) if *config != found => {
+                let name = |c: &Option<PathBuf>| {
+                    c.as_ref().map_or("no configuration".to_string(), |p| {
+                        format!("`{}`", p.display())
+                    })
+                };
+                return Err(ConfigError::flag(format!(
+                    "`{}` and `{}` have different configurations ({} and {}): lint them in separate runs, or choose one with `--config`",
+                    first.display(),
+                    path.display(),
+                    name(config),
+                    name(&found),
+                )));
+            }
+            Some(_) => {}
+        }
+    }
+    // Shown relative to the working directory when it is below it, as the paths are.
+    let shown = |config: PathBuf| match config.strip_prefix(&cwd) {
+        Ok(inside) => inside.to_path_buf(),
+        Err(_) => config,
+    };
+    Ok(chosen.and_then(|(_, config)| config).map(shown))
+}
+
+/// The largest configuration file read: far above any real one.
+const MAX_CONFIG_SIZE: u64 = 1024 * 1024;
+
+/// The text of the configuration file at `path`, read as every file of a scanned repository
+/// is: a regular file (never a FIFO), bounded, and not through a symlink that leaves its
+/// repository — a `.k8sec.toml` linked to a credentials file would otherwise print that file's
+/// lines in a parse error.
+fn read_config(path: &Path) -> Result<String, String> {
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let boundary = source::boundary_of(&dir, std::slice::from_ref(&dir));
+    if let Some(target) = source::escapes(path, &boundary) {
+        return Err(format!(
+            "a symlink that leads out of the repository (to {}): not followed",
+            target.display()
+        ));
+    }
+    let bytes = source::read_file(path, MAX_CONFIG_SIZE).map_err(|e| e.to_string())?;
+    String::from_utf8(bytes).map_err(|_| "not UTF-8 text".to_string())
+}
+
 impl Config {
     /// Configuration from the file at `path` (if any) and the command-line overrides.
     pub fn load(path: Option<&Path>, overrides: &Overrides) -> Result<Config, ConfigError> {
         let text = match path {
-            Some(path) => std::fs::read_to_string(path).map_err(|e| ConfigError {
+            Some(path) => read_config(path).map_err(|message| ConfigError {
                 path: Some(path.to_path_buf()),
                 line: None,
                 column: None,
-                message: e.to_string(),
+                message,
                 kind: ErrorKind::Unreadable,
             })?,
             None => String::new(),
         };
         let file = ConfigFile { path, text: &text };
         let (raw, checks) = file.parse()?;
-        let enabled = file.enabled_checks(&raw, overrides)?;
+        let (enabled, named) = file.enabled_checks(&raw, overrides)?;
         let fail_on = match (overrides.fail_on, &raw.fail_on) {
             (Some(level), _) => level,
             (None, Some(level)) => file.value(
@@ -222,16 +319,14 @@ impl Config {
             (None, None) => Severity::Warning,
         };
         let severity = file.severities(&raw.severity)?;
-        let exclude = if raw.exclude.is_empty() {
-            None
-        } else {
-            Some(file.glob_set(&raw.exclude)?)
+        let exclude = file.path_globs(raw.exclude.iter())?;
+        let per_path_ignores = match file.path_globs(raw.per_path_ignores.keys())? {
+            Some(globs) => {
+                let ids = raw.per_path_ignores.values().map(|l| file.check_ids(l));
+                Some((globs, ids.collect::<Result<_, _>>()?))
+            }
+            None => None,
         };
-        let mut per_path_ignores = Vec::new();
-        for (glob, list) in &raw.per_path_ignores {
-            let set = file.glob_set(std::slice::from_ref(glob))?;
-            per_path_ignores.push((set, file.check_ids(list)?));
-        }
         let params = file.check_params(checks)?;
         let kubernetes_version = match &raw.kubernetes_version {
             Some(version) => file.value(
@@ -251,16 +346,19 @@ impl Config {
             })
             .collect::<Result<Vec<_>, _>>()?;
 
+        let mut helm = raw.helm;
+        helm.values = helm.values.iter().map(|v| file.folder().join(v)).collect();
         Ok(Config {
             path: path.map(Path::to_path_buf),
             enabled,
+            named,
             severity,
             fail_on,
             exclude,
             per_path_ignores,
             kubernetes_version,
             params,
-            helm: raw.helm,
+            helm,
             graph_external,
         })
     }
@@ -274,11 +372,62 @@ impl Config {
             .unwrap_or(Severity::Warning)
     }
 
-    /// Whether `per-path-ignores` turns `id` off for the file shown as `path`.
-    pub(crate) fn ignored_for_path(&self, id: &str, path: &str) -> bool {
-        self.per_path_ignores
-            .iter()
-            .any(|(globs, ids)| globs.is_match(path) && ids.iter().any(|i| i == id || i == "all"))
+    /// Whether `per-path-ignores` turns `id` off for the file at `path` (as read): by its id,
+    /// `all`, or its category.
+    pub(crate) fn ignored_for_path(&self, id: &str, path: &Path) -> bool {
+        let Some((globs, ids)) = &self.per_path_ignores else {
+            return false;
+        };
+        globs.matching(path).into_iter().any(|i| {
+            ids[i]
+                .iter()
+                .any(|c| c == id || c == "all" || docs::doc(id).is_some_and(|d| d.category == c))
+        })
+    }
+
+    /// Warnings for the path globs that matched no file of the run: a typo or a moved
+    /// directory, which would otherwise silently exclude or ignore nothing. `read` are the files
+    /// the run read (for `per-path-ignores`; `exclude` globs remember what the walk skipped).
+    /// Only when the run covered the configuration's whole folder: linting one subdirectory
+    /// or a few files (a pre-commit hook) leaves most globs legitimately unmatched.
+    pub fn unmatched_globs<'a>(
+        &self,
+        inputs: &[PathBuf],
+        read: impl Iterator<Item = &'a Path>,
+    ) -> Vec<String> {
+        let Some(config) = &self.path else {
+            return Vec::new();
+        };
+        let lists = [
+            ("exclude", self.exclude.as_ref()),
+            (
+                "per-path-ignores",
+                self.per_path_ignores.as_ref().map(|p| &p.0),
+            ),
+        ];
+        let Some(any) = lists.iter().find_map(|(_, g)| *g) else {
+            return Vec::new();
+        };
+        if !inputs.iter().any(|input| any.covered_by(input)) {
+            return Vec::new();
+        }
+        if let Some((globs, _)) = &self.per_path_ignores {
+            for path in read {
+                globs.matching(path);
+            }
+        }
+        let mut warnings = Vec::new();
+        for (key, globs) in lists {
+            for pattern in globs.into_iter().flat_map(PathGlobs::unmatched) {
+                warnings.push(format!(
+                    "{}:{}: `{key}` glob `{}` matches no file (globs are relative to this file's folder)",
+                    config.display(),
+                    pattern.line,
+                    pattern.text,
+                ));
+            }
+        }
+        warnings
     }
 
     /// The enabled checks, ready to run with this configuration's severities, Kubernetes
@@ -286,10 +435,56 @@ impl Config {
     pub(crate) fn selection(&self) -> Selection<'_> {
         Selection::new(
             &self.enabled,
+            &self.named,
             |id| self.severity_of(id),
             self.kubernetes_version,
             &self.params,
         )
+    }
+}
+
+/// Trust: settings that name a program to run (`[helm] binary`, and any such setting added
+/// later) are honoured only from the command line, `PATH`, or a configuration file outside the
+/// scanned repositories. A *repository configuration* is a file whose real path lies inside
+/// the repository of a linted path or of the working directory — the nearest ancestor holding
+/// `.git`, else the path itself ([`crate::source::boundary_of`], the boundary every reader
+/// keeps to). In CI that file comes from the pull request.
+impl Config {
+    /// Drops the program-naming settings of a repository configuration; returns the warning to
+    /// print when one was set.
+    pub fn distrust_repository_programs(&mut self, inputs: &[PathBuf]) -> Option<String> {
+        let path = self.path.as_ref()?.canonicalize().ok()?;
+        self.helm.binary.as_ref()?;
+        let cwd = std::env::current_dir().unwrap_or_default();
+        let mut scanned: Vec<PathBuf> = inputs.to_vec();
+        scanned.push(cwd.clone());
+        let inside = scanned.iter().any(|input| {
+            let input = if input.is_relative() {
+                cwd.join(input)
+            } else {
+                input.clone()
+            };
+            let dir = if input.is_dir() {
+                input.as_path()
+            } else {
+                input.parent().unwrap_or(&input)
+            };
+            path.starts_with(crate::source::boundary_of(
+                dir,
+                std::slice::from_ref(&input),
+            ))
+        });
+        if !inside {
+            return None;
+        }
+        let binary = self.helm.binary.take()?;
+        Some(format!(
+            "{}: `[helm] binary = \"{}\"` ignored: the configuration is inside the scanned \
+             repository, and k8sec never runs a program a repository names (use `--helm` or \
+             a helm on PATH)",
+            self.path.as_deref().unwrap_or(&path).display(),
+            binary.display()
+        ))
     }
 }
 
@@ -366,10 +561,10 @@ impl<'t> ConfigFile<'t> {
         )
     }
 
-    /// A check id of the file: a registered check or `all`.
+    /// A selector of the file: a registered check, a category or `all`.
     fn check_id(&self, id: &Spanned<String>) -> Result<String, ConfigError> {
         let name = id.get_ref();
-        if name == "all" || docs::doc(name).is_some() {
+        if is_selector(name) {
             Ok(name.clone())
         } else {
             Err(self.error_at(id.span(), format!("unknown check `{name}`")))
@@ -381,12 +576,12 @@ impl<'t> ConfigFile<'t> {
     }
 
     /// The ids of the checks that run, from the profile, `select`, `extend-select` and
-    /// `ignore` of the file and the command line.
+    /// `ignore` of the file and the command line; and those of them selected by id.
     fn enabled_checks(
         &self,
         raw: &RawConfig,
         overrides: &Overrides,
-    ) -> Result<Vec<&'static str>, ConfigError> {
+    ) -> Result<(Vec<&'static str>, Vec<&'static str>), ConfigError> {
         let profile = match (overrides.profile, &raw.profile) {
             (Some(profile), _) => profile,
             (None, Some(profile)) => self.value(
@@ -405,7 +600,13 @@ impl<'t> ConfigFile<'t> {
         extend.extend(validate_cli_ids(&overrides.extend_select)?);
         let mut ignore = self.check_ids(&raw.ignore)?;
         ignore.extend(validate_cli_ids(&overrides.ignore)?);
-        Ok(select_checks(profile, select.as_deref(), &extend, &ignore))
+        let enabled = select_checks(profile, select.as_deref(), &extend, &ignore);
+        let named = enabled
+            .iter()
+            .copied()
+            .filter(|id| select.iter().flatten().chain(&extend).any(|s| s == id))
+            .collect();
+        Ok((enabled, named))
     }
 
     /// `[severity]`: the level each listed check reports at.
@@ -455,31 +656,34 @@ impl<'t> ConfigFile<'t> {
         Ok(params)
     }
 
-    /// The globs of `exclude` or of one `per-path-ignores` entry, each matching a path, the
-    /// files under it, and (without a `/`) a file or directory of that name anywhere.
-    fn glob_set(&self, globs: &[Spanned<String>]) -> Result<GlobSet, ConfigError> {
-        let mut builder = GlobSetBuilder::new();
-        for glob in globs {
-            let pattern = glob
-                .get_ref()
-                .trim_start_matches("./")
-                .trim_end_matches('/');
-            for variant in [
-                pattern.to_string(),
-                format!("{pattern}/**"),
-                format!("**/{pattern}"),
-            ] {
-                if variant.starts_with("**/") && pattern.contains('/') {
-                    continue;
-                }
-                builder.add(Glob::new(&variant).map_err(|e| {
-                    self.error_at(glob.span(), format!("bad glob `{}`: {e}", glob.get_ref()))
-                })?);
-            }
+    /// The folder the file's relative paths start from (the working directory without a file).
+    fn folder(&self) -> &'t Path {
+        self.path.and_then(Path::parent).unwrap_or(Path::new(""))
+    }
+
+    /// The globs of `exclude` or of `per-path-ignores`, relative to the file's folder (see
+    /// [`PathGlobs`]); `None` when there are none.
+    fn path_globs<'g>(
+        &self,
+        globs: impl Iterator<Item = &'g Spanned<String>>,
+    ) -> Result<Option<PathGlobs>, ConfigError> {
+        let globs: Vec<&Spanned<String>> = globs.collect();
+        if globs.is_empty() {
+            return Ok(None);
         }
-        builder
-            .build()
-            .map_err(|e| ConfigError::flag(e.to_string()))
+        let patterns = globs
+            .iter()
+            .map(|g| GlobPattern {
+                text: g.get_ref().clone(),
+                line: self.line_column(g.span().start).0,
+            })
+            .collect();
+        PathGlobs::new(self.folder(), patterns)
+            .map(Some)
+            .map_err(|(index, e)| {
+                let glob = globs[index];
+                self.error_at(glob.span(), format!("bad glob `{}`: {e}", glob.get_ref()))
+            })
     }
 }
 
@@ -492,14 +696,19 @@ fn floor_char_boundary(text: &str, offset: usize) -> usize {
     at
 }
 
+/// A check id, a category (`reliability`, `rbac`…) or `all`.
+fn is_selector(name: &str) -> bool {
+    name == "all" || docs::doc(name).is_some() || docs::is_category(name)
+}
+
 fn validate_cli_ids(list: &[String]) -> Result<Vec<String>, ConfigError> {
     list.iter()
         .map(|id| {
-            if id == "all" || docs::doc(id).is_some() {
+            if is_selector(id) {
                 Ok(id.clone())
             } else {
                 Err(ConfigError::flag(format!(
-                    "unknown check `{id}` (see `k8sec checks` for the list)"
+                    "unknown check `{id}` (see `k8sec checks` for the checks and their categories)"
                 )))
             }
         })
@@ -507,19 +716,23 @@ fn validate_cli_ids(list: &[String]) -> Result<Vec<String>, ConfigError> {
 }
 
 /// The ids that run: the profile's set (or `select` when given), plus `extend`, minus
-/// `ignore`. `invalid-yaml` always runs: a file we cannot read is never silently passed.
+/// `ignore`, each list naming checks by id, by category or as `all`. `invalid-yaml` always
+/// runs: a file we cannot read is never silently passed.
 fn select_checks(
     profile: Profile,
     select: Option<&[String]>,
     extend: &[String],
     ignore: &[String],
 ) -> Vec<&'static str> {
-    let wants = |list: &[String], id: &str| list.iter().any(|i| i == id || i == "all");
+    let wants = |list: &[String], doc: &docs::CheckDoc| {
+        list.iter()
+            .any(|i| i == doc.id || i == doc.category || i == "all")
+    };
     docs::DOCS
         .iter()
         .filter(|doc| {
             let base = match select {
-                Some(list) => wants(list, doc.id),
+                Some(list) => wants(list, doc),
                 None => {
                     doc.enabled
                         && match profile {
@@ -529,7 +742,7 @@ fn select_checks(
                         }
                 }
             };
-            doc.id == "invalid-yaml" || ((base || wants(extend, doc.id)) && !wants(ignore, doc.id))
+            doc.id == "invalid-yaml" || ((base || wants(extend, doc)) && !wants(ignore, doc))
         })
         .map(|doc| doc.id)
         .collect()

@@ -57,6 +57,9 @@ pub struct Finding {
     pub container: Option<String>,
     pub related: Vec<Related>,
     pub fix: Option<Fix>,
+    /// Byte ranges of secret text (a token, a password) that no output may print: a printer
+    /// that shows source lines (the human snippet) masks them. Messages never hold them.
+    pub redact: Vec<Span>,
 }
 
 impl Finding {
@@ -70,6 +73,7 @@ impl Finding {
             container: None,
             related: Vec::new(),
             fix: None,
+            redact: Vec::new(),
         }
     }
 }

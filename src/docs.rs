@@ -62,6 +62,9 @@ pub struct CheckDoc {
     pub remediation: &'static str,
     /// Why the fix is safe, unsafe or display-only; empty when there is no fix.
     pub fix_safety: &'static str,
+    /// Why an unsafe or display-only fix is not applied by `--fix`, in one line: what findings
+    /// carry as `fix.reason` (empty for a safe fix).
+    pub fix_reason: &'static str,
     pub references: &'static [Reference],
     /// Parameters settable under `[checks.<id>]` in `.k8sec.toml`: (name, description).
     pub params: &'static [(&'static str, &'static str)],
@@ -70,6 +73,12 @@ pub struct CheckDoc {
 }
 
 include!(concat!(env!("OUT_DIR"), "/check_docs.rs"));
+
+/// Whether `name` is the category of some check (`reliability`, `rbac`…): a selector for
+/// `select`, `extend-select` and `ignore`.
+pub fn is_category(name: &str) -> bool {
+    DOCS.iter().any(|d| d.category == name)
+}
 
 /// The doc of check `id`.
 pub fn doc(id: &str) -> Option<&'static CheckDoc> {
@@ -95,6 +104,12 @@ impl CheckDoc {
         out.push_str(&format!("## How to fix it\n\n{}\n\n", self.remediation));
         if !self.fix_safety.is_empty() {
             out.push_str(&format!("## Fix safety\n\n{}\n\n", self.fix_safety));
+            if !self.fix_reason.is_empty() {
+                out.push_str(&format!(
+                    "Why it is not safe (`fix.reason`): {}.\n\n",
+                    self.fix_reason
+                ));
+            }
         }
         if !self.params.is_empty() {
             out.push_str(&format!(

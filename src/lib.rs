@@ -8,7 +8,9 @@
 //! - [`load_with`] (or [`load`], [`load_source`] for one text) gives a [`Workspace`];
 //! - [`lint`] gives its [`LintResult`], and [`exit_status`] how the run ends;
 //! - [`fix_workspace`] / [`fix_file`] compute fixes in memory, [`preview`] is `--diff`, and
-//!   [`fix_and_write`] is `--fix` (write, read again, lint what is left).
+//!   [`fix_and_write`] is `--fix` (write, read again, lint what is left);
+//! - [`lsp::run`] is `k8sec lsp`, which keeps a workspace current as files change
+//!   (`pipeline/live.rs`).
 //!
 //! Nothing after loading reads the disk, and nothing but [`fix_and_write`] writes to it.
 
@@ -21,6 +23,7 @@ pub mod diagnostic;
 pub mod docs;
 pub mod fix;
 pub mod graph;
+pub mod lsp;
 pub mod model;
 pub mod report;
 pub mod source;
@@ -31,10 +34,14 @@ mod pipeline;
 mod suppress;
 mod workspace;
 
+pub use pipeline::baseline::{Baseline, BaselineError};
 pub use pipeline::fix::{
     fix_and_write, fix_file, fix_workspace, preview, FileFix, FileOutcome, FixRun, Preview,
     MAX_ROUNDS,
 };
 pub use pipeline::lint::{exit_status, lint, ExitStatus};
 pub use pipeline::load::{load, load_source, load_with, HelmFlags, LoadOptions};
-pub use workspace::{DeployUnit, FixCount, Inputs, LintResult, Note, UnitKind, Workspace};
+pub use pipeline::scope::Scope;
+pub use workspace::{
+    BaselineCount, DeployUnit, FixCount, Inputs, LintResult, Note, UnitKind, Workspace,
+};

@@ -19,24 +19,36 @@ pub(crate) fn is_suppressed_by_comment(file: &SourceFile, offset: u32, check: &s
 
 /// Parses the ids of a `# k8sec-ignore:` comment on `line` and looks for `check` among them.
 fn comment_ignores(line: &str, check: &str) -> bool {
-    let Some(at) = line.find(MARKER) else {
+    let Some(ids) = ignore_ids(line) else {
         return false;
     };
-    // Must be inside a comment: a `#` at the line start or after whitespace, before the marker.
-    let before = &line[..at];
-    let Some(hash) = before.rfind('#') else {
-        return false;
-    };
-    if hash > 0 && !before[..hash].ends_with([' ', '\t']) {
-        return false;
-    }
-    let ids = line[at + MARKER.len()..]
-        .split_whitespace()
-        .next()
-        .unwrap_or("");
-    ids.split(',')
+    line[ids.0..ids.1]
+        .split(',')
         .map(str::trim)
         .any(|id| id == check || id == "all")
+}
+
+/// Where the ids of the `# k8sec-ignore:` comment on `line` are (byte range within the line;
+/// empty, just after the marker, when it names none), if the line has one. An editor extends
+/// that list rather than add a second comment.
+pub(crate) fn ignore_ids(line: &str) -> Option<(usize, usize)> {
+    let at = line.find(MARKER)?;
+    // Must be inside a comment: a `#` at the line start or after whitespace, before the marker.
+    let before = &line[..at];
+    let hash = before.rfind('#')?;
+    if hash > 0 && !before[..hash].ends_with([' ', '\t']) {
+        return None;
+    }
+    let after = at + MARKER.len();
+    let rest = &line[after..];
+    let start = after + (rest.len() - rest.trim_start().len());
+    let len = line[start..]
+        .find(char::is_whitespace)
+        .unwrap_or(line.len() - start);
+    if len == 0 {
+        return Some((after, after));
+    }
+    Some((start, start + len))
 }
 
 #[cfg(test)]

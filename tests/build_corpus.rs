@@ -88,6 +88,7 @@ fn the_corpus_is_linted_per_unit() {
                 charts += 1;
                 format!("helm {}", shown(chart))
             }
+            UnitKind::Directory { root } => format!("directory {}", shown(root)),
         };
         eprintln!(
             "{name:<80} {:>9} {:>8}",

@@ -204,8 +204,13 @@ fn without_helm_charts_are_skipped_with_one_note_each() {
         ],
         None,
     );
+    // A `--helm` that names nothing is a usage error (issue 9), not a note per chart.
     let err = stderr(&out);
-    assert!(err.contains("cannot run `/nonexistent/helm`"), "{err}");
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("`--helm /nonexistent/helm`: no such file"),
+        "{err}"
+    );
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("k8sec.toml");
     std::fs::write(&config, "[helm]\nenabled = false\n").unwrap();

@@ -367,6 +367,9 @@ fn fixtures_match_kubectl_kustomize() {
         "features/gen",
         "features/patches",
         "features/refs",
+        "builtins/transformers",
+        "builtins/patches",
+        "builtins/generators",
     ] {
         let dir = manifest_dir().join("testdata/kustomize").join(overlay);
         let out = Command::new("kubectl")
@@ -421,6 +424,14 @@ fn remote_bases_plugins_and_helm_charts_are_refused_not_followed() {
             "resources:\n  - pod.yaml\n  - github.com/example/manifests//base?ref=v1.0.0\n  - https://example.com/all.yaml\ntransformers:\n  - exec-plugin.yaml\ngenerators:\n  - krm-fn.yaml\nhelmCharts:\n  - name: redis\n    repo: https://charts.example.com\nreplacements:\n  - path: r.yaml\n",
         ),
         ("repo/app/pod.yaml", POD),
+        (
+            "repo/app/exec-plugin.yaml",
+            "apiVersion: someteam.example.com/v1\nkind: SecretsFromVault\nmetadata:\n  name: v\n",
+        ),
+        (
+            "repo/app/krm-fn.yaml",
+            "apiVersion: fn.example.com/v1\nkind: Render\nmetadata:\n  name: r\n  annotations:\n    config.kubernetes.io/function: |\n      container:\n        image: example.com/render:v1\n",
+        ),
     ]);
     let out = k8sec(
         dir.path(),
@@ -437,8 +448,8 @@ fn remote_bases_plugins_and_helm_charts_are_refused_not_followed() {
     for expected in [
         "remote resource `github.com/example/manifests//base?ref=v1.0.0` refused",
         "remote resource `https://example.com/all.yaml` refused",
-        "`transformers` refused",
-        "`generators` refused",
+        "`transformers`: plugin `SecretsFromVault` (`apiVersion: someteam.example.com/v1`) refused",
+        "`generators`: plugin `Render` (`apiVersion: fn.example.com/v1`) refused",
         "`helmCharts` refused",
         "`replacements` is not supported",
     ] {

@@ -829,6 +829,7 @@ fn json_carries_the_fix_and_the_count_of_fixes_applied() {
             "applicability": "unsafe",
             "description": "set `privileged: false`",
             "edits": [{"file": "pod.yaml", "start_byte": at, "end_byte": at + 4, "replacement": "false"}],
+            "reason": "the container may rely on privileged mode (devices, kernel modules, mounts)",
         })
     );
     assert!(json["summary"].get("fixed").is_none());

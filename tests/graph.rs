@@ -876,8 +876,12 @@ fn graph_renders_charts_with_the_configured_helm_and_kubernetes_version() {
     let dir = repo(VERSIONED_CHART);
     let values = dir.path().join("prod-values.yaml");
     std::fs::write(&values, "serviceAccount: api\n").unwrap();
+    // A configuration that names a program must be the user's own, outside the repository: a
+    // repository's `.k8sec.toml` cannot (issue 9, tests/hostile.rs).
+    let user = tempfile::tempdir().unwrap();
+    let config = user.path().join("k8sec.toml");
     std::fs::write(
-        dir.path().join(".k8sec.toml"),
+        &config,
         format!(
             "kubernetes-version = \"1.29\"\n\n[helm]\nbinary = {:?}\nvalues = [{:?}]\nset = [\"name=web\"]\n",
             helm.to_str().unwrap(),
@@ -885,7 +889,11 @@ fn graph_renders_charts_with_the_configured_helm_and_kubernetes_version() {
         ),
     )
     .unwrap();
-    let out = k8sec(dir.path(), &["graph", ".", "--format", "json"]);
+    let config = config.to_str().unwrap();
+    let out = k8sec(
+        dir.path(),
+        &["graph", ".", "--format", "json", "--config", config],
+    );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let nodes = helm_nodes(&out);
     let node = |kind: &str, name: &str| (kind.to_string(), name.to_string());
@@ -902,7 +910,16 @@ fn graph_renders_charts_with_the_configured_helm_and_kubernetes_version() {
     // The command line's helm flags go on top of `[helm]`, as for `k8sec lint`.
     let out = k8sec(
         dir.path(),
-        &["graph", ".", "--format", "json", "--helm-set", "name=shop"],
+        &[
+            "graph",
+            ".",
+            "--format",
+            "json",
+            "--config",
+            config,
+            "--helm-set",
+            "name=shop",
+        ],
     );
     assert!(
         helm_nodes(&out).contains(&node("Deployment", "shop-29")),
@@ -925,4 +942,59 @@ fn graph_renders_charts_with_the_configured_helm_and_kubernetes_version() {
         "{}",
         stderr(&out)
     );
+}
+
+#[test]
+fn a_graph_finding_of_several_overlays_is_reported_once() {
+    // Two overlays rename the base's Deployment and put it in their own namespaces: the
+    // messages differ, the line to fix (the base's pod labels) is the same.
+    let base = "apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+        - name: web
+          image: nginx:1.27
+";
+    let overlay = |prefix: &str| {
+        format!("resources: [../../base]\nnamePrefix: {prefix}-\nnamespace: {prefix}\n")
+    };
+    let dir = repo(&[
+        ("base/kustomization.yaml", "resources: [deployment.yaml]\n"),
+        ("base/deployment.yaml", base),
+        ("overlays/staging/kustomization.yaml", &overlay("staging")),
+        ("overlays/prod/kustomization.yaml", &overlay("prod")),
+    ]);
+    let json = json_lint(dir.path(), "pod-not-isolated");
+    let findings = json["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 1, "{json:#}");
+    let finding = &findings[0];
+    assert_eq!(finding["file"], "base/deployment.yaml");
+    assert_eq!(finding["line"], 10);
+    let related: Vec<&str> = finding["related"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(related.len(), 2, "{related:?}");
+    assert!(related
+        .iter()
+        .any(|m| m.starts_with("in overlay `overlays/")));
+    // The other overlay's own wording is kept in its note.
+    assert!(
+        related
+            .iter()
+            .any(|m| m.contains(": pods of Deployment `") && m.contains("-web`")),
+        "{related:?}"
+    );
+    // The number the summary gives is the findings reported.
+    assert_eq!(json["summary"]["findings"], 1);
 }

@@ -69,6 +69,7 @@ const MODULES: &[&str] = &[
     "docs",
     "fix",
     "graph",
+    "lsp",
     "model",
     "pipeline",
     "report",

@@ -14,7 +14,9 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
-use std::thread::JoinHandle;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, Receiver};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// How charts are rendered.
@@ -32,6 +34,9 @@ pub struct HelmOptions {
     pub kube_version: String,
     /// `[helm] enabled = false` skips charts even when helm is available.
     pub enabled: bool,
+    /// The most bytes one chart's rendering may print (`--max-file-size`): past it helm is
+    /// stopped and the chart reported, never held in memory.
+    pub max_output: u64,
 }
 
 impl Default for HelmOptions {
@@ -43,17 +48,22 @@ impl Default for HelmOptions {
             timeout: Duration::from_secs(60),
             kube_version: "1.33.0".to_string(),
             enabled: true,
+            max_output: crate::source::DEFAULT_MAX_FILE_SIZE,
         }
     }
 }
 
 /// The helm binary to use: the configured one, else `helm` on `PATH`.
+///
+/// Only absolute `PATH` entries are searched: an empty entry or `.` would find a `helm` the
+/// scanned repository planted in the working directory.
 pub fn find_helm(options: &HelmOptions) -> Option<PathBuf> {
     if let Some(binary) = &options.binary {
         return Some(binary.clone());
     }
     let path = std::env::var_os("PATH")?;
     std::env::split_paths(&path)
+        .filter(|dir| dir.is_absolute())
         .map(|dir| dir.join("helm"))
         .find(|candidate| candidate.is_file())
 }
@@ -131,17 +141,63 @@ pub fn template_path(chart: &Path, template: &str) -> PathBuf {
     }
 }
 
-/// Renders `chart` with `helm template`. The error is Helm's message (or the timeout).
+/// Renders `chart` with `helm template`. The error is Helm's message (or the timeout, or why
+/// the chart was refused).
+///
+/// Helm's homes are a fresh private directory (`tempfile`: unpredictable, mode 0700, removed
+/// afterwards), so nothing planted at a known path can redirect what helm writes. A chart
+/// holding a symlink that leads out of it is not rendered: helm would read the target.
 pub fn render_chart(helm: &Path, chart: &Path, options: &HelmOptions) -> Result<String, String> {
-    let home = std::env::temp_dir().join(format!("k8sec-helm-{}", std::process::id()));
-    let _ = std::fs::create_dir_all(&home);
+    if let Some(link) = symlink_out_of(chart) {
+        return Err(format!(
+            "`{}` is a symlink that leads out of the chart: not rendered",
+            link.display()
+        ));
+    }
+    let mut home = tempfile::Builder::new();
+    home.prefix("k8sec-helm-");
+    #[cfg(unix)]
+    home.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700));
+    let home = home
+        .tempdir()
+        .map_err(|e| format!("cannot create a temporary directory for helm: {e}"))?;
     // An empty kubeconfig: rendering never talks to a cluster.
-    let kubeconfig = home.join("kubeconfig");
-    let _ = std::fs::write(&kubeconfig, "apiVersion: v1\nkind: Config\n");
-    let result = run_helm(helm, chart, options, &home, &kubeconfig);
-    let _ = std::fs::remove_dir_all(&home);
-    result
+    let kubeconfig = home.path().join("kubeconfig");
+    std::fs::write(&kubeconfig, "apiVersion: v1\nkind: Config\n")
+        .map_err(|e| format!("cannot write helm's kubeconfig: {e}"))?;
+    run_helm(helm, chart, options, home.path(), &kubeconfig)
 }
+
+/// The first symlink under `chart` whose target lies outside it (or cannot be resolved).
+fn symlink_out_of(chart: &Path) -> Option<PathBuf> {
+    let root = chart.canonicalize().ok()?;
+    let mut dirs = vec![chart.to_path_buf()];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).ok()?.flatten() {
+            let path = entry.path();
+            let Ok(file_type) = entry.file_type() else {
+                continue;
+            };
+            if file_type.is_symlink() {
+                let inside = path
+                    .canonicalize()
+                    .is_ok_and(|real| real.starts_with(&root));
+                if !inside {
+                    return Some(path);
+                }
+            } else if file_type.is_dir() {
+                dirs.push(path);
+            }
+        }
+    }
+    None
+}
+
+/// How long a pipe's reader is waited for once helm has ended.
+const PIPE_GRACE: Duration = Duration::from_secs(2);
+
+/// Most bytes of helm's error output kept (only its `Error:` line is shown).
+const MAX_STDERR: u64 = 1024 * 1024;
 
 fn run_helm(
     helm: &Path,
@@ -153,13 +209,22 @@ fn run_helm(
     let mut child = helm_command(helm, chart, options, home, kubeconfig)
         .spawn()
         .map_err(|e| format!("cannot run `{}`: {e}", helm.display()))?;
-    // Both pipes are drained while helm runs, so a full pipe never blocks it.
-    let out_reader = read_in_background(child.stdout.take());
-    let err_reader = read_in_background(child.stderr.take());
-    let status = wait_with_timeout(&mut child, options.timeout)?;
-    let out = out_reader.join().unwrap_or_default();
-    let err = err_reader.join().unwrap_or_default();
-    if !status.success() {
+    // Both pipes are drained while helm runs, so a full pipe never blocks it; past its limit a
+    // reader stops and raises `overflow`, and helm is stopped.
+    let overflow = Arc::new(AtomicBool::new(false));
+    let out_reader = read_in_background(child.stdout.take(), options.max_output, &overflow);
+    let err_reader = read_in_background(child.stderr.take(), MAX_STDERR, &Arc::default());
+    let status = wait_with_timeout(&mut child, options.timeout, &overflow);
+    // A process helm started may still hold a pipe open: its reader is not waited for long.
+    let out = out_reader.recv_timeout(PIPE_GRACE).unwrap_or_default();
+    let err = err_reader.recv_timeout(PIPE_GRACE).unwrap_or_default();
+    if overflow.load(Ordering::Relaxed) {
+        return Err(format!(
+            "`helm template` printed more than {} MB (the `--max-file-size` limit): stopped",
+            options.max_output / (1024 * 1024)
+        ));
+    }
+    if !status?.success() {
         return Err(format!(
             "`helm template` failed: {}",
             failure_message(&String::from_utf8_lossy(&err))
@@ -205,23 +270,43 @@ fn helm_command(
     command
 }
 
-/// Reads all of `pipe` on its own thread.
-fn read_in_background(pipe: Option<impl Read + Send + 'static>) -> JoinHandle<Vec<u8>> {
+/// Reads `pipe` on its own thread, at most `limit` bytes: past that it stops and sets
+/// `overflow`.
+fn read_in_background(
+    pipe: Option<impl Read + Send + 'static>,
+    limit: u64,
+    overflow: &Arc<AtomicBool>,
+) -> Receiver<Vec<u8>> {
+    let overflow = Arc::clone(overflow);
+    let (send, receive) = mpsc::channel();
     std::thread::spawn(move || {
         let mut buf = Vec::new();
-        if let Some(mut pipe) = pipe {
-            let _ = pipe.read_to_end(&mut buf);
+        if let Some(pipe) = pipe {
+            let _ = pipe.take(limit + 1).read_to_end(&mut buf);
         }
-        buf
-    })
+        if buf.len() as u64 > limit {
+            overflow.store(true, Ordering::Relaxed);
+            buf = Vec::new();
+        }
+        let _ = send.send(buf);
+    });
+    receive
 }
 
-/// Waits for `child`, killing it once `timeout` has passed.
-fn wait_with_timeout(child: &mut Child, timeout: Duration) -> Result<ExitStatus, String> {
+/// Waits for `child`, killing it once `timeout` has passed or `overflow` is raised.
+fn wait_with_timeout(
+    child: &mut Child,
+    timeout: Duration,
+    overflow: &AtomicBool,
+) -> Result<ExitStatus, String> {
     let start = Instant::now();
     loop {
         match child.try_wait() {
             Ok(Some(status)) => return Ok(status),
+            Ok(None) if overflow.load(Ordering::Relaxed) => {
+                let _ = child.kill();
+                return child.wait().map_err(|e| format!("waiting for helm: {e}"));
+            }
             Ok(None) if start.elapsed() > timeout => {
                 let _ = child.kill();
                 let _ = child.wait();

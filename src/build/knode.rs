@@ -77,6 +77,25 @@ impl KNode {
         })
     }
 
+    /// Whether this node and everything under it number more than `limit` nodes (counting
+    /// stops there).
+    pub(crate) fn exceeds(&self, limit: usize) -> bool {
+        let mut count = 0;
+        let mut stack = vec![self];
+        while let Some(node) = stack.pop() {
+            count += 1;
+            if count > limit {
+                return true;
+            }
+            match &node.kind {
+                KKind::Scalar(..) => {}
+                KKind::Seq(items) => stack.extend(items),
+                KKind::Map(entries) => stack.extend(entries.iter().flat_map(|(k, v)| [k, v])),
+            }
+        }
+        false
+    }
+
     /// A string scalar, quoted when a plain scalar would read as something else.
     pub(crate) fn string(value: &str, span: Span) -> KNode {
         let style = if plain_is_string(value) {

@@ -5,15 +5,18 @@
 //! the patch or the kustomization line for Kustomize; the template's rendered document for
 //! Helm — so findings point where a developer can act.
 
+pub mod gitops;
 pub mod helm;
+pub mod helm_map;
 pub mod knode;
 pub(crate) mod kustomize;
 mod store;
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+pub use crate::source::boundary_of;
 pub use store::FileStore;
 
 use crate::model::Resource;
@@ -30,6 +33,8 @@ pub struct KustomizeBuild {
     pub kustomization: FileId,
     /// The objects the build produced, every node spanned at its origin.
     pub resources: Vec<Resource>,
+    /// Every file the build read: a change to one of them changes this build's output.
+    pub files: BTreeSet<FileId>,
 }
 
 /// What building every Kustomize root of a run gave.
@@ -83,28 +88,55 @@ pub fn kustomize_roots(store: &FileStore<'_>, files: &[FileId]) -> Vec<PathBuf> 
     roots
 }
 
-/// The repository a build may read from: the nearest ancestor of `dir` holding `.git`, else
-/// the linted path that contains `dir`.
-pub fn boundary_of(dir: &Path, inputs: &[PathBuf]) -> PathBuf {
-    let real = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
-    for ancestor in real.ancestors() {
-        if ancestor.join(".git").exists() {
-            return ancestor.to_path_buf();
+/// Notes for the kustomizations among `files` that include themselves through others (`a`
+/// includes `b`, which includes `a`): no root reaches them, so they are never built and
+/// their files are linted as plain manifests — the user must hear why.
+fn cycle_notes(store: &FileStore<'_>, files: &[FileId]) -> Vec<Note> {
+    let mut edges: BTreeMap<PathBuf, Vec<PathBuf>> = BTreeMap::new();
+    for &id in files {
+        let path = &store.sources.get(id).path;
+        let dir = normalize(path.parent().unwrap_or(Path::new("")));
+        let Some(Some(docs)) = store.docs.get(id.0 as usize) else {
+            continue;
+        };
+        let root = docs.first().map(|t| t.root());
+        let targets = edges.entry(dir.clone()).or_default();
+        for key in ["resources", "bases", "components"] {
+            let entries = root
+                .and_then(|r| r.get(key))
+                .into_iter()
+                .flat_map(|n| n.items());
+            targets.extend(
+                entries
+                    .filter_map(|e| e.as_str())
+                    .map(|t| normalize(&dir.join(t))),
+            );
         }
     }
-    inputs
-        .iter()
-        .filter_map(|i| {
-            let input = i.canonicalize().ok()?;
-            let input = if input.is_file() {
-                input.parent()?.to_path_buf()
-            } else {
-                input
-            };
-            real.starts_with(&input).then_some(input)
+    let reaches_itself = |start: &PathBuf| {
+        let mut seen: HashSet<&PathBuf> = HashSet::new();
+        let mut todo: Vec<&PathBuf> = edges.get(start).into_iter().flatten().collect();
+        while let Some(dir) = todo.pop() {
+            if dir == start {
+                return true;
+            }
+            if seen.insert(dir) {
+                todo.extend(edges.get(dir).into_iter().flatten());
+            }
+        }
+        false
+    };
+    edges
+        .keys()
+        .filter(|dir| reaches_itself(dir))
+        .map(|dir| Note {
+            path: dir.clone(),
+            message: "kustomization cycle: this kustomization includes itself through its \
+                      resources, bases or components; it is not built, its files are linted as \
+                      plain manifests"
+                .to_string(),
         })
-        .max_by_key(|p| p.as_os_str().len())
-        .unwrap_or(real)
+        .collect()
 }
 
 /// Builds every root among the kustomizations `files` (in parallel-free order: builds share the
@@ -114,7 +146,10 @@ pub fn build_kustomizations(
     files: &[FileId],
     inputs: &[PathBuf],
 ) -> KustomizeOutput {
-    let mut out = KustomizeOutput::default();
+    let mut out = KustomizeOutput {
+        notes: cycle_notes(store, files),
+        ..KustomizeOutput::default()
+    };
     for dir in kustomize_roots(store, files) {
         let boundary = boundary_of(&dir, inputs);
         let mut notes = Vec::new();
@@ -135,6 +170,7 @@ pub fn build_kustomizations(
                     dir: built.dir,
                     kustomization: built.kustomization,
                     resources,
+                    files: built.files,
                 });
             }
             Err(note) => out.notes.push(Note {

@@ -13,7 +13,7 @@ use crate::source::{normalize, Origin, SourceFile, Sources};
 use crate::yaml::{parse_stream, FileId, Tree, YamlError};
 
 /// Largest file a build reads on its own (generator inputs, files outside the walk).
-const MAX_READ: u64 = 64 * 1024 * 1024;
+const MAX_READ: u64 = crate::source::DEFAULT_MAX_FILE_SIZE;
 
 /// The run's files, as the builders see them: found by path, read (and parsed) on demand.
 ///
@@ -95,16 +95,9 @@ impl<'a> FileStore<'a> {
         if let Some(id) = self.lookup(path) {
             return Ok(id);
         }
-        let meta = std::fs::metadata(path)
+        // Never a FIFO or device (a generator may name one), never more than the limit.
+        let bytes = crate::source::read_file(path, MAX_READ)
             .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
-        if meta.len() > MAX_READ {
-            return Err(format!(
-                "`{}` is larger than {MAX_READ} bytes",
-                path.display()
-            ));
-        }
-        let bytes =
-            std::fs::read(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
         let (text, raw) = match String::from_utf8(bytes) {
             Ok(text) => (text, None),
             Err(e) => {

@@ -4,7 +4,8 @@ use serde::Deserialize;
 
 use super::required_setting::RequiredSetting;
 use super::{Applicability, Ctx, Sink};
-use crate::graph::{refs, EdgeKind, Graph};
+use crate::graph::permissions::{self, Step};
+use crate::graph::{refs, EdgeKind, Graph, NodeId};
 use crate::model::pod_risks::{SensitivePaths, DEFAULT_SENSITIVE_HOST_PATHS};
 use crate::model::{Container, PodSpec, Resource};
 use crate::yaml::NodeRef;
@@ -80,13 +81,33 @@ pub(super) fn writable_root_filesystem(
         when_opposite: "has a writable root filesystem",
         when_missing: "has a writable root filesystem: readOnlyRootFilesystem: true is not set",
         applicability: Applicability::Unsafe,
+        when_written: None,
     };
     READ_ONLY_ROOT.check(resource, pod, container, true, sink);
 }
 
+/// Whether a RoleBinding or ClusterRoleBinding of the unit grants a role to the ServiceAccount
+/// node `account` itself (as a `ServiceAccount` subject or by its user name, not through the
+/// groups every account is in): its pods are meant to call the API with their token.
+fn account_is_bound(graph: &Graph<'_>, account: NodeId) -> bool {
+    permissions::grants(graph, account).iter().any(|grant| {
+        grant.chain.iter().any(|step| match step {
+            Step::Bound { through: None, .. } => true,
+            Step::Bound {
+                through: Some(holder),
+                ..
+            } => graph.nodes[*holder].kind == "User",
+            _ => false,
+        })
+    })
+}
+
 /// `automount-service-account-token`: the pod's API token is mounted: the pod spec sets
 /// `automountServiceAccountToken: true`, or does not set it and the ServiceAccount it runs as
-/// does not set it to `false` either (the pod inherits the ServiceAccount's setting).
+/// does not set it to `false` either (the pod inherits the ServiceAccount's setting). Not
+/// reported, so no fix is offered, when a binding of the unit grants a role to the account the
+/// pod runs as: the pod calls the API and needs its token (what it may do is
+/// `workload-risky-permissions`' to judge).
 pub(super) fn automount_service_account_token(
     _ctx: &Ctx<'_>,
     graph: &Graph<'_>,
@@ -96,6 +117,13 @@ pub(super) fn automount_service_account_token(
         let Some(pod) = PodSpec::of(resource) else {
             continue;
         };
+        let bound = graph
+            .outgoing(id)
+            .filter(|e| e.kind == EdgeKind::RunsAs)
+            .any(|e| account_is_bound(graph, e.to));
+        if bound {
+            continue;
+        }
         if let Some(value) = pod
             .spec
             .get("automountServiceAccountToken")
@@ -144,21 +172,30 @@ pub(super) fn automount_service_account_token(
                 "set `automountServiceAccountToken: false` on the pod",
                 fix,
             );
-        for (sa, value) in accounts {
-            match value.filter(|v| v.as_bool() == Some(true)) {
-                Some(value) => finding.related(
-                    value.span(),
-                    format!("ServiceAccount `{}` mounts its token in every pod", sa.name),
+        relate_accounts(finding, &accounts);
+    }
+}
+
+/// The ServiceAccounts a pod inherits its token setting from, as related locations: at a
+/// `true`, else at the account's name.
+fn relate_accounts(
+    finding: &mut crate::diagnostic::Finding,
+    accounts: &[(&Resource, Option<NodeRef<'_>>)],
+) {
+    for (sa, value) in accounts {
+        match value.filter(|v| v.as_bool() == Some(true)) {
+            Some(value) => finding.related(
+                value.span(),
+                format!("ServiceAccount `{}` mounts its token in every pod", sa.name),
+            ),
+            None => finding.related(
+                sa.name_span(),
+                format!(
+                    "ServiceAccount `{}` does not set automountServiceAccountToken: false",
+                    sa.name
                 ),
-                None => finding.related(
-                    sa.name_span(),
-                    format!(
-                        "ServiceAccount `{}` does not set automountServiceAccountToken: false",
-                        sa.name
-                    ),
-                ),
-            };
-        }
+            ),
+        };
     }
 }
 

@@ -18,10 +18,14 @@ mod network_policy;
 mod params;
 mod pod_security;
 mod rbac;
+mod rbac_bindings;
+mod rbac_workloads;
 mod references;
 mod required_setting;
 mod resources;
 mod restricted;
+mod scaling;
+mod secret_values;
 mod secrets;
 mod selection;
 mod selectors;
@@ -129,9 +133,9 @@ pub static CHECKS: &[Check] = &[
     pod("apparmor-unconfined", pod_security::apparmor_unconfined),
     graph("automount-service-account-token", hardening::automount_service_account_token),
     graph("binding-missing-role", references::binding_missing_role),
-    resource("binding-to-anonymous", rbac::binding_to_anonymous),
+    resource("binding-to-anonymous", rbac_bindings::binding_to_anonymous),
     container("capabilities-not-dropped", restricted::capabilities_not_dropped),
-    resource("cluster-admin-binding", rbac::cluster_admin_binding),
+    graph("cluster-admin-binding", rbac_bindings::cluster_admin_binding),
     resource("committed-secret", secrets::committed_secret),
     container("dangerous-capabilities", pod_security::dangerous_capabilities),
     resource("default-namespace", validity::default_namespace),
@@ -147,6 +151,7 @@ pub static CHECKS: &[Check] = &[
     pod("host-path-volume", pod_security::host_path_volume),
     pod("host-pid", pod_security::host_pid),
     container("host-port", pod_security::host_port),
+    graph("hpa-conflict", scaling::hpa_conflict),
     graph("hpa-missing-target", references::hpa_missing_target),
     container("image-not-pinned-by-digest", images::image_not_pinned_by_digest),
     graph("ingress-missing-service", references::ingress_missing_service),
@@ -154,6 +159,7 @@ pub static CHECKS: &[Check] = &[
     registered("invalid-yaml", Runner::Loader),
     container("kubernetes-dashboard", validity::kubernetes_dashboard),
     container("latest-image-tag", images::latest_image_tag),
+    resource("malformed-object", validity::malformed_object),
     pod("missing-cpu-limit", resources::missing_cpu_limit),
     pod("missing-cpu-request", resources::missing_cpu_request),
     pod("missing-liveness-probe", resources::missing_liveness_probe),
@@ -172,12 +178,19 @@ pub static CHECKS: &[Check] = &[
     container("privilege-escalation-allowed", restricted::privilege_escalation_allowed),
     container("privileged-container", pod_security::privileged_container),
     container("probe-port-not-exposed", resources::probe_port_not_exposed),
+    resource("rbac-csr-approval", rbac::rbac_csr_approval),
+    resource("rbac-ephemeral-containers", rbac::rbac_ephemeral_containers),
     resource("rbac-escalation-verbs", rbac::rbac_escalation_verbs),
     resource("rbac-node-proxy", rbac::rbac_node_proxy),
+    resource("rbac-node-update", rbac::rbac_node_update),
+    resource("rbac-persistent-volume-create", rbac::rbac_persistent_volume_create),
     resource("rbac-pod-exec", rbac::rbac_pod_exec),
     resource("rbac-secrets-access", rbac::rbac_secrets_access),
+    resource("rbac-token-create", rbac::rbac_token_create),
+    resource("rbac-webhook-config", rbac::rbac_webhook_config),
     resource("rbac-wildcard", rbac::rbac_wildcard),
     resource("rbac-workload-create", rbac::rbac_workload_create),
+    graph("replicas-with-hpa", scaling::replicas_with_hpa),
     pod("restricted-volume-types", restricted::restricted_volume_types),
     pod("run-as-root", restricted::run_as_root)
         .with_params(|table, p| params::read(table, &mut p.run_as_root)),
@@ -196,7 +209,7 @@ pub static CHECKS: &[Check] = &[
     container("unsafe-proc-mount", pod_security::unsafe_proc_mount),
     pod("unsafe-sysctls", pod_security::unsafe_sysctls),
     pod("windows-host-process", pod_security::windows_host_process),
-    graph("workload-risky-permissions", rbac::workload_risky_permissions),
+    graph("workload-risky-permissions", rbac_workloads::workload_risky_permissions),
     container("writable-root-filesystem", hardening::writable_root_filesystem),
 ];
 

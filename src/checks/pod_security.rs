@@ -15,7 +15,7 @@
 //! `crate::model::pod_risks`, shared with `exposed-privileged-workload`.
 
 use super::{Applicability, Ctx, KubernetesVersion as Version, Sink};
-use crate::model::pod_risks::{self, HostNamespace};
+use crate::model::pod_risks::{self, classify_capability, CapabilityName, HostNamespace};
 use crate::model::{Container, PodSpec, Resource};
 use crate::yaml::{NodeId, NodeRef};
 
@@ -138,89 +138,81 @@ pub(super) fn host_port(
     }
 }
 
-/// The capabilities the baseline profile lets a container add: the container runtimes'
-/// default set, without `NET_RAW`.
-const BASELINE_CAPABILITIES: &[&str] = &[
-    "AUDIT_WRITE",
-    "CHOWN",
-    "DAC_OVERRIDE",
-    "FOWNER",
-    "FSETID",
-    "KILL",
-    "MKNOD",
-    "NET_BIND_SERVICE",
-    "SETFCAP",
-    "SETGID",
-    "SETPCAP",
-    "SETUID",
-    "SYS_CHROOT",
-];
-
-/// How an added capability name reads against the baseline list.
-#[derive(Debug, PartialEq, Eq)]
-enum CapabilityName {
-    /// Exactly a name of the list.
-    Allowed,
-    /// A default capability written another way (`chown`, `CAP_CHOWN`): a runtime grants
-    /// nothing beyond the default set, but admission compares names exactly and rejects it.
-    AllowedSpelledAs(&'static str),
-    /// `ALL`, in any case.
-    All,
-    /// Any other capability, named without `CAP_` and in upper case.
-    Dangerous(String),
-}
-
-/// Classifies one `capabilities.add` item. Runtimes upper-case the name before prefixing
-/// `CAP_`, and some accept the prefix written out, so the comparison ignores case and a leading
-/// `CAP_`: it reads the capability a runtime may grant.
-fn classify_capability(raw: &str) -> CapabilityName {
-    if BASELINE_CAPABILITIES.contains(&raw) {
-        return CapabilityName::Allowed;
-    }
-    let upper = raw.to_ascii_uppercase();
-    let name = upper.strip_prefix("CAP_").unwrap_or(&upper);
-    if name == "ALL" {
-        return CapabilityName::All;
-    }
-    match BASELINE_CAPABILITIES.iter().find(|c| **c == name) {
-        Some(canonical) => CapabilityName::AllowedSpelledAs(canonical),
-        None => CapabilityName::Dangerous(name.to_string()),
-    }
-}
-
-/// `dangerous-capabilities`: `capabilities.add` names a capability outside the baseline list.
+/// `dangerous-capabilities`: `capabilities.add` names capabilities outside the baseline list:
+/// one finding per container, at the first, naming them all. When `added-capabilities` runs
+/// and is folded into this check (see `Ctx::folds`), the finding also names the capabilities
+/// only that check would report, so that a container gets one finding.
 pub(super) fn dangerous_capabilities(
-    _ctx: &Ctx<'_>,
+    ctx: &Ctx<'_>,
     resource: &Resource,
     _pod: PodSpec<'_>,
     container: Container<'_>,
     sink: &mut Sink<'_>,
 ) {
-    let added = container
-        .security_context()
-        .and_then(|sc| sc.get("capabilities"))
-        .and_then(|caps| caps.get("add"));
-    for item in added.into_iter().flat_map(|a| a.items()) {
-        let Some(raw) = item.as_str().filter(|s| !s.is_empty()) else {
-            continue;
-        };
-        let who = container.describe();
-        let message = match classify_capability(raw) {
-            CapabilityName::Allowed => continue,
-            CapabilityName::All => format!("{who} adds all capabilities (`{raw}`)"),
-            CapabilityName::Dangerous(name) if name == raw => {
-                format!("{who} adds capability `{raw}`")
-            }
-            CapabilityName::Dangerous(name) => {
-                format!("{who} adds capability `{raw}` (`{name}`)")
-            }
-            CapabilityName::AllowedSpelledAs(canonical) => format!(
-                "{who} adds capability `{raw}`, which the baseline profile accepts only as \
-                 `{canonical}`"
-            ),
-        };
-        sink.report(resource, item, message)
-            .in_container(container.name);
+    let added = pod_risks::added_capabilities(container);
+    let dangerous: Vec<(NodeRef<'_>, String)> = added
+        .iter()
+        .filter_map(|&(item, raw)| {
+            let phrase = match classify_capability(raw) {
+                CapabilityName::Allowed => return None,
+                CapabilityName::All => format!("all capabilities (`{raw}`)"),
+                CapabilityName::Dangerous(name) if name == raw => format!("`{raw}`"),
+                CapabilityName::Dangerous(name) => format!("`{raw}` (`{name}`)"),
+                CapabilityName::AllowedSpelledAs(canonical) => {
+                    format!("`{raw}` (the baseline profile accepts it only as `{canonical}`)")
+                }
+            };
+            Some((item, phrase))
+        })
+        .collect();
+    let Some(&(first, _)) = dangerous.first() else {
+        return;
+    };
+    let only_all = dangerous.len() == 1 && dangerous[0].1.starts_with("all capabilities");
+    let noun = if dangerous.len() == 1 && !only_all {
+        "capability "
+    } else if only_all {
+        ""
+    } else {
+        "capabilities "
+    };
+    let phrases: Vec<String> = dangerous.iter().map(|(_, p)| p.clone()).collect();
+    let mut message = format!("{} adds {noun}{}", container.describe(), join_and(&phrases));
+    let mut related = dangerous[1..].to_vec();
+    if ctx.runs(ADDED) && ctx.folds(ADDED, DANGEROUS) {
+        let allowed = &ctx.params.added_capabilities.allowed;
+        let others: Vec<(NodeRef<'_>, String)> = added
+            .iter()
+            .filter(|&&(_, raw)| classify_capability(raw) == CapabilityName::Allowed)
+            .filter(|&&(_, raw)| pod_risks::outside_allowed(raw, allowed).is_some())
+            .map(|&(item, raw)| (item, format!("`{raw}`")))
+            .collect();
+        if !others.is_empty() {
+            let names: Vec<String> = others.iter().map(|(_, n)| n.clone()).collect();
+            message.push_str(&format!(
+                ", and {} outside the allowed list of `{ADDED}`",
+                join_and(&names)
+            ));
+            related.extend(others);
+        }
+    }
+    let finding = sink
+        .report(resource, first, message)
+        .in_container(container.name);
+    for (item, phrase) in related {
+        finding.related(item.span(), format!("adds {phrase}"));
+    }
+}
+
+const DANGEROUS: &str = "dangerous-capabilities";
+const ADDED: &str = "added-capabilities";
+
+/// "a", "a and b", "a, b and c".
+fn join_and(items: &[String]) -> String {
+    match items.split_last() {
+        None => String::new(),
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
     }
 }
 

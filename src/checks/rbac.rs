@@ -1,69 +1,221 @@
-//! RBAC: roles and bindings one object at a time, and what a workload may do through its
-//! ServiceAccount.
+//! RBAC: Roles and ClusterRoles one at a time, rule by rule.
 //!
 //! Rules are read by `crate::model::rbac` and judged by the rule book `crate::model::rbac_risks`
-//! (the same predicates for one role and for a workload's effective permissions). Rules are
-//! matched as the RBAC authorizer matches requests: a verb matches itself or `*`; an API group
-//! matches itself or `*`; a resource matches itself, `*`, or for a subresource
-//! `*/<subresource>`. Matching is case-sensitive. ClusterRoles with an `aggregationRule` are
-//! skipped by the per-role checks: the controller overwrites their rules with those of the
-//! roles they aggregate.
+//! (the same predicates for one role and for a workload's effective permissions, see
+//! `rbac_workloads`). Rules are matched as the RBAC authorizer matches requests: a verb matches
+//! itself or `*`; an API group matches itself or `*`; a resource matches itself, `*`, or for a
+//! subresource `*/<subresource>`. Matching is case-sensitive. ClusterRoles with an
+//! `aggregationRule` are skipped: the controller overwrites their rules with those of the roles
+//! they aggregate.
+//!
+//! Each check is a *judge* (the findings it makes on a role's rules) run by [`run`]. A rule
+//! with `*` in both its verbs and its resources grants everything the other checks look for
+//! on its API groups, and a finding that points at a rule's `*` resource is granted by that
+//! wildcard: `rbac-wildcard` reports the rule once, listing what it implies, and those
+//! findings of the other checks are folded into it, unless they were selected by id
+//! ([`Ctx::folds`]).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
-
-use super::hints::relate;
 use super::{Ctx, Sink};
-use crate::graph::permissions::{self, Grant, HeldRule, Reach, Step};
-use crate::graph::{workload_pod, EdgeKind, Graph, NodeId, Origin};
-use crate::model::rbac::{binding_of, is_builtin_span, rules_of, Rule, Scope};
-use crate::model::rbac_risks::{self, all_exact, exact_or_first, RiskKind, RuleRisk};
-use crate::model::{PodSpec, Resource};
+use crate::model::rbac::{rules_of, Item, Rule, Scope};
+use crate::model::rbac_risks::{self, all_exact, exact_or_first, Granted};
+use crate::model::Resource;
 use crate::yaml::{NodeRef, Span};
 
-/// `rbac-wildcard`: `*` in the verbs, resources or apiGroups of a rule.
-pub(super) fn rbac_wildcard(_ctx: &Ctx<'_>, resource: &Resource, sink: &mut Sink<'_>) {
-    let Some((_, rules)) = rules_of(resource) else {
-        return;
-    };
-    for rule in &rules {
-        let note = rule.names_note("objects");
-        for (list, item) in rbac_risks::wildcards(rule) {
-            sink.report(
-                resource,
-                item.node,
-                format!("`*` in `{}` grants {}{note}", list.field(), list.every()),
-            );
+const WILDCARD: &str = "rbac-wildcard";
+
+/// One finding a judge makes: on which rule (its index), where, what.
+struct Judged<'a> {
+    rule: usize,
+    node: NodeRef<'a>,
+    message: String,
+    related: Vec<(Span, String)>,
+}
+
+impl<'a> Judged<'a> {
+    fn new(rule: usize, node: NodeRef<'a>, message: String) -> Self {
+        Judged {
+            rule,
+            node,
+            message,
+            related: Vec::new(),
         }
     }
 }
 
-/// `rbac-secrets-access`: get, list or watch on core `secrets`.
-pub(super) fn rbac_secrets_access(_ctx: &Ctx<'_>, resource: &Resource, sink: &mut Sink<'_>) {
+/// The findings of one per-role check on the rules of a role of `scope`.
+type Judge = for<'a> fn(&Resource, Scope, &[Rule<'a>]) -> Vec<Judged<'a>>;
+
+/// The checks a rule with every verb on every resource implies, with how `rbac-wildcard`'s
+/// message names what each finds.
+const IMPLIED: &[(&str, &str, Judge)] = &[
+    (
+        "rbac-secrets-access",
+        "reading every secret",
+        secrets_access,
+    ),
+    ("rbac-pod-exec", "exec into pods", pod_exec),
+    (
+        "rbac-workload-create",
+        "creating workloads",
+        workload_create,
+    ),
+    (
+        "rbac-escalation-verbs",
+        "escalate, bind and impersonate",
+        escalation_verbs,
+    ),
+    ("rbac-node-proxy", "the kubelet API", node_proxy),
+    (
+        "rbac-token-create",
+        "minting service account tokens",
+        token_create,
+    ),
+    (
+        "rbac-ephemeral-containers",
+        "ephemeral containers",
+        ephemeral_containers,
+    ),
+    (
+        "rbac-csr-approval",
+        "approving certificate requests",
+        csr_approval,
+    ),
+    ("rbac-webhook-config", "admission webhooks", webhook_config),
+    (
+        "rbac-persistent-volume-create",
+        "persistent volumes",
+        persistent_volume_create,
+    ),
+    ("rbac-node-update", "modifying nodes", node_update),
+];
+
+/// Runs the judge of check `id` on `resource` (a Role or ClusterRole) and reports what it
+/// finds, except findings on a rule `rbac-wildcard` stands for.
+fn run(ctx: &Ctx<'_>, id: &str, judge: Judge, resource: &Resource, sink: &mut Sink<'_>) {
     let Some((scope, rules)) = rules_of(resource) else {
         return;
     };
-    let place = match (scope, resource.declared_namespace()) {
-        (Scope::Namespaced, Some(ns)) => format!(" of namespace `{ns}`"),
-        (Scope::Namespaced, None) => " of its namespace".to_string(),
-        (Scope::Cluster, _) => String::new(),
+    for judged in judge(resource, scope, &rules) {
+        if ctx.folds(id, WILDCARD) && stands_for(&rules[judged.rule], &judged) {
+            continue;
+        }
+        let finding = sink.report(resource, judged.node, judged.message);
+        for (span, message) in judged.related {
+            finding.related(span, message);
+        }
+    }
+}
+
+/// Whether `rbac-wildcard`'s finding on `rule` stands for `judged`, a finding of another check
+/// on it: the rule grants every verb on every resource (of its groups), or the finding points
+/// at the rule's `*` resource, where `rbac-wildcard`'s does.
+fn stands_for(rule: &Rule<'_>, judged: &Judged<'_>) -> bool {
+    rbac_risks::every_verb_on_every_resource(rule)
+        || rule
+            .resources
+            .iter()
+            .any(|r| r.value == "*" && r.node.id() == judged.node.id())
+}
+
+/// `rbac-wildcard`: `*` in the verbs, resources or apiGroups of a rule, one finding per rule. It
+/// names what the other per-role checks find on the rule when it stands for them (see
+/// [`stands_for`]; each as a related location), instead of them.
+pub(super) fn rbac_wildcard(ctx: &Ctx<'_>, resource: &Resource, sink: &mut Sink<'_>) {
+    let Some((scope, rules)) = rules_of(resource) else {
+        return;
     };
-    for rule in &rules {
-        let Some((target, verbs)) = rbac_risks::reads_secrets(rule) else {
+    for (index, rule) in rules.iter().enumerate() {
+        let stars = rbac_risks::wildcards(rule);
+        let Some(&(_, first)) = stars
+            .iter()
+            .find(|(list, _)| *list == rbac_risks::RuleList::Resources)
+            .or_else(|| stars.first())
+        else {
             continue;
         };
-        let via = if target.value == "secrets" {
-            String::new()
-        } else {
-            format!(" (through `{}`)", target.value)
-        };
-        sink.report(
-            resource,
-            target.node,
-            format!(
-                "rule grants {} on every secret{place}{via}",
-                quoted_list(&verbs)
-            ),
+        let fields: Vec<String> = stars
+            .iter()
+            .map(|(list, _)| format!("`{}`", list.field()))
+            .collect();
+        let mut message = format!(
+            "`*` in {} grants {}{}",
+            join_and(&fields),
+            describe_grant(rule),
+            rule.names_note("objects")
         );
+        let mut implied = Vec::new();
+        for &(id, noun, judge) in IMPLIED {
+            if !ctx.runs(id) || !ctx.folds(id, WILDCARD) {
+                continue;
+            }
+            let found: Vec<Judged<'_>> = judge(resource, scope, &rules)
+                .into_iter()
+                .filter(|j| j.rule == index && stands_for(rule, j))
+                .collect();
+            if !found.is_empty() {
+                implied.push((id, noun, found));
+            }
+        }
+        if !implied.is_empty() {
+            let nouns: Vec<String> = implied
+                .iter()
+                .map(|(_, noun, _)| noun.to_string())
+                .collect();
+            message.push_str(&format!(", which includes {}", join_and(&nouns)));
+        }
+        let finding = sink.report(resource, first.node, message);
+        // The finding stands for the folded ones: it is as severe as the most severe of them.
+        for &(id, _, _) in &implied {
+            if let Some(severity) = ctx.severity_of(id) {
+                finding.severity = finding.severity.max(severity);
+            }
+        }
+        for (id, _, found) in implied {
+            for judged in found {
+                finding.related(judged.node.span(), format!("{id}: {}", judged.message));
+            }
+        }
+    }
+}
+
+/// "every verb on every resource of every API group", "`get` on every resource of `apps`",
+/// "every verb on `pods`, `services` of the core group".
+fn describe_grant(rule: &Rule<'_>) -> String {
+    let every = |items: &[Item<'_>]| items.iter().any(|i| i.value == "*");
+    let listed = |items: &[Item<'_>]| {
+        let names: Vec<String> = items
+            .iter()
+            .map(|i| match i.value {
+                "" => "the core group".to_string(),
+                v => format!("`{v}`"),
+            })
+            .collect();
+        join_and(&names)
+    };
+    let verbs = if every(&rule.verbs) {
+        "every verb".to_string()
+    } else {
+        listed(&rule.verbs)
+    };
+    let resources = if every(&rule.resources) {
+        "every resource".to_string()
+    } else {
+        listed(&rule.resources)
+    };
+    let groups = if every(&rule.api_groups) {
+        "every API group".to_string()
+    } else {
+        listed(&rule.api_groups)
+    };
+    format!("{verbs} on {resources} of {groups}")
+}
+
+/// "a", "a and b", "a, b and c".
+fn join_and(items: &[String]) -> String {
+    match items.split_last() {
+        None => String::new(),
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
     }
 }
 
@@ -76,18 +228,68 @@ fn quoted_list(names: &[&str]) -> String {
         .join(", ")
 }
 
+/// " of namespace `x`", " of its namespace", or "" for a ClusterRole (whose reach is its
+/// bindings').
+fn place(resource: &Resource, scope: Scope) -> String {
+    match (scope, resource.declared_namespace()) {
+        (Scope::Namespaced, Some(ns)) => format!(" of namespace `{ns}`"),
+        (Scope::Namespaced, None) => " of its namespace".to_string(),
+        (Scope::Cluster, _) => String::new(),
+    }
+}
+
+/// " (through `*`)" when `item` grants `name` through a wildcard, else "".
+fn through(item: Item<'_>, name: &str) -> String {
+    if item.value == name {
+        String::new()
+    } else {
+        format!(" (through `{}`)", item.value)
+    }
+}
+
+/// The judged findings of `judge_rule` on each rule.
+fn per_rule<'a>(
+    rules: &[Rule<'a>],
+    mut judge_rule: impl FnMut(&Rule<'a>) -> Option<(NodeRef<'a>, String)>,
+) -> Vec<Judged<'a>> {
+    rules
+        .iter()
+        .enumerate()
+        .filter_map(|(i, rule)| {
+            judge_rule(rule).map(|(node, message)| Judged::new(i, node, message))
+        })
+        .collect()
+}
+
+/// `rbac-secrets-access`: get, list or watch on core `secrets`.
+pub(super) fn rbac_secrets_access(ctx: &Ctx<'_>, resource: &Resource, sink: &mut Sink<'_>) {
+    run(ctx, "rbac-secrets-access", secrets_access, resource, sink);
+}
+
+fn secrets_access<'a>(resource: &Resource, scope: Scope, rules: &[Rule<'a>]) -> Vec<Judged<'a>> {
+    let place = place(resource, scope);
+    per_rule(rules, |rule| {
+        let (target, verbs) = rbac_risks::reads_secrets(rule)?;
+        let via = through(target, "secrets");
+        Some((
+            target.node,
+            format!(
+                "rule grants {} on every secret{place}{via}",
+                quoted_list(&verbs)
+            ),
+        ))
+    })
+}
+
 /// `rbac-pod-exec`: create or get on `pods/exec` or `pods/attach`.
-pub(super) fn rbac_pod_exec(_ctx: &Ctx<'_>, resource: &Resource, sink: &mut Sink<'_>) {
-    let Some((_, rules)) = rules_of(resource) else {
-        return;
-    };
-    for rule in &rules {
-        let Some((subresources, verbs)) = rbac_risks::execs_into_pods(rule) else {
-            continue;
-        };
-        let Some(first) = exact_or_first(&subresources) else {
-            continue;
-        };
+pub(super) fn rbac_pod_exec(ctx: &Ctx<'_>, resource: &Resource, sink: &mut Sink<'_>) {
+    run(ctx, "rbac-pod-exec", pod_exec, resource, sink);
+}
+
+fn pod_exec<'a>(_: &Resource, _: Scope, rules: &[Rule<'a>]) -> Vec<Judged<'a>> {
+    per_rule(rules, |rule| {
+        let (subresources, verbs) = rbac_risks::execs_into_pods(rule)?;
+        let first = exact_or_first(&subresources)?;
         let names = subresources
             .iter()
             .map(|(name, _)| format!("`{name}`"))
@@ -103,27 +305,25 @@ pub(super) fn rbac_pod_exec(_ctx: &Ctx<'_>, resource: &Resource, sink: &mut Sink
         } else {
             "`get` (enough for a WebSocket connection on API servers that authorize it as get)"
         };
-        sink.report(
-            resource,
+        Some((
             first.node,
             format!(
                 "rule gives access into running containers: {how} on {names}{via}{}",
                 rule.names_note("pods")
             ),
-        );
-    }
+        ))
+    })
 }
 
 /// `rbac-workload-create`: create on pods or on a workload kind in its API group.
-pub(super) fn rbac_workload_create(_ctx: &Ctx<'_>, resource: &Resource, sink: &mut Sink<'_>) {
-    let Some((_, rules)) = rules_of(resource) else {
-        return;
-    };
-    for rule in &rules {
+pub(super) fn rbac_workload_create(ctx: &Ctx<'_>, resource: &Resource, sink: &mut Sink<'_>) {
+    run(ctx, "rbac-workload-create", workload_create, resource, sink);
+}
+
+fn workload_create<'a>(_: &Resource, _: Scope, rules: &[Rule<'a>]) -> Vec<Judged<'a>> {
+    per_rule(rules, |rule| {
         let workloads = rbac_risks::creates_workloads(rule);
-        let Some(first) = exact_or_first(&workloads) else {
-            continue;
-        };
+        let first = exact_or_first(&workloads)?;
         let names = workloads
             .iter()
             .map(|(name, _)| *name)
@@ -134,44 +334,53 @@ pub(super) fn rbac_workload_create(_ctx: &Ctx<'_>, resource: &Resource, sink: &m
         } else {
             " (through `*`)"
         };
-        sink.report(
-            resource,
+        Some((
             first.node,
             format!(
                 "rule grants `create` on {names}{via}: its holder can run any image as any service account of the namespace"
             ),
-        );
-    }
+        ))
+    })
 }
 
 /// `rbac-escalation-verbs`: escalate or bind on roles, impersonate on identities.
-pub(super) fn rbac_escalation_verbs(_ctx: &Ctx<'_>, resource: &Resource, sink: &mut Sink<'_>) {
-    let Some((scope, rules)) = rules_of(resource) else {
-        return;
+pub(super) fn rbac_escalation_verbs(ctx: &Ctx<'_>, resource: &Resource, sink: &mut Sink<'_>) {
+    run(
+        ctx,
+        "rbac-escalation-verbs",
+        escalation_verbs,
+        resource,
+        sink,
+    );
+}
+
+fn escalation_verbs<'a>(_: &Resource, scope: Scope, rules: &[Rule<'a>]) -> Vec<Judged<'a>> {
+    let names = |granted: Granted<'_>| -> Vec<&'static str> {
+        granted.into_iter().map(|(name, _)| name).collect()
     };
-    for rule in &rules {
-        let names = |granted: rbac_risks::Granted<'_>| -> Vec<&'static str> {
-            granted.into_iter().map(|(name, _)| name).collect()
-        };
+    let mut out = Vec::new();
+    for (index, rule) in rules.iter().enumerate() {
         let roles = names(rbac_risks::role_resources(rule));
         let identities = names(rbac_risks::impersonation_targets(
             rule,
             scope == Scope::Cluster,
         ));
-        report_escalation(resource, rule, &roles, &identities, sink);
+        for (node, message) in escalations(rule, &roles, &identities) {
+            out.push(Judged::new(index, node, message));
+        }
     }
+    out
 }
 
-/// Reports each escalation verb `rule` grants on `roles` (escalate, bind) or `identities`
+/// Each escalation verb `rule` grants on `roles` (escalate, bind) or `identities`
 /// (impersonate), or one finding for a `*` verb that grants them all.
-fn report_escalation(
-    resource: &Resource,
-    rule: &Rule<'_>,
+fn escalations<'a>(
+    rule: &Rule<'a>,
     roles: &[&str],
     identities: &[&str],
-    sink: &mut Sink<'_>,
-) {
+) -> Vec<(NodeRef<'a>, String)> {
     let note = rule.names_note("objects");
+    let mut out = Vec::new();
     let mut reported_star = false;
     for (verb, targets, effect) in [
         (
@@ -199,14 +408,13 @@ fn report_escalation(
             continue;
         }
         if item.value != "*" {
-            sink.report(
-                resource,
+            out.push((
                 item.node,
                 format!(
                     "rule grants `{verb}` on {}: its holder {effect}{note}",
                     targets.join(", ")
                 ),
-            );
+            ));
             continue;
         }
         // One finding for `*`, naming every escalation verb it grants.
@@ -221,418 +429,227 @@ fn report_escalation(
         if !identities.is_empty() {
             granted.push(format!("`impersonate` on {}", identities.join(", ")));
         }
-        sink.report(
-            resource,
+        out.push((
             item.node,
             format!(
                 "rule grants `*`, which includes {}{note}",
                 granted.join("; ")
             ),
-        );
-    }
-}
-
-/// `rbac-node-proxy`: any access to `nodes/proxy` (only a ClusterRole can grant it: nodes are
-/// cluster-scoped).
-pub(super) fn rbac_node_proxy(_ctx: &Ctx<'_>, resource: &Resource, sink: &mut Sink<'_>) {
-    let Some((Scope::Cluster, rules)) = rules_of(resource) else {
-        return;
-    };
-    for rule in &rules {
-        let Some(item) = rbac_risks::node_proxy(rule) else {
-            continue;
-        };
-        let via = if item.value == "nodes/proxy" {
-            String::new()
-        } else {
-            format!(" (through `{}`)", item.value)
-        };
-        let verbs: Vec<&str> = rule.verbs.iter().map(|v| v.value).collect();
-        sink.report(
-            resource,
-            item.node,
-            format!(
-                "rule grants {} on `nodes/proxy`{via}: the kubelet API, including exec in every pod of the node{}",
-                quoted_list(&verbs),
-                rule.names_note("nodes")
-            ),
-        );
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// What a workload may do through its ServiceAccount
-
-/// One location of the chain that proves a permission.
-#[derive(Clone, Debug, PartialEq, Eq)]
-struct Link {
-    span: Span,
-    message: String,
-}
-
-/// One dangerous permission a ServiceAccount holds, with its proof.
-#[derive(Clone, Debug)]
-struct Risk {
-    kind: RiskKind,
-    /// What exactly: the resources (`pods`, `deployments`) or the identities it applies to.
-    targets: Vec<String>,
-    reach: Reach,
-    /// Binding → role → (aggregated role →) rule, in that order; locations in source files
-    /// only.
-    chain: Vec<Link>,
-}
-
-/// "cluster-wide", "in namespace `shop`".
-fn reach_phrase(reach: &Reach) -> String {
-    match reach {
-        Reach::Cluster => "cluster-wide".to_string(),
-        Reach::Namespace(Some(ns)) => format!("in namespace `{ns}`"),
-        Reach::Namespace(None) => "in the binding's namespace".to_string(),
-    }
-}
-
-/// The related location of one step of a grant's chain.
-fn link(graph: &Graph<'_>, step: &Step) -> Link {
-    let (span, message) = match step {
-        Step::Bound {
-            at,
-            binding,
-            through,
-        } => {
-            let via = through.map_or_else(String::new, |t| {
-                format!(" (through {})", graph.nodes[t].describe())
-            });
-            (
-                *at,
-                format!("bound by {}{via}", graph.nodes[*binding].describe()),
-            )
-        }
-        Step::Grants { at, role, reach } => {
-            let role = &graph.nodes[*role];
-            let built_in = if role.origin == Origin::BuiltIn {
-                "built-in "
-            } else {
-                ""
-            };
-            let message = format!(
-                "which grants {built_in}{} {}",
-                role.describe(),
-                reach_phrase(reach)
-            );
-            (*at, message)
-        }
-        Step::Aggregates { at, into, from } => (
-            *at,
-            format!(
-                "aggregated into ClusterRole `{}` from {}",
-                graph.nodes[*into].name,
-                graph.nodes[*from].describe()
-            ),
-        ),
-    };
-    Link { span, message }
-}
-
-/// The dangerous permissions the ServiceAccount node `account` holds, in the order of its
-/// grants and their rules.
-fn account_risks(graph: &Graph<'_>, account: NodeId) -> Vec<Risk> {
-    let mut out = Vec::new();
-    for grant in permissions::grants(graph, account) {
-        let chain: Vec<Link> = grant.chain.iter().map(|s| link(graph, s)).collect();
-        let role = &graph.nodes[grant.role];
-        if role.kind == "ClusterRole" && role.name == "cluster-admin" {
-            out.push(Risk {
-                kind: RiskKind::ClusterAdmin,
-                targets: Vec::new(),
-                reach: grant.reach.clone(),
-                chain,
-            });
-            continue;
-        }
-        for held in permissions::held_rules(graph, &grant) {
-            out.extend(rule_risks(graph, &grant, &chain, &held));
-        }
+        ));
     }
     out
 }
 
-/// The risks of one rule held through `grant`, each with the chain that proves it.
-fn rule_risks(graph: &Graph<'_>, grant: &Grant, chain: &[Link], held: &HeldRule<'_>) -> Vec<Risk> {
-    rbac_risks::rule_risks(&held.rule, held.cluster)
-        .into_iter()
-        .map(
-            |RuleRisk {
-                 kind,
-                 targets,
-                 item,
-             }| {
-                let mut chain = chain.to_vec();
-                chain.extend(held.chain.iter().map(|s| link(graph, s)));
-                let span = item.node.span();
-                if !is_builtin_span(span) {
-                    chain.push(Link {
-                        span,
-                        message: format!("rule: {}", rbac_risks::describe_rule(&held.rule)),
-                    });
-                }
-                Risk {
-                    kind,
-                    targets,
-                    reach: grant.reach.clone(),
-                    chain,
-                }
-            },
-        )
-        .collect()
+/// `rbac-node-proxy`: any access to `nodes/proxy` (only a ClusterRole can grant it: nodes are
+/// cluster-scoped).
+pub(super) fn rbac_node_proxy(ctx: &Ctx<'_>, resource: &Resource, sink: &mut Sink<'_>) {
+    run(ctx, "rbac-node-proxy", node_proxy, resource, sink);
 }
 
-/// The message's list of risks: each kind once, with where it applies; `cluster-admin` or
-/// `*` on everything cluster-wide makes the rest redundant.
-fn summarize(risks: &[Risk]) -> Vec<(RiskKind, String)> {
-    let total = risks
-        .iter()
-        .any(|r| r.kind.is_total() && r.reach == Reach::Cluster);
-    let any_everything = risks.iter().any(|r| r.kind.is_total());
-    let mut by_kind: BTreeMap<RiskKind, (BTreeSet<String>, BTreeSet<Reach>)> = BTreeMap::new();
-    for risk in risks {
-        if total && !risk.kind.is_total() {
-            continue;
-        }
-        if risk.kind == RiskKind::Wildcard && any_everything {
-            continue;
-        }
-        let entry = by_kind.entry(risk.kind).or_default();
-        entry.0.extend(risk.targets.iter().cloned());
-        entry.1.insert(risk.reach.clone());
+fn node_proxy<'a>(_: &Resource, scope: Scope, rules: &[Rule<'a>]) -> Vec<Judged<'a>> {
+    if scope != Scope::Cluster {
+        return Vec::new();
     }
-    by_kind
-        .into_iter()
-        .map(|(kind, (targets, reaches))| {
-            let targets: Vec<String> = targets.into_iter().collect();
-            // Cluster-wide covers every namespace.
-            let reach = if reaches.contains(&Reach::Cluster) {
-                reach_phrase(&Reach::Cluster)
-            } else {
-                reaches
-                    .iter()
-                    .map(reach_phrase)
-                    .collect::<Vec<_>>()
-                    .join(" and ")
-            };
-            (kind, format!("{} {reach}", kind.describe(&targets)))
-        })
-        .collect()
-}
-
-/// Whether the pods of a workload get an API token: `automountServiceAccountToken` of the pod
-/// spec, else of the ServiceAccount(s) it runs as (every definition must turn it off), else
-/// true; or a projected `serviceAccountToken` volume in any case.
-fn mounts_token(graph: &Graph<'_>, workload: NodeId, pod: PodSpec<'_>) -> bool {
-    let projected = pod
-        .spec
-        .get("volumes")
-        .into_iter()
-        .flat_map(|v| v.items())
-        .flat_map(|v| {
-            v.path(&["projected", "sources"])
-                .into_iter()
-                .flat_map(|s| s.items())
-        })
-        .any(|s| s.get("serviceAccountToken").is_some());
-    if projected {
-        return true;
-    }
-    match pod
-        .spec
-        .get("automountServiceAccountToken")
-        .and_then(|v| v.as_bool())
-    {
-        Some(value) => value,
-        None => !account_disables_token(graph, workload),
-    }
-}
-
-/// Whether every ServiceAccount the workload runs as is defined in the unit with
-/// `automountServiceAccountToken: false`.
-fn account_disables_token(graph: &Graph<'_>, workload: NodeId) -> bool {
-    let mut accounts = graph
-        .outgoing(workload)
-        .filter(|e| e.kind == EdgeKind::RunsAs)
-        .peekable();
-    accounts.peek().is_some()
-        && accounts.all(|e| {
-            graph.nodes[e.to]
-                .unit_resource()
-                .is_some_and(|sa| sa.root().bool_at("automountServiceAccountToken") == Some(false))
-        })
-}
-
-/// `workload-risky-permissions`: through its ServiceAccount, a workload may read secrets,
-/// create workloads, exec into pods, escalate, bind, impersonate, reach nodes/proxy, or holds
-/// wildcards or cluster-admin.
-pub(super) fn workload_risky_permissions(_ctx: &Ctx<'_>, graph: &Graph<'_>, sink: &mut Sink<'_>) {
-    let mut cache: HashMap<NodeId, Vec<Risk>> = HashMap::new();
-    for &id in graph.workloads() {
-        let Some(resource) = graph.nodes[id].unit_resource() else {
-            continue;
-        };
-        let Some(pod) = workload_pod(resource) else {
-            continue;
-        };
-        if !mounts_token(graph, id, pod) {
-            continue;
-        }
-        let runs_as: Vec<_> = graph
-            .outgoing(id)
-            .filter(|e| e.kind == EdgeKind::RunsAs)
-            .collect();
-        let mut risks: Vec<Risk> = Vec::new();
-        for edge in &runs_as {
-            let account_risks = cache
-                .entry(edge.to)
-                .or_insert_with(|| account_risks(graph, edge.to));
-            risks.extend(account_risks.iter().cloned());
-        }
-        let summary = summarize(&risks);
-        let Some(first) = runs_as.first().filter(|_| !summary.is_empty()) else {
-            continue;
-        };
-        let account = &graph.nodes[first.to];
-        let span = first.at.map_or_else(|| pod.anchor().span(), |n| n.span());
-        let list: Vec<&str> = summary.iter().map(|(_, text)| text.as_str()).collect();
-        let finding = sink.report_span(
-            resource,
-            span,
+    per_rule(rules, |rule| {
+        let item = rbac_risks::node_proxy(rule)?;
+        let verbs: Vec<&str> = rule.verbs.iter().map(|v| v.value).collect();
+        Some((
+            item.node,
             format!(
-                "pods run as ServiceAccount `{}`, which can {}",
-                account.qualified_name(),
-                list.join("; ")
+                "rule grants {} on `nodes/proxy`{}: the kubelet API, including exec in every pod of the node{}",
+                quoted_list(&verbs),
+                through(item, "nodes/proxy"),
+                rule.names_note("nodes")
             ),
-        );
-        for edge in &runs_as {
-            if let Some(sa) = graph.nodes[edge.to].unit_resource() {
-                relate(
-                    finding,
-                    sa.name_span(),
-                    format!("ServiceAccount `{}` is defined here", sa.name),
-                );
-            }
-        }
-        let kinds: HashSet<RiskKind> = summary.iter().map(|(k, _)| *k).collect();
-        for risk in risks.iter().filter(|r| kinds.contains(&r.kind)) {
-            for link in &risk.chain {
-                relate(finding, link.span, link.message.clone());
-            }
-        }
-    }
+        ))
+    })
 }
 
-// ---------------------------------------------------------------------------------------------
-// Bindings
-
-/// "ServiceAccount `monitoring/prometheus`, Group `ops`".
-fn describe_subjects(resource: &Resource, subjects: &[NodeRef<'_>]) -> String {
-    let described: Vec<String> = subjects
-        .iter()
-        .filter_map(|s| {
-            let kind = s.str_at("kind")?;
-            let name = s.str_at("name")?;
-            // A ServiceAccount subject without a namespace is in the binding's namespace.
-            let namespace = s
-                .str_at("namespace")
-                .filter(|ns| !ns.is_empty())
-                .or_else(|| resource.declared_namespace());
-            Some(match (kind, namespace) {
-                ("ServiceAccount", Some(ns)) => format!("{kind} `{ns}/{name}`"),
-                _ => format!("{kind} `{name}`"),
-            })
-        })
-        .collect();
-    if described.is_empty() {
-        "no subject".to_string()
-    } else {
-        described.join(", ")
-    }
+/// `rbac-token-create`: create on `serviceaccounts/token`.
+pub(super) fn rbac_token_create(ctx: &Ctx<'_>, resource: &Resource, sink: &mut Sink<'_>) {
+    run(ctx, "rbac-token-create", token_create, resource, sink);
 }
 
-/// `cluster-admin-binding`: a binding whose roleRef is the ClusterRole `cluster-admin`.
-pub(super) fn cluster_admin_binding(_ctx: &Ctx<'_>, resource: &Resource, sink: &mut Sink<'_>) {
-    let Some(binding) = binding_of(resource) else {
-        return;
-    };
-    let (role_ref, subjects) = (binding.role_ref, binding.subject_nodes);
-    if role_ref.str_at("kind") != Some("ClusterRole") {
-        return;
-    }
-    let Some(name) = role_ref
-        .get("name")
-        .filter(|n| n.as_str() == Some("cluster-admin"))
-    else {
-        return;
-    };
-    let scope = match (resource.kind.as_str(), resource.declared_namespace()) {
-        ("RoleBinding", Some(ns)) => format!("full control of namespace `{ns}`"),
-        ("RoleBinding", None) => "full control of its namespace".to_string(),
-        _ => "full control of the cluster".to_string(),
-    };
-    sink.report(
+fn token_create<'a>(resource: &Resource, scope: Scope, rules: &[Rule<'a>]) -> Vec<Judged<'a>> {
+    let place = place(resource, scope);
+    per_rule(rules, |rule| {
+        let item = rbac_risks::creates_tokens(rule)?;
+        let accounts = if rule.resource_names.is_empty() {
+            format!("any service account{place}")
+        } else {
+            format!(
+                "the service accounts named {}",
+                quoted_list(&rule.resource_names)
+            )
+        };
+        Some((
+            item.node,
+            format!(
+                "rule grants `create` on `serviceaccounts/token`{}: its holder can mint a token for {accounts} and act as it",
+                through(item, "serviceaccounts/token")
+            ),
+        ))
+    })
+}
+
+/// `rbac-ephemeral-containers`: update or patch on `pods/ephemeralcontainers`.
+pub(super) fn rbac_ephemeral_containers(ctx: &Ctx<'_>, resource: &Resource, sink: &mut Sink<'_>) {
+    run(
+        ctx,
+        "rbac-ephemeral-containers",
+        ephemeral_containers,
         resource,
-        name,
-        format!(
-            "binding grants `cluster-admin` ({scope}) to {}",
-            describe_subjects(resource, &subjects)
-        ),
+        sink,
     );
 }
 
-/// `binding-to-anonymous`: a binding subject that is every anonymous or every authenticated
-/// caller.
-pub(super) fn binding_to_anonymous(_ctx: &Ctx<'_>, resource: &Resource, sink: &mut Sink<'_>) {
-    let Some(binding) = binding_of(resource) else {
-        return;
-    };
-    let (role_ref, subjects) = (binding.role_ref, binding.subject_nodes);
-    let role = match (role_ref.str_at("kind"), role_ref.str_at("name")) {
-        (Some(kind), Some(name)) => format!("{kind} `{name}`"),
-        _ => "its role".to_string(),
-    };
-    for subject in subjects {
-        let Some(name) = subject.get("name") else {
-            continue;
-        };
-        let who = match (subject.str_at("kind"), name.as_str()) {
-            (Some("User"), Some("system:anonymous")) => "every unauthenticated request",
-            (Some("Group"), Some("system:unauthenticated")) => "every unauthenticated request",
-            (Some("Group"), Some("system:authenticated")) => {
-                "every authenticated user and service account"
-            }
-            _ => continue,
-        };
-        let value = name.as_str().unwrap_or_default();
-        if is_default_public_binding(role_ref, value) {
-            continue;
-        }
-        sink.report(
-            resource,
-            name,
-            format!("binding grants {role} to {who} (`{value}`)"),
-        );
-    }
+fn ephemeral_containers<'a>(_: &Resource, _: Scope, rules: &[Rule<'a>]) -> Vec<Judged<'a>> {
+    per_rule(rules, |rule| {
+        let (item, verbs) = rbac_risks::adds_ephemeral_containers(rule)?;
+        Some((
+            item.node,
+            format!(
+                "rule grants {} on `pods/ephemeralcontainers`{}: its holder can add a container of any image to a running pod, with the pod's service account and volumes{}",
+                quoted_list(&verbs),
+                through(item, "pods/ephemeralcontainers"),
+                rule.names_note("pods")
+            ),
+        ))
+    })
 }
 
-/// The bindings the API server itself creates for everyone: re-declaring them grants nothing new.
-fn is_default_public_binding(role_ref: NodeRef<'_>, subject: &str) -> bool {
-    if role_ref.str_at("kind") != Some("ClusterRole") {
-        return false;
+/// `rbac-csr-approval`: `update` on `certificatesigningrequests/approval` and `approve` on
+/// `signers`, in one rule or two rules of the role (only a ClusterRole: both are
+/// cluster-scoped).
+pub(super) fn rbac_csr_approval(ctx: &Ctx<'_>, resource: &Resource, sink: &mut Sink<'_>) {
+    run(ctx, "rbac-csr-approval", csr_approval, resource, sink);
+}
+
+fn csr_approval<'a>(_: &Resource, scope: Scope, rules: &[Rule<'a>]) -> Vec<Judged<'a>> {
+    if scope != Scope::Cluster {
+        return Vec::new();
     }
-    matches!(
-        (role_ref.str_at("name"), subject),
-        (
-            Some("system:public-info-viewer"),
-            "system:authenticated" | "system:unauthenticated"
-        ) | (
-            Some("system:discovery" | "system:basic-user"),
-            "system:authenticated"
-        )
-    )
+    let signer = rules.iter().find_map(|rule| {
+        let item = rbac_risks::approves_for_signers(rule)?;
+        Some((item, rule.names_note("signers")))
+    });
+    let Some((signer, signers_note)) = signer else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (index, rule) in rules.iter().enumerate() {
+        let Some(item) = rbac_risks::updates_csr_approval(rule) else {
+            continue;
+        };
+        let mut judged = Judged::new(
+            index,
+            item.node,
+            format!(
+                "rule grants `update` on `certificatesigningrequests/approval`{} and the role `approve` on `signers`{signers_note}: its holder can approve certificate signing requests, issuing certificates for identities the signers serve",
+                through(item, "certificatesigningrequests/approval")
+            ),
+        );
+        judged
+            .related
+            .push((signer.node.span(), "`approve` on `signers`".to_string()));
+        out.push(judged);
+    }
+    out
+}
+
+/// `rbac-webhook-config`: create, update, patch or delete on mutating or validating webhook
+/// configurations (cluster-scoped: only a ClusterRole).
+pub(super) fn rbac_webhook_config(ctx: &Ctx<'_>, resource: &Resource, sink: &mut Sink<'_>) {
+    run(ctx, "rbac-webhook-config", webhook_config, resource, sink);
+}
+
+fn webhook_config<'a>(_: &Resource, scope: Scope, rules: &[Rule<'a>]) -> Vec<Judged<'a>> {
+    if scope != Scope::Cluster {
+        return Vec::new();
+    }
+    per_rule(rules, |rule| {
+        let (configurations, verbs) = rbac_risks::writes_webhooks(rule)?;
+        let first = exact_or_first(&configurations)?;
+        let names: Vec<String> = configurations
+            .iter()
+            .map(|(name, _)| format!("`{name}`"))
+            .collect();
+        let via = if all_exact(&configurations) {
+            String::new()
+        } else {
+            format!(" (through `{}`)", first.value)
+        };
+        Some((
+            first.node,
+            format!(
+                "rule grants {} on {}{via}: its holder controls admission webhooks, which see every object sent to the API server and, mutating, change it{}",
+                quoted_list(&verbs),
+                join_and(&names),
+                rule.names_note("configurations")
+            ),
+        ))
+    })
+}
+
+/// `rbac-persistent-volume-create`: create on `persistentvolumes` (cluster-scoped: only a
+/// ClusterRole).
+pub(super) fn rbac_persistent_volume_create(
+    ctx: &Ctx<'_>,
+    resource: &Resource,
+    sink: &mut Sink<'_>,
+) {
+    run(
+        ctx,
+        "rbac-persistent-volume-create",
+        persistent_volume_create,
+        resource,
+        sink,
+    );
+}
+
+fn persistent_volume_create<'a>(_: &Resource, scope: Scope, rules: &[Rule<'a>]) -> Vec<Judged<'a>> {
+    if scope != Scope::Cluster {
+        return Vec::new();
+    }
+    per_rule(rules, |rule| {
+        let item = rbac_risks::creates_persistent_volumes(rule)?;
+        Some((
+            item.node,
+            format!(
+                "rule grants `create` on `persistentvolumes`{}: its holder can create a `hostPath` volume and mount the node's filesystem through a claim",
+                through(item, "persistentvolumes")
+            ),
+        ))
+    })
+}
+
+/// `rbac-node-update`: patch or update on `nodes` or `nodes/status` (cluster-scoped: only a
+/// ClusterRole).
+pub(super) fn rbac_node_update(ctx: &Ctx<'_>, resource: &Resource, sink: &mut Sink<'_>) {
+    run(ctx, "rbac-node-update", node_update, resource, sink);
+}
+
+fn node_update<'a>(_: &Resource, scope: Scope, rules: &[Rule<'a>]) -> Vec<Judged<'a>> {
+    if scope != Scope::Cluster {
+        return Vec::new();
+    }
+    per_rule(rules, |rule| {
+        let (nodes, verbs) = rbac_risks::modifies_nodes(rule)?;
+        let first = exact_or_first(&nodes)?;
+        let names: Vec<String> = nodes.iter().map(|(name, _)| format!("`{name}`")).collect();
+        let via = if all_exact(&nodes) {
+            String::new()
+        } else {
+            format!(" (through `{}`)", first.value)
+        };
+        Some((
+            first.node,
+            format!(
+                "rule grants {} on {}{via}: its holder can change node labels, taints and status, steering pods to a node it controls{}",
+                quoted_list(&verbs),
+                join_and(&names),
+                rule.names_note("nodes")
+            ),
+        ))
+    })
 }

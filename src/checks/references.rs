@@ -119,6 +119,17 @@ pub(super) fn missing_referenced_object(_ctx: &Ctx<'_>, graph: &Graph<'_>, sink:
 /// port that Service does not have.
 pub(super) fn ingress_missing_service(_ctx: &Ctx<'_>, graph: &Graph<'_>, sink: &mut Sink<'_>) {
     for (id, resource) in graph.objects() {
+        // A beta backend in a v1 Ingress: v1 reads `service.name`, so it routes nowhere.
+        for name in refs::ingress_beta_fields_in_v1(resource) {
+            let service = name.as_str().unwrap_or_default();
+            sink.report(
+                resource,
+                name,
+                format!(
+                    "backend names no Service: `networking.k8s.io/v1` reads `service.name`, not `serviceName` (`{service}`)"
+                ),
+            );
+        }
         for backend in refs::ingress_backends(resource) {
             let span = backend.service_node.span();
             let targets: Vec<NodeId> = graph

@@ -15,6 +15,9 @@ pub(super) struct RequiredSetting {
     /// false, so it may gain privileges".
     pub(super) when_missing: &'static str,
     pub(super) applicability: Applicability,
+    /// The applicability of the fix that replaces an explicit opposite value, and why, when it
+    /// is less safe than adding a missing setting: someone wrote that value.
+    pub(super) when_written: Option<(Applicability, &'static str)>,
 }
 
 impl RequiredSetting {
@@ -36,11 +39,12 @@ impl RequiredSetting {
         let description = format!("set `{}: {}`", self.field, self.required);
         let who = container.describe();
         let editor = sink.edit();
-        let (node, message, fix) = match container.security_field(self.field) {
+        let (node, message, fix, written) = match container.security_field(self.field) {
             Some(value) if value.as_bool() == Some(!self.required) => (
                 value,
                 format!("{who} {}", self.when_opposite),
                 editor.replace(value, self.required),
+                true,
             ),
             Some(_) => return,
             None => (
@@ -51,10 +55,18 @@ impl RequiredSetting {
                     &["securityContext", self.field],
                     self.required,
                 ),
+                false,
             ),
         };
-        sink.report(resource, node, message)
-            .in_container(container.name)
-            .with_fix(self.applicability, description, fix.filter(|_| fixable));
+        let finding = sink
+            .report(resource, node, message)
+            .in_container(container.name);
+        let fix = fix.filter(|_| fixable);
+        match self.when_written.filter(|_| written) {
+            Some((applicability, reason)) => {
+                finding.with_fix_because(applicability, description, reason, fix)
+            }
+            None => finding.with_fix(self.applicability, description, fix),
+        };
     }
 }

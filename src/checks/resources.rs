@@ -198,8 +198,9 @@ fn check_resources(
     compute: Compute,
     bound: Bound,
 ) {
-    // Pod-level resources (`spec.resources`, Kubernetes 1.32+) bound the whole pod.
-    if provides(pod.spec.get("resources"), bound, compute) {
+    // A hook (a Helm test, a migration Job) runs once and is gone: sizing it is not worth a
+    // finding. Pod-level resources (`spec.resources`, Kubernetes 1.32+) bound the whole pod.
+    if resource.is_hook() || provides(pod.spec.get("resources"), bound, compute) {
         return;
     }
     // Ephemeral containers cannot have resources: the API server rejects them.
@@ -286,7 +287,8 @@ fn is_zero_quantity(text: &str) -> bool {
 }
 
 /// Whether the pod runs to completion: a Job or CronJob, or any pod whose `restartPolicy` is
-/// `Never` or `OnFailure`. Long-running probes do not apply to those.
+/// `Never` or `OnFailure`. Long-running probes do not apply to those (nor to hooks, see
+/// [`Resource::is_hook`]).
 fn runs_to_completion(resource: &Resource, pod: PodSpec<'_>) -> bool {
     matches!(resource.kind.as_str(), "Job" | "CronJob")
         || matches!(
@@ -312,7 +314,7 @@ fn check_probe(
     field: &str,
     noun: &str,
 ) {
-    if runs_to_completion(resource, pod) {
+    if runs_to_completion(resource, pod) || resource.is_hook() {
         return;
     }
     for container in pod.containers().filter(|c| can_have_probes(*c)) {

@@ -12,6 +12,7 @@ use super::required_setting::RequiredSetting;
 use super::{Applicability, Ctx, Sink};
 use crate::diagnostic::Edit;
 use crate::fix::Editor;
+use crate::model::pod_risks::{self, canonical_capability, classify_capability, CapabilityName};
 use crate::model::{Container, PodSpec, Resource};
 use crate::yaml::NodeRef;
 
@@ -112,7 +113,8 @@ impl<'a> Grouped<'a> {
                 finding.in_container(single.name);
             }
             if let Some(fix) = &fix {
-                finding.with_fix(fix.applicability, fix.description, edits);
+                let (applicability, reason) = (fix.applicability)(&containers);
+                finding.with_fix_because(applicability, fix.description, reason, edits);
             }
         }
     }
@@ -122,9 +124,13 @@ impl<'a> Grouped<'a> {
 type GroupEdits<'f, 'a> =
     &'f dyn Fn(&Editor<'_>, NodeRef<'a>, &[Container<'a>]) -> Option<Vec<Edit>>;
 
-/// The fix of every finding of a [`Grouped`]: its edits are computed per group.
+/// How safe a group's fix is, from its containers, and why when it is not safe.
+type GroupApplicability<'f, 'a> = &'f dyn Fn(&[Container<'a>]) -> (Applicability, &'static str);
+
+/// The fix of every finding of a [`Grouped`]: its edits and applicability are computed per
+/// group.
 struct GroupFix<'f, 'a> {
-    applicability: Applicability,
+    applicability: GroupApplicability<'f, 'a>,
     description: &'static str,
     edits: GroupEdits<'f, 'a>,
 }
@@ -143,6 +149,11 @@ pub(super) fn privilege_escalation_allowed(
         when_opposite: "allows privilege escalation",
         when_missing: "does not set allowPrivilegeEscalation: false, so it may gain privileges",
         applicability: Applicability::Safe,
+        // Someone wrote `true`: the process may rely on a setuid binary (sudo, ping).
+        when_written: Some((
+            Applicability::Unsafe,
+            "`allowPrivilegeEscalation: true` was set on purpose: the process may rely on a setuid or file-capability binary (sudo, su, ping)",
+        )),
     };
     // `false` is what restricted asks for.
     let fixable = no_new_privs_allowed(container);
@@ -204,10 +215,20 @@ pub(super) fn run_as_root(
             &add,
         ),
     ];
+    // `runAsNonRoot: true` cannot stop a container that runs as a numeric non-root user from
+    // starting: safe. Without one, the kubelet refuses an image whose USER is root or a name:
+    // shown, never applied.
+    let applicability = |containers: &[Container<'_>]| {
+        if containers.iter().all(|&c| runs_as_numeric_non_root(pod, c)) {
+            (Applicability::Safe, "")
+        } else {
+            (Applicability::DisplayOnly, NO_NUMERIC_USER)
+        }
+    };
     for (group, set_false, description, edits) in may_run_as_root {
         let why = why_root(require_non_root, set_false);
         let fix = GroupFix {
-            applicability: Applicability::Unsafe,
+            applicability: &applicability,
             description,
             edits,
         };
@@ -218,6 +239,18 @@ pub(super) fn run_as_root(
             Some(fix),
         );
     }
+}
+
+/// Why the `runAsNonRoot: true` fix of a container without a numeric non-root `runAsUser` is a
+/// suggestion only.
+const NO_NUMERIC_USER: &str = "no numeric non-root runAsUser is set: under runAsNonRoot the kubelet refuses to start an image whose USER is root or a name; set runAsUser to the image's UID with it";
+
+/// Whether the container runs as a numeric, non-zero user: its effective `runAsUser`.
+fn runs_as_numeric_non_root(pod: PodSpec<'_>, container: Container<'_>) -> bool {
+    container
+        .effective(pod, "runAsUser")
+        .and_then(NodeRef::as_i64)
+        .is_some_and(|uid| uid > 0)
 }
 
 /// Why a container may run as root: `runAsNonRoot: false` (`set_false`) or not set, and (unless
@@ -362,7 +395,10 @@ pub(super) fn capabilities_not_dropped(
         .with_fix(Applicability::Unsafe, "drop `ALL` capabilities", fix);
 }
 
-/// `added-capabilities`: a container adds a capability outside the allowed list.
+/// `added-capabilities`: a container adds capabilities outside the allowed list, one finding
+/// per container naming them all. A container with a capability outside the baseline list is
+/// `dangerous-capabilities`' to report (its finding names these too) when that check runs,
+/// unless this one was selected by id (see `Ctx::folds`).
 pub(super) fn added_capabilities(
     ctx: &Ctx<'_>,
     resource: &Resource,
@@ -373,42 +409,48 @@ pub(super) fn added_capabilities(
     if pod.is_windows() {
         return;
     }
+    let added = pod_risks::added_capabilities(container);
+    let folded = ctx.folds("added-capabilities", "dangerous-capabilities")
+        && added
+            .iter()
+            .any(|&(_, raw)| classify_capability(raw) != CapabilityName::Allowed);
+    if folded {
+        return;
+    }
     let allowed = &ctx.params.added_capabilities.allowed;
-    let Some(add) = container
-        .security_context()
-        .and_then(|sc| sc.path(&["capabilities", "add"]))
-    else {
+    let outside: Vec<(NodeRef<'_>, String)> = added
+        .iter()
+        .filter_map(|&(item, raw)| {
+            let phrase = match pod_risks::outside_allowed(raw, allowed)? {
+                Some(spelled) => format!("`{raw}` (allowed only when written `{spelled}`)"),
+                None => format!("`{raw}`"),
+            };
+            Some((item, phrase))
+        })
+        .collect();
+    let Some(&(first, _)) = outside.first() else {
         return;
     };
-    for item in add.items() {
-        let Some(name) = item.as_str() else {
-            continue;
-        };
-        if allowed.iter().any(|a| a == name) {
-            continue;
-        }
-        let canonical = canonical_capability(name);
-        let message = match allowed
-            .iter()
-            .find(|a| canonical_capability(a) == canonical)
-        {
-            Some(spelled) => format!(
-                "{} adds capability `{name}`, which is allowed only when written `{spelled}`",
-                container.describe()
+    let phrases: Vec<String> = outside.iter().map(|(_, p)| p.clone()).collect();
+    let noun = if outside.len() == 1 {
+        "capability"
+    } else {
+        "capabilities"
+    };
+    let finding = sink
+        .report(
+            resource,
+            first,
+            format!(
+                "{} adds {noun} {}",
+                container.describe(),
+                join_and(&phrases)
             ),
-            None => format!("{} adds capability `{name}`", container.describe()),
-        };
-        sink.report(resource, item, message)
-            .in_container(container.name);
+        )
+        .in_container(container.name);
+    for (item, phrase) in &outside[1..] {
+        finding.related(item.span(), format!("adds {phrase}"));
     }
-}
-
-/// `net_bind_service`, `CAP_NET_BIND_SERVICE` → `NET_BIND_SERVICE`.
-fn canonical_capability(name: &str) -> String {
-    let upper = name.trim().to_ascii_uppercase();
-    upper
-        .strip_prefix("CAP_")
-        .map_or_else(|| upper.clone(), str::to_string)
 }
 
 /// What a seccomp setting amounts to.

@@ -13,13 +13,20 @@
 //!   number, a path, a URL without a password, an authentication scheme keyword (`basic`,
 //!   `oidc`…), nor an obvious placeholder (see [`is_placeholder`]).
 //!
-//! A PEM private key is reported whatever its name.
+//! Whatever the name, a value that *is* a secret is reported too: a password in a URL's userinfo,
+//! a PEM private key, a well-known token format (cloud access keys, source-host and chat tokens,
+//! signed JWTs, a service account key JSON), from the table of patterns in
+//! `secret_patterns.toml` (see `secret_values`). The secret is never printed: the message shows
+//! it masked after a non-secret prefix, and the finding marks its bytes for the printers to mask
+//! (`Finding::redact`).
 
 use serde::Deserialize;
 
+use super::secret_values;
 use super::{Ctx, Sink};
 use crate::model::{Container, PodSpec, Resource};
-use crate::yaml::{NodeRef, ScalarStyle};
+use crate::text::TextRange;
+use crate::yaml::{NodeRef, ScalarStyle, Span};
 
 /// `[checks.secret-in-env]` and `[checks.secret-in-configmap]`: the name fragments (matched
 /// without case) that mark a name as a secret's.
@@ -73,34 +80,90 @@ pub(super) fn secret_in_env(
         let Some(value) = string_value(node) else {
             continue;
         };
-        let Some(what) = secret_kind(name, value, patterns) else {
-            continue;
-        };
-        sink.report(
-            resource,
-            node,
-            format!(
-                "environment variable `{name}` of {} holds {what}",
-                container.describe()
-            ),
-        )
-        .in_container(container.name);
+        let subject = format!("environment variable `{name}` of {}", container.describe());
+        if let Some(finding) = report_secret(resource, node, name, value, &subject, patterns, sink)
+        {
+            finding.in_container(container.name);
+        }
     }
 }
 
-/// What a literal `value` under `name` holds, when it is a secret: a private key whatever the
-/// name, or secret material under a secret-like name.
-fn secret_kind(name: &str, value: &str, patterns: &[String]) -> Option<&'static str> {
-    if is_private_key(value) {
-        Some("a private key")
-    } else if is_secret_name(name, patterns) && is_secret_material(value) {
-        Some("a literal secret")
+/// Reports the secret `value` (of the scalar `node`, under `name`) holds, if it holds one: a
+/// secret by what it is (the patterns), else a literal under a secret-like name. The message
+/// names `subject`; the secret's bytes are marked for the printers to mask.
+fn report_secret<'s>(
+    resource: &Resource,
+    node: NodeRef<'_>,
+    name: &str,
+    value: &str,
+    subject: &str,
+    patterns: &[String],
+    sink: &'s mut Sink<'_>,
+) -> Option<&'s mut crate::diagnostic::Finding> {
+    if let Some(found) = secret_values::find(value) {
+        let (at, secret) = locate(sink, node, value, &found);
+        let message = format!(
+            "{subject} holds {} (`{}`)",
+            found.pattern.name,
+            found.masked()
+        );
+        return Some(sink.report_span(resource, at, message).redact(secret));
+    }
+    if is_secret_name(name, patterns) && is_secret_material(value) {
+        let finding = sink.report(resource, node, format!("{subject} holds a literal secret"));
+        return Some(finding.redact(node.span()));
+    }
+    None
+}
+
+/// Where a found secret is in the source: the span a finding points at (the first line of the
+/// match) and the span to mask (the secret after its kept prefix; to the end of the value for a
+/// secret that spans lines). Found by searching the scalar's source for the match's first line,
+/// which a token or a PEM header is written as is; when it is not there (escapes, folding), the
+/// finding points at the whole value and the whole value is masked.
+fn locate(
+    sink: &Sink<'_>,
+    node: NodeRef<'_>,
+    value: &str,
+    found: &secret_values::Found<'_>,
+) -> (Span, Span) {
+    let whole = node.span();
+    let source = sink.text(whole);
+    let first_line = |range: std::ops::Range<usize>| value[range].split('\n').next().unwrap_or("");
+    let in_source = |text: &str| -> Option<u32> {
+        (!text.is_empty())
+            .then(|| source.find(text))
+            .flatten()
+            .map(|at| whole.range.start + at as u32)
+    };
+    let matched = first_line(found.matched.clone());
+    // A PEM body starts on the line after its header: the first line with text.
+    let leading =
+        value[found.secret.clone()].len() - value[found.secret.clone()].trim_start().len();
+    let secret = first_line(found.secret.start + leading..found.secret.end);
+    let (Some(at), Some(secret_at)) = (in_source(matched), in_source(secret)) else {
+        return (whole, whole);
+    };
+    let kept = if leading > 0 {
+        0
     } else {
-        None
-    }
+        secret.chars().take(found.kept()).map(char::len_utf8).sum()
+    };
+    let multi_line = value[found.secret.clone()].contains('\n');
+    let secret_end = if multi_line {
+        whole.range.end
+    } else {
+        secret_at + secret.len() as u32
+    };
+    let span = |start: u32, end: u32| Span::new(whole.file, TextRange::new(start, end.max(start)));
+    (
+        span(at, at + matched.len() as u32),
+        span(secret_at + kept as u32, secret_end),
+    )
 }
 
-/// `secret-in-configmap`: a ConfigMap `data` key with a secret-like name holds a literal.
+/// `secret-in-configmap`: a ConfigMap `data` value holds a secret: one by what it is, or a
+/// literal under a secret-like key.
 pub(super) fn secret_in_configmap(ctx: &Ctx<'_>, resource: &Resource, sink: &mut Sink<'_>) {
     if resource.kind != "ConfigMap" || !resource.group().is_empty() {
         return;
@@ -113,14 +176,8 @@ pub(super) fn secret_in_configmap(ctx: &Ctx<'_>, resource: &Resource, sink: &mut
         let (Some((key, _)), Some(value)) = (key.as_scalar(), string_value(node)) else {
             continue;
         };
-        let Some(what) = secret_kind(key, value, patterns) else {
-            continue;
-        };
-        sink.report(
-            resource,
-            node,
-            format!("{} key `{key}` holds {what}", describe(resource)),
-        );
+        let subject = format!("{} key `{key}`", describe(resource));
+        report_secret(resource, node, key, value, &subject, patterns, sink);
     }
 }
 
@@ -381,7 +438,7 @@ const PLACEHOLDER_WORDS: &[&str] = &[
 /// Obvious placeholders: template syntax (`{{ .Values.x }}`, `${VAR}`, `<password>`,
 /// `__TOKEN__`), masks (`xxxx`, `****`), a variable name in capitals (`DB_PASSWORD_VALUE`),
 /// and words that ask to be replaced (`changeme`, `your-token-here`, `REPLACE_ME`, `TODO`).
-fn is_placeholder(value: &str) -> bool {
+pub(super) fn is_placeholder(value: &str) -> bool {
     let value = value.trim();
     if value.contains("{{") || value.contains("${") {
         return true;
@@ -430,16 +487,6 @@ fn is_capitals_identifier(value: &str) -> bool {
                     .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
         })
         && value.starts_with(|c: char| c.is_ascii_uppercase())
-}
-
-/// A PEM private key block (`-----BEGIN RSA PRIVATE KEY-----`, `…EC…`, `…OPENSSH…`).
-fn is_private_key(value: &str) -> bool {
-    value.match_indices("-----BEGIN ").any(|(at, _)| {
-        let header = &value[at + "-----BEGIN ".len()..];
-        header
-            .split_once("-----")
-            .is_some_and(|(label, _)| label.contains("PRIVATE KEY") && !label.contains('\n'))
-    })
 }
 
 /// Standard base64 (as Kubernetes encodes `data`), ignoring whitespace; `None` when invalid.
@@ -616,19 +663,6 @@ mod tests {
         ] {
             assert!(!is_secret_material(value), "{value:?}");
         }
-    }
-
-    #[test]
-    fn private_keys() {
-        assert!(is_private_key(
-            "-----BEGIN RSA PRIVATE KEY-----\nMIIE\n-----END RSA PRIVATE KEY-----\n"
-        ));
-        assert!(is_private_key("x\n-----BEGIN PRIVATE KEY-----\nMII"));
-        assert!(is_private_key("-----BEGIN OPENSSH PRIVATE KEY-----"));
-        assert!(!is_private_key("-----BEGIN CERTIFICATE-----\nMII"));
-        assert!(!is_private_key("-----BEGIN PUBLIC KEY-----"));
-        assert!(!is_private_key("-----BEGIN \nPRIVATE KEY-----"));
-        assert!(!is_private_key("PRIVATE KEY"));
     }
 
     #[test]

@@ -12,25 +12,54 @@ use crate::model::{Container, PodSpec, Resource};
 use crate::source::Sources;
 
 /// What every check runs with, besides the objects: the target Kubernetes version (top-level
-/// `kubernetes-version`) and the parameters of `[checks.<id>]`.
+/// `kubernetes-version`), the parameters of `[checks.<id>]`, and which other checks run (for
+/// folding a weaker finding into a stronger one, see [`Ctx::folds`]).
 #[derive(Clone, Copy)]
 pub(crate) struct Ctx<'a> {
     pub(crate) kubernetes_version: KubernetesVersion,
     pub(crate) params: &'a Params,
+    checks: &'a [(&'static Check, Severity)],
+    named: &'a [&'static str],
+}
+
+impl Ctx<'_> {
+    /// Whether check `id` runs.
+    pub(crate) fn runs(&self, id: &str) -> bool {
+        self.checks.iter().any(|(check, _)| check.id == id)
+    }
+
+    /// The severity check `id` reports at in this run, if it runs.
+    pub(crate) fn severity_of(&self, id: &str) -> Option<Severity> {
+        self.checks
+            .iter()
+            .find(|(check, _)| check.id == id)
+            .map(|&(_, severity)| severity)
+    }
+
+    /// Whether a finding of the weaker check `weaker` is folded into one of `into`, which
+    /// implies it on the same node: `into` runs, and `weaker` was not selected by its id (a
+    /// user who asks for a check by name gets every finding of it).
+    pub(crate) fn folds(&self, weaker: &str, into: &str) -> bool {
+        self.runs(into) && !self.named.contains(&weaker)
+    }
 }
 
 /// The checks a run executes, each with its resolved severity, and what they run with.
 pub(crate) struct Selection<'a> {
-    ctx: Ctx<'a>,
+    kubernetes_version: KubernetesVersion,
+    params: &'a Params,
     /// In registry order (sorted by id), so findings come out in a stable order.
     checks: Vec<(&'static Check, Severity)>,
+    /// The checks selected by id (see [`Ctx::folds`]).
+    named: Vec<&'static str>,
 }
 
 impl<'a> Selection<'a> {
     /// The registered checks among `ids` (others, such as `all`, are skipped), each reporting
-    /// at `severity(id)`.
+    /// at `severity(id)`; `named` are those selected by their id.
     pub(crate) fn new(
         ids: &[&str],
+        named: &[&str],
         severity: impl Fn(&str) -> Severity,
         kubernetes_version: KubernetesVersion,
         params: &'a Params,
@@ -40,12 +69,26 @@ impl<'a> Selection<'a> {
             .filter_map(|id| super::find(id))
             .map(|check| (check, severity(check.id)))
             .collect();
+        let named = named
+            .iter()
+            .filter_map(|id| super::find(id))
+            .map(|check| check.id)
+            .collect();
         Selection {
-            ctx: Ctx {
-                kubernetes_version,
-                params,
-            },
+            kubernetes_version,
+            params,
             checks,
+            named,
+        }
+    }
+
+    /// What the checks run with.
+    fn ctx(&self) -> Ctx<'_> {
+        Ctx {
+            kubernetes_version: self.kubernetes_version,
+            params: self.params,
+            checks: &self.checks,
+            named: &self.named,
         }
     }
 
@@ -69,14 +112,15 @@ impl<'a> Selection<'a> {
         let containers: Vec<Container<'_>> =
             pod.map_or_else(Vec::new, |p| p.containers().collect());
         let mut suppressed = 0;
+        let ctx = self.ctx();
         for &(check, severity) in &self.checks {
             let mut sink = Sink::new(check.id, severity, sources, findings);
             match (check.run, pod) {
-                (Runner::Resource(run), _) => run(&self.ctx, resource, &mut sink),
-                (Runner::Pod(run), Some(pod)) => run(&self.ctx, resource, pod, &mut sink),
+                (Runner::Resource(run), _) => run(&ctx, resource, &mut sink),
+                (Runner::Pod(run), Some(pod)) => run(&ctx, resource, pod, &mut sink),
                 (Runner::Container(run), Some(pod)) => {
                     for &container in &containers {
-                        run(&self.ctx, resource, pod, container, &mut sink);
+                        run(&ctx, resource, pod, container, &mut sink);
                     }
                 }
                 _ => {}
@@ -96,11 +140,12 @@ impl<'a> Selection<'a> {
         findings: &mut Vec<Finding>,
     ) -> usize {
         let mut suppressed = 0;
+        let ctx = self.ctx();
         for &(check, severity) in &self.checks {
             let mut sink = Sink::new(check.id, severity, sources, findings);
             match (check.run, graph) {
-                (Runner::Unit(run), _) => run(&self.ctx, resources, &mut sink),
-                (Runner::Graph(run), Some(graph)) => run(&self.ctx, graph, &mut sink),
+                (Runner::Unit(run), _) => run(&ctx, resources, &mut sink),
+                (Runner::Graph(run), Some(graph)) => run(&ctx, graph, &mut sink),
                 _ => {}
             }
             suppressed += sink.suppressed;

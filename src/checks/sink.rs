@@ -51,6 +51,17 @@ impl<'a> Sink<'a> {
         Editor::new(self.sources)
     }
 
+    /// The source text of `span` (for locating a part of a value inside its node).
+    pub(crate) fn text(&self, span: Span) -> &'a str {
+        if span.file.0 as usize >= self.sources.len() {
+            return ""; // not a source file (the built-in roles)
+        }
+        let file = self.sources.get(span.file);
+        file.text
+            .get(span.range.start as usize..span.range.end as usize)
+            .unwrap_or("")
+    }
+
     /// Reports a finding about `resource` at `node`. Returns it for adding the container,
     /// related locations or a fix; a finding suppressed by annotation is still returned but
     /// then dropped.
@@ -92,6 +103,12 @@ impl Finding {
         self
     }
 
+    /// Marks `span` as secret text that no output may print (see [`Finding::redact`]).
+    pub(crate) fn redact(&mut self, span: Span) -> &mut Self {
+        self.redact.push(span);
+        self
+    }
+
     /// Adds a related location.
     pub(crate) fn related(&mut self, span: Span, message: impl Into<String>) -> &mut Self {
         self.related.push(Related {
@@ -103,14 +120,41 @@ impl Finding {
 
     /// Attaches a fix made of `edits`, as computed by an edit helper (`sink.edit()…`). `None`
     /// (the helper could not edit safely) or no edits attach nothing: the finding is reported
-    /// without a fix. `description` is imperative: "set `privileged: false`".
+    /// without a fix. `description` is imperative: "set `privileged: false`". An unsafe or
+    /// display-only fix says why with its check's `fix_reason`.
     pub(crate) fn with_fix(
         &mut self,
         applicability: Applicability,
         description: impl Into<String>,
         edits: Option<Vec<Edit>>,
     ) -> &mut Self {
-        self.fix = edits.and_then(|edits| Fix::new(applicability, description, edits));
+        let reason = crate::docs::doc(self.check)
+            .map(|doc| doc.fix_reason)
+            .filter(|reason| !reason.is_empty() && applicability != Applicability::Safe);
+        self.with_fix_because(
+            applicability,
+            description,
+            reason.unwrap_or_default(),
+            edits,
+        )
+    }
+
+    /// Like [`with_fix`](Self::with_fix), with the reason this fix is unsafe or display-only
+    /// (when it is not the check's usual one: a fix less safe than the check's other fixes).
+    pub(crate) fn with_fix_because(
+        &mut self,
+        applicability: Applicability,
+        description: impl Into<String>,
+        reason: impl Into<String>,
+        edits: Option<Vec<Edit>>,
+    ) -> &mut Self {
+        let reason = reason.into();
+        self.fix = edits
+            .and_then(|edits| Fix::new(applicability, description, edits))
+            .map(|fix| Fix {
+                reason: (!reason.is_empty()).then_some(reason),
+                ..fix
+            });
         self
     }
 }

@@ -37,6 +37,7 @@ pub(crate) fn findings(
     let (sources, resources) = unit(files);
     let selection = Selection::new(
         &[id],
+        &[id],
         |_| Severity::Warning,
         settings.kubernetes_version,
         &settings.params,

@@ -3,10 +3,25 @@
 use std::collections::HashMap;
 
 use super::{Ctx, Sink};
+use crate::model::schema;
 use crate::model::{
     is_cluster_scoped, Container, Labels, Operator, PodSpec, Requirement, Resource, Selector,
 };
 use crate::yaml::{FileId, NodeKind, NodeRef};
+
+// ---------------------------------------------------------------------------------------------
+// malformed-object
+
+/// `malformed-object`: a field k8sec reads has a type the API server rejects (a string where a
+/// mapping belongs, a quoted number for an integer), a required field is missing, or a field is
+/// not part of the object's API version. The typed views treat such a field as absent, so
+/// without this the checks that read it would pass silently. The shapes are the model's
+/// (`crate::model::schema`).
+pub(super) fn malformed_object(_ctx: &Ctx<'_>, resource: &Resource, sink: &mut Sink<'_>) {
+    for problem in schema::problems(resource) {
+        sink.report(resource, problem.node, problem.message);
+    }
+}
 
 // ---------------------------------------------------------------------------------------------
 // selector-label-mismatch

@@ -38,6 +38,9 @@ pub(crate) enum Command {
     /// Print the cross-resource graph: what runs as which ServiceAccount, who binds and grants
     /// what, which Services, NetworkPolicies and Ingresses select or route to which workloads.
     Graph(GraphArgs),
+    /// Run the language server on stdin/stdout (diagnostics, quick fixes and check docs in
+    /// an editor; see editors/).
+    Lsp,
 }
 
 #[derive(clap::Args)]
@@ -51,7 +54,7 @@ pub(crate) struct GraphArgs {
     /// cluster-scoped), e.g. `Deployment/shop/web`.
     #[arg(long)]
     pub focus: Option<String>,
-    /// Configuration file (default: `.k8sec.toml` found upward from the working directory), for
+    /// Configuration file (default: the nearest `.k8sec.toml` at or above the paths linted), for
     /// `[graph] external`, `exclude`, `[helm]` and `kubernetes-version`.
     #[arg(long)]
     pub config: Option<PathBuf>,
@@ -74,6 +77,9 @@ pub(crate) struct HelmArgs {
     /// A `--set key=value` for every rendered chart (repeatable).
     #[arg(long, value_name = "KEY=VALUE")]
     pub helm_set: Vec<String>,
+    /// Files (and a chart's rendering) larger than this many MB are not read.
+    #[arg(long, value_name = "MB", default_value_t = 50)]
+    pub max_file_size: u64,
 }
 
 impl HelmArgs {
@@ -82,27 +88,36 @@ impl HelmArgs {
             binary: self.helm.clone(),
             values: self.helm_values.clone(),
             set: self.helm_set.clone(),
+            max_file_size: Some(self.max_file_size.saturating_mul(1024 * 1024)),
         }
     }
 }
 
 #[derive(clap::Args)]
 pub(crate) struct LintArgs {
-    /// Files or directories to lint; `-` reads one YAML stream from stdin.
+    /// Files or directories to lint; `-` reads one YAML stream from stdin. With `--context`:
+    /// the files and directories to report on.
     #[arg(default_value = ".")]
     pub paths: Vec<PathBuf>,
-    #[arg(long, value_enum, default_value = "human")]
-    pub format: OutputFormat,
+    /// Report format (default human). Repeatable, each with its own `--output`: `--format human
+    /// --format sarif --output k8sec.sarif` prints to the terminal and writes SARIF in one run.
+    #[arg(long, value_enum, action = clap::ArgAction::Append)]
+    pub format: Vec<OutputFormat>,
+    /// Write the report of the `--format` just before it to FILE instead of stdout.
+    #[arg(short, long, value_name = "FILE", action = clap::ArgAction::Append)]
+    pub output: Vec<PathBuf>,
     /// When to color human output.
     #[arg(long, value_enum, default_value = "auto")]
     pub color: ColorArg,
-    /// Run only these checks (comma-separated ids; `all` selects every check).
+    /// Run only these checks (comma-separated ids or categories such as `rbac`; `all` selects
+    /// every check).
     #[arg(long, value_delimiter = ',')]
     pub select: Option<Vec<String>>,
-    /// Run these checks in addition to the selected ones (e.g. off-by-default checks).
+    /// Run these checks in addition to the selected ones (ids or categories, e.g.
+    /// `reliability` for the off-by-default probe and request checks).
     #[arg(long, value_delimiter = ',')]
     pub extend_select: Vec<String>,
-    /// Do not run these checks.
+    /// Do not run these checks (ids or categories).
     #[arg(long, value_delimiter = ',')]
     pub ignore: Vec<String>,
     /// Pod Security Standards profile: baseline, restricted, or all (every default-on check).
@@ -111,7 +126,7 @@ pub(crate) struct LintArgs {
     /// Exit 1 when a finding has at least this severity.
     #[arg(long, value_enum)]
     pub fail_on: Option<SeverityArg>,
-    /// Configuration file (default: `.k8sec.toml` found upward from the working directory).
+    /// Configuration file (default: the nearest `.k8sec.toml` at or above the paths linted).
     #[arg(long)]
     pub config: Option<PathBuf>,
     /// The name to report for stdin input.
@@ -123,6 +138,9 @@ pub(crate) struct LintArgs {
     /// Print findings only: no summary, no notes.
     #[arg(short, long)]
     pub quiet: bool,
+    /// Print a count per check (and how many `--fix` can fix) instead of each finding.
+    #[arg(long)]
+    pub statistics: bool,
     #[command(flatten)]
     pub helm: HelmArgs,
     /// Apply safe fixes, write the files (stdin: print the fixed text), report what is left.
@@ -135,6 +153,22 @@ pub(crate) struct LintArgs {
     /// would change.
     #[arg(long)]
     pub diff: bool,
+    /// Report (and fail on) only the findings this baseline file does not record.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Record the run's findings in FILE, a baseline for `--baseline`; the run then exits 0
+    /// (2 on an error).
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+    /// Lint everything given, but report only findings about files changed since the Git ref
+    /// REF (its merge base with HEAD): committed, staged, unstaged and untracked changes.
+    #[arg(long, value_name = "REF")]
+    pub changed_since: Option<String>,
+    /// Lint DIR as a whole (every deployment unit in it) but report only findings about the
+    /// PATHs given: what the pre-commit hook runs, so a commit of a few files is still checked
+    /// against the objects they refer to. Repeatable.
+    #[arg(long, value_name = "DIR", action = clap::ArgAction::Append)]
+    pub context: Vec<PathBuf>,
 }
 
 impl LintArgs {
@@ -160,9 +194,18 @@ impl LintArgs {
 
 #[derive(Clone, Copy, ValueEnum)]
 pub(crate) enum OutputFormat {
+    /// Source snippets with labels (the default).
     Human,
+    /// One line per finding: `path:line:column: severity[check] message`.
     Concise,
+    /// The versioned JSON contract.
     Json,
+    /// SARIF 2.1.0 (GitHub code scanning).
+    Sarif,
+    /// GitHub Actions workflow commands (annotations).
+    Github,
+    /// JUnit XML (GitLab, Jenkins).
+    Junit,
 }
 
 impl From<OutputFormat> for Format {
@@ -171,6 +214,9 @@ impl From<OutputFormat> for Format {
             OutputFormat::Human => Format::Human,
             OutputFormat::Concise => Format::Concise,
             OutputFormat::Json => Format::Json,
+            OutputFormat::Sarif => Format::Sarif,
+            OutputFormat::Github => Format::Github,
+            OutputFormat::Junit => Format::Junit,
         }
     }
 }

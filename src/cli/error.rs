@@ -3,6 +3,7 @@
 use std::fmt;
 
 use k8sec::config::ConfigError;
+use k8sec::BaselineError;
 
 #[derive(Debug)]
 pub(crate) enum Error {
@@ -19,6 +20,16 @@ pub(crate) enum Error {
     UnknownCheck(String),
     /// The check list could not be printed as JSON.
     Json(serde_json::Error),
+    /// `--helm` names no executable file.
+    Helm(String),
+    /// `--baseline` could not be read, or `--write-baseline` written.
+    Baseline(BaselineError),
+    /// `--changed-since`: not in a Git repository, an unknown ref, git missing.
+    Git(String),
+    /// A report could not be written to its `--output` file.
+    Output(std::path::PathBuf, std::io::Error),
+    /// A path given with `--context` is not under the context directories.
+    Context(String),
 }
 
 impl fmt::Display for Error {
@@ -32,6 +43,12 @@ impl fmt::Display for Error {
                 write!(f, "unknown check `{id}` (see `k8sec checks` for the list)")
             }
             Error::Json(error) => write!(f, "{error}"),
+            Error::Helm(message) => f.write_str(message),
+            Error::Baseline(error) => write!(f, "{error}"),
+            Error::Git(message) | Error::Context(message) => f.write_str(message),
+            Error::Output(path, error) => {
+                write!(f, "cannot write the report to {}: {error}", path.display())
+            }
         }
     }
 }
@@ -41,6 +58,8 @@ impl std::error::Error for Error {
         match self {
             Error::Stdin(error) => Some(error),
             Error::Json(error) => Some(error),
+            Error::Baseline(error) => Some(error),
+            Error::Output(_, error) => Some(error),
             _ => None,
         }
     }

@@ -9,7 +9,8 @@ use k8sec::{ExitStatus, Workspace};
 use super::args::GraphArgs;
 use super::error::Error;
 use super::setup::{self, Run};
-use super::{report_problems, write_stdout};
+use super::{report_problems, say, write_stdout};
+use k8sec::report::escape::escape;
 
 pub(crate) fn graph(args: GraphArgs) -> Result<ExitStatus, Error> {
     let focus = args
@@ -18,11 +19,17 @@ pub(crate) fn graph(args: GraphArgs) -> Result<ExitStatus, Error> {
         .map(Focus::parse)
         .transpose()
         .map_err(Error::Focus)?;
-    let config = setup::config(args.config.clone(), &Overrides::default())?;
+    let config = setup::config(
+        args.config.clone(),
+        &args.paths,
+        args.stdin_filename.as_deref(),
+        &Overrides::default(),
+    )?;
     let flags = args.helm.flags();
     let run = Run::new(config, &flags, None, args.paths, args.stdin_filename)?;
     let ws = k8sec::load_with(&run.inputs, &run.options);
     report_problems(&ws, false);
+    setup::warn_unmatched_globs(&run, &ws);
     report_parse_errors(&ws);
     let options = GraphOptions {
         sources: Some(&ws.sources),
@@ -31,7 +38,7 @@ pub(crate) fn graph(args: GraphArgs) -> Result<ExitStatus, Error> {
     let graphs: Vec<(String, Graph<'_>)> = ws
         .units
         .iter()
-        .map(|unit| (unit.kind.label(), Graph::build(&unit.resources, options)))
+        .map(|unit| (unit.label(), Graph::build(&unit.resources, options)))
         .collect();
     let units: Vec<UnitGraph<'_, '_>> = graphs
         .iter()
@@ -52,12 +59,11 @@ fn report_parse_errors(ws: &Workspace) {
     for (file, error) in &ws.parse_errors {
         let source = ws.sources.get(*file);
         let at = source.line_index.line_col(&source.text, error.offset);
-        eprintln!(
-            "k8sec: note: {}:{}:{}: invalid YAML ({}): the objects from there on are not in the graph",
-            source.display_path(),
-            at.line,
-            at.column,
-            error.message
+        let path = format!("{}:{}:{}", source.display_path(), at.line, at.column);
+        let message = format!(
+            "invalid YAML ({}): the objects from there on are not in the graph",
+            escape(&error.message)
         );
+        say("note", Some(&path), &message);
     }
 }

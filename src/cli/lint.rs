@@ -1,75 +1,179 @@
 //! `k8sec lint`: report the findings, or show (`--diff`) or apply (`--fix`) their fixes.
 
 use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
 
 use k8sec::config::Config;
 use k8sec::fix::{unified_diff, FixMode};
-use k8sec::report::{self, Color, Format};
-use k8sec::{ExitStatus, FixCount, LintResult, Workspace};
+use k8sec::report::{self, Color, Format, RenderOptions};
+use k8sec::{Baseline, ExitStatus, FixCount, LintResult, Workspace};
 
 use super::args::LintArgs;
 use super::error::Error;
+use super::narrow::Narrowing;
+use super::outputs::Target;
 use super::setup::{self, Run};
-use super::{report_problems, write_stdout};
+use super::{report_problems, say, stderr_line, write_stdout};
+use k8sec::report::escape::escape;
 
-pub(crate) fn lint(args: LintArgs) -> Result<ExitStatus, Error> {
-    let config = setup::config(args.config.clone(), &args.overrides())?;
+pub(crate) fn lint(args: LintArgs, targets: Vec<Target>) -> Result<ExitStatus, Error> {
+    let config = setup::config(
+        args.config.clone(),
+        &args.paths,
+        args.stdin_filename.as_deref(),
+        &args.overrides(),
+    )?;
     if args.unsafe_fixes && !args.fix && !args.diff {
         return Err(Error::Usage(
             "`--unsafe-fixes` applies with `--fix` or `--diff`",
         ));
     }
+    if args.write_baseline.is_some() && args.diff {
+        return Err(Error::Usage("`--write-baseline` does not go with `--diff`"));
+    }
+    // Without a working directory (deleted under us), paths stay relative to "."; they still
+    // compare with each other.
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let (narrowing, paths) = Narrowing::new(&args, &cwd)?;
     let run = Run::new(
         config,
         &args.helm.flags(),
         args.threads,
-        args.paths,
-        args.stdin_filename,
+        paths,
+        args.stdin_filename.clone(),
     )?;
     let ws = k8sec::load_with(&run.inputs, &run.options);
-    let result = k8sec::lint(&ws, &run.config);
+    let mut result = k8sec::lint(&ws, &run.config);
 
     let output = Output {
-        format: args.format.into(),
+        targets,
         color: args.color.into(),
         quiet: args.quiet,
+        statistics: args.statistics,
+        options: RenderOptions {
+            color: false,
+            rules: run.config.enabled.clone(),
+            root: narrowing.root.clone(),
+        },
     };
     let mode = FixMode {
         unsafe_fixes: args.unsafe_fixes,
     };
     report_problems(&ws, args.quiet);
+    setup::warn_unmatched_globs(&run, &ws);
+    if ws.sources.is_empty() && !ws.problems.is_empty() {
+        // Nothing could be read (`k8sec lint /nonexistent`): the error says it all; a report
+        // of "no findings" would read as a pass.
+        return Ok(ExitStatus::Error);
+    }
     if args.diff {
+        narrowing.apply_for_fix(&ws, &mut result);
         return Ok(diff(&ws, &result, &run.config, mode, args.quiet));
     }
     if args.fix {
-        return Ok(fix(ws, &result, &run, mode, &output));
+        narrowing.apply_for_fix(&ws, &mut result);
+        return fix(ws, &result, &run, mode, &output, &args, &narrowing);
     }
-    output.emit(&ws, &result, false);
-    Ok(k8sec::exit_status(&ws, &result, run.config.fail_on))
+    let baseline_written = write_baseline(&args, &ws, &result, &narrowing)?;
+    narrowing.apply(&ws, &mut result);
+    output.emit(&ws, &result, false)?;
+    Ok(match baseline_written {
+        true => ExitStatus::of(!ws.problems.is_empty(), false),
+        false => k8sec::exit_status(&ws, &result, run.config.fail_on),
+    })
 }
 
-/// How findings are printed.
+/// `--write-baseline FILE`: records the run's findings (all of them, whatever `--baseline` or a
+/// scope hides); `true` when it wrote one.
+fn write_baseline(
+    args: &LintArgs,
+    ws: &Workspace,
+    result: &LintResult,
+    narrowing: &Narrowing,
+) -> Result<bool, Error> {
+    let Some(path) = &args.write_baseline else {
+        return Ok(false);
+    };
+    let baseline = Baseline::of(ws, result, &narrowing.root);
+    baseline.write(path).map_err(Error::Baseline)?;
+    if !args.quiet {
+        stderr_line(&format!(
+            "k8sec: wrote {} finding{} to the baseline {}",
+            baseline.len(),
+            if baseline.len() == 1 { "" } else { "s" },
+            escape(&path.to_string_lossy())
+        ));
+    }
+    Ok(true)
+}
+
+/// Where and how findings are printed.
 struct Output {
-    format: Format,
+    targets: Vec<Target>,
     color: Color,
     quiet: bool,
+    /// `--statistics`: a count per check instead of each finding.
+    statistics: bool,
+    options: RenderOptions,
 }
 
 impl Output {
-    /// Prints the report to stdout, or to stderr when stdout carries a fixed text.
-    fn emit(&self, ws: &Workspace, result: &LintResult, to_stderr: bool) {
+    /// Writes each report: to its file, or to stdout (stderr when stdout carries a fixed text).
+    fn emit(&self, ws: &Workspace, result: &LintResult, to_stderr: bool) -> Result<(), Error> {
+        if let (Some(fixed), false) = (result.fixed, self.quiet) {
+            if self
+                .targets
+                .iter()
+                .any(|t| t.format == Format::Concise && t.file.is_none())
+            {
+                stderr_line(&fixed_line("Fixed", fixed));
+            }
+        }
+        for target in &self.targets {
+            let Some(path) = &target.file else {
+                let text = self.render(ws, result, target.format, self.color(to_stderr));
+                if to_stderr {
+                    let _ = std::io::stderr().lock().write_all(text.as_bytes());
+                } else {
+                    write_stdout(&text);
+                }
+                continue;
+            };
+            let text = self.render(ws, result, target.format, false);
+            std::fs::write(path, text).map_err(|e| Error::Output(path.clone(), e))?;
+        }
+        Ok(())
+    }
+
+    /// Whether the terminal report gets ANSI colors.
+    fn color(&self, to_stderr: bool) -> bool {
         let terminal = if to_stderr {
             std::io::stderr().is_terminal()
         } else {
             std::io::stdout().is_terminal()
         };
-        let color = match self.color {
+        match self.color {
             Color::Always => true,
             Color::Never => false,
             Color::Auto => terminal && std::env::var_os("NO_COLOR").is_none(),
+        }
+    }
+
+    fn render(&self, ws: &Workspace, result: &LintResult, format: Format, color: bool) -> String {
+        let options = RenderOptions {
+            color,
+            ..self.options.clone()
         };
-        let mut output = report::render(ws, result, self.format, color);
-        if self.quiet && self.format == Format::Human {
+        let mut output = match (self.statistics, format) {
+            (true, Format::Json) => report::statistics::render_json(result),
+            (true, _) => report::statistics::render_text(result),
+            (false, format) => report::render(ws, result, format, &options),
+        };
+        let human = format == Format::Human && !self.statistics;
+        if human && !self.quiet && !result.findings.is_empty() {
+            output.push_str(report::SILENCE_HINT);
+        }
+        if self.quiet && (human || (format == Format::Github && !self.statistics)) {
             // Drop the summary line.
             if let Some(cut) = output.trim_end_matches('\n').rfind('\n') {
                 output.truncate(cut + 1);
@@ -77,14 +181,7 @@ impl Output {
                 output.clear();
             }
         }
-        if let (Some(fixed), Format::Concise, false) = (result.fixed, self.format, self.quiet) {
-            eprintln!("{}", fixed_line("Fixed", fixed));
-        }
-        if to_stderr {
-            let _ = std::io::stderr().lock().write_all(output.as_bytes());
-        } else {
-            write_stdout(&output);
-        }
+        output
     }
 }
 
@@ -108,18 +205,24 @@ fn diff(
     quiet: bool,
 ) -> ExitStatus {
     let preview = k8sec::preview(ws, result, config, mode);
+    // A diff shows context lines: the secrets findings mark are masked there too.
+    let secrets = report::redact::secrets(ws, result);
     let mut out = String::new();
     for fixed in &preview.files {
         let source = ws.sources.get(fixed.file);
         report_fix_warnings(source.display_path(), &fixed.warnings);
         if fixed.changes(ws) {
             let path = source.display_path();
-            out.push_str(&unified_diff(path, &source.text, &fixed.text));
+            let (before, after) = (
+                report::redact::mask(&source.text, &secrets),
+                report::redact::mask(&fixed.text, &secrets),
+            );
+            out.push_str(&unified_diff(path, &before, &after));
         }
     }
     write_stdout(&out);
     if !quiet {
-        eprintln!("{}", fixed_line("Would fix", preview.count));
+        stderr_line(&fixed_line("Would fix", preview.count));
     }
     preview.exit_status(ws)
 }
@@ -132,15 +235,15 @@ fn fix(
     run: &Run,
     mode: FixMode,
     output: &Output,
-) -> ExitStatus {
-    let fixed = k8sec::fix_and_write(ws, result, &run.inputs, &run.options, &run.config, mode);
+    args: &LintArgs,
+    narrowing: &Narrowing,
+) -> Result<ExitStatus, Error> {
+    let mut fixed = k8sec::fix_and_write(ws, result, &run.inputs, &run.options, &run.config, mode);
     for file in &fixed.files {
         report_fix_warnings(&file.path, &file.warnings);
         if let Some(error) = &file.write_error {
-            eprintln!(
-                "k8sec: error: {}: cannot write the fixed file: {error}",
-                file.path
-            );
+            let message = format!("cannot write the fixed file: {error}");
+            say("error", Some(&file.path), &escape(&message));
         }
     }
     if let Some(bytes) = &fixed.stdin {
@@ -149,12 +252,19 @@ fn fix(
         let mut stdout = std::io::stdout().lock();
         let _ = stdout.write_all(bytes).and_then(|()| stdout.flush());
     }
-    output.emit(&fixed.ws, &fixed.result, fixed.stdin.is_some());
-    fixed.exit_status(run.config.fail_on)
+    let baseline_written = write_baseline(args, &fixed.ws, &fixed.result, narrowing)?;
+    narrowing.apply(&fixed.ws, &mut fixed.result);
+    output.emit(&fixed.ws, &fixed.result, fixed.stdin.is_some())?;
+    Ok(
+        match (fixed.exit_status(run.config.fail_on), baseline_written) {
+            (ExitStatus::Failure, true) => ExitStatus::Success,
+            (status, _) => status,
+        },
+    )
 }
 
 fn report_fix_warnings(path: &str, warnings: &[String]) {
     for warning in warnings {
-        eprintln!("k8sec: warning: {path}: {warning}");
+        say("warning", Some(path), &escape(warning));
     }
 }

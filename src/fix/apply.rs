@@ -38,6 +38,8 @@ pub struct Applied {
     pub applied: usize,
     /// Fixes left out: conflicting with one applied before them, or malformed.
     pub skipped: usize,
+    /// The positions (in the order given) of the fixes applied.
+    pub taken: Vec<usize>,
     /// The edits made, sorted.
     pub edits: Vec<Edit>,
 }
@@ -49,15 +51,16 @@ pub fn apply_fixes<'f>(
     file: FileId,
     fixes: impl IntoIterator<Item = &'f Fix>,
 ) -> Applied {
-    let mut fixes: Vec<&Fix> = fixes.into_iter().collect();
-    fixes.sort_by_key(|f| {
+    let mut fixes: Vec<(usize, &Fix)> = fixes.into_iter().enumerate().collect();
+    fixes.sort_by_key(|(_, f)| {
         f.edits
             .first()
             .map(|e| (e.span.range.start, e.span.range.end))
     });
     let mut taken: Vec<&Edit> = Vec::new();
+    let mut taken_fixes = Vec::new();
     let (mut applied, mut skipped) = (0, 0);
-    for fix in fixes {
+    for (position, fix) in fixes {
         let fits = is_well_formed(text, file, fix)
             && fix.edits.iter().all(|edit| {
                 taken
@@ -66,6 +69,7 @@ pub fn apply_fixes<'f>(
             });
         if fits {
             taken.extend(fix.edits.iter());
+            taken_fixes.push(position);
             applied += 1;
         } else {
             skipped += 1;
@@ -91,10 +95,12 @@ pub fn apply_fixes<'f>(
         last = range.end;
     }
     out.push_str(&text[last..]);
+    taken_fixes.sort_unstable();
     Applied {
         text: out,
         applied,
         skipped,
+        taken: taken_fixes,
         edits,
     }
 }
@@ -215,6 +221,7 @@ mod tests {
     fn fix(edits: &[(u32, u32, &str)]) -> Fix {
         Fix {
             applicability: Applicability::Safe,
+            reason: None,
             description: "test".to_string(),
             edits: edits
                 .iter()

@@ -85,6 +85,9 @@ pub struct Fix {
     pub description: String,
     /// Sorted by position, non-overlapping.
     pub edits: Vec<Edit>,
+    /// Why the fix is not safe (unsafe or display-only), in one line: what may break, what is
+    /// the user's to choose. Shown with the fix in every output.
+    pub reason: Option<String>,
 }
 
 impl Fix {
@@ -110,6 +113,7 @@ impl Fix {
             applicability,
             description: description.into(),
             edits,
+            reason: None,
         })
     }
 

@@ -9,10 +9,13 @@ use std::path::Path;
 /// The new text goes to a temporary file in the same directory (same filesystem, so the final
 /// rename is atomic), is flushed to disk, gets the original's permissions (and owner, where
 /// allowed), and is renamed over the original: a crash or a full disk leaves either the old
-/// file or the new one, never a truncated one. A symlink is followed, so the link stays a link.
+/// file or the new one, never a truncated one. A symlink is followed, so the link stays a link,
+/// but only within the file's repository (the nearest directory holding `.git`, else its own
+/// directory): never through a link out of it.
 ///
 /// Refused, with the file untouched: a read-only file (the user said it must not change), a
-/// file that changed on disk since it was read, an unwritable directory.
+/// file that changed on disk since it was read (checked again right before the rename: a file
+/// changed or deleted meanwhile stays as the user left it), an unwritable directory.
 pub fn write_fixed(path: &Path, original: &[u8], fixed: &[u8]) -> io::Result<()> {
     write_fixed_with(path, original, fixed, |_| Ok(()))
 }
@@ -26,6 +29,16 @@ pub(crate) fn write_fixed_with(
     before_rename: impl FnOnce(&Path) -> io::Result<()>,
 ) -> io::Result<()> {
     let target = fs::canonicalize(path)?;
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    if !target.starts_with(crate::source::boundary_of(dir, &[])) {
+        return Err(io::Error::new(
+            io::ErrorKind::PermissionDenied,
+            "the file is a symlink that leads out of the repository: not written",
+        ));
+    }
     let metadata = fs::metadata(&target)?;
     if metadata.permissions().readonly() {
         return Err(io::Error::new(
@@ -57,6 +70,21 @@ pub(crate) fn write_fixed_with(
         let _ = std::os::unix::fs::chown(temp.path(), Some(metadata.uid()), Some(metadata.gid()));
     }
     before_rename(temp.path())?;
+    // The user may have saved the file (or deleted it) while it was being fixed: theirs wins.
+    match fs::read(&target) {
+        Ok(now) if now == original => {}
+        Ok(_) => {
+            return Err(io::Error::other(
+                "the file changed on disk while it was being fixed: left as it is",
+            ))
+        }
+        Err(error) if error.kind() == io::ErrorKind::NotFound => {
+            return Err(io::Error::other(
+                "the file was deleted while it was being fixed: not written",
+            ))
+        }
+        Err(error) => return Err(error),
+    }
     // On failure the temporary file is removed when `temp` drops.
     temp.persist(&target).map_err(|e| e.error)?;
     if let Ok(dir) = fs::File::open(dir) {
@@ -126,6 +154,41 @@ mod tests {
         let error = write_fixed(&path, b"a: 1\n", b"a: 2\n").unwrap_err();
         assert!(error.to_string().contains("read-only"), "{error}");
         assert_eq!(fs::read(&path).unwrap(), b"a: 1\n");
+    }
+
+    #[test]
+    fn a_file_changed_or_deleted_before_the_rename_is_left_as_the_user_left_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("pod.yaml");
+        fs::write(&path, "a: 1\n").unwrap();
+        let error = write_fixed_with(&path, b"a: 1\n", b"a: 2\n", |_| fs::write(&path, "a: 3\n"))
+            .unwrap_err();
+        assert!(error.to_string().contains("changed on disk"), "{error}");
+        assert_eq!(fs::read(&path).unwrap(), b"a: 3\n");
+        let error =
+            write_fixed_with(&path, b"a: 3\n", b"a: 2\n", |_| fs::remove_file(&path)).unwrap_err();
+        assert!(error.to_string().contains("deleted"), "{error}");
+        assert!(!path.exists());
+        let names: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
+        assert!(names.is_empty(), "{names:?}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn never_through_a_symlink_out_of_the_repository() {
+        let outside = tempfile::tempdir().unwrap();
+        let target = outside.path().join("victim.yaml");
+        fs::write(&target, "a: 1\n").unwrap();
+        let repo = tempfile::tempdir().unwrap();
+        fs::create_dir(repo.path().join(".git")).unwrap();
+        let link = repo.path().join("pod.yaml");
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        let error = write_fixed(&link, b"a: 1\n", b"a: 2\n").unwrap_err();
+        assert!(
+            error.to_string().contains("out of the repository"),
+            "{error}"
+        );
+        assert_eq!(fs::read(&target).unwrap(), b"a: 1\n");
     }
 
     #[cfg(unix)]

@@ -123,10 +123,40 @@ pub(crate) struct Backend<'a> {
     pub(crate) port: Option<(BackendPort<'a>, NodeRef<'a>)>,
 }
 
-/// Every Service backend of an Ingress (`networking.k8s.io` or `extensions`): the default
-/// backend and the backend of every path, in both the `v1` shape (`service: {name, port}`) and
-/// the `v1beta1` one (`serviceName`, `servicePort`). Resource backends are not Services.
+/// Every Service backend of an Ingress (`networking.k8s.io` or `extensions`), read as its API
+/// version reads it: in `networking.k8s.io/v1`, `defaultBackend` and each path's
+/// `service: {name, port}`; in the beta versions, `backend` and `serviceName`/`servicePort`.
+/// A field of the other version names no Service (the API server ignores or rejects it).
+/// Resource backends are not Services.
 pub(crate) fn ingress_backends(resource: &Resource) -> Vec<Backend<'_>> {
+    let v1 = is_ingress_v1(resource);
+    backend_nodes(resource)
+        .into_iter()
+        .filter_map(|node| backend(node, v1))
+        .collect()
+}
+
+/// The `serviceName` values of a `networking.k8s.io/v1` Ingress's backends that have no
+/// `service`: written in the beta shape, they name no Service in v1.
+pub(crate) fn ingress_beta_fields_in_v1(resource: &Resource) -> Vec<NodeRef<'_>> {
+    if !is_ingress_v1(resource) {
+        return Vec::new();
+    }
+    backend_nodes(resource)
+        .into_iter()
+        .filter(|node| !node.get("service").is_some_and(|s| !s.is_null()))
+        .filter_map(|node| node.get("serviceName").filter(|n| !n.is_null()))
+        .collect()
+}
+
+fn is_ingress_v1(resource: &Resource) -> bool {
+    resource.api_version == "networking.k8s.io/v1"
+}
+
+/// The backend mappings of an Ingress: the default backend (`defaultBackend` in v1, `backend`
+/// in the beta versions; a v1 `backend` is read too, for `ingress_beta_fields_in_v1`) and the
+/// backend of every path.
+fn backend_nodes(resource: &Resource) -> Vec<NodeRef<'_>> {
     if resource.kind != "Ingress" || !matches!(resource.group(), "networking.k8s.io" | "extensions")
     {
         return Vec::new();
@@ -147,7 +177,7 @@ pub(crate) fn ingress_backends(resource: &Resource) -> Vec<Backend<'_>> {
             backends.extend(path.get("backend"));
         }
     }
-    backends.into_iter().filter_map(backend).collect()
+    backends
 }
 
 /// A `servicePort` (`v1beta1`): a number or a port name.
@@ -160,8 +190,10 @@ fn port_of(port: NodeRef<'_>) -> Option<(BackendPort<'_>, NodeRef<'_>)> {
         .map(|name| (BackendPort::Name(name), port))
 }
 
-fn backend(node: NodeRef<'_>) -> Option<Backend<'_>> {
-    if let Some(service) = node.get("service") {
+/// The Service a backend mapping names, in the shape of its API version (`v1`: `service`).
+fn backend(node: NodeRef<'_>, v1: bool) -> Option<Backend<'_>> {
+    if v1 {
+        let service = node.get("service")?;
         let service_node = service.get("name")?;
         let name = service_node.as_str().filter(|n| !n.is_empty())?;
         let port = service.get("port").and_then(|p| {

@@ -56,3 +56,22 @@ pub fn is_kustomize_kind(api_version: &str, kind: &str) -> bool {
     api_version.starts_with("kustomize.config.k8s.io/")
         && matches!(kind, "Kustomization" | "Component")
 }
+
+/// Whether `kind` of API `group` runs pods because of what it is, whatever its manifest holds:
+/// the built-in workload kinds, OpenShift's DeploymentConfig and Argo's Rollout. Such an object
+/// has a pod spec (and is checked as one) even when its `containers` is missing or malformed;
+/// other kinds are pod-bearing only when their `spec.template` holds a `containers` list.
+pub fn is_workload_kind(group: &str, kind: &str) -> bool {
+    matches!(
+        (group, kind),
+        ("", "Pod" | "ReplicationController" | "PodTemplate")
+            | (
+                "apps" | "extensions",
+                "Deployment" | "DaemonSet" | "ReplicaSet"
+            )
+            | ("apps", "StatefulSet")
+            | ("batch", "Job" | "CronJob")
+            | ("" | "apps.openshift.io", "DeploymentConfig")
+            | ("argoproj.io", "Rollout")
+    )
+}

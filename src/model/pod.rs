@@ -59,8 +59,10 @@ pub struct Container<'a> {
 
 impl<'a> PodSpec<'a> {
     /// The pod spec of `resource` if its kind carries one: a Pod, a CronJob's job template, a
-    /// PodTemplate, or any kind whose `spec.template` is a pod template (Deployment, StatefulSet,
-    /// DaemonSet, ReplicaSet, ReplicationController, Job, Argo Rollout, DeploymentConfig…).
+    /// PodTemplate, a workload kind's `spec.template` (Deployment, StatefulSet, DaemonSet,
+    /// ReplicaSet, ReplicationController, Job, Argo Rollout, DeploymentConfig: see
+    /// [`super::is_workload_kind`]), or any other kind whose `spec.template` holds a
+    /// `containers` list. `None` when the pod spec is missing or is not a mapping.
     pub fn of(resource: &'a Resource) -> Option<PodSpec<'a>> {
         let root = resource.root();
         let (template, spec_key, spec) = match resource.kind.as_str() {
@@ -83,11 +85,15 @@ impl<'a> PodSpec<'a> {
                 let (key, spec) = template.entry("spec")?;
                 (template, key, spec)
             }
-            _ => {
+            kind => {
                 let template = root.path(&["spec", "template"])?;
                 let (key, spec) = template.entry("spec")?;
-                // Only a real pod template: other kinds use `spec.template` for other things.
-                if !spec.get("containers").is_some_and(|c| c.is_sequence()) {
+                // A workload kind has a pod template because of what it is, even when its
+                // `containers` is missing or malformed (`malformed-object` says so, and the
+                // pod-level checks still run); other kinds use `spec.template` for other
+                // things, so only a real `containers` list makes theirs a pod template.
+                let known = super::is_workload_kind(resource.group(), kind);
+                if !known && !spec.get("containers").is_some_and(|c| c.is_sequence()) {
                     return None;
                 }
                 (template, key, spec)

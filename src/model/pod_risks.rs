@@ -17,6 +17,91 @@ pub(crate) fn privileged(container: Container<'_>) -> Option<NodeRef<'_>> {
         .filter(|v| v.as_bool() == Some(true))
 }
 
+/// The capabilities the baseline profile lets a container add: the container runtimes'
+/// default set, without `NET_RAW`.
+const BASELINE_CAPABILITIES: &[&str] = &[
+    "AUDIT_WRITE",
+    "CHOWN",
+    "DAC_OVERRIDE",
+    "FOWNER",
+    "FSETID",
+    "KILL",
+    "MKNOD",
+    "NET_BIND_SERVICE",
+    "SETFCAP",
+    "SETGID",
+    "SETPCAP",
+    "SETUID",
+    "SYS_CHROOT",
+];
+
+/// How an added capability name reads against the baseline list.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum CapabilityName {
+    /// Exactly a name of the list.
+    Allowed,
+    /// A default capability written another way (`chown`, `CAP_CHOWN`): a runtime grants
+    /// nothing beyond the default set, but admission compares names exactly and rejects it.
+    AllowedSpelledAs(&'static str),
+    /// `ALL`, in any case.
+    All,
+    /// Any other capability, named without `CAP_` and in upper case.
+    Dangerous(String),
+}
+
+/// Classifies one `capabilities.add` item. Runtimes upper-case the name before prefixing
+/// `CAP_`, and some accept the prefix written out, so the comparison ignores case and a leading
+/// `CAP_`: it reads the capability a runtime may grant.
+pub(crate) fn classify_capability(raw: &str) -> CapabilityName {
+    if BASELINE_CAPABILITIES.contains(&raw) {
+        return CapabilityName::Allowed;
+    }
+    let upper = raw.to_ascii_uppercase();
+    let name = upper.strip_prefix("CAP_").unwrap_or(&upper);
+    if name == "ALL" {
+        return CapabilityName::All;
+    }
+    match BASELINE_CAPABILITIES.iter().find(|c| **c == name) {
+        Some(canonical) => CapabilityName::AllowedSpelledAs(canonical),
+        None => CapabilityName::Dangerous(name.to_string()),
+    }
+}
+
+/// The string items of a container's `securityContext.capabilities.add`, with their nodes.
+pub(crate) fn added_capabilities(container: Container<'_>) -> Vec<(NodeRef<'_>, &str)> {
+    container
+        .security_context()
+        .and_then(|sc| sc.path(&["capabilities", "add"]))
+        .into_iter()
+        .flat_map(|add| add.items())
+        .filter_map(|item| Some((item, item.as_str().filter(|s| !s.is_empty())?)))
+        .collect()
+}
+
+/// `net_bind_service`, `CAP_NET_BIND_SERVICE` → `NET_BIND_SERVICE`.
+pub(crate) fn canonical_capability(name: &str) -> String {
+    let upper = name.trim().to_ascii_uppercase();
+    upper
+        .strip_prefix("CAP_")
+        .map_or_else(|| upper.clone(), str::to_string)
+}
+
+/// Whether an added capability is outside `allowed` (names compared exactly, as Pod Security
+/// admission compares them): `None` when allowed, else `Some` of the allowed spelling of the
+/// same capability, if there is one (`CAP_NET_BIND_SERVICE` for `NET_BIND_SERVICE`).
+pub(crate) fn outside_allowed<'l>(raw: &str, allowed: &'l [String]) -> Option<Option<&'l str>> {
+    if allowed.iter().any(|a| a == raw) {
+        return None;
+    }
+    let canonical = canonical_capability(raw);
+    Some(
+        allowed
+            .iter()
+            .find(|a| canonical_capability(a) == canonical)
+            .map(String::as_str),
+    )
+}
+
 /// A namespace of the node that a pod can share.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum HostNamespace {

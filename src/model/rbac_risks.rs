@@ -85,15 +85,6 @@ impl RuleList {
             RuleList::ApiGroups => "apiGroups",
         }
     }
-
-    /// What `*` in it grants: "every verb", "every resource", "every API group".
-    pub(crate) fn every(self) -> &'static str {
-        match self {
-            RuleList::Verbs => "every verb",
-            RuleList::Resources => "every resource",
-            RuleList::ApiGroups => "every API group",
-        }
-    }
 }
 
 /// Every `*` of a resource rule's verbs, resources and API groups (in that order), with the
@@ -189,6 +180,103 @@ pub(crate) fn node_proxy<'a>(rule: &Rule<'a>) -> Option<Item<'a>> {
     rule.resource_in("", "nodes/proxy")
 }
 
+/// Minting tokens: `create` on `serviceaccounts/token` (a TokenRequest for a service account of
+/// the namespace, which then acts as it). `resourceNames` limits it to the accounts named.
+pub(crate) fn creates_tokens<'a>(rule: &Rule<'a>) -> Option<Item<'a>> {
+    rule.verb("create")?;
+    rule.resource_in("", "serviceaccounts/token")
+}
+
+/// The API group of certificate signing requests and signers.
+const CERTIFICATES_GROUP: &str = "certificates.k8s.io";
+
+/// Half of approving certificate signing requests: `update` (or `patch`) on
+/// `certificatesigningrequests/approval`. The item granting it.
+pub(crate) fn updates_csr_approval<'a>(rule: &Rule<'a>) -> Option<Item<'a>> {
+    rule.verb("update").or_else(|| rule.verb("patch"))?;
+    rule.resource_in(CERTIFICATES_GROUP, "certificatesigningrequests/approval")
+}
+
+/// The other half: `approve` on `signers` (all of them, or the ones `resourceNames` names, such
+/// as `kubernetes.io/kube-apiserver-client`). The item granting it.
+pub(crate) fn approves_for_signers<'a>(rule: &Rule<'a>) -> Option<Item<'a>> {
+    rule.verb("approve")?;
+    rule.resource_in(CERTIFICATES_GROUP, "signers")
+}
+
+/// Writing admission webhook configurations: `create`, `update`, `patch` or `delete` on
+/// `mutatingwebhookconfigurations` or `validatingwebhookconfigurations`. The configurations
+/// granted, and the verbs.
+pub(crate) fn writes_webhooks<'a>(rule: &Rule<'a>) -> Option<(Granted<'a>, Vec<&'static str>)> {
+    let configurations = granted(
+        rule,
+        "admissionregistration.k8s.io",
+        &[
+            "mutatingwebhookconfigurations",
+            "validatingwebhookconfigurations",
+        ],
+    );
+    let verbs = granted_verbs(rule, &["create", "update", "patch", "delete"]);
+    (!configurations.is_empty() && !verbs.is_empty()).then_some((configurations, verbs))
+}
+
+/// Creating PersistentVolumes (which may be `hostPath` volumes: the node's filesystem for
+/// whoever claims them). Cluster-scoped: only a rule that reaches the cluster grants it.
+pub(crate) fn creates_persistent_volumes<'a>(rule: &Rule<'a>) -> Option<Item<'a>> {
+    if !rule.resource_names.is_empty() {
+        return None;
+    }
+    rule.verb("create")?;
+    rule.resource_in("", "persistentvolumes")
+}
+
+/// Changing Node objects: `patch` or `update` on `nodes` or `nodes/status` (labels and taints
+/// that steer pods, the addresses and conditions the control plane trusts). Cluster-scoped.
+/// The resources granted, and the verbs.
+pub(crate) fn modifies_nodes<'a>(rule: &Rule<'a>) -> Option<(Granted<'a>, Vec<&'static str>)> {
+    let nodes = granted(rule, "", &["nodes", "nodes/status"]);
+    let verbs = granted_verbs(rule, &["patch", "update"]);
+    (!nodes.is_empty() && !verbs.is_empty()).then_some((nodes, verbs))
+}
+
+/// Adding ephemeral containers to running pods: `update` or `patch` on
+/// `pods/ephemeralcontainers` (a container of any image, in the pod's namespaces and with its
+/// service account and volumes). The item granting it, and the verbs.
+pub(crate) fn adds_ephemeral_containers<'a>(
+    rule: &Rule<'a>,
+) -> Option<(Item<'a>, Vec<&'static str>)> {
+    let verbs = granted_verbs(rule, &["update", "patch"]);
+    if verbs.is_empty() {
+        return None;
+    }
+    Some((rule.resource_in("", "pods/ephemeralcontainers")?, verbs))
+}
+
+/// Every verb on every resource (`*` in both `verbs` and `resources`) of the rule's API groups:
+/// each more specific grant on those groups is implied by it, so a finding of `rbac-wildcard`
+/// on such a rule stands for them (see `checks::rbac`).
+pub(crate) fn every_verb_on_every_resource(rule: &Rule<'_>) -> bool {
+    star(&rule.verbs).is_some() && star(&rule.resources).is_some()
+}
+
+/// Cluster-admin-equivalent access: every verb (`*`, or each of the API's eight standard verbs)
+/// on every resource (`*`) of every API group (`*`). The `*` resource item.
+pub(crate) fn grants_everything<'a>(rule: &Rule<'a>) -> Option<Item<'a>> {
+    const STANDARD_VERBS: &[&str] = &[
+        "get",
+        "list",
+        "watch",
+        "create",
+        "update",
+        "patch",
+        "delete",
+        "deletecollection",
+    ];
+    let resource = star(&rule.resources)?;
+    let every_verb = STANDARD_VERBS.iter().all(|v| rule.verb(v).is_some());
+    (every_verb && rule.covers_group("*")).then_some(resource)
+}
+
 /// A kind of dangerous permission, as `workload-risky-permissions` sums them up.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub(crate) enum RiskKind {
@@ -203,6 +291,16 @@ pub(crate) enum RiskKind {
     Bind,
     Impersonate,
     NodeProxy,
+    CreateTokens,
+    /// `update` on `certificatesigningrequests/approval`: with [`RiskKind::ApproveForSigners`],
+    /// approving CSRs (summed up only when both are held).
+    UpdateCsrApproval,
+    /// `approve` on `signers`: see [`RiskKind::UpdateCsrApproval`].
+    ApproveForSigners,
+    WriteWebhooks,
+    CreatePersistentVolumes,
+    ModifyNodes,
+    EphemeralContainers,
     /// Another rule with `*` in its verbs or resources.
     Wildcard,
 }
@@ -239,6 +337,14 @@ impl RiskKind {
                     .join(", ")
             ),
             RiskKind::NodeProxy => "reach the kubelet API (`nodes/proxy`)".to_string(),
+            RiskKind::CreateTokens => "mint tokens for service accounts".to_string(),
+            RiskKind::UpdateCsrApproval | RiskKind::ApproveForSigners => {
+                "approve certificate signing requests".to_string()
+            }
+            RiskKind::WriteWebhooks => format!("write admission webhook configurations ({list})"),
+            RiskKind::CreatePersistentVolumes => "create persistent volumes".to_string(),
+            RiskKind::ModifyNodes => format!("modify {list}"),
+            RiskKind::EphemeralContainers => "add ephemeral containers to pods".to_string(),
             RiskKind::Wildcard => format!("use wildcards ({})", targets.join("; ")),
         }
     }
@@ -296,12 +402,51 @@ pub(crate) fn rule_risks<'a>(rule: &Rule<'a>, cluster: bool) -> Vec<RuleRisk<'a>
     if rule.verb("impersonate").is_some() {
         out.extend(impersonation_risk(rule, cluster));
     }
+    if let Some(item) = creates_tokens(rule) {
+        out.push(risk(RiskKind::CreateTokens, Vec::new(), item));
+    }
+    if let Some((item, _)) = adds_ephemeral_containers(rule) {
+        out.push(risk(RiskKind::EphemeralContainers, Vec::new(), item));
+    }
     if cluster {
-        if let Some(item) = node_proxy(rule) {
-            out.push(risk(RiskKind::NodeProxy, Vec::new(), item));
-        }
+        out.extend(cluster_risks(rule));
     }
     out.extend(wildcard_risk(rule));
+    out
+}
+
+/// The dangerous permissions of a rule on cluster-scoped resources (nodes, persistent volumes,
+/// webhook configurations, certificate signing requests), in [`RiskKind`] order.
+fn cluster_risks<'a>(rule: &Rule<'a>) -> Vec<RuleRisk<'a>> {
+    let risk = |kind, targets: Vec<String>, item| RuleRisk {
+        kind,
+        targets,
+        item,
+    };
+    let names = |granted: &Granted<'_>| granted.iter().map(|(n, _)| n.to_string()).collect();
+    let mut out = Vec::new();
+    if let Some(item) = node_proxy(rule) {
+        out.push(risk(RiskKind::NodeProxy, Vec::new(), item));
+    }
+    if let Some(item) = updates_csr_approval(rule) {
+        out.push(risk(RiskKind::UpdateCsrApproval, Vec::new(), item));
+    }
+    if let Some(item) = approves_for_signers(rule) {
+        out.push(risk(RiskKind::ApproveForSigners, Vec::new(), item));
+    }
+    if let Some((configurations, _)) = writes_webhooks(rule) {
+        out.push(risk(
+            RiskKind::WriteWebhooks,
+            names(&configurations),
+            configurations[0].1,
+        ));
+    }
+    if let Some(item) = creates_persistent_volumes(rule) {
+        out.push(risk(RiskKind::CreatePersistentVolumes, Vec::new(), item));
+    }
+    if let Some((nodes, _)) = modifies_nodes(rule) {
+        out.push(risk(RiskKind::ModifyNodes, names(&nodes), nodes[0].1));
+    }
     out
 }
 

@@ -87,6 +87,15 @@ impl Resource {
         self.metadata()?.get("annotations")?.str_at(key)
     }
 
+    /// Whether the object is a deployment hook rather than part of the running application: a
+    /// Helm hook (`helm.sh/hook`: `test`, `pre-install`, `post-upgrade`…) or an Argo CD hook
+    /// (`argocd.argoproj.io/hook`). Such pods run once, to completion.
+    pub fn is_hook(&self) -> bool {
+        ["helm.sh/hook", "argocd.argoproj.io/hook"]
+            .iter()
+            .any(|key| self.annotation(key).is_some_and(|v| !v.trim().is_empty()))
+    }
+
     /// `apiVersion` group, `""` for the core group.
     pub fn group(&self) -> &str {
         self.api_version

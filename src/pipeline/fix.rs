@@ -9,6 +9,13 @@
 //! patch, a base its overlays change). A round whose result does not parse, or whose objects
 //! are no longer the same ones, is thrown away: a fix must never corrupt a file.
 //!
+//! Fixing a file must converge, or nothing of it is kept: when a round applies more fixes to
+//! one finding's key (check, object, container) than the run reported findings of that key —
+//! a fix that did not take effect, whose finding came back to be fixed again, as when the
+//! re-read file ends early at a NUL byte — or the rounds run out, the file is left as it was,
+//! with a warning saying why. A file with a line ending in a lone CR is not fixed either:
+//! Kubernetes reads a lone CR as a line break and k8sec's edits work on lines.
+//!
 //! [`fix_workspace`] and [`fix_file`] write nothing: they are what `--diff` shows and what an
 //! editor offers for one buffer. [`fix_and_write`] is `--fix`.
 
@@ -20,7 +27,7 @@ use rayon::prelude::*;
 use super::lint::{exit_status, lint, ExitStatus};
 use super::load::{load_source, load_with, LoadOptions};
 use crate::config::Config;
-use crate::diagnostic::{Edit, Finding, Fix, Severity};
+use crate::diagnostic::{Edit, Finding, Severity};
 use crate::fix::{apply_fixes, write_fixed, FixMode};
 use crate::model::Resource;
 use crate::source::{Origin, SourceFile};
@@ -59,7 +66,7 @@ pub fn fix_workspace(
     config: &Config,
     mode: FixMode,
 ) -> Vec<FileFix> {
-    let work: Vec<(FileId, Vec<&Fix>)> = fixes_by_file(ws, result, mode).into_iter().collect();
+    let work: Vec<(FileId, Vec<&Finding>)> = fixes_by_file(ws, result, mode).into_iter().collect();
     let mut fixed: Vec<FileFix> = work
         .into_par_iter()
         .map(|(id, fixes)| fix_one(ws, result, config, mode, id, fixes))
@@ -81,24 +88,30 @@ pub fn fix_file(
     Some(fix_one(ws, result, config, mode, file, fixes))
 }
 
-/// The applicable fixes of `result`, by the file they edit, for the files that may be edited.
+/// The findings of `result` with an applicable fix, by the file it edits, for the files that
+/// may be edited.
 fn fixes_by_file<'r>(
     ws: &Workspace,
     result: &'r LintResult,
     mode: FixMode,
-) -> BTreeMap<FileId, Vec<&'r Fix>> {
+) -> BTreeMap<FileId, Vec<&'r Finding>> {
     let broken: HashSet<FileId> = ws.parse_errors.iter().map(|(id, _)| *id).collect();
     // Rendered Helm output is shown under its template's path but is not that file's text:
     // its bytes must never be written back.
-    let editable =
-        |id: &FileId| !broken.contains(id) && ws.sources.get(*id).origin != Origin::Rendered;
-    let mut per_file: BTreeMap<FileId, Vec<&Fix>> = BTreeMap::new();
-    for fix in result.findings.iter().filter_map(|f| f.fix.as_ref()) {
+    let editable = |id: &FileId| {
+        !broken.contains(id)
+            && !matches!(ws.sources.get(*id).origin, Origin::Rendered | Origin::Chart)
+    };
+    let mut per_file: BTreeMap<FileId, Vec<&Finding>> = BTreeMap::new();
+    for finding in &result.findings {
+        let Some(fix) = finding.fix.as_ref() else {
+            continue;
+        };
         if !mode.allows(fix.applicability) {
             continue;
         }
         if let Some(file) = fix.file().filter(editable) {
-            per_file.entry(file).or_default().push(fix);
+            per_file.entry(file).or_default().push(finding);
         }
     }
     per_file
@@ -111,7 +124,7 @@ fn fix_one(
     config: &Config,
     mode: FixMode,
     id: FileId,
-    fixes: Vec<&Fix>,
+    findings: Vec<&Finding>,
 ) -> FileFix {
     // The objects of the file itself (a Kustomize base reaches the workspace once per overlay
     // that builds it), read the way every later round re-reads it.
@@ -123,14 +136,37 @@ fn fix_one(
     );
     let resources: Vec<&Resource> = alone.resources().collect();
     let identity = identities(resources.iter().copied());
-    let reported: HashSet<Reported> = result
+    let mut reported: HashMap<Reported, usize> = HashMap::new();
+    let edits_file = |f: &Finding| f.fix.as_ref().and_then(|fix| fix.file()) == Some(id);
+    for finding in result
         .findings
         .iter()
-        .filter(|f| f.span.file == id)
-        .map(|f| reported(f, &resources))
+        .filter(|f| f.span.file == id || edits_file(f))
+    {
+        *reported
+            .entry(self::reported(finding, &resources))
+            .or_default() += 1;
+    }
+    let first = findings
+        .into_iter()
+        .filter_map(|f| Some((self::reported(f, &resources), f.fix.clone()?)))
         .collect();
-    rounds(source, id, fixes, &identity, &reported, config, mode)
+    let mut fixed = rounds(source, id, first, &identity, &reported, config, mode);
+    if fixed.warnings.iter().any(|w| w.starts_with(WITHHELD)) {
+        // Nothing of a file whose fixing went wrong is kept.
+        fixed.text = source.text.clone();
+        fixed.applied = 0;
+        fixed.rounds.clear();
+    }
+    fixed
 }
+
+/// Why a file with a lone CR is not fixed.
+const LONE_CR: &str = "a line of the file ends in a lone CR (\\r), which Kubernetes reads as a \
+                       line break; use LF or CRLF line endings";
+
+/// How the warning of a file whose fixes were all withheld begins.
+const WITHHELD: &str = "fixes were withheld";
 
 /// What must not change when a file is fixed: its objects, in order (apiVersion may change:
 /// `deprecated-api-version` fixes it).
@@ -156,13 +192,14 @@ fn reported(finding: &Finding, resources: &[&Resource]) -> Reported {
 }
 
 /// Applies `first`, then re-lints and applies again, until nothing changes (at most
-/// [`MAX_ROUNDS`] rounds).
+/// [`MAX_ROUNDS`] rounds). A warning starting with [`WITHHELD`] means the file must be left as
+/// it was (the caller drops every round).
 fn rounds(
     source: &SourceFile,
     id: FileId,
-    first: Vec<&Fix>,
+    first: Vec<(Reported, crate::diagnostic::Fix)>,
     identity: &Identity,
-    reported: &HashSet<Reported>,
+    reported: &HashMap<Reported, usize>,
     config: &Config,
     mode: FixMode,
 ) -> FileFix {
@@ -173,15 +210,29 @@ fn rounds(
         rounds: Vec::new(),
         warnings: Vec::new(),
     };
+    if has_lone_cr(&source.text) {
+        out.warnings.push(format!("{WITHHELD}: {LONE_CR}"));
+        return out;
+    }
     // Round 1 uses the run's own findings (ids of the whole workspace); later rounds re-lint
     // the file alone, where it is file 0, and take the fixes of the findings the run reported
     // that are still there (or that have a fix only now, as `allowPrivilegeEscalation` once
     // `privileged` is gone).
-    let mut fixes: Vec<Fix> = first.into_iter().cloned().collect();
+    let mut fixes = first;
     let mut file = id;
+    let mut applied: HashMap<Reported, usize> = HashMap::new();
     for _ in 0..MAX_ROUNDS {
-        let step = apply_fixes(&out.text, file, &fixes);
+        let step = apply_fixes(&out.text, file, fixes.iter().map(|(_, fix)| fix));
         if step.applied == 0 || step.text == out.text {
+            return out;
+        }
+        if let Some(fix) = repeated(&step.taken, &fixes, reported, &mut applied) {
+            out.warnings.push(format!(
+                "{WITHHELD}: the fix \"{}\" did not take effect and would be applied again \
+                 (the file holds text k8sec does not read as Kubernetes does); the file is \
+                 left unchanged",
+                fix.description
+            ));
             return out;
         }
         let relinted = load_source(
@@ -189,20 +240,8 @@ fn rounds(
             step.text.clone(),
             source.origin.clone(),
         );
-        if let Some((_, error)) = relinted.parse_errors.first() {
-            out.warnings.push(format!(
-                "fixes were withheld: applying them would make the file invalid YAML ({}); \
-                 this is a bug in k8sec, please report it",
-                error.message
-            ));
-            return out;
-        }
-        if identities(relinted.resources()) != *identity {
-            out.warnings.push(
-                "fixes were withheld: applying them would change which objects the file holds; \
-                 this is a bug in k8sec, please report it"
-                    .to_string(),
-            );
+        if let Some(warning) = broken(&relinted, identity) {
+            out.warnings.push(warning);
             return out;
         }
         out.text = step.text;
@@ -215,17 +254,66 @@ fn rounds(
         fixes = lint(&relinted, config)
             .findings
             .into_iter()
-            .filter(|f| reported.contains(&self::reported(f, &resources)))
-            .filter_map(|f| f.fix)
-            .filter(|f| mode.allows(f.applicability) && f.file() == Some(file))
+            .filter_map(|f| {
+                let key = self::reported(&f, &resources);
+                let fix = f.fix?;
+                let wanted = reported.contains_key(&key)
+                    && mode.allows(fix.applicability)
+                    && fix.file() == Some(file);
+                wanted.then_some((key, fix))
+            })
             .collect();
     }
-    if apply_fixes(&out.text, file, &fixes).text != out.text {
+    let fixes = fixes.iter().map(|(_, fix)| fix);
+    if apply_fixes(&out.text, file, fixes).text != out.text {
         out.warnings.push(format!(
-            "fixes did not converge after {MAX_ROUNDS} rounds; the rest were not applied"
+            "{WITHHELD}: they did not converge after {MAX_ROUNDS} rounds; the file is left unchanged"
         ));
     }
     out
+}
+
+/// The first fix of `taken` (positions in `fixes`) that brings its key past the number of
+/// findings the run reported for it: one that did not take effect, now applied again.
+/// `applied` counts the fixes applied per key over the rounds.
+fn repeated<'f>(
+    taken: &[usize],
+    fixes: &'f [(Reported, crate::diagnostic::Fix)],
+    reported: &HashMap<Reported, usize>,
+    applied: &mut HashMap<Reported, usize>,
+) -> Option<&'f crate::diagnostic::Fix> {
+    taken.iter().find_map(|&position| {
+        let (key, fix) = &fixes[position];
+        let count = applied.entry(key.clone()).or_default();
+        *count += 1;
+        (*count > reported.get(key).copied().unwrap_or(0)).then_some(fix)
+    })
+}
+
+/// Why a round's result must be thrown away: it does not parse, or holds other objects.
+fn broken(relinted: &Workspace, identity: &Identity) -> Option<String> {
+    if let Some((_, error)) = relinted.parse_errors.first() {
+        return Some(format!(
+            "{WITHHELD}: applying them would make the file invalid YAML ({}); \
+             this is a bug in k8sec, please report it",
+            error.message
+        ));
+    }
+    (identities(relinted.resources()) != *identity).then(|| {
+        format!(
+            "{WITHHELD}: applying them would change which objects the file holds; \
+             this is a bug in k8sec, please report it"
+        )
+    })
+}
+
+/// Whether a line of `text` ends in a CR not followed by LF.
+fn has_lone_cr(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes
+        .iter()
+        .enumerate()
+        .any(|(i, &b)| b == b'\r' && bytes.get(i + 1) != Some(&b'\n'))
 }
 
 impl FileFix {
@@ -371,7 +459,7 @@ fn write(ws: &Workspace, result: &LintResult, config: &Config, mode: FixMode) ->
         let counted = fixed.text != source.text
             && match source.origin {
                 // fix_workspace never edits rendered Helm output.
-                Origin::Rendered => false,
+                Origin::Rendered | Origin::Chart => false,
                 Origin::Stdin => {
                     out.stdin = Some(fixed.text.clone().into_bytes());
                     true

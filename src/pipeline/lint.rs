@@ -6,6 +6,8 @@ use std::collections::HashMap;
 
 use rayon::prelude::*;
 
+use crate::build::helm_map;
+use crate::checks::Selection;
 use crate::config::Config;
 use crate::diagnostic::{Finding, Related, Severity, INVALID_YAML};
 use crate::graph;
@@ -20,14 +22,30 @@ use crate::yaml::{FileId, Span};
 /// after suppression, sorted by (path, position, check id, message).
 pub fn lint(ws: &Workspace, config: &Config) -> LintResult {
     let (by_unit, suppressed_by_annotation) = run_checks(ws, config);
+    conclude(ws, config, by_unit, suppressed_by_annotation)
+}
+
+/// What follows the checks: attribute each unit's findings (`by_unit`, by unit index), add the
+/// files that do not parse, suppress, sort.
+pub(super) fn conclude(
+    ws: &Workspace,
+    config: &Config,
+    by_unit: Vec<Vec<Finding>>,
+    suppressed_by_annotation: usize,
+) -> LintResult {
     let mut findings = attribute(ws, by_unit);
+    // A file `exclude` names that a build read anyway (a Kustomize base): its findings go with
+    // it, as if the walk had skipped it.
+    findings.retain(|f| !ws.excluded.contains(&f.span.file));
+    // Findings on rendered chart output move to their templates' lines.
+    helm_map::remap(&ws.helm_maps, &ws.sources, &mut findings);
     findings.extend(invalid_yaml(ws, config));
     let suppressed = suppressed_by_annotation + suppress(ws, config, &mut findings);
     sort(ws, &mut findings);
     LintResult {
         findings,
         suppressed,
-        fixed: None,
+        ..LintResult::default()
     }
 }
 
@@ -59,32 +77,53 @@ fn run_checks(ws: &Workspace, config: &Config) -> (Vec<Vec<Finding>>, usize) {
         suppressed += count;
     }
 
-    // The graph of a unit is built once, and only when a check needs it. Units are
-    // independent: their graphs and unit checks run in parallel.
-    let wants_graph = checks.wants_graph();
-    let options = graph::GraphOptions {
-        sources: Some(&ws.sources),
-        external: &config.graph_external,
-    };
+    // Units are independent: their graphs and unit checks run in parallel.
     let unit_suppressed: usize = ws
         .units
         .par_iter()
         .zip(by_unit.par_iter_mut())
-        .map(|(unit, findings)| {
-            let graph = wants_graph.then(|| graph::Graph::build(&unit.resources, options));
-            checks.run_unit(&unit.resources, graph.as_ref(), &ws.sources, findings)
-        })
+        .map(|(unit, findings)| check_unit(&checks, ws, config, &unit.resources, findings))
         .sum();
     (by_unit, suppressed + unit_suppressed)
+}
+
+/// Runs the unit and graph checks of `checks` over one unit's `resources`, adding to
+/// `findings`; returns how many findings annotations suppressed. The unit's graph is built
+/// here, and only when a check needs it.
+pub(super) fn check_unit(
+    checks: &Selection<'_>,
+    ws: &Workspace,
+    config: &Config,
+    resources: &[Resource],
+    findings: &mut Vec<Finding>,
+) -> usize {
+    let options = graph::GraphOptions {
+        sources: Some(&ws.sources),
+        external: &config.graph_external,
+    };
+    let graph = checks
+        .wants_graph()
+        .then(|| graph::Graph::build(resources, options));
+    checks.run_unit(resources, graph.as_ref(), &ws.sources, findings)
 }
 
 /// The findings of every unit, with each Kustomize finding naming its build root in a related
 /// note ("in overlay `overlays/prod`"), and a finding at the same origin in several overlays
 /// reported once with all of them listed.
+///
+/// "The same origin" is the check, the span and the container: overlays rename objects
+/// (`namePrefix`), move them to other namespaces and bind them differently, so the message of a
+/// finding at one base line (which names the object, its namespace, its account) differs from
+/// overlay to overlay while the line to fix is the same. The first finding is kept; each other
+/// overlay is listed, with its own message when it differs ("in overlay `staging`: pods of
+/// Deployment `staging-web` …"). Two findings of one overlay at one origin that are about
+/// different objects (a base included twice) are one finding the same way; findings of one
+/// object stay apart.
 fn attribute(ws: &Workspace, by_unit: Vec<Vec<Finding>>) -> Vec<Finding> {
+    type Origin = (&'static str, Span, Option<String>);
     let mut out: Vec<Finding> = Vec::new();
-    // (check, span, message) -> index in `out`
-    let mut seen: HashMap<(&'static str, Span, String), usize> = HashMap::new();
+    // origin -> indexes in `out` of the findings kept for it
+    let mut seen: HashMap<Origin, Vec<usize>> = HashMap::new();
     for (unit, findings) in ws.units.iter().zip(by_unit) {
         let UnitKind::Kustomize { kustomization, .. } = &unit.kind else {
             out.extend(findings);
@@ -94,21 +133,42 @@ fn attribute(ws: &Workspace, by_unit: Vec<Vec<Finding>>) -> Vec<Finding> {
         let dir = shown
             .rsplit_once('/')
             .map_or(".".to_string(), |(d, _)| d.to_string());
+        let note_span = first_line(ws.sources.get(*kustomization), *kustomization);
         let note = Related {
-            span: first_line(ws.sources.get(*kustomization), *kustomization),
+            span: note_span,
             message: format!("in overlay `{dir}`"),
         };
+        // Findings of this overlay kept so far, by origin: (index, object).
+        let mut this_unit: HashMap<Origin, Vec<usize>> = HashMap::new();
         for mut finding in findings {
-            let key = (finding.check, finding.span, finding.message.clone());
-            match seen.get(&key) {
-                Some(&i) => {
-                    if !out[i].related.contains(&note) {
-                        out[i].related.push(note.clone());
+            let origin = (finding.check, finding.span, finding.container.clone());
+            let kept = seen.get(&origin).and_then(|indexes| {
+                indexes.iter().copied().find(|&i| {
+                    // One object's several findings at one origin stay apart.
+                    let same_unit = this_unit.get(&origin).is_some_and(|own| own.contains(&i));
+                    !(same_unit
+                        && out[i].object == finding.object
+                        && out[i].message != finding.message)
+                })
+            });
+            match kept {
+                Some(i) => {
+                    let related = if out[i].message == finding.message {
+                        note.clone()
+                    } else {
+                        Related {
+                            span: note_span,
+                            message: format!("in overlay `{dir}`: {}", finding.message),
+                        }
+                    };
+                    if !out[i].related.contains(&related) {
+                        out[i].related.push(related);
                     }
                 }
                 None => {
                     finding.related.push(note.clone());
-                    seen.insert(key, out.len());
+                    seen.entry(origin.clone()).or_default().push(out.len());
+                    this_unit.entry(origin).or_default().push(out.len());
                     out.push(finding);
                 }
             }
@@ -151,8 +211,7 @@ fn suppress(ws: &Workspace, config: &Config, findings: &mut Vec<Finding>) -> usi
             return true; // a file we cannot read is never silently passed
         }
         let file = ws.sources.get(finding.span.file);
-        let path = file.display_path();
-        !(config.ignored_for_path(finding.check, path)
+        !(config.ignored_for_path(finding.check, &file.path)
             || suppress::is_suppressed_by_comment(file, finding.span.range.start, finding.check))
     });
     before - findings.len()

@@ -1,20 +1,24 @@
-//! Loading: discover and read the inputs, parse them, build the Kustomize roots, render the
-//! Helm charts, and gather the resources of every deployment unit.
+//! Loading: discover and read the inputs, parse them, follow the GitOps objects to the paths of
+//! the repository they deploy (`gitops.rs`), build the Kustomize roots, render the Helm charts,
+//! and gather the resources of every deployment unit.
 //!
 //! Every parsed text joins the workspace through one function, [`Loading::add`]: files found
 //! on disk, a stream read from stdin, each template of a rendered chart, and the lone text a
 //! round of `--fix` re-lints. [`Inputs::overlays`] replace the disk's text of the files they
 //! name (an editor's unsaved buffers). Nothing after loading reads the disk.
 
-use std::collections::HashSet;
+mod gitops;
+
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::build::helm::{self, HelmOptions};
+use crate::build::helm_map::{self, TemplateMap, ValuesFile};
 use crate::build::{self, FileStore, KustomizeOutput};
 use crate::config::Config;
 use crate::model::{self, Resource};
-use crate::source::{self, LoadedFile, Origin, Overlays, WalkOptions};
+use crate::source::{self, LoadedFile, Origin, Overlays, SourceFile, WalkOptions};
 use crate::workspace::{DeployUnit, Inputs, Note, UnitKind, Workspace};
 use crate::yaml::{FileId, ParsedStream, Tree};
 
@@ -32,6 +36,8 @@ pub struct HelmFlags {
     pub binary: Option<PathBuf>,
     pub values: Vec<PathBuf>,
     pub set: Vec<String>,
+    /// `--max-file-size` in bytes: the largest file read, and the most a chart may render.
+    pub max_file_size: Option<u64>,
 }
 
 impl LoadOptions {
@@ -42,6 +48,9 @@ impl LoadOptions {
     /// `k8sec graph` renders charts exactly as `k8sec lint` does.
     pub fn from_config(config: &Config, flags: &HelmFlags) -> LoadOptions {
         let (major, minor) = config.kubernetes_version;
+        let max_file_size = flags
+            .max_file_size
+            .unwrap_or(crate::source::DEFAULT_MAX_FILE_SIZE);
         let helm = HelmOptions {
             binary: flags.binary.clone().or_else(|| config.helm.binary.clone()),
             values: config
@@ -55,10 +64,12 @@ impl LoadOptions {
             timeout: std::time::Duration::from_secs(config.helm.timeout.unwrap_or(60)),
             kube_version: format!("{major}.{minor}.0"),
             enabled: config.helm.enabled.unwrap_or(true) || flags.binary.is_some(),
+            max_output: max_file_size,
         };
         let walk = WalkOptions {
             exclude: config.exclude.clone(),
-            threads: 0,
+            max_file_size,
+            ..WalkOptions::default()
         };
         LoadOptions { walk, helm }
     }
@@ -70,19 +81,82 @@ impl LoadOptions {
 /// Units: the plain files not consumed by a build (one unit), one unit per Kustomize build
 /// root, one per rendered chart (or rendered stdin stream).
 pub fn load_with(inputs: &Inputs, options: &LoadOptions) -> Workspace {
+    load_keeping(inputs, options).0
+}
+
+/// What loading knows besides the workspace it returns: every file's parsed documents and the
+/// part each plays in the builds. A [`LiveWorkspace`](super::live::LiveWorkspace) keeps it to
+/// re-derive the units when one file changes, without reading or parsing the others again.
+#[derive(Default)]
+pub(super) struct Parsed {
+    /// The documents of each file, by file id (`None`: read as text only, by a generator).
+    pub(super) docs: Vec<Option<Vec<Arc<Tree>>>>,
+    /// Files that are read only through a build: kustomizations and the patches they name.
+    pub(super) build_inputs: HashSet<FileId>,
+    /// Every kustomization file, build root or not.
+    pub(super) kustomizations: Vec<FileId>,
+    /// Each Kustomize build that succeeded: its root's kustomization and the files it read.
+    pub(super) builds: Vec<(FileId, BTreeSet<FileId>)>,
+    /// The files of the directories GitOps objects deploy: units of their own, not plain files.
+    pub(super) in_directory: HashSet<FileId>,
+}
+
+/// [`load_with`], keeping what the loading knew (see [`Parsed`]).
+pub(super) fn load_keeping(inputs: &Inputs, options: &LoadOptions) -> (Workspace, Parsed) {
     let overlays = Overlays::new(&inputs.overlays);
     let mut discovery = source::discover(&inputs.paths, &options.walk);
     overlays.add_unsaved(&mut discovery, &inputs.paths, &options.walk);
     let mut loading = Loading::default();
     loading.ws.problems = discovery.problems;
-    let kustomizations = loading.add_files(&discovery.files, &overlays);
+    loading
+        .ws
+        .notes
+        .extend(discovery.skipped.into_iter().map(|s| Note {
+            path: s.path,
+            message: s.message,
+        }));
+    let max_size = options.walk.max_file_size;
+    let mut kustomizations = loading.add_files(&discovery.files, &overlays, max_size);
+    let mut charts = discovery.charts;
+    let gitops_charts =
+        loading.follow_gitops(inputs, options, &overlays, &mut kustomizations, &mut charts);
     let mut helm_units = Vec::new();
     if let Some((name, bytes)) = &inputs.stdin {
         helm_units.extend(loading.add_stdin(name, bytes));
     }
     let built = loading.build_kustomizations(&kustomizations, &inputs.paths);
-    helm_units.extend(loading.render_charts(discovery.charts, &options.helm));
-    loading.finish(built, helm_units)
+    helm_units.extend(loading.render_charts(charts, &options.helm));
+    helm_units.extend(loading.render_gitops_charts(gitops_charts, &options.helm));
+    let parsed = Parsed {
+        docs: loading.docs.clone(),
+        build_inputs: loading.build_inputs.clone(),
+        builds: built
+            .builds
+            .iter()
+            .map(|b| (b.kustomization, b.files.clone()))
+            .collect(),
+        kustomizations,
+        in_directory: loading.directory_files(),
+    };
+    let mut ws = loading.finish(built, helm_units);
+    ws.excluded = excluded_sources(&ws, &options.walk, &inputs.paths);
+    (ws, parsed)
+}
+
+/// The sources that `exclude` names and the command line did not: read only because a build
+/// uses them (a file named on the command line is always linted, as the walk always reads it).
+fn excluded_sources(ws: &Workspace, walk: &WalkOptions, named: &[PathBuf]) -> HashSet<FileId> {
+    let Some(globs) = &walk.exclude else {
+        return HashSet::new();
+    };
+    let named: HashSet<PathBuf> = named.iter().map(|p| source::normalize(p)).collect();
+    ws.sources
+        .iter()
+        .filter(|(_, file)| file.origin != Origin::Stdin)
+        .filter(|(_, file)| !named.contains(&source::normalize(&file.path)))
+        .filter(|(_, file)| globs.is_match(&file.path))
+        .map(|(id, _)| id)
+        .collect()
 }
 
 /// [`load_with`] with the default options but the walk's: charts are rendered with `helm` from
@@ -132,9 +206,22 @@ struct Loading {
     ws: Workspace,
     docs: Vec<Option<Vec<Arc<Tree>>>>,
     build_inputs: HashSet<FileId>,
+    /// Directories a GitOps object deploys that hold plain manifests: each a unit of its own
+    /// (the directory, the object, its files).
+    directories: Vec<(PathBuf, String, Vec<FileId>)>,
+    /// Kustomize roots a GitOps object deploys (normalised directory → the object).
+    deployed_by: HashMap<PathBuf, String>,
 }
 
 impl Loading {
+    /// The files of the directories GitOps objects deploy (each directory a unit of its own).
+    fn directory_files(&self) -> HashSet<FileId> {
+        self.directories
+            .iter()
+            .flat_map(|(_, _, ids)| ids.iter().copied())
+            .collect()
+    }
+
     /// The id the next file added gets (a file is parsed with its id: spans carry it).
     fn next_id(&self) -> FileId {
         FileId(self.ws.sources.len() as u32)
@@ -158,8 +245,13 @@ impl Loading {
 
     /// Reads (from `overlays`, else from disk) and parses the discovered files, in parallel;
     /// returns the kustomizations among them.
-    fn add_files(&mut self, paths: &[PathBuf], overlays: &Overlays<'_>) -> Vec<FileId> {
-        let (loaded, problems) = source::load_files(paths, self.next_id().0, overlays);
+    fn add_files(
+        &mut self,
+        paths: &[PathBuf],
+        overlays: &Overlays<'_>,
+        max_size: u64,
+    ) -> Vec<FileId> {
+        let (loaded, problems) = source::load_files(paths, self.next_id().0, overlays, max_size);
         self.ws.problems.extend(problems);
         let patches = source::patch_files(&loaded);
         let mut kustomizations = Vec::new();
@@ -202,6 +294,7 @@ impl Loading {
             kind: UnitKind::Helm {
                 chart: name.to_path_buf(),
             },
+            deployed_by: None,
             resources: self.add_rendered(sections, paths),
         })
     }
@@ -258,26 +351,92 @@ impl Loading {
                 });
                 continue;
             };
-            match helm::render_chart(binary, &chart, options) {
-                Ok(text) => {
-                    let sections = helm::split_sources(&text).unwrap_or_default();
-                    let paths = sections
-                        .iter()
-                        .map(|s| helm::template_path(&chart, &s.template))
-                        .collect();
-                    let resources = self.add_rendered(sections, paths);
-                    units.push(DeployUnit {
-                        kind: UnitKind::Helm { chart },
-                        resources,
-                    });
-                }
-                Err(message) => self.ws.notes.push(Note {
-                    path: chart,
-                    message: format!("Helm chart not linted: {message}"),
-                }),
-            }
+            units.extend(self.render_chart(binary, chart, options, &options.values));
         }
         units
+    }
+
+    /// Renders one chart with `options`; `values` are the values files to point findings at.
+    /// A chart helm cannot render gets a note.
+    fn render_chart(
+        &mut self,
+        binary: &Path,
+        chart: PathBuf,
+        options: &HelmOptions,
+        values: &[PathBuf],
+    ) -> Option<DeployUnit> {
+        match helm::render_chart(binary, &chart, options) {
+            Ok(text) => {
+                let sections = helm::split_sources(&text).unwrap_or_default();
+                let paths = sections
+                    .iter()
+                    .map(|s| helm::template_path(&chart, &s.template))
+                    .collect();
+                let first = self.next_id().0;
+                let resources = self.add_rendered(sections, paths);
+                self.map_templates(&chart, first..self.next_id().0, values);
+                Some(DeployUnit {
+                    kind: UnitKind::Helm { chart },
+                    resources,
+                    deployed_by: None,
+                })
+            }
+            Err(message) => {
+                self.ws.notes.push(Note {
+                    path: chart,
+                    message: format!("Helm chart not linted: {message}"),
+                });
+                None
+            }
+        }
+    }
+
+    /// Aligns each rendered template (the sources `rendered`) with its template file, read
+    /// from the chart (with the chart's values files) as [`Origin::Chart`] sources, so findings
+    /// move to the templates' lines; notes a chart whose output changes from run to run.
+    fn map_templates(&mut self, chart: &Path, rendered: std::ops::Range<u32>, values: &[PathBuf]) {
+        let templates = helm_map::read_templates(chart);
+        if let Some(message) = helm_map::unstable_output(chart, &templates) {
+            let path = chart.to_path_buf();
+            self.ws.notes.push(Note { path, message });
+        }
+        let values: Arc<[ValuesFile]> = std::iter::once(chart.join("values.yaml"))
+            .chain(values.iter().cloned())
+            .rev()
+            .filter_map(|path| self.values_file(path))
+            .collect();
+        for id in rendered.map(FileId) {
+            let path = self.ws.sources.get(id).path.clone();
+            let Some(text) = templates.get(&source::normalize(&path)) else {
+                continue; // a template packed in a subchart archive: it stays on its output
+            };
+            let file = SourceFile::new(path, text.clone(), Origin::Chart);
+            let template = self.ws.sources.push(file);
+            self.docs.push(None);
+            let docs = self.docs[id.0 as usize].clone().unwrap_or_default();
+            let rendered = &self.ws.sources.get(id).text;
+            let map = TemplateMap::new(rendered, docs, template, text, values.clone());
+            self.ws.helm_maps.insert(id, map);
+        }
+    }
+
+    /// A chart's values file, parsed: the run's source when the walk read it, else read now.
+    fn values_file(&mut self, path: PathBuf) -> Option<ValuesFile> {
+        let wanted = source::normalize(&path);
+        let known = self
+            .ws
+            .sources
+            .iter()
+            .find(|(_, f)| f.origin == Origin::File && source::normalize(&f.path) == wanted);
+        if let Some((file, _)) = known {
+            let docs = self.docs.get(file.0 as usize).cloned().flatten()?;
+            return Some(ValuesFile { file, docs });
+        }
+        let bytes = source::read_file(&path, source::DEFAULT_MAX_FILE_SIZE).ok()?;
+        let loaded = source::load_text(path, bytes, Origin::Chart, self.next_id());
+        let file = self.add(loaded, Role::BuildInput);
+        let docs = self.docs.get(file.0 as usize).cloned().flatten()?;
+        Some(ValuesFile { file, docs })
     }
 
     /// The resources of one file's documents.
@@ -292,26 +451,59 @@ impl Loading {
         let mut files = DeployUnit {
             kind: UnitKind::Files,
             resources: Vec::new(),
+            deployed_by: None,
         };
+        let in_directory = self.directory_files();
         for (id, file) in self.ws.sources.iter() {
-            let plain = !self.build_inputs.contains(&id)
-                && !built.consumed.contains(&id)
-                && file.origin != Origin::Rendered;
-            if plain {
+            if is_plain(id, file, &self.build_inputs, &built.consumed, &in_directory) {
                 files.resources.extend(self.resources_of(id));
             }
         }
+        let mut directories = Vec::new();
+        let none = HashSet::new();
+        for (root, by, ids) in &self.directories {
+            let ids = ids.iter().filter(|&&id| {
+                let file = self.ws.sources.get(id);
+                is_plain(id, file, &self.build_inputs, &built.consumed, &none)
+            });
+            directories.push(DeployUnit {
+                kind: UnitKind::Directory { root: root.clone() },
+                resources: ids.flat_map(|&id| self.resources_of(id)).collect(),
+                deployed_by: Some(by.clone()),
+            });
+        }
         self.ws.units.push(files);
+        let cwd = std::env::current_dir().unwrap_or_default();
         for build in built.builds {
+            let key = source::normalize(&cwd.join(&build.dir));
+            let deployed_by = self.deployed_by.get(&key).cloned();
             self.ws.units.push(DeployUnit {
                 kind: UnitKind::Kustomize {
                     root: build.dir,
                     kustomization: build.kustomization,
                 },
                 resources: build.resources,
+                deployed_by,
             });
         }
+        self.ws.units.extend(directories);
         self.ws.units.extend(helm_units);
         self.ws
     }
+}
+
+/// Whether a file's objects belong to the plain-files unit: it is not read only through a build
+/// (a kustomization, a patch it names), no successful build consumed it, and it is not a
+/// renderer's output, nor in a directory a GitOps object deploys (a unit of its own).
+pub(super) fn is_plain(
+    id: FileId,
+    file: &SourceFile,
+    build_inputs: &HashSet<FileId>,
+    consumed: &HashSet<FileId>,
+    in_directory: &HashSet<FileId>,
+) -> bool {
+    !build_inputs.contains(&id)
+        && !consumed.contains(&id)
+        && !in_directory.contains(&id)
+        && matches!(file.origin, Origin::File | Origin::Stdin)
 }

@@ -1,7 +1,9 @@
 //! `path:line:col: severity[id] message`, one finding per line: for grep, editors and CI logs.
+//! The path and the message are escaped: a name holding a line break cannot forge a line.
 
 use std::fmt::Write as _;
 
+use super::escape::escape;
 use super::position;
 use crate::workspace::{LintResult, Workspace};
 
@@ -9,7 +11,7 @@ pub(super) fn render(ws: &Workspace, result: &LintResult) -> String {
     let mut out = String::new();
     for finding in &result.findings {
         let (start, _) = position(&ws.sources, finding.span);
-        let path = ws.sources.get(finding.span.file).display_path();
+        let path = escape(ws.sources.get(finding.span.file).display_path());
         let _ = writeln!(
             out,
             "{path}:{}:{}: {}[{}] {}",
@@ -17,7 +19,7 @@ pub(super) fn render(ws: &Workspace, result: &LintResult) -> String {
             start.column,
             finding.severity.as_str(),
             finding.check,
-            finding.message
+            escape(&finding.message)
         );
     }
     out

@@ -265,10 +265,10 @@ fn origin_note(origin: Origin) -> &'static str {
     }
 }
 
-/// `Deployment shop/web`.
+/// `Deployment shop/web`, escaped for a terminal (names come from the repository).
 fn title(graph: &Graph<'_>, id: NodeId) -> String {
     let n = &graph.nodes[id];
-    format!("{} {}", n.kind, n.qualified_name())
+    super::escape::escape(&format!("{} {}", n.kind, n.qualified_name())).into_owned()
 }
 
 fn text(views: &[View<'_, '_>], sources: &Sources) -> String {
@@ -278,15 +278,16 @@ fn text(views: &[View<'_, '_>], sources: &Sources) -> String {
         let _ = writeln!(
             out,
             "unit `{}`: {} nodes, {} edges",
-            view.label,
+            super::escape::escape(view.label),
             view.nodes.len(),
             view.edges.len()
         );
         let kept: HashSet<usize> = view.edges.iter().copied().collect();
         for &id in &view.nodes {
             let node = &graph.nodes[id];
-            let place = location(graph, id, sources)
-                .map_or_else(String::new, |(f, l)| format!("  ({f}:{l})"));
+            let place = location(graph, id, sources).map_or_else(String::new, |(f, l)| {
+                format!("  ({}:{l})", super::escape::escape(&f))
+            });
             let outgoing: Vec<usize> = graph
                 .edge_ids(id, true)
                 .filter(|e| kept.contains(e))
@@ -335,6 +336,10 @@ fn dot_string(text: &str) -> String {
                 out.push(c);
             }
             '\n' => out.push_str("\\n"),
+            // Other controls, written visibly: the graph often goes to a terminal first.
+            c if super::escape::is_unsafe(c) => {
+                out.push_str(&format!("\\\\u{{{:x}}}", c as u32));
+            }
             _ => out.push(c),
         }
     }
@@ -418,6 +423,9 @@ fn mermaid_string(text: &str) -> String {
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '#' => out.push_str("&num;"),
+            c if super::escape::is_unsafe(c) => {
+                out.push_str(&super::escape::escape(&c.to_string()));
+            }
             _ => out.push(c),
         }
     }

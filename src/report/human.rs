@@ -1,12 +1,13 @@
 //! Human output: each finding as a source snippet with its primary and related labels.
 
 use codespan_reporting::diagnostic::{Diagnostic, Label, Severity as CsSeverity};
-use codespan_reporting::files::{Error as FilesError, Files};
 use codespan_reporting::term::termcolor::Buffer;
 use codespan_reporting::term::{self, Config};
 
+use super::escape::escape;
+use super::redact::masked_sources;
+use super::snippet::Snippets;
 use crate::diagnostic::{Applicability, Finding, Severity};
-use crate::source::Sources;
 use crate::workspace::{LintResult, Workspace};
 
 /// `--color`: when to use ANSI colors.
@@ -17,48 +18,11 @@ pub enum Color {
     Never,
 }
 
-/// Adapter so codespan-reporting reads our sources and line index.
-struct SourceFiles<'a>(&'a Sources);
-
-impl<'a> Files<'a> for SourceFiles<'a> {
-    type FileId = crate::yaml::FileId;
-    type Name = String;
-    type Source = &'a str;
-
-    fn name(&'a self, id: Self::FileId) -> Result<String, FilesError> {
-        Ok(self.0.get(id).display_path().to_string())
-    }
-
-    fn source(&'a self, id: Self::FileId) -> Result<&'a str, FilesError> {
-        Ok(&self.0.get(id).text)
-    }
-
-    fn line_index(&'a self, id: Self::FileId, byte_index: usize) -> Result<usize, FilesError> {
-        Ok(self.0.get(id).line_index.line_of(byte_index as u32))
-    }
-
-    fn line_range(
-        &'a self,
-        id: Self::FileId,
-        line_index: usize,
-    ) -> Result<std::ops::Range<usize>, FilesError> {
-        let file = self.0.get(id);
-        match file.line_index.line_range(line_index) {
-            Some(range) => Ok(range.to_range()),
-            // codespan asks for the line after the last one to find where a span ends.
-            None if line_index == file.line_index.line_count() => {
-                Ok(file.text.len()..file.text.len())
-            }
-            None => Err(FilesError::LineTooLarge {
-                given: line_index,
-                max: file.line_index.line_count() - 1,
-            }),
-        }
-    }
-}
-
+/// Every finding as a snippet of its lines (escaped, long lines cut: see `snippet.rs`; secret
+/// text a finding marks masked: see `redact.rs`), then the summary. Messages, names and notes
+/// are escaped: they carry the repository's text.
 pub(super) fn render(ws: &Workspace, result: &LintResult, color: bool) -> String {
-    let files = SourceFiles(&ws.sources);
+    let masked = masked_sources(ws, result);
     let config = Config::default();
     let mut buffer = if color {
         Buffer::ansi()
@@ -66,7 +30,11 @@ pub(super) fn render(ws: &Workspace, result: &LintResult, color: bool) -> String
         Buffer::no_color()
     };
     for finding in &result.findings {
-        let diagnostic = diagnostic(finding);
+        let spans: Vec<_> = std::iter::once(finding.span)
+            .chain(finding.related.iter().map(|r| r.span))
+            .collect();
+        let files = Snippets::new(&ws.sources, &masked, &spans);
+        let diagnostic = diagnostic(finding, &files);
         // Our spans come from the same sources, so rendering cannot miss a file or a line.
         let _ = term::emit_to_write_style(&mut buffer, &config, &files, &diagnostic);
     }
@@ -75,28 +43,23 @@ pub(super) fn render(ws: &Workspace, result: &LintResult, color: bool) -> String
     out
 }
 
-fn diagnostic(finding: &Finding) -> Diagnostic<crate::yaml::FileId> {
+fn diagnostic(finding: &Finding, files: &Snippets<'_>) -> Diagnostic<crate::yaml::FileId> {
     let severity = match finding.severity {
         Severity::Error => CsSeverity::Error,
         Severity::Warning => CsSeverity::Warning,
         Severity::Info => CsSeverity::Note,
     };
-    let mut labels = vec![Label::primary(
-        finding.span.file,
-        finding.span.range.to_range(),
-    )];
-    labels.extend(
-        finding.related.iter().map(|r| {
-            Label::secondary(r.span.file, r.span.range.to_range()).with_message(&r.message)
-        }),
-    );
+    let mut labels = vec![Label::primary(finding.span.file, files.range(finding.span))];
+    labels.extend(finding.related.iter().map(|r| {
+        Label::secondary(r.span.file, files.range(r.span)).with_message(escape(&r.message))
+    }));
     let mut notes = Vec::new();
     if let Some(object) = &finding.object {
         let name = match &object.namespace {
             Some(ns) => format!("{ns}/{}", object.name),
             None => object.name.clone(),
         };
-        notes.push(format!("in {} `{name}`", object.kind));
+        notes.push(format!("in {} `{}`", escape(&object.kind), escape(&name)));
     }
     if let Some(fix) = &finding.fix {
         let level = match fix.applicability {
@@ -104,7 +67,14 @@ fn diagnostic(finding: &Finding) -> Diagnostic<crate::yaml::FileId> {
             Applicability::Unsafe => "unsafe",
             Applicability::DisplayOnly => "suggestion",
         };
-        notes.push(format!("fix ({level}): {}", fix.description));
+        notes.push(format!("fix ({level}): {}", escape(&fix.description)));
+        if let Some(reason) = &fix.reason {
+            let why = match fix.applicability {
+                Applicability::DisplayOnly => "not applied",
+                _ => "unsafe",
+            };
+            notes.push(format!("why {why}: {}", escape(reason)));
+        }
     }
     if let Some(doc) = crate::docs::doc(finding.check) {
         notes.push(format!(
@@ -115,7 +85,7 @@ fn diagnostic(finding: &Finding) -> Diagnostic<crate::yaml::FileId> {
     }
     Diagnostic::new(severity)
         .with_code(finding.check)
-        .with_message(&finding.message)
+        .with_message(escape(&finding.message))
         .with_labels(labels)
         .with_notes(notes)
 }
@@ -129,7 +99,7 @@ fn first_sentence(text: &str) -> String {
 }
 
 /// The closing line: fixes applied, counts by severity, files, suppressed, fixes available.
-fn summary(ws: &Workspace, result: &LintResult) -> String {
+pub(super) fn summary(ws: &Workspace, result: &LintResult) -> String {
     let count = |s: Severity| result.findings.iter().filter(|f| f.severity == s).count();
     let total = result.findings.len();
     let mut line = String::new();
@@ -157,13 +127,26 @@ fn summary(ws: &Workspace, result: &LintResult) -> String {
     };
     line.push_str(&format!(
         " in {} file{} ({} object{})",
-        ws.sources.len(),
-        plural(ws.sources.len()),
+        ws.files_read(),
+        plural(ws.files_read()),
         ws.resource_count(),
         plural(ws.resource_count())
     ));
     if result.suppressed > 0 {
         line.push_str(&format!("; {} suppressed", result.suppressed));
+    }
+    if let Some(baseline) = result.baseline {
+        line.push_str(&format!("; {} in the baseline", baseline.matched));
+        if baseline.stale > 0 {
+            line.push_str(&format!(
+                " ({} stale entr{})",
+                baseline.stale,
+                if baseline.stale == 1 { "y" } else { "ies" }
+            ));
+        }
+    }
+    if let Some(outside) = result.out_of_scope.filter(|n| *n > 0) {
+        line.push_str(&format!("; {outside} about other files"));
     }
     line.push_str(&fixable(result));
     line.push_str(".\n");

@@ -52,6 +52,8 @@ struct Related<'a> {
 struct JsonFix<'a> {
     applicability: &'a str,
     description: &'a str,
+    /// Why an unsafe or display-only fix is not applied by `--fix`; `null` for a safe one.
+    reason: Option<&'a str>,
     edits: Vec<JsonEdit<'a>>,
 }
 
@@ -72,6 +74,14 @@ struct Summary {
     /// Only after `--fix`: fixes applied (the findings are what is left).
     #[serde(skip_serializing_if = "Option::is_none")]
     fixed: Option<usize>,
+    /// Only with `--baseline`: findings it silenced, and its entries nothing matched.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baselined: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stale: Option<usize>,
+    /// Only with `--changed-since` or `--context`: findings about other files, not reported.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    out_of_scope: Option<usize>,
 }
 
 pub(super) fn render(ws: &Workspace, result: &LintResult) -> String {
@@ -79,11 +89,14 @@ pub(super) fn render(ws: &Workspace, result: &LintResult) -> String {
         version: 1,
         findings: result.findings.iter().map(|f| finding(ws, f)).collect(),
         summary: Summary {
-            files: ws.sources.len(),
+            files: ws.files_read(),
             resources: ws.resource_count(),
             findings: result.findings.len(),
             suppressed: result.suppressed,
             fixed: result.fixed.map(|f| f.fixes),
+            baselined: result.baseline.map(|b| b.matched),
+            stale: result.baseline.map(|b| b.stale),
+            out_of_scope: result.out_of_scope,
         },
     };
     // Serializing plain structs of strings and numbers cannot fail.
@@ -126,6 +139,7 @@ fn finding<'a>(ws: &'a Workspace, f: &'a Finding) -> JsonFinding<'a> {
         fix: f.fix.as_ref().map(|fix| JsonFix {
             applicability: fix.applicability.as_str(),
             description: &fix.description,
+            reason: fix.reason.as_deref(),
             edits: fix
                 .edits
                 .iter()

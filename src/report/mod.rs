@@ -1,10 +1,21 @@
 //! Output formats: human (codespan-reporting snippets), concise (one line each), JSON (a
-//! versioned contract, see the README).
+//! versioned contract, see the README), and for CI: SARIF 2.1.0 (code scanning), GitHub
+//! workflow commands (annotations) and JUnit XML (GitLab, Jenkins). Each printer escapes what
+//! comes from the repository (paths, names, values) for its own syntax.
 
 mod concise;
+pub mod escape;
+pub mod fingerprint;
+mod github;
 pub mod graph;
 mod human;
 mod json;
+mod junit;
+pub mod paths;
+pub mod redact;
+mod sarif;
+mod snippet;
+pub mod statistics;
 
 pub use human::Color;
 
@@ -19,14 +30,39 @@ pub enum Format {
     Human,
     Concise,
     Json,
+    Sarif,
+    Github,
+    Junit,
 }
 
+/// What printers need besides the findings.
+#[derive(Clone, Debug)]
+pub struct RenderOptions {
+    /// ANSI colors (human output only).
+    pub color: bool,
+    /// The checks the run selected, by id (SARIF lists them as rules).
+    pub rules: Vec<&'static str>,
+    /// Where repository-relative paths start (SARIF, GitHub annotations, JUnit).
+    pub root: paths::SrcRoot,
+}
+
+/// The line the human summary ends with: how to silence a check that does not apply.
+pub const SILENCE_HINT: &str = "To silence a check: `# k8sec-ignore: <check> <reason>` on or above the line, the annotation `ignore-check.k8sec.io/<check>: \"<reason>\"` on the object, or `ignore = [\"<check>\"]` in .k8sec.toml.\n";
+
 /// Renders the findings of a run in `format`.
-pub fn render(ws: &Workspace, result: &LintResult, format: Format, color: bool) -> String {
+pub fn render(
+    ws: &Workspace,
+    result: &LintResult,
+    format: Format,
+    options: &RenderOptions,
+) -> String {
     match format {
-        Format::Human => human::render(ws, result, color),
+        Format::Human => human::render(ws, result, options.color),
         Format::Concise => concise::render(ws, result),
         Format::Json => json::render(ws, result),
+        Format::Sarif => sarif::render(ws, result, options),
+        Format::Github => github::render(ws, result, options),
+        Format::Junit => junit::render(ws, result, options),
     }
 }
 
@@ -36,4 +72,29 @@ pub(crate) fn position(sources: &Sources, span: Span) -> (LineCol, LineCol) {
     let start = file.line_index.line_col(&file.text, span.range.start);
     let end = file.line_index.line_col(&file.text, span.range.end);
     (start, end)
+}
+
+/// 1-based (line, column) of both ends of a span, columns counted in UTF-16 code units: what
+/// SARIF consumers (`columnKind: utf16CodeUnits`) and GitHub's annotations count.
+pub(crate) fn position_utf16(sources: &Sources, span: Span) -> (LineCol, LineCol) {
+    let file = sources.get(span.file);
+    let at = |offset: u32| LineCol {
+        line: file.line_index.line_col(&file.text, offset).line,
+        column: file.line_index.utf16_column(&file.text, offset) + 1,
+    };
+    (at(span.range.start), at(span.range.end))
+}
+
+/// Replaces the characters of `text` that `replace` picks with a visible `\u{1b}`, so that no
+/// repository text reaches a log or a document as a raw control character.
+pub(crate) fn visible(text: &str, replace: impl Fn(char) -> bool) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if replace(c) {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }

@@ -1,10 +1,10 @@
 //! Reading and parsing files in parallel.
 
-use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use rayon::prelude::*;
 
+use super::read::read_file;
 use super::{IoProblem, Origin, Overlays, SourceFile};
 use crate::yaml::{parse_stream, parse_valid_prefix, FileId, ParsedStream};
 
@@ -17,18 +17,19 @@ pub struct LoadedFile {
 
 /// Reads and parses `paths` in parallel, taking a file's text from `overlays` when it has one.
 /// Results keep the order of `paths`, so file ids are stable whatever the thread count. Files
-/// that cannot be read become [`IoProblem`]s.
+/// that cannot be read (or are larger than `max_size` bytes) become [`IoProblem`]s.
 pub fn load_files(
     paths: &[PathBuf],
     first_id: u32,
     overlays: &Overlays<'_>,
+    max_size: u64,
 ) -> (Vec<LoadedFile>, Vec<IoProblem>) {
     let results: Vec<Result<(PathBuf, Vec<u8>), IoProblem>> = paths
         .par_iter()
         .map(|path| {
             let overlay = overlays.text(path).map(|text| Ok(text.as_bytes().to_vec()));
             overlay
-                .unwrap_or_else(|| read(path))
+                .unwrap_or_else(|| read_file(path, max_size))
                 .map(|bytes| (path.clone(), bytes))
                 .map_err(|error| IoProblem {
                     path: path.clone(),
@@ -54,12 +55,6 @@ pub fn load_files(
 /// Parses text that did not come from a walk (stdin, an editor buffer).
 pub fn load_text(path: PathBuf, bytes: Vec<u8>, origin: Origin, id: FileId) -> LoadedFile {
     load_bytes(path, bytes, origin, id)
-}
-
-fn read(path: &Path) -> std::io::Result<Vec<u8>> {
-    let mut bytes = Vec::new();
-    std::fs::File::open(path)?.read_to_end(&mut bytes)?;
-    Ok(bytes)
 }
 
 fn load_bytes(path: PathBuf, bytes: Vec<u8>, origin: Origin, id: FileId) -> LoadedFile {

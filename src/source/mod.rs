@@ -4,15 +4,21 @@
 //! server) works on the [`SourceFile`]s kept in [`Sources`], addressed by [`FileId`].
 
 mod discover;
+mod globs;
 mod load;
 mod overlay;
 mod patches;
+mod read;
 
 pub use discover::WalkOptions;
 pub(crate) use discover::{discover, Discovery};
+pub use globs::{GlobPattern, PathGlobs};
 pub(crate) use load::{load_files, load_text, LoadedFile};
 pub(crate) use overlay::Overlays;
-pub(crate) use patches::{is_kustomization, normalize, patch_files};
+pub use patches::normalize;
+pub(crate) use patches::{is_kustomization, patch_files, KUSTOMIZATION_NAMES};
+pub use read::{boundary_of, DEFAULT_MAX_FILE_SIZE};
+pub(crate) use read::{escapes, read_file};
 
 use std::path::PathBuf;
 
@@ -29,6 +35,9 @@ pub enum Origin {
     /// Text a renderer produced (a template's `helm template` output), shown under the
     /// template's path. Not a file's content: never edited.
     Rendered,
+    /// A file of a Helm chart (a template, a values file) read so that findings in the
+    /// chart's rendered output point at its real lines. Not linted, never edited.
+    Chart,
 }
 
 /// One input text with what is needed to address positions in it.
@@ -74,12 +83,17 @@ pub struct Sources {
     id: u64,
 }
 
+/// A fresh [`Sources::id`].
+fn next_id() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+}
+
 impl Default for Sources {
     fn default() -> Self {
-        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         Sources {
             files: Vec::new(),
-            id: NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            id: next_id(),
         }
     }
 }
@@ -93,6 +107,13 @@ impl Sources {
     pub fn push(&mut self, file: SourceFile) -> FileId {
         self.files.push(file);
         FileId(self.files.len() as u32 - 1)
+    }
+
+    /// Replaces file `id` with a new text of it (an editor's buffer changed). The sources get a
+    /// new [`id`](Self::id): caches keyed by it never serve the old text.
+    pub(crate) fn replace(&mut self, id: FileId, file: SourceFile) {
+        self.files[id.0 as usize] = file;
+        self.id = next_id();
     }
 
     pub fn get(&self, id: FileId) -> &SourceFile {

@@ -80,6 +80,20 @@ pub fn repo(files: &[(&str, &str)]) -> tempfile::TempDir {
     dir
 }
 
+/// Copies the directory tree `from` to `to` (a fixture into a temporary directory).
+pub fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
 /// The real-world corpus: `K8SEC_CORPUS`, else `../shared/corpus` next to the crate; `None`
 /// (with a message) when it is not there, and the test skips.
 pub fn corpus() -> Option<PathBuf> {

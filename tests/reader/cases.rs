@@ -215,6 +215,7 @@ pub const CASES: &[Case] = &[
     same("null-key", b"~: a\n"),
     same("empty-key", b": a\n"),
     same("collection-key", b"? [a]\n: b\n"),
+    same("unrendered-template-braces", b"a: {{b}}\n"),
     same("big-unsigned-key", b"18446744073709551615: a\n"),
     // --- Long keys.
     same("key-1000-chars", LONG_KEY_1000),

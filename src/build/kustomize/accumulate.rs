@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 
 use super::nameref::Var;
 use super::res::{Gvk, KRes};
-use super::{generate, is_remote, Acc, Builder, Fail, Kust, KUSTOMIZATION_NAMES};
+use super::{
+    generate, is_remote, Acc, Builder, Fail, Kust, KUSTOMIZATION_NAMES, MAX_BUILDS, MAX_RESOURCES,
+};
 use crate::build::knode::KNode;
 use crate::source::normalize;
 use crate::text::TextRange;
@@ -27,6 +29,16 @@ impl Builder<'_, '_> {
             return Err((
                 dir.to_path_buf(),
                 "kustomization cycle: this directory includes itself".to_string(),
+            ));
+        }
+        self.builds += 1;
+        if self.builds > MAX_BUILDS {
+            return Err((
+                dir.to_path_buf(),
+                format!(
+                    "the build reaches kustomizations more than {MAX_BUILDS} times (bases that \
+                     include the same bases over and over?): stopped"
+                ),
             ));
         }
         self.stack.push(key);
@@ -50,6 +62,7 @@ impl Builder<'_, '_> {
             }
         }
         generate::generators(self, &kust, acc)?;
+        self.plugin_generators(&kust, acc)?;
         self.components(&kust, acc)?;
         self.transform(&kust, acc)?;
         acc.vars.extend(kust.list("vars").iter().map(var_of));
@@ -157,6 +170,13 @@ impl Builder<'_, '_> {
 
     /// Adds a resource, refusing a second one with the same identity.
     fn append(&self, kust: &Kust, span: Span, acc: &mut Acc, res: KRes) -> Result<(), Fail> {
+        if acc.res.len() >= MAX_RESOURCES {
+            return Err(self.fail(
+                kust,
+                span,
+                format!("the build makes more than {MAX_RESOURCES} objects: stopped"),
+            ));
+        }
         let id = res.cur_id();
         if acc.res.iter().any(|r| r.cur_id().equals(&id)) {
             return Err(self.fail(kust, span, format!("{} is defined twice", id.describe())));

@@ -30,6 +30,8 @@ const SUPPORTED: &[&str] = &[
     "secretGenerator",
     "generatorOptions",
     "vars",
+    "generators",
+    "transformers",
 ];
 
 /// The keys of a `configMapGenerator` entry; a `secretGenerator` entry takes `type` too.
@@ -93,8 +95,8 @@ impl Builder<'_, '_> {
                 "helmCharts" | "helmChartInflationGenerator" | "helmGlobals" => format!(
                     "`{key}` refused: k8sec never runs Helm from a kustomization; render the chart and lint the output, or lint the chart directory"
                 ),
-                "generators" | "transformers" | "validators" => format!(
-                    "`{key}` refused: k8sec never runs generator or transformer plugins (exec or KRM functions) from a scanned repository; the build goes on without them"
+                "validators" => format!(
+                    "`{key}` refused: k8sec never runs validator plugins (exec or KRM functions) from a scanned repository; the build goes on without them"
                 ),
                 k if UNSUPPORTED.contains(&k) => {
                     format!("`{key}` is not supported by k8sec's Kustomize builder and is ignored: findings may differ from the real build")

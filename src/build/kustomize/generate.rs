@@ -84,6 +84,30 @@ pub(super) fn generators(b: &mut Builder<'_, '_>, kust: &Kust, acc: &mut Acc) ->
     Ok(())
 }
 
+/// A ConfigMapGenerator or SecretGenerator configured as a plugin (`apiVersion: builtin`): the
+/// configuration is a generator entry whose `name` and `namespace` may sit under `metadata`.
+/// The kustomization's `generatorOptions` do not apply (Kustomize passes them only to its
+/// fields' generators).
+pub(super) fn builtin(
+    b: &mut Builder<'_, '_>,
+    kust: &Kust,
+    config: &KNode,
+    kind: &str,
+    acc: &mut Acc,
+) -> Result<(), Fail> {
+    let mut entry = config.clone();
+    for key in ["name", "namespace"] {
+        let from_meta = config.path(&["metadata", key]).cloned();
+        if entry.get(key).is_none() {
+            if let Some(value) = from_meta {
+                entry.set(key, value.span, value);
+            }
+        }
+    }
+    let res = generate_one(b, kust, &entry, kind, &Options::default())?;
+    absorb(b, kust, &entry, acc, res)
+}
+
 /// The keys of one generated object, in order, each with its value node (pointing at where
 /// the value came from) and, for a binary file, its raw bytes.
 struct Data<'e> {

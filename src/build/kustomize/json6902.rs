@@ -3,7 +3,7 @@
 //! Applied to the spanned node rather than to JSON, so values a patch adds point at the patch
 //! and everything else keeps pointing at the base.
 
-use crate::build::knode::{KKind, KNode};
+use crate::build::knode::{KKind, KNode, MAX_NODES};
 
 /// One operation of a patch.
 #[derive(Clone, Debug)]
@@ -191,7 +191,14 @@ fn apply_one(out: &mut KNode, op: &Op) -> Result<(), String> {
         "copy" => {
             let from = tokens(op.from.as_deref().ok_or("`copy` needs `from`")?)?;
             let copied = get(out, &from)?.clone();
-            add(out, &path, copied)
+            add(out, &path, copied)?;
+            // Each copy of an object into itself doubles it: thirty make a billion nodes.
+            if out.exceeds(MAX_NODES) {
+                return Err(format!(
+                    "the object grows past {MAX_NODES} nodes (copies of itself?): stopped"
+                ));
+            }
+            Ok(())
         }
         "test" => {
             if get(out, &path)?.to_json() == value()?.to_json() {

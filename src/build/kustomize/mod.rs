@@ -9,6 +9,10 @@
 //! corpus). Each value of the output keeps the span of the base file, patch or kustomization
 //! line it came from.
 //!
+//! The built-in transformers and generators a kustomization configures as plugins
+//! (`transformers:`/`generators:` entries with `apiVersion: builtin`) are applied too
+//! ([`builtins`]).
+//!
 //! Nothing is fetched and nothing runs: remote bases, exec and KRM function plugins and
 //! `helmCharts` are refused with a message, and so are paths that leave the repository
 //! (lexically with `../`, or through a symlink). Fields it does not support are named in a
@@ -23,6 +27,7 @@
 //!   objects are repaired and `vars` resolved ([`nameref`]).
 
 mod accumulate;
+mod builtins;
 mod fields;
 mod generate;
 mod hash;
@@ -102,6 +107,7 @@ pub(crate) fn build(
         notes,
         files: BTreeSet::new(),
         stack: Vec::new(),
+        builds: 0,
     };
     let mut acc = Acc::default();
     let kustomization = builder
@@ -187,7 +193,16 @@ struct Builder<'s, 'a> {
     files: BTreeSet<FileId>,
     /// Kustomization directories being built, to refuse cycles.
     stack: Vec<PathBuf>,
+    /// Kustomizations built so far for this root (one reached by two paths counts twice).
+    builds: usize,
 }
+
+/// Most kustomizations one root may build, counting each time one is reached: a diamond of
+/// bases (each level including the next one twice) reaches the bottom 2^depth times.
+const MAX_BUILDS: usize = 2_000;
+
+/// Most objects one kustomization's output may hold.
+const MAX_RESOURCES: usize = 10_000;
 
 /// A kustomization being read: its file, path and root node.
 struct Kust {

@@ -36,24 +36,31 @@ impl Builder<'_, '_> {
     /// `target` selects, or for a strategic merge patch without one, to the object it names.
     pub(super) fn patches(&mut self, kust: &Kust, acc: &mut Acc) -> Result<(), Fail> {
         for entry in kust.list("patches") {
-            let source = self.patch_source(kust, &entry, "a patch")?;
-            let docs = self.patch_docs(kust, &source.node, source.inline)?;
-            let target = match entry.get("target").filter(|t| t.is_map()) {
-                Some(t) => Some(self.selector(kust, t)?),
-                None => None,
+            self.patch(kust, &entry, acc)?;
+        }
+        Ok(())
+    }
+
+    /// One `patches` entry (or a PatchTransformer's configuration): its `path` or `patch`,
+    /// applied to what its `target` selects.
+    pub(super) fn patch(&mut self, kust: &Kust, entry: &KNode, acc: &mut Acc) -> Result<(), Fail> {
+        let source = self.patch_source(kust, entry, "a patch")?;
+        let docs = self.patch_docs(kust, &source.node, source.inline)?;
+        let target = match entry.get("target").filter(|t| t.is_map()) {
+            Some(t) => Some(self.selector(kust, t)?),
+            None => None,
+        };
+        if docs.len() == 1 && docs[0].is_seq() {
+            let Some(target) = target else {
+                return Err(self.fail(kust, entry.span, "a JSON patch needs a `target`"));
             };
-            if docs.len() == 1 && docs[0].is_seq() {
-                let Some(target) = target else {
-                    return Err(self.fail(kust, entry.span, "a JSON patch needs a `target`"));
-                };
-                self.json6902(kust, &source.node, acc, &docs[0], &target)?;
-                continue;
-            }
-            for patch in docs {
-                match &target {
-                    None => self.smp_by_id(kust, &entry, acc, &patch)?,
-                    Some(target) => self.smp_by_target(kust, &source.node, acc, &patch, target)?,
-                }
+            self.json6902(kust, &source.node, acc, &docs[0], &target)?;
+            return Ok(());
+        }
+        for patch in docs {
+            match &target {
+                None => self.smp_by_id(kust, entry, acc, &patch)?,
+                Some(target) => self.smp_by_target(kust, &source.node, acc, &patch, target)?,
             }
         }
         Ok(())
@@ -101,7 +108,7 @@ impl Builder<'_, '_> {
     }
 
     /// Applies JSON patch `doc` to every resource `target` selects; whether it selected any.
-    fn json6902(
+    pub(super) fn json6902(
         &self,
         kust: &Kust,
         source: &KNode,
@@ -120,7 +127,7 @@ impl Builder<'_, '_> {
     }
 
     /// A strategic merge patch that names its target by its own kind and name.
-    fn smp_by_id(
+    pub(super) fn smp_by_id(
         &mut self,
         kust: &Kust,
         entry: &KNode,
@@ -186,7 +193,12 @@ impl Builder<'_, '_> {
     }
 
     /// Parses a patch given inline (`patch: |`) or by path, keeping spans.
-    fn patch_docs(&mut self, kust: &Kust, node: &KNode, inline: bool) -> Result<Vec<KNode>, Fail> {
+    pub(super) fn patch_docs(
+        &mut self,
+        kust: &Kust,
+        node: &KNode,
+        inline: bool,
+    ) -> Result<Vec<KNode>, Fail> {
         if inline {
             let text = match &node.kind {
                 KKind::Scalar(s, _) => s.clone(),
@@ -209,11 +221,17 @@ impl Builder<'_, '_> {
             .collect()
     }
 
-    /// Parses YAML text held by the scalar `node` of the kustomization; spans are mapped back
-    /// into the kustomization's block scalar (or to the scalar as a whole).
-    fn inline_docs(&mut self, kust: &Kust, node: &KNode, text: &str) -> Result<Vec<KNode>, Fail> {
+    /// Parses YAML text held by the scalar `node` (of the kustomization, or of a built-in
+    /// plugin's configuration file); spans are mapped back into the file's block scalar (or to
+    /// the scalar as a whole).
+    pub(super) fn inline_docs(
+        &mut self,
+        kust: &Kust,
+        node: &KNode,
+        text: &str,
+    ) -> Result<Vec<KNode>, Fail> {
         let index = LineIndex::new(text);
-        let stream = parse_stream(text, kust.id, &index);
+        let stream = parse_stream(text, node.span.file, &index);
         if let Some(error) = &stream.error {
             return Err(self.fail(
                 kust,
@@ -221,7 +239,7 @@ impl Builder<'_, '_> {
                 format!("inline patch is not valid YAML: {}", error.message),
             ));
         }
-        let file = self.store.sources.get(kust.id);
+        let file = self.store.sources.get(node.span.file);
         let mapper = BlockMap::new(&file.text, node);
         let mut out = Vec::new();
         for doc in stream.documents {
@@ -236,7 +254,7 @@ impl Builder<'_, '_> {
     }
 
     /// A patch's `target:` as a selector (its regexps compiled).
-    fn selector(&self, kust: &Kust, target: &KNode) -> Result<Selector, Fail> {
+    pub(super) fn selector(&self, kust: &Kust, target: &KNode) -> Result<Selector, Fail> {
         let re = |key: &str| -> Result<Option<regex::Regex>, Fail> {
             match target.get(key).and_then(|v| match &v.kind {
                 KKind::Scalar(s, _) => Some(s.clone()),

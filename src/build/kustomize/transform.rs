@@ -14,7 +14,7 @@ use crate::yaml::Span;
 #[derive(Clone, Debug)]
 pub(crate) struct FieldSpec {
     pub(crate) gvk: Gvk,
-    pub(crate) path: &'static str,
+    pub(crate) path: String,
     pub(crate) create: bool,
 }
 
@@ -34,7 +34,7 @@ fn specs(raw: &[RawSpec]) -> Vec<FieldSpec> {
     raw.iter()
         .map(|&(g, v, k, path, create)| FieldSpec {
             gvk: Gvk::new(g, v, k),
-            path,
+            path: path.to_string(),
             create,
         })
         .collect()
@@ -298,7 +298,7 @@ pub(crate) fn apply_specs(
         if !gvk.selected_by(&spec.gvk) {
             continue;
         }
-        let path = segments(spec.path);
+        let path = segments(&spec.path);
         visit(&mut res.node, &path, spec.create, span, set);
     }
 }
@@ -311,9 +311,37 @@ pub(crate) fn set_entry(map: &mut KNode, key: &KNode, value: &KNode) {
     map.set_with_key(key.clone(), value.clone());
 }
 
-/// `namespace:`: every namespaced resource moves to the namespace; `Namespace` objects are
-/// renamed to it; RoleBinding subjects named `default` follow.
-pub(crate) fn namespace(resources: &mut [KRes], ns: &str, span: Span) -> Result<(), String> {
+/// The field specs `namespace:` sets besides `metadata/namespace` and RoleBinding subjects:
+/// Kustomize's defaults (a `Namespace` object is renamed; APIService and CRD webhook services
+/// follow).
+pub(crate) fn namespace_specs() -> Vec<FieldSpec> {
+    specs(&[
+        fs("", "v1", "Namespace", "metadata/name", true),
+        fs(
+            "apiregistration.k8s.io",
+            "",
+            "APIService",
+            "spec/service/namespace",
+            true,
+        ),
+        fs(
+            "apiextensions.k8s.io",
+            "",
+            "CustomResourceDefinition",
+            "spec/conversion/webhook/clientConfig/service/namespace",
+            false,
+        ),
+    ])
+}
+
+/// `namespace:`: every namespaced resource moves to the namespace; RoleBinding subjects named
+/// `default` follow; `specs` say what else is set (see [`namespace_specs`]).
+pub(crate) fn namespace(
+    resources: &mut [KRes],
+    ns: &str,
+    span: Span,
+    specs: &[FieldSpec],
+) -> Result<(), String> {
     for res in resources.iter_mut() {
         if res.node.entries().is_empty() {
             continue;
@@ -326,11 +354,6 @@ pub(crate) fn namespace(resources: &mut [KRes], ns: &str, span: Span) -> Result<
                 meta.set("namespace", span, value.clone());
             }
         }
-        if kind == "Namespace" && res.api_version() == "v1" {
-            if let Some(meta) = res.node.map_at("metadata", span) {
-                meta.set("name", span, value.clone());
-            }
-        }
         if kind == "RoleBinding" || kind == "ClusterRoleBinding" {
             if let Some(subjects) = res.node.get_mut("subjects").and_then(KNode::items_mut) {
                 for subject in subjects {
@@ -341,13 +364,11 @@ pub(crate) fn namespace(resources: &mut [KRes], ns: &str, span: Span) -> Result<
             }
         }
         let gvk = res.gvk();
-        if gvk.kind == "APIService" && gvk.group == "apiregistration.k8s.io" {
-            let path = segments("spec/service/namespace");
-            set_scalar_at(&mut res.node, &path, true, &value);
-        }
-        if gvk.kind == "CustomResourceDefinition" && gvk.group == "apiextensions.k8s.io" {
-            let path = segments("spec/conversion/webhook/clientConfig/service/namespace");
-            set_scalar_at(&mut res.node, &path, false, &value);
+        for spec in specs.iter().filter(|s| gvk.selected_by(&s.gvk)) {
+            if spec.path == "metadata/namespace" {
+                continue; // done above, for namespaced kinds only
+            }
+            set_scalar_at(&mut res.node, &segments(&spec.path), spec.create, &value);
         }
     }
     for i in 0..resources.len() {
@@ -367,7 +388,7 @@ pub(crate) fn namespace(resources: &mut [KRes], ns: &str, span: Span) -> Result<
 }
 
 /// Sets a scalar at `path` (the last segment), creating the mappings on the way if `create`.
-fn set_scalar_at(node: &mut KNode, path: &[String], create: bool, value: &KNode) {
+pub(crate) fn set_scalar_at(node: &mut KNode, path: &[String], create: bool, value: &KNode) {
     let Some((last, parents)) = path.split_last() else {
         return;
     };
@@ -382,9 +403,14 @@ fn set_scalar_at(node: &mut KNode, path: &[String], create: bool, value: &KNode)
     let _ = found;
 }
 
-/// `namePrefix:` / `nameSuffix:`.
-pub(crate) fn prefix_suffix(resources: &mut [KRes], prefix: &str, suffix: &str) {
-    for res in resources.iter_mut() {
+/// `namePrefix:` / `nameSuffix:` (over all resources, or those a built-in transformer's field
+/// specs select).
+pub(crate) fn prefix_suffix<'r>(
+    resources: impl IntoIterator<Item = &'r mut KRes>,
+    prefix: &str,
+    suffix: &str,
+) {
+    for res in resources {
         let org = res.org_id();
         if org.gvk.kind == "CustomResourceDefinition"
             || (org.gvk.kind == "APIService" && org.gvk.group == "apiregistration.k8s.io")
@@ -462,7 +488,8 @@ pub(crate) fn split_image(image: &str) -> (String, String, String) {
 }
 
 impl ImageRule {
-    fn rewrite(&self, matcher: &Regex, value: &str) -> Option<String> {
+    /// The new reference for `value`, if `matcher` (of this rule's name) matches it.
+    pub(crate) fn rewrite(&self, matcher: &Regex, value: &str) -> Option<String> {
         if !matcher.is_match(value) {
             return None;
         }
@@ -498,12 +525,18 @@ impl ImageRule {
     }
 }
 
-/// `images:`: rewrites `image:` of every container and init container.
-pub(crate) fn images(resources: &mut [KRes], rule: &ImageRule) {
-    let Ok(matcher) = Regex::new(&format!(
+/// The matcher of an image rule's name (with any tag and digest).
+pub(crate) fn image_matcher(rule: &ImageRule) -> Option<Regex> {
+    Regex::new(&format!(
         "{}(:[a-zA-Z0-9_.{{}}-]*)?(@sha256:[a-zA-Z0-9_.{{}}-]*)?",
         rule.name
-    )) else {
+    ))
+    .ok()
+}
+
+/// `images:`: rewrites `image:` of every container and init container.
+pub(crate) fn images(resources: &mut [KRes], rule: &ImageRule) {
+    let Some(matcher) = image_matcher(rule) else {
         return;
     };
     for res in resources.iter_mut() {

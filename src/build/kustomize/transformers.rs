@@ -1,6 +1,7 @@
 //! A kustomization's transformer fields, run over everything it accumulated, in Kustomize's
 //! order: patches, `namespace`, `namePrefix`/`nameSuffix`, `labels`, `commonLabels`,
-//! `commonAnnotations`, `patchesJson6902`, `replicas`, `images`.
+//! `commonAnnotations`, `patchesJson6902`, `replicas`, `images`, then the built-in transformers
+//! its `transformers` field configures ([`super::builtins`]).
 //!
 //! This reads the fields and reports their errors against the kustomization; the transformers
 //! themselves (which fields of which kinds they touch) are in [`super::transform`], the patches
@@ -17,7 +18,7 @@ impl Builder<'_, '_> {
         self.patches(kust, acc)?;
         if let Some(ns) = kust.field("namespace") {
             if let Some(text) = ns.as_str() {
-                transform::namespace(&mut acc.res, text, ns.span)
+                transform::namespace(&mut acc.res, text, ns.span, &transform::namespace_specs())
                     .map_err(|e| self.fail(kust, ns.span, e))?;
             }
         }
@@ -36,7 +37,7 @@ impl Builder<'_, '_> {
                 transform::images(&mut acc.res, &rule);
             }
         }
-        Ok(())
+        self.plugin_transformers(kust, acc)
     }
 
     /// `labels`: each entry's `pairs`, on metadata only, or also on pod templates
@@ -89,15 +90,15 @@ fn name_affixes(kust: &Kust, resources: &mut [KRes]) {
         })
     };
     if let Some(prefix) = text("namePrefix") {
-        transform::prefix_suffix(resources, &prefix, "");
+        transform::prefix_suffix(resources.iter_mut(), &prefix, "");
     }
     if let Some(suffix) = text("nameSuffix") {
-        transform::prefix_suffix(resources, "", &suffix);
+        transform::prefix_suffix(resources.iter_mut(), "", &suffix);
     }
 }
 
-/// One `images` entry; `None` without a `name`.
-fn image_rule(entry: &KNode) -> Option<ImageRule> {
+/// One `images` entry (or an ImageTagTransformer's `imageTag`); `None` without a `name`.
+pub(super) fn image_rule(entry: &KNode) -> Option<ImageRule> {
     let name = entry.str_at("name")?;
     let get = |k: &str| {
         entry.get(k).and_then(|v| match &v.kind {
@@ -121,7 +122,7 @@ fn image_rule(entry: &KNode) -> Option<ImageRule> {
 }
 
 /// Sets each `key: value` of `pairs` at `specs` of every resource.
-fn apply_pairs(resources: &mut [KRes], pairs: &KNode, specs: &[FieldSpec]) {
+pub(super) fn apply_pairs(resources: &mut [KRes], pairs: &KNode, specs: &[FieldSpec]) {
     let pairs: Vec<(KNode, KNode)> = pairs
         .entries()
         .iter()
