@@ -80,6 +80,8 @@ pub struct LineIndex {
     /// Byte offset where each line starts; `line_starts[0] == 0`.
     line_starts: Vec<u32>,
     len: u32,
+    /// The text is ASCII: columns are byte counts, nothing to walk (a long line stays cheap).
+    ascii: bool,
 }
 
 impl LineIndex {
@@ -100,6 +102,7 @@ impl LineIndex {
         LineIndex {
             line_starts,
             len: text.len() as u32,
+            ascii: text.is_ascii(),
         }
     }
 
@@ -130,6 +133,12 @@ impl LineIndex {
         let offset = offset.min(self.len);
         let line = self.line_of(offset);
         let start = self.line_starts[line] as usize;
+        if self.ascii {
+            return LineCol {
+                line: line as u32 + 1,
+                column: offset - start as u32 + 1,
+            };
+        }
         let prefix = text.get(start..offset as usize).unwrap_or_else(|| {
             // Offset inside a character: count up to the previous boundary.
             let mut end = offset as usize;
@@ -159,6 +168,55 @@ impl LineIndex {
         range.start + within as u32
     }
 
+    /// [`LineIndex::offset`] from where `cursor` stopped last: positions asked in text order
+    /// (a parser's markers) cost only the characters between them, so a file that is one long
+    /// line (minified JSON) converts in linear time, where counting each column from its
+    /// line's start is quadratic.
+    pub fn offset_from(
+        &self,
+        text: &str,
+        line: usize,
+        column: usize,
+        cursor: &mut OffsetCursor,
+    ) -> u32 {
+        let Some(range) = line.checked_sub(1).and_then(|l| self.line_range(l)) else {
+            return self.len;
+        };
+        if self.ascii {
+            // As walking the characters: inside the line break included, clamped past it.
+            let at = u32::try_from(column)
+                .ok()
+                .and_then(|c| range.start.checked_add(c));
+            return match at {
+                Some(at) if at < range.end => at,
+                _ => range.end - line_break_len(&text[range.to_range()]) as u32,
+            };
+        }
+        let (from, from_column) = if cursor.line == line && cursor.column <= column {
+            (cursor.offset as usize, cursor.column)
+        } else {
+            (range.start as usize, 0)
+        };
+        let rest = &text[from..range.end as usize];
+        let mut chars = rest.char_indices();
+        let step = column - from_column;
+        cursor.walked += step as u64;
+        match chars.nth(step) {
+            Some((i, _)) => {
+                let offset = (from + i) as u32;
+                *cursor = OffsetCursor {
+                    line,
+                    column,
+                    offset,
+                    walked: cursor.walked,
+                };
+                offset
+            }
+            // Past the line's end: clamped before its line break, the cursor left as it was.
+            None => range.end - line_break_len(&text[range.to_range()]) as u32,
+        }
+    }
+
     /// The UTF-16 column (0-based) of a byte offset, as the Language Server Protocol counts.
     pub fn utf16_column(&self, text: &str, offset: u32) -> u32 {
         let lc = self.line_col(text, offset);
@@ -168,6 +226,24 @@ impl LineIndex {
             .take(lc.column as usize - 1)
             .map(|c| c.len_utf16() as u32)
             .sum()
+    }
+}
+
+/// Where [`LineIndex::offset_from`] stopped last, and how many characters it has walked (the
+/// work the linearity tests count).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct OffsetCursor {
+    /// 1-based line (0: none yet).
+    line: usize,
+    column: usize,
+    offset: u32,
+    walked: u64,
+}
+
+impl OffsetCursor {
+    /// Characters walked to convert every position so far.
+    pub fn walked(&self) -> u64 {
+        self.walked
     }
 }
 
@@ -260,6 +336,41 @@ mod tests {
             );
             assert_eq!(index.offset(text, i + 1, 5), offset + 1, "end of line {c}");
         }
+    }
+
+    #[test]
+    fn offset_from_agrees_with_offset_in_any_order() {
+        for text in [
+            "a: ü\r\nbé: 😀x\nlast",
+            "ab: cd\r\nef\n",
+            "x\u{2028}é\u{85}y",
+        ] {
+            let index = LineIndex::new(text);
+            let positions: Vec<(usize, usize)> = (1..=4)
+                .flat_map(|line| (0..8).map(move |column| (line, column)))
+                .collect();
+            let mut cursor = OffsetCursor::default();
+            // In text order, then backwards: the cursor only ever shortens the walk.
+            for &(line, column) in positions.iter().chain(positions.iter().rev()) {
+                assert_eq!(
+                    index.offset_from(text, line, column, &mut cursor),
+                    index.offset(text, line, column),
+                    "{text:?} {line}:{column}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn offset_from_walks_a_long_line_once() {
+        let text = format!("[{}]", "\"é\", ".repeat(10_000));
+        let index = LineIndex::new(&text);
+        let mut cursor = OffsetCursor::default();
+        let columns = text.chars().count();
+        for column in (0..columns).step_by(5) {
+            index.offset_from(&text, 1, column, &mut cursor);
+        }
+        assert!(cursor.walked() <= columns as u64, "{}", cursor.walked());
     }
 
     #[test]

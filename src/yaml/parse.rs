@@ -1,5 +1,6 @@
 //! Building [`Tree`]s from yaml-rust2's event stream.
 
+use std::cell::Cell;
 use std::collections::HashMap;
 
 use yaml_rust2::parser::{Event, Parser};
@@ -8,7 +9,7 @@ use yaml_rust2::scanner::{Marker, TScalarStyle};
 use super::scan;
 use super::tree::{Entry, Node, NodeId, NodeKind, ScalarStyle, Tree};
 use super::{FileId, Span};
-use crate::text::{LineIndex, TextRange};
+use crate::text::{LineIndex, OffsetCursor, TextRange};
 
 /// Deepest nesting we accept. Kubernetes objects nest a few dozen levels at most; anything far
 /// deeper is hostile or broken input, refused before it can exhaust memory or stack.
@@ -34,6 +35,9 @@ pub struct ParsedStream {
     pub documents: Vec<Document>,
     /// The error that stopped parsing, if any.
     pub error: Option<YamlError>,
+    /// Characters walked to turn the parser's line/column positions into byte offsets: the
+    /// work the linearity tests count (tests/reader_work.rs).
+    pub work: u64,
 }
 
 /// One document of a stream: its tree and the byte range it covers.
@@ -98,6 +102,9 @@ struct Builder<'a> {
     line_base: usize,
     /// See [`build`].
     separators: &'a [usize],
+    /// Where the last marker was placed: markers come in text order, so each is placed from
+    /// the one before.
+    cursor: Cell<OffsetCursor>,
 }
 
 impl<'a> Builder<'a> {
@@ -112,6 +119,7 @@ impl<'a> Builder<'a> {
             last_end: 0,
             line_base: 0,
             separators: &[],
+            cursor: Cell::default(),
         }
     }
 
@@ -120,6 +128,12 @@ impl<'a> Builder<'a> {
     /// document in it: go-yaml reads one document per piece and ignores what follows), the
     /// error is kept and reading resumes at the next `---` line, as kubectl's does.
     fn run(mut self) -> ParsedStream {
+        let mut stream = self.read_all();
+        stream.work = self.cursor.get().walked();
+        stream
+    }
+
+    fn read_all(&mut self) -> ParsedStream {
         let mut stream = ParsedStream::default();
         let mut from = 0;
         loop {
@@ -313,7 +327,11 @@ impl<'a> Builder<'a> {
     fn offset(&self, marker: &Marker) -> usize {
         // Markers count lines from where this parser started.
         let line = self.line_base + marker.line().max(1);
-        let offset = self.index.offset(self.text, line, marker.col());
+        let mut cursor = self.cursor.get();
+        let offset = self
+            .index
+            .offset_from(self.text, line, marker.col(), &mut cursor);
+        self.cursor.set(cursor);
         (offset as usize).min(self.text.len())
     }
 

@@ -123,6 +123,7 @@ fn json_then_yaml(
             let blanked = prepare::blank_before(text, from);
             let rest = parse_refusing(&blanked, file, &LineIndex::new(&blanked), refusal);
             stream.documents.extend(rest.documents);
+            stream.work += rest.work;
             if stream.error.is_none() {
                 stream.error = rest.error;
             }
