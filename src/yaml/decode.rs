@@ -232,11 +232,7 @@ impl Counts {
 /// its nodes (aliases are not expanded: their cost is counted from each anchor's size).
 pub(crate) fn check(tree: &Tree) -> Result<(), DecodeError> {
     // Without aliases nothing is decoded twice: no sizes to count.
-    let aliases = tree
-        .nodes
-        .iter()
-        .any(|n| matches!(n.kind, NodeKind::Alias { .. }));
-    let sizes = if aliases {
+    let sizes = if tree.has_aliases() {
         expanded_sizes(tree)
     } else {
         Vec::new()

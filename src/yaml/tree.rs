@@ -100,16 +100,23 @@ pub struct Tree {
     /// The file this tree is a document of, exactly as parsed; `None` for trees assembled from
     /// several places (a Kustomize build). Edits on a parsed tree need no re-parse of the file.
     pub(crate) parsed_from: Option<super::FileId>,
+    /// Whether any node is an alias: most documents have none, and then no one needs to look
+    /// for them (a fix asks on every edit, a `kind: List` of thousands of Pods has many).
+    aliases: bool,
 }
 
 impl Tree {
     /// A tree from nodes whose `root` is an index into `nodes`.
     pub(crate) fn from_nodes(nodes: Vec<Node>, root: NodeId) -> Self {
         debug_assert!((root.0 as usize) < nodes.len());
+        let aliases = nodes
+            .iter()
+            .any(|n| matches!(n.kind, NodeKind::Alias { .. }));
         Tree {
             nodes,
             root,
             parsed_from: None,
+            aliases,
         }
     }
 
@@ -119,6 +126,11 @@ impl Tree {
             parsed_from: Some(file),
             ..Tree::from_nodes(nodes, root)
         }
+    }
+
+    /// Whether any node of the tree is an alias (`*name`).
+    pub(crate) fn has_aliases(&self) -> bool {
+        self.aliases
     }
 
     /// The file this tree is a parsed document of, if it is one.
