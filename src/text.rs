@@ -4,6 +4,11 @@
 //! bytes. Lines and columns exist only at the edges: yaml-rust2 hands us (line, column in
 //! characters) and reports show 1-based lines and character columns. [`LineIndex`] converts
 //! between the two exactly, including for non-ASCII text and CRLF line endings.
+//!
+//! A line ends where the Kubernetes YAML reader (go-yaml) ends one: at `\n`, `\r\n`, a lone
+//! `\r`, U+0085 (NEL), U+2028 (LS) or U+2029 (PS). The parser, the reports and the fixes all
+//! count lines with this one index, so a line number means the same line everywhere, and the
+//! line kubectl names in an error.
 
 use std::ops::Range;
 
@@ -75,21 +80,29 @@ pub struct LineIndex {
     /// Byte offset where each line starts; `line_starts[0] == 0`.
     line_starts: Vec<u32>,
     len: u32,
+    /// The text is ASCII: columns are byte counts, nothing to walk (a long line stays cheap).
+    ascii: bool,
 }
 
 impl LineIndex {
     /// The index of `text`'s lines.
     pub fn new(text: &str) -> Self {
+        let bytes = text.as_bytes();
         let mut line_starts = vec![0];
-        line_starts.extend(
-            text.bytes()
-                .enumerate()
-                .filter(|&(_, b)| b == b'\n')
-                .map(|(i, _)| i as u32 + 1),
-        );
+        if memchr::memchr3(b'\r', 0xC2, 0xE2, bytes).is_none() {
+            // Only `\n` (the usual case): the fast search.
+            line_starts.extend(memchr::memchr_iter(b'\n', bytes).map(|i| i as u32 + 1));
+        } else {
+            let mut pos = 0;
+            while let Some(end) = next_line_break(text, pos) {
+                line_starts.push(end as u32);
+                pos = end;
+            }
+        }
         LineIndex {
             line_starts,
             len: text.len() as u32,
+            ascii: text.is_ascii(),
         }
     }
 
@@ -120,6 +133,12 @@ impl LineIndex {
         let offset = offset.min(self.len);
         let line = self.line_of(offset);
         let start = self.line_starts[line] as usize;
+        if self.ascii {
+            return LineCol {
+                line: line as u32 + 1,
+                column: offset - start as u32 + 1,
+            };
+        }
         let prefix = text.get(start..offset as usize).unwrap_or_else(|| {
             // Offset inside a character: count up to the previous boundary.
             let mut end = offset as usize;
@@ -135,7 +154,7 @@ impl LineIndex {
     }
 
     /// Byte offset of the `column`th character (0-based) of 1-based `line`, the way yaml-rust2
-    /// markers count. Clamped to the end of the line (before its terminator) and of the text.
+    /// markers count. Clamped to the end of the line (before its line break) and of the text.
     pub fn offset(&self, text: &str, line: usize, column: usize) -> u32 {
         let Some(range) = line.checked_sub(1).and_then(|l| self.line_range(l)) else {
             return self.len;
@@ -145,8 +164,57 @@ impl LineIndex {
             .char_indices()
             .nth(column)
             .map(|(i, _)| i)
-            .unwrap_or_else(|| line_text.trim_end_matches(['\n', '\r']).len());
+            .unwrap_or_else(|| line_text.len() - line_break_len(line_text));
         range.start + within as u32
+    }
+
+    /// [`LineIndex::offset`] from where `cursor` stopped last: positions asked in text order
+    /// (a parser's markers) cost only the characters between them, so a file that is one long
+    /// line (minified JSON) converts in linear time, where counting each column from its
+    /// line's start is quadratic.
+    pub fn offset_from(
+        &self,
+        text: &str,
+        line: usize,
+        column: usize,
+        cursor: &mut OffsetCursor,
+    ) -> u32 {
+        let Some(range) = line.checked_sub(1).and_then(|l| self.line_range(l)) else {
+            return self.len;
+        };
+        if self.ascii {
+            // As walking the characters: inside the line break included, clamped past it.
+            let at = u32::try_from(column)
+                .ok()
+                .and_then(|c| range.start.checked_add(c));
+            return match at {
+                Some(at) if at < range.end => at,
+                _ => range.end - line_break_len(&text[range.to_range()]) as u32,
+            };
+        }
+        let (from, from_column) = if cursor.line == line && cursor.column <= column {
+            (cursor.offset as usize, cursor.column)
+        } else {
+            (range.start as usize, 0)
+        };
+        let rest = &text[from..range.end as usize];
+        let mut chars = rest.char_indices();
+        let step = column - from_column;
+        cursor.walked += step as u64;
+        match chars.nth(step) {
+            Some((i, _)) => {
+                let offset = (from + i) as u32;
+                *cursor = OffsetCursor {
+                    line,
+                    column,
+                    offset,
+                    walked: cursor.walked,
+                };
+                offset
+            }
+            // Past the line's end: clamped before its line break, the cursor left as it was.
+            None => range.end - line_break_len(&text[range.to_range()]) as u32,
+        }
     }
 
     /// The UTF-16 column (0-based) of a byte offset, as the Language Server Protocol counts.
@@ -159,6 +227,62 @@ impl LineIndex {
             .map(|c| c.len_utf16() as u32)
             .sum()
     }
+}
+
+/// Where [`LineIndex::offset_from`] stopped last, and how many characters it has walked (the
+/// work the linearity tests count).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct OffsetCursor {
+    /// 1-based line (0: none yet).
+    line: usize,
+    column: usize,
+    offset: u32,
+    walked: u64,
+}
+
+impl OffsetCursor {
+    /// Characters walked to convert every position so far.
+    pub fn walked(&self) -> u64 {
+        self.walked
+    }
+}
+
+/// The line breaks go-yaml knows, longest first (`\r\n` is one break).
+const LINE_BREAKS: [&str; 6] = ["\r\n", "\n", "\r", "\u{85}", "\u{2028}", "\u{2029}"];
+
+/// The end (exclusive) of the first line break at or after byte `from`.
+pub fn next_line_break(text: &str, from: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut i = from;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\n' => return Some(i + 1),
+            b'\r' => {
+                return Some(if bytes.get(i + 1) == Some(&b'\n') {
+                    i + 2
+                } else {
+                    i + 1
+                })
+            }
+            // U+0085 is C2 85; U+2028 and U+2029 are E2 80 A8 and E2 80 A9.
+            0xC2 if bytes.get(i + 1) == Some(&0x85) => return Some(i + 2),
+            0xE2 if bytes.get(i + 1) == Some(&0x80)
+                && matches!(bytes.get(i + 2), Some(0xA8 | 0xA9)) =>
+            {
+                return Some(i + 3)
+            }
+            _ => i += 1,
+        }
+    }
+    None
+}
+
+/// The length in bytes of the line break `line` ends with (0 when it has none).
+pub fn line_break_len(line: &str) -> usize {
+    LINE_BREAKS
+        .iter()
+        .find(|b| line.ends_with(*b))
+        .map_or(0, |b| b.len())
 }
 
 #[cfg(test)]
@@ -194,6 +318,59 @@ mod tests {
         let index = LineIndex::new(text);
         assert_eq!(index.offset(text, 1, 10), 2);
         assert_eq!(index.offset(text, 9, 0), text.len() as u32);
+    }
+
+    #[test]
+    fn lines_end_where_go_yaml_ends_them() {
+        let text = "a\rb\r\nc\nd\u{85}e\u{2028}f\u{2029}g";
+        let index = LineIndex::new(text);
+        assert_eq!(index.line_count(), 7);
+        for (i, c) in ["a", "b", "c", "d", "e", "f", "g"].iter().enumerate() {
+            let offset = text.find(c).unwrap() as u32;
+            assert_eq!(
+                index.line_col(text, offset),
+                LineCol {
+                    line: i as u32 + 1,
+                    column: 1
+                }
+            );
+            assert_eq!(index.offset(text, i + 1, 5), offset + 1, "end of line {c}");
+        }
+    }
+
+    #[test]
+    fn offset_from_agrees_with_offset_in_any_order() {
+        for text in [
+            "a: ü\r\nbé: 😀x\nlast",
+            "ab: cd\r\nef\n",
+            "x\u{2028}é\u{85}y",
+        ] {
+            let index = LineIndex::new(text);
+            let positions: Vec<(usize, usize)> = (1..=4)
+                .flat_map(|line| (0..8).map(move |column| (line, column)))
+                .collect();
+            let mut cursor = OffsetCursor::default();
+            // In text order, then backwards: the cursor only ever shortens the walk.
+            for &(line, column) in positions.iter().chain(positions.iter().rev()) {
+                assert_eq!(
+                    index.offset_from(text, line, column, &mut cursor),
+                    index.offset(text, line, column),
+                    "{text:?} {line}:{column}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn offset_from_walks_a_long_line_once() {
+        let text = format!("[{}]", "\"é\", ".repeat(10_000));
+        let index = LineIndex::new(&text);
+        let mut cursor = OffsetCursor::default();
+        let columns = text.chars().count();
+        for column in (0..columns).step_by(5) {
+            index.offset_from(&text, 1, column, &mut cursor);
+        }
+        assert!(cursor.walked() <= columns as u64, "{}", cursor.walked());
     }
 
     #[test]

@@ -121,10 +121,12 @@ const KNOWN_DIFFERENCES: &[(&str, &str)] = &[
     ),
 ];
 
-/// `otel-collector.yaml` ends with a `|` block scalar and no final line break: go-yaml keeps a
-/// final `\n` in the value, yaml-rust2 (our parser) does not. A parser-level difference in one
-/// ConfigMap value, not a build one.
-const TRAILING_BLOCK_NEWLINE: &str = "a `|` block scalar at end of file without a final newline: go-yaml adds `\\n`, yaml-rust2 does not";
+/// `otel-collector.yaml` ends with a `|` block scalar and no final line break: kustomize's
+/// reader (kyaml) keeps no final `\n` in the value; `kubectl apply` does (apimachinery's line
+/// reader ends every line with one) and so does k8sec, which reads as `kubectl apply` does
+/// (tests/reader.rs, case `literal-at-eof-without-newline`). A reader difference between
+/// kustomize and kubectl in one ConfigMap value, not a build one.
+const TRAILING_BLOCK_NEWLINE: &str = "a `|` block scalar at end of file without a final newline: kubectl kustomize drops the `\\n` that kubectl apply and k8sec keep";
 
 #[test]
 fn native_builds_match_kubectl_kustomize() {

@@ -587,6 +587,14 @@ fn the_corpus_gives_an_answer_for_every_graph_check() {
                     .unwrap()
                     .ends_with("dev-tilt/ui-service.yaml")
             })
+            // vitess's pods are in templates (`replicas: {{replicas}}`, a mapping as a key) that
+            // the Kubernetes reader refuses, so its Services select nothing k8sec can read.
+            .filter(|f| {
+                !f["file"]
+                    .as_str()
+                    .unwrap()
+                    .contains("_archived/storage/vitess/")
+            })
             // Kustomize builds: microservices-demo's all-components test overlays combine the
             // memorystore/spanner components, which delete the redis-cart Deployment, with the
             // network-policies component, whose redis-cart policy then selects nothing (true).

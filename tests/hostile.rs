@@ -403,8 +403,9 @@ fn hostile_names_are_escaped_in_every_output_for_people() {
     let hostile = "web\u{1b}]0;pwned\u{7}\u{1b}[2J\u{9b}1m\u{202e}\nerror[fake]: forged";
     let file_name = "a\u{1b}]8;;http:x\u{7}b\nc.yaml";
     let pod = format!(
-        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: {}\nspec:\n  containers:\n    - name: c\n      image: nginx\n      securityContext: {{privileged: true}} # \u{1b}[31m \u{202e} comment\n",
-        serde_json::to_string(hostile).unwrap()
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: {}\nspec:\n  containers:\n    - name: c\n      image: nginx\n      securityContext: {{privileged: true}} # [31m \u{202e} comment\n",
+        // U+009B is a control character the Kubernetes reader refuses written raw: escaped.
+        serde_json::to_string(hostile).unwrap().replace('\u{9b}', "\\u009b")
     );
     let dir = repo(&[(file_name, &pod)]);
     mkfifo(&dir.path().join("f\u{1b}[1m\nifo.yaml"));
@@ -446,9 +447,18 @@ fn hostile_names_are_escaped_in_every_output_for_people() {
         if format == "concise" {
             assert_eq!(text.lines().count(), 2, "one line per finding: {text}");
         } else {
-            assert!(text.contains("# \\u{1b}[31m \\u{202e} comment"), "{text}");
+            assert!(text.contains("# [31m \\u{202e} comment"), "{text}");
         }
     }
+    // A control character the Kubernetes reader refuses, shown in an invalid-yaml snippet.
+    let refused = repo(&[("bad.yaml", "a: 1 # \u{1b}[31m \u{7}\n")]);
+    let out = k8sec(refused.path(), &["lint", "."]);
+    let (text, err) = (stdout(&out), stderr(&out));
+    assert!(!raw(&text) && !raw(&err), "{text:?} {err:?}");
+    assert!(
+        text.contains("invalid-yaml") && text.contains("a: 1 # \\u{1b}[31m \\u{7}"),
+        "{text}"
+    );
     for format in ["text", "dot", "mermaid"] {
         let out = k8sec(dir.path(), &["graph", ".", "--format", format]);
         let (text, err) = (stdout(&out), stderr(&out));
@@ -581,9 +591,10 @@ fn closed_output_pipes_are_not_a_panic() {
 
 const NUL_POD: &str = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n    - name: web\n      image: nginx:1.27\0\n";
 
-/// §5: a file whose fixes do not converge (a NUL byte cuts the re-read short, so the same
-/// block would be written again and again) or that has a lone CR is left unchanged, with the
-/// reason; `--diff` then shows nothing for it.
+/// §5: a file whose fixes would not converge is left unchanged, with the reason; `--diff` then
+/// shows nothing for it. A NUL byte once cut the re-read short (so the same block was written
+/// again and again); the Kubernetes reader refuses such a document, so now k8sec does too
+/// (`invalid-yaml`, no object, no fix). A lone CR withholds the file's fixes.
 #[test]
 fn fixes_that_do_not_converge_write_nothing() {
     let lone_cr = PRIVILEGED.replace("kind: Pod\n", "kind: Pod\r");
@@ -603,11 +614,14 @@ fn fixes_that_do_not_converge_write_nothing() {
         );
         let err = stderr(&out);
         assert_eq!(code(&out), if mode == "--fix" { 1 } else { 0 }, "{err}");
-        assert!(
-            err.contains("k8sec: warning: nul.yaml: fixes were withheld: the fix \"")
-                && err.contains("\" did not take effect and would be applied again"),
-            "{err}"
-        );
+        if mode == "--fix" {
+            assert!(
+                stdout(&out).contains("nul.yaml:8:24: error[invalid-yaml] invalid YAML: control characters are not allowed (U+0000)"),
+                "{}",
+                stdout(&out)
+            );
+        }
+        assert!(!err.contains("nul.yaml: fixes"), "{err}");
         assert!(
             err.contains("k8sec: warning: cr.yaml: fixes were withheld: a line of the file ends in a lone CR (\\r)"),
             "{err}"

@@ -118,32 +118,63 @@ pub(crate) fn labels_of<'a>(
 /// The Kubernetes objects in one parsed document.
 ///
 /// Documents without `apiVersion` and `kind` (values files, `Chart.yaml`, patches) are not
-/// objects and yield nothing, as do Kustomize's own kinds. A `kind: List` yields its items.
+/// objects and yield nothing, as do Kustomize's own kinds. A list yields its items, as
+/// `kubectl apply` reads it: any object whose `items` is a sequence is a list (kubectl's
+/// decoder looks for the field, whatever the kind), its items are objects in their own right,
+/// lists in a list are lists too (at any depth), and an item that sets neither `apiVersion` nor
+/// `kind` takes the list's `apiVersion` and its kind without the `List` suffix (a `PodList`'s
+/// bare items are Pods).
 pub fn resources_of(tree: &Arc<Tree>) -> Vec<Resource> {
     let mut out = Vec::new();
-    let root = tree.root();
-    if root
-        .str_at("kind")
-        .is_some_and(|k| k == "List" || k.ends_with("List"))
-        && root.get("items").is_some_and(|items| items.is_sequence())
-    {
-        for item in root
-            .get("items")
-            .into_iter()
-            .flat_map(|items| items.items())
-        {
-            push_object(tree, item, &mut out);
+    let mut pending: Vec<(NodeRef<'_>, Option<(&str, &str)>)> = vec![(tree.root(), None)];
+    let mut visited = 0;
+    while let Some((node, inherited)) = pending.pop() {
+        visited += 1;
+        if visited > MAX_LIST_ITEMS {
+            break;
         }
-    } else {
-        push_object(tree, root, &mut out);
+        let own = node.str_at("apiVersion").zip(node.str_at("kind"));
+        let identity = match (own, inherited) {
+            (Some(own), _) => Some(own),
+            (None, Some(inherited))
+                if node.get("apiVersion").is_none() && node.get("kind").is_none() =>
+            {
+                Some(inherited)
+            }
+            _ => None,
+        };
+        let Some((api_version, kind)) = identity else {
+            continue;
+        };
+        match node.get("items").filter(|items| items.is_sequence()) {
+            Some(items) => {
+                let item_kind = kind.strip_suffix("List").unwrap_or(kind);
+                // Reversed onto the stack, so that items come out in document order.
+                let items: Vec<NodeRef<'_>> = items.items().collect();
+                pending.extend(
+                    items
+                        .into_iter()
+                        .rev()
+                        .map(|item| (item, Some((api_version, item_kind)))),
+                );
+            }
+            None => push_object(tree, node, api_version, kind, &mut out),
+        }
     }
     out
 }
 
-fn push_object(tree: &Arc<Tree>, node: NodeRef<'_>, out: &mut Vec<Resource>) {
-    let (Some(api_version), Some(kind)) = (node.str_at("apiVersion"), node.str_at("kind")) else {
-        return;
-    };
+/// Most objects and lists one document yields: aliases can make a list of lists grow
+/// exponentially (within the reader's aliasing limit); reading stops here.
+const MAX_LIST_ITEMS: usize = 100_000;
+
+fn push_object(
+    tree: &Arc<Tree>,
+    node: NodeRef<'_>,
+    api_version: &str,
+    kind: &str,
+    out: &mut Vec<Resource>,
+) {
     if is_kustomize_kind(api_version, kind) {
         return;
     }
@@ -200,6 +231,26 @@ mod tests {
             .collect();
         assert_eq!(ids, [("Pod", Some("x"), "a"), ("ClusterRole", None, "b")]);
         assert_eq!(found[1].group(), "rbac.authorization.k8s.io");
+    }
+
+    #[test]
+    fn lists_nest_and_bare_items_take_the_list_kind() {
+        let found = resources(
+            "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: List\n  items:\n  - apiVersion: v1\n    kind: Pod\n    metadata: {name: nested}\n- apiVersion: v1\n  kind: PodList\n  items:\n  - metadata: {name: bare}\n  - {kind: Pod, metadata: {name: half}}\n- apiVersion: apps/v1\n  kind: Deployment\n  metadata: {name: outer}\n  items:\n  - metadata: {name: inner}\n",
+        );
+        let ids: Vec<_> = found
+            .iter()
+            .map(|r| (r.api_version.as_str(), r.kind.as_str(), r.name.as_str()))
+            .collect();
+        // `half` sets `kind` without `apiVersion`: not an object (kubectl refuses it).
+        assert_eq!(
+            ids,
+            [
+                ("v1", "Pod", "nested"),
+                ("v1", "Pod", "bare"),
+                ("apps/v1", "Deployment", "inner")
+            ]
+        );
     }
 
     #[test]

@@ -13,7 +13,7 @@ use crate::diagnostic::{Finding, Related, Severity, INVALID_YAML};
 use crate::graph;
 use crate::model::Resource;
 use crate::source::SourceFile;
-use crate::suppress;
+use crate::suppress::IgnoreComments;
 use crate::text::TextRange;
 use crate::workspace::{LintResult, UnitKind, Workspace};
 use crate::yaml::{FileId, Span};
@@ -206,13 +206,17 @@ fn invalid_yaml<'a>(ws: &'a Workspace, config: &'a Config) -> impl Iterator<Item
 /// returns how many.
 fn suppress(ws: &Workspace, config: &Config, findings: &mut Vec<Finding>) -> usize {
     let before = findings.len();
+    let mut comments = HashMap::new();
     findings.retain(|finding| {
         if finding.check == INVALID_YAML {
             return true; // a file we cannot read is never silently passed
         }
         let file = ws.sources.get(finding.span.file);
+        let comments = comments
+            .entry(finding.span.file)
+            .or_insert_with(|| IgnoreComments::of(file));
         !(config.ignored_for_path(finding.check, &file.path)
-            || suppress::is_suppressed_by_comment(file, finding.span.range.start, finding.check))
+            || comments.suppress(file, finding.span.range.start, finding.check))
     });
     before - findings.len()
 }

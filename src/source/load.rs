@@ -6,7 +6,7 @@ use rayon::prelude::*;
 
 use super::read::read_file;
 use super::{IoProblem, Origin, Overlays, SourceFile};
-use crate::yaml::{parse_stream, FileId, ParsedStream, YamlError};
+use crate::yaml::{parse_stream, parse_valid_prefix, FileId, ParsedStream};
 
 /// One file after reading and parsing.
 #[derive(Debug)]
@@ -65,19 +65,14 @@ fn load_bytes(path: PathBuf, bytes: Vec<u8>, origin: Origin, id: FileId) -> Load
             LoadedFile { source, stream }
         }
         Err(error) => {
-            // Keep the valid prefix so the error can be shown with its line and column.
+            // The documents before the bad bytes are read (kubectl reads them); the error is at
+            // the first bad byte, shown with its line and column.
             let valid = error.utf8_error().valid_up_to();
-            let bytes = error.into_bytes();
-            let text = String::from_utf8_lossy(&bytes[..valid]).into_owned();
-            let offset = text.len() as u32;
+            let mut bytes = error.into_bytes();
+            bytes.truncate(valid);
+            let text = String::from_utf8(bytes).unwrap_or_default();
             let source = SourceFile::new(path, text, origin);
-            let stream = ParsedStream {
-                documents: Vec::new(),
-                error: Some(YamlError {
-                    offset,
-                    message: "file is not valid UTF-8 text".to_string(),
-                }),
-            };
+            let stream = parse_valid_prefix(&source.text, id, &source.line_index);
             LoadedFile { source, stream }
         }
     }

@@ -9,12 +9,20 @@
 //! Aliases are not expanded: an alias node points at its anchor's node, so an "alias bomb"
 //! costs one node per alias, and recursive walks must not follow aliases.
 
+mod decode;
 mod parse;
+mod prepare;
+mod read;
+mod refuse;
+mod resolve;
 mod scan;
 mod tree;
 
-pub use parse::{parse_stream, Document, ParsedStream, YamlError};
-pub use tree::{Entry, Node, NodeId, NodeKind, NodeRef, ScalarStyle, Tree};
+pub use decode::{to_json, DecodeError};
+pub use parse::{Document, ParsedStream, YamlError};
+pub use read::{parse_stream, parse_valid_prefix};
+pub use resolve::{resolve, Scalar};
+pub use tree::{Entry, Node, NodeId, NodeKind, NodeRef, RawEntries, ScalarStyle, Tree};
 
 use crate::text::TextRange;
 

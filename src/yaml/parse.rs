@@ -1,5 +1,6 @@
 //! Building [`Tree`]s from yaml-rust2's event stream.
 
+use std::cell::Cell;
 use std::collections::HashMap;
 
 use yaml_rust2::parser::{Event, Parser};
@@ -8,7 +9,7 @@ use yaml_rust2::scanner::{Marker, TScalarStyle};
 use super::scan;
 use super::tree::{Entry, Node, NodeId, NodeKind, ScalarStyle, Tree};
 use super::{FileId, Span};
-use crate::text::{LineIndex, TextRange};
+use crate::text::{LineIndex, OffsetCursor, TextRange};
 
 /// Deepest nesting we accept. Kubernetes objects nest a few dozen levels at most; anything far
 /// deeper is hostile or broken input, refused before it can exhaust memory or stack.
@@ -34,6 +35,9 @@ pub struct ParsedStream {
     pub documents: Vec<Document>,
     /// The error that stopped parsing, if any.
     pub error: Option<YamlError>,
+    /// Characters walked to turn the parser's line/column positions into byte offsets: the
+    /// work the linearity tests count (tests/reader_work.rs).
+    pub work: u64,
 }
 
 /// One document of a stream: its tree and the byte range it covers.
@@ -45,124 +49,26 @@ pub struct Document {
     pub range: TextRange,
 }
 
-/// Parses every document of `text`, which belongs to `file`.
+/// What the message of an error in text kubectl skips ends with.
+pub(super) const SKIPPED: &str =
+    ": kubectl reads the YAML document before this and silently skips the rest up to the next `---` line";
+
+/// Builds the trees of `text`'s documents from yaml-rust2's events (`index` is `text`'s).
 ///
-/// A UTF-8 byte order mark is skipped (yaml-rust2 would make it part of the first key) and all
-/// offsets still refer to `text` itself.
-pub fn parse_stream(text: &str, file: FileId, index: &LineIndex) -> ParsedStream {
-    let stream = parse_exact(text, file, index);
-    match &stream.error {
-        Some(error) if closing_bracket_line(text, error.offset as usize).is_some() => {
-            parse_lenient(text, file).unwrap_or(stream)
-        }
-        _ => stream,
+/// `separators` are the starts of apimachinery's `---` lines in `text`, sorted: where its
+/// pieces begin (they can differ from YAML's document markers, and from the lines of `text`
+/// when it holds line breaks put in for U+0085/U+2028/U+2029).
+pub(super) fn build(
+    text: &str,
+    index: &LineIndex,
+    file: FileId,
+    separators: &[usize],
+) -> ParsedStream {
+    Builder {
+        separators,
+        ..Builder::new(text, index, file)
     }
-}
-
-fn parse_exact(text: &str, file: FileId, index: &LineIndex) -> ParsedStream {
-    let bom = if text.starts_with('\u{feff}') {
-        '\u{feff}'.len_utf8()
-    } else {
-        0
-    };
-    let builder = Builder {
-        text,
-        index,
-        file,
-        bom,
-        nodes: Vec::new(),
-        stack: Vec::new(),
-        anchors: HashMap::new(),
-        last_end: bom,
-    };
-    builder.run(Parser::new_from_str(&text[bom..]))
-}
-
-/// Most patches [`parse_lenient`] will make to one file.
-const MAX_LENIENT_PATCHES: usize = 64;
-
-/// Accepts a flow collection whose closing bracket is less indented than its block context:
-///
-/// ```yaml
-///   args: [
-///       "--port", "8080",
-///   ]
-/// ```
-///
-/// The YAML spec forbids it and yaml-rust2 says "invalid indentation", but libyaml and go-yaml
-/// (so `kubectl`) accept it and real manifests use it. We indent each such bracket line like
-/// the line before it, parse that text, and map every offset back to the original text.
-/// Returns `None` when the error is not (only) this.
-fn parse_lenient(text: &str, file: FileId) -> Option<ParsedStream> {
-    // (offset in `text` of the bracket line's start, spaces inserted there)
-    let mut insertions: Vec<(usize, usize)> = Vec::new();
-    let mut patched = text.to_string();
-    for _ in 0..MAX_LENIENT_PATCHES {
-        let index = LineIndex::new(&patched);
-        let mut stream = parse_exact(&patched, file, &index);
-        let Some(error) = &stream.error else {
-            remap(&mut stream, &insertions);
-            return Some(stream);
-        };
-        let (line_start, indent) = closing_bracket_line(&patched, error.offset as usize)?;
-        let wanted = previous_line_indent(&patched, line_start)?;
-        if wanted <= indent {
-            return None;
-        }
-        let original_at = to_original(line_start, &insertions);
-        patched.insert_str(line_start, &" ".repeat(wanted - indent));
-        insertions.push((original_at, wanted - indent));
-        insertions.sort_unstable();
-    }
-    None
-}
-
-/// If `offset` is on a line whose first non-blank character closes a flow collection, that
-/// line's start offset and indentation.
-fn closing_bracket_line(text: &str, offset: usize) -> Option<(usize, usize)> {
-    let offset = offset.min(text.len());
-    let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
-    let line = &text[start..];
-    let indent = line.len() - line.trim_start_matches(' ').len();
-    matches!(line[indent..].chars().next(), Some(']' | '}')).then_some((start, indent))
-}
-
-/// Indentation of the nearest non-blank line before the line starting at `line_start`.
-fn previous_line_indent(text: &str, line_start: usize) -> Option<usize> {
-    text[..line_start]
-        .lines()
-        .rev()
-        .find(|l| !l.trim().is_empty())
-        .map(|l| l.len() - l.trim_start_matches(' ').len())
-}
-
-/// Maps an offset in the patched text back to the original text.
-fn to_original(patched: usize, insertions: &[(usize, usize)]) -> usize {
-    let mut shift = 0;
-    for &(at, count) in insertions {
-        let start = at + shift;
-        if patched >= start + count {
-            shift += count;
-        } else if patched > start {
-            return at;
-        } else {
-            break;
-        }
-    }
-    patched - shift
-}
-
-fn remap(stream: &mut ParsedStream, insertions: &[(usize, usize)]) {
-    let map = |offset: u32| to_original(offset as usize, insertions) as u32;
-    for doc in &mut stream.documents {
-        doc.range = TextRange::new(map(doc.range.start), map(doc.range.end));
-        for node in &mut doc.tree.nodes {
-            node.span.range = TextRange::new(map(node.span.range.start), map(node.span.range.end));
-        }
-    }
-    if let Some(error) = &mut stream.error {
-        error.offset = map(error.offset);
-    }
+    .run()
 }
 
 enum Frame {
@@ -187,31 +93,122 @@ struct Builder<'a> {
     text: &'a str,
     index: &'a LineIndex,
     file: FileId,
-    bom: usize,
     nodes: Vec<Node>,
     stack: Vec<Frame>,
     anchors: HashMap<usize, NodeId>,
     /// End of the most recently completed node, where an implicit null value is placed.
     last_end: usize,
+    /// Lines before the text being parsed (markers count lines from where parsing started).
+    line_base: usize,
+    /// See [`build`].
+    separators: &'a [usize],
+    /// Where the last marker was placed: markers come in text order, so each is placed from
+    /// the one before.
+    cursor: Cell<OffsetCursor>,
 }
 
-impl Builder<'_> {
-    fn run(mut self, mut parser: Parser<std::str::Chars<'_>>) -> ParsedStream {
+impl<'a> Builder<'a> {
+    fn new(text: &'a str, index: &'a LineIndex, file: FileId) -> Self {
+        Builder {
+            text,
+            index,
+            file,
+            nodes: Vec::new(),
+            stack: Vec::new(),
+            anchors: HashMap::new(),
+            last_end: 0,
+            line_base: 0,
+            separators: &[],
+            cursor: Cell::default(),
+        }
+    }
+
+    /// Parses the whole text. Where yaml-rust2 stops after a complete document on text that
+    /// kubectl never reads (the rest of one of apimachinery's documents, after the first YAML
+    /// document in it: go-yaml reads one document per piece and ignores what follows), the
+    /// error is kept and reading resumes at the next `---` line, as kubectl's does.
+    fn run(mut self) -> ParsedStream {
+        let mut stream = self.read_all();
+        stream.work = self.cursor.get().walked();
+        stream
+    }
+
+    fn read_all(&mut self) -> ParsedStream {
         let mut stream = ParsedStream::default();
-        let mut doc_start = self.bom;
+        let mut from = 0;
+        loop {
+            let read_before = stream.documents.len();
+            let Some(error) = self.run_from(from, &mut stream) else {
+                return stream;
+            };
+            let ignored = self.ignored_by_kubectl(&stream.documents[read_before..], &error)
+                || (self.stack.is_empty()
+                    && error.message.starts_with("invalid trailing content after"));
+            let next = ignored
+                .then(|| self.next_separator(error.offset as usize))
+                .flatten();
+            stream.error.get_or_insert(if ignored {
+                YamlError {
+                    message: format!("{}{SKIPPED}", error.message),
+                    ..error
+                }
+            } else {
+                error
+            });
+            match next {
+                Some(next) if next > from => from = next,
+                _ => return stream,
+            }
+        }
+    }
+
+    /// Whether kubectl ignores the text where `error` is: a document of the same piece of
+    /// apimachinery's splitting was read completely before it (`read` since the last resume).
+    /// (Text after a quoted scalar that is a whole document, `"a" b`, is skipped too: go-yaml
+    /// reads the string and skips the rest; the string is no object and not kept here.)
+    fn ignored_by_kubectl(&self, read: &[Document], error: &YamlError) -> bool {
+        let at = error.offset as usize;
+        let piece = self
+            .separators
+            .iter()
+            .rev()
+            .find(|&&s| s <= at)
+            .copied()
+            .unwrap_or(0);
+        read.iter()
+            .any(|doc| doc.tree.root().span().range.start as usize >= piece)
+    }
+
+    /// Parses `text[from..]` (`from` at a line start) into `stream`; the error that stopped it.
+    fn run_from(&mut self, from: usize, stream: &mut ParsedStream) -> Option<YamlError> {
+        self.line_base = self.index.line_of(from as u32);
+        self.last_end = from;
+        self.nodes.clear();
+        self.stack.clear();
+        self.anchors.clear();
+        let mut parser = Parser::new_from_str(&self.text[from..]);
+        let mut doc_start = from;
         loop {
             let (event, marker) = match parser.next_token() {
                 Ok(next) => next,
                 Err(error) => {
-                    stream.error = Some(YamlError {
+                    // A document whose root was complete is read, as go-yaml reads it before
+                    // it looks past it (the error is then in text kubectl skips).
+                    let boundary = ["document start", "document end marker"]
+                        .iter()
+                        .any(|m| error.info().contains(m));
+                    let at = self.offset(error.marker());
+                    if boundary && self.close_block_frames(at) && !self.nodes.is_empty() {
+                        stream.documents.extend(self.end_document(doc_start));
+                    }
+                    return Some(YamlError {
                         offset: self.offset(error.marker()) as u32,
                         message: error.info().to_string(),
                     });
-                    return stream;
                 }
             };
             let step = match event {
-                Event::StreamEnd => return stream,
+                Event::StreamEnd => return None,
                 Event::DocumentStart => {
                     self.nodes = Vec::new();
                     self.anchors.clear();
@@ -223,15 +220,10 @@ impl Builder<'_> {
                     stream.documents.extend(self.end_document(doc_start));
                     Ok(())
                 }
-                Event::Scalar(value, style, anchor, tag) => {
-                    let node = self.scalar(value, style, tag, &marker);
-                    self.complete(node, anchor);
-                    Ok(())
-                }
-                Event::Alias(anchor) => {
-                    self.alias(anchor, &marker);
-                    Ok(())
-                }
+                Event::Scalar(value, style, anchor, tag) => self
+                    .scalar(value, style, tag, &marker)
+                    .map(|node| self.complete(node, anchor)),
+                Event::Alias(anchor) => self.alias(anchor, &marker),
                 Event::SequenceStart(anchor, tag) => {
                     self.open(&marker, b'[', |start, flow| Frame::Sequence {
                         start,
@@ -262,8 +254,7 @@ impl Builder<'_> {
                 Event::StreamStart | Event::Nothing => Ok(()),
             };
             if let Err(error) = step {
-                stream.error = Some(error);
-                return stream;
+                return Some(error);
             }
         }
     }
@@ -281,27 +272,28 @@ impl Builder<'_> {
         })
     }
 
-    /// An alias `*name`: a node pointing at its anchor's, or an empty scalar for an unknown
-    /// anchor.
-    fn alias(&mut self, anchor: usize, marker: &Marker) {
+    /// An alias `*name`: a node pointing at its anchor's. The parser knows every anchor
+    /// defined before; one that is not complete yet is an alias inside its own anchor's node,
+    /// which the Kubernetes reader refuses ("anchor value contains itself").
+    fn alias(&mut self, anchor: usize, marker: &Marker) -> Result<(), YamlError> {
         let start = self.offset(marker);
         let end = alias_end(self.text, start);
         let span = self.span(start, end);
-        let kind = match self.anchors.get(&anchor) {
-            Some(&target) => NodeKind::Alias { target },
-            None => NodeKind::Scalar {
-                value: "".into(),
-                style: ScalarStyle::Plain,
-            },
+        let Some(&target) = self.anchors.get(&anchor) else {
+            return Err(YamlError {
+                offset: start as u32,
+                message: "anchor value contains itself".into(),
+            });
         };
         self.complete(
             Node {
-                kind,
+                kind: NodeKind::Alias { target },
                 span,
                 tag: None,
             },
             0,
         );
+        Ok(())
     }
 
     /// Opens a collection whose start event is at `marker`: `frame(start, flow)` is pushed,
@@ -333,23 +325,14 @@ impl Builder<'_> {
     /// Byte offset of a marker. Markers count characters (and drift after non-ASCII block
     /// scalars), but their line and column are right, so go through the line index.
     fn offset(&self, marker: &Marker) -> usize {
-        // Markers are relative to the text after the BOM; only line 1 is shifted by it.
-        let column = marker.col();
-        let line = marker.line().max(1);
-        let offset = if line == 1 {
-            self.bom + self.index_without_bom_line1(column)
-        } else {
-            self.index.offset(self.text, line, column) as usize
-        };
-        offset.min(self.text.len())
-    }
-
-    fn index_without_bom_line1(&self, column: usize) -> usize {
-        let first = &self.text[self.bom..];
-        let line = &first[..first.find('\n').unwrap_or(first.len())];
-        line.char_indices()
-            .nth(column)
-            .map_or_else(|| line.trim_end_matches('\r').len(), |(i, _)| i)
+        // Markers count lines from where this parser started.
+        let line = self.line_base + marker.line().max(1);
+        let mut cursor = self.cursor.get();
+        let offset = self
+            .index
+            .offset_from(self.text, line, marker.col(), &mut cursor);
+        self.cursor.set(cursor);
+        (offset as usize).min(self.text.len())
     }
 
     fn span(&self, start: usize, end: usize) -> Span {
@@ -365,9 +348,13 @@ impl Builder<'_> {
         style: TScalarStyle,
         tag: Option<yaml_rust2::parser::Tag>,
         marker: &Marker,
-    ) -> Node {
+    ) -> Result<Node, YamlError> {
         let at = self.offset(marker);
         let (style, start, end) = match style {
+            TScalarStyle::Plain if value.is_empty() && self.stack.is_empty() => {
+                // An empty document: where its content would be.
+                (ScalarStyle::Plain, at, at)
+            }
             TScalarStyle::Plain if value.is_empty() => {
                 // Implicit null: the marker points at the next token; place it where the
                 // value would be, right after the key's colon or the sequence dash.
@@ -390,8 +377,16 @@ impl Builder<'_> {
                 scan::double_quoted_end(self.text, at),
             ),
             TScalarStyle::Literal | TScalarStyle::Folded => {
-                let header = scan::block_header_start(self.text, at).max(self.last_end);
-                let end = scan::block_end(self.text, header, at);
+                let header = scan::block_header_after(self.text, self.last_end)
+                    .filter(|&h| h <= at)
+                    .unwrap_or_else(|| scan::block_header_start(self.text, at).max(self.last_end));
+                // A block without content ends with its header (the marker may point at the
+                // next token, lines away).
+                let end = if value.bytes().all(|b| b == b'\n') {
+                    scan::header_end(self.text, header)
+                } else {
+                    scan::block_end(self.text, header, at)
+                };
                 let style = if style == TScalarStyle::Literal {
                     ScalarStyle::Literal
                 } else {
@@ -400,14 +395,25 @@ impl Builder<'_> {
                 (style, header, end)
             }
         };
-        Node {
+        let value = match style {
+            ScalarStyle::Literal | ScalarStyle::Folded if value.bytes().all(|b| b == b'\n') => {
+                scan::empty_block_value(self.text, start).unwrap_or(value)
+            }
+            _ => value,
+        };
+        let (value, tag) =
+            decode_binary(value, style, tag.map(tag_text)).map_err(|message| YamlError {
+                offset: start as u32,
+                message,
+            })?;
+        Ok(Node {
             kind: NodeKind::Scalar {
                 value: value.into(),
                 style,
             },
             span: self.span(start, end),
-            tag: tag.map(tag_text),
-        }
+            tag,
+        })
     }
 
     /// Just after the `:` or `-` that follows the last completed node.
@@ -455,6 +461,9 @@ impl Builder<'_> {
     }
 
     fn close(&mut self, frame: Frame, end_marker: usize) -> (Node, usize) {
+        if let Some(glued) = self.glued_pair(&frame) {
+            return glued;
+        }
         let bytes = self.text.as_bytes();
         let (kind, start, flow, anchor, tag) = match frame {
             Frame::Sequence {
@@ -472,6 +481,13 @@ impl Builder<'_> {
                 anchor,
                 tag,
             } => {
+                if flow {
+                    for entry in &entries {
+                        if self.colon_glued(entry.key, entry.value) {
+                            self.glue_colon(entry.key, entry.value);
+                        }
+                    }
+                }
                 if let Some(key) = key {
                     // A key without a value cannot come from the parser, but never lose it.
                     let at = self.nodes[key.0 as usize].span.range.end;
@@ -514,6 +530,90 @@ impl Builder<'_> {
         (node, anchor)
     }
 
+    /// The start of the first of apimachinery's `---` lines after `offset`.
+    fn next_separator(&self, offset: usize) -> Option<usize> {
+        self.separators.iter().find(|&&s| s > offset).copied()
+    }
+
+    /// Closes the open block collections at `at`, as a document end marker closes them;
+    /// whether there was no flow collection among them (the document is then complete).
+    fn close_block_frames(&mut self, at: usize) -> bool {
+        let block = |f: &Frame| {
+            matches!(
+                f,
+                Frame::Sequence { flow: false, .. } | Frame::Mapping { flow: false, .. }
+            )
+        };
+        if !self.stack.iter().all(block) {
+            return false;
+        }
+        while let Some(frame) = self.stack.pop() {
+            let (node, anchor) = self.close(frame, at);
+            self.complete(node, anchor);
+        }
+        true
+    }
+
+    /// Whether `key: value` is `x:` right before `,`, `]` or `}`: go-yaml takes the `:` into the
+    /// plain scalar (a value indicator needs a blank after it), yaml-rust2 reads key `x` with
+    /// an empty value.
+    fn colon_glued(&self, key: NodeId, value: NodeId) -> bool {
+        let (key, value) = (&self.nodes[key.0 as usize], &self.nodes[value.0 as usize]);
+        let plain = |n: &Node| {
+            matches!(
+                &n.kind,
+                NodeKind::Scalar {
+                    style: ScalarStyle::Plain,
+                    ..
+                }
+            ) && n.tag.is_none()
+        };
+        let empty = matches!(&value.kind, NodeKind::Scalar { value, .. } if value.is_empty());
+        let end = key.span.range.end as usize;
+        plain(key)
+            && plain(value)
+            && empty
+            && self.text.as_bytes().get(end) == Some(&b':')
+            && matches!(self.text.as_bytes().get(end + 1), Some(b',' | b']' | b'}'))
+    }
+
+    /// The key takes its `:`; the empty value moves after it.
+    fn glue_colon(&mut self, key: NodeId, value: NodeId) {
+        let key = &mut self.nodes[key.0 as usize];
+        if let NodeKind::Scalar { value, .. } = &mut key.kind {
+            *value = format!("{value}:").into();
+        }
+        key.span.range.end += 1;
+        let after = key.span.range.end;
+        self.nodes[value.0 as usize].span.range = TextRange::empty(after);
+    }
+
+    /// `[x:]`: in a flow sequence, yaml-rust2 reads a one-pair mapping `{x: }` where go-yaml
+    /// reads the string `x:`; the string, as the node that closes here.
+    fn glued_pair(&mut self, frame: &Frame) -> Option<(Node, usize)> {
+        let Frame::Mapping {
+            flow: false,
+            entries,
+            key: None,
+            anchor: 0,
+            tag: None,
+            ..
+        } = frame
+        else {
+            return None;
+        };
+        let in_flow_sequence =
+            matches!(self.stack.last(), Some(Frame::Sequence { flow: true, .. }));
+        let [entry] = entries.as_slice() else {
+            return None;
+        };
+        if !in_flow_sequence || !self.colon_glued(entry.key, entry.value) {
+            return None;
+        }
+        self.glue_colon(entry.key, entry.value);
+        Some((self.nodes[entry.key.0 as usize].clone(), 0))
+    }
+
     fn end_of(&self, id: NodeId) -> usize {
         self.nodes[id.0 as usize].span.range.end as usize
     }
@@ -541,6 +641,24 @@ fn alias_end(text: &str, start: usize) -> usize {
     start + len
 }
 
+/// A `!!binary` scalar holds its decoded text, tagged `!!str`, so every reader of the tree
+/// (a check's `as_str`, a key lookup) sees what the Kubernetes reader sees.
+fn decode_binary(
+    value: String,
+    style: ScalarStyle,
+    tag: Option<Box<str>>,
+) -> Result<(String, Option<Box<str>>), String> {
+    match tag.as_deref().and_then(super::resolve::core_tag) {
+        Some("binary") => match super::resolve::resolve(&value, style, tag.as_deref())? {
+            super::resolve::Scalar::Str(text) => {
+                Ok((text.into_owned(), Some("tag:yaml.org,2002:str".into())))
+            }
+            _ => Ok((value, tag)),
+        },
+        _ => Ok((value, tag)),
+    }
+}
+
 fn tag_text(tag: yaml_rust2::parser::Tag) -> Box<str> {
     format!("{}{}", tag.handle, tag.suffix).into()
 }
@@ -548,6 +666,7 @@ fn tag_text(tag: yaml_rust2::parser::Tag) -> Box<str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::yaml::parse_stream;
 
     fn parse(text: &str) -> ParsedStream {
         parse_stream(text, FileId(0), &LineIndex::new(text))

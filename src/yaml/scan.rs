@@ -85,6 +85,29 @@ pub(super) fn block_header_start(text: &str, content_start: usize) -> usize {
     }
 }
 
+/// The first block scalar indicator (`|`, `>`) after `from` (the end of the node before it:
+/// a key, a `-`), outside comments.
+pub(super) fn block_header_after(text: &str, from: usize) -> Option<usize> {
+    let mut pos = from;
+    while pos < text.len() {
+        let next = crate::text::next_line_break(text, pos).unwrap_or(text.len());
+        let code = strip_comment(&text[pos..next]);
+        if let Some(at) = code.find(['|', '>']) {
+            return Some(pos + at);
+        }
+        pos = next;
+    }
+    None
+}
+
+/// The end of a block scalar's header line (`|+2`), before blanks and a comment.
+pub(super) fn header_end(text: &str, header: usize) -> usize {
+    let line_end = crate::text::next_line_break(text, header).map_or(text.len(), |end| {
+        end - crate::text::line_break_len(&text[header..end])
+    });
+    strip_comment_end(text, header, line_end)
+}
+
 /// End of a block scalar whose content starts at `content_start`: the end of its last
 /// non-blank line (trailing blank lines and the final line break are not part of the span).
 pub(super) fn block_end(text: &str, header: usize, content_start: usize) -> usize {
@@ -112,6 +135,37 @@ pub(super) fn block_end(text: &str, header: usize, content_start: usize) -> usiz
         pos = next;
     }
     end
+}
+
+/// The value go-yaml gives a block scalar without content (its header at `header`): nothing,
+/// or with `+` (keep) one line break per blank line after the header. (yaml-rust2 adds a line
+/// break when such a scalar ends the file.) `None` when the block has content after all.
+pub(super) fn empty_block_value(text: &str, header: usize) -> Option<String> {
+    let header_end = crate::text::next_line_break(text, header).unwrap_or(text.len());
+    let indicators = text[header..header_end]
+        .trim_end_matches(['\n', '\r'])
+        .split(|c: char| c == '#' || c.is_whitespace())
+        .next()
+        .unwrap_or("");
+    let mut blank_lines = 0;
+    let mut pos = header_end;
+    while pos < text.len() {
+        let next = crate::text::next_line_break(text, pos).unwrap_or(text.len());
+        let line = text[pos..next].trim_end_matches(['\n', '\r']);
+        if !line.trim_matches([' ', '\t']).is_empty() {
+            break;
+        }
+        if !line.is_empty() && indicators.bytes().any(|b| b.is_ascii_digit()) {
+            return None; // spaces past an explicit indentation are content
+        }
+        blank_lines += 1;
+        pos = next;
+    }
+    Some(if indicators.contains('+') {
+        "\n".repeat(blank_lines)
+    } else {
+        String::new()
+    })
 }
 
 /// The part of a line before a ` #` comment (a `#` at the start or after whitespace).
@@ -158,6 +212,23 @@ mod tests {
         assert_eq!(header, 3);
         let end = block_end(text, header, content);
         assert_eq!(&text[header..end], "|-  # note\n  one\n\n  two");
+    }
+
+    #[test]
+    fn empty_block_scalars_read_as_go_yaml_reads_them() {
+        for (text, value) in [
+            ("b: |\n", ""),
+            ("b: |+\n", ""),
+            ("b: |+\n\n\n", "\n\n"),
+            ("b: >+ # c\n  \n", "\n"),
+            ("b: |2-\n\n", ""),
+        ] {
+            assert_eq!(
+                empty_block_value(text, 3).as_deref(),
+                Some(value),
+                "{text:?}"
+            );
+        }
     }
 
     #[test]

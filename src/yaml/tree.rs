@@ -1,6 +1,43 @@
 //! Tree nodes and the read-only cursor checks use to walk them.
 
+use std::borrow::Cow;
+
+use super::decode::{is_merge_key, key_name, merge_sources};
+use super::resolve::{resolve, Scalar};
 use super::Span;
+
+/// Deepest chain of `<<` merges followed when looking a key up: anchors only refer backwards,
+/// so chains are acyclic, and documents whose merges expand too far are refused when parsed.
+const MAX_MERGE_DEPTH: usize = 64;
+
+/// A key name looked up in mappings. Usually a word that reads as itself (`privileged`):
+/// then only an untagged key written so is named so (a key written otherwise that resolves to a
+/// boolean, number or null is named `true`, `1`…), a plain text comparison.
+#[derive(Clone, Copy)]
+struct KeyName<'k> {
+    name: &'k str,
+    word: bool,
+}
+
+impl<'k> KeyName<'k> {
+    fn new(name: &'k str) -> Self {
+        let word = matches!(resolve(name, ScalarStyle::Plain, None), Ok(Scalar::Str(_)));
+        KeyName { name, word }
+    }
+
+    /// Whether mapping key `key` is named so in JSON.
+    fn names(self, key: NodeRef<'_>) -> bool {
+        let key = key.resolve();
+        let node = key.node();
+        let NodeKind::Scalar { value, .. } = &node.kind else {
+            return false;
+        };
+        if node.tag.is_none() && self.word {
+            return &**value == self.name;
+        }
+        key_name(key).is_ok_and(|n| n == self.name)
+    }
+}
 
 /// Index of a node in its [`Tree`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -63,16 +100,23 @@ pub struct Tree {
     /// The file this tree is a document of, exactly as parsed; `None` for trees assembled from
     /// several places (a Kustomize build). Edits on a parsed tree need no re-parse of the file.
     pub(crate) parsed_from: Option<super::FileId>,
+    /// Whether any node is an alias: most documents have none, and then no one needs to look
+    /// for them (a fix asks on every edit, a `kind: List` of thousands of Pods has many).
+    aliases: bool,
 }
 
 impl Tree {
     /// A tree from nodes whose `root` is an index into `nodes`.
     pub(crate) fn from_nodes(nodes: Vec<Node>, root: NodeId) -> Self {
         debug_assert!((root.0 as usize) < nodes.len());
+        let aliases = nodes
+            .iter()
+            .any(|n| matches!(n.kind, NodeKind::Alias { .. }));
         Tree {
             nodes,
             root,
             parsed_from: None,
+            aliases,
         }
     }
 
@@ -82,6 +126,11 @@ impl Tree {
             parsed_from: Some(file),
             ..Tree::from_nodes(nodes, root)
         }
+    }
+
+    /// Whether any node of the tree is an alias (`*name`).
+    pub(crate) fn has_aliases(&self) -> bool {
+        self.aliases
     }
 
     /// The file this tree is a parsed document of, if it is one.
@@ -195,67 +244,121 @@ impl<'a> NodeRef<'a> {
         self.as_scalar().map(|(value, _)| value)
     }
 
-    /// `~`, `null` or nothing at all, as YAML resolves a plain scalar.
-    pub fn is_null(self) -> bool {
-        matches!(
-            self.as_scalar(),
-            Some(("" | "~" | "null" | "Null" | "NULL", ScalarStyle::Plain))
-        ) && self.node().tag.is_none()
-    }
-
-    /// A boolean as Kubernetes' YAML decoder (YAML 1.1) reads it: `true`, `yes`, `on`… in any
-    /// usual case. Quoted strings are not booleans.
-    pub fn as_bool(self) -> Option<bool> {
-        let (value, ScalarStyle::Plain) = self.as_scalar()? else {
-            return None;
-        };
-        if self.resolve().node().tag.is_some() {
-            return None;
-        }
-        match value {
-            "true" | "True" | "TRUE" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" | "y" | "Y" => {
-                Some(true)
-            }
-            "false" | "False" | "FALSE" | "no" | "No" | "NO" | "off" | "Off" | "OFF" | "n"
-            | "N" => Some(false),
+    /// The scalar as the Kubernetes reader resolves it (YAML 1.1 words, numbers, standard
+    /// tags); `None` for collections and for a tag its text does not fit.
+    pub fn resolved(self) -> Option<Scalar<'a>> {
+        let node = self.resolve().node();
+        match &node.kind {
+            NodeKind::Scalar { value, style } => resolve(value, *style, node.tag.as_deref()).ok(),
             _ => None,
         }
     }
 
-    /// An integer written as a plain scalar (decimal, `0x`, `0o`), as Kubernetes reads it.
-    pub fn as_i64(self) -> Option<i64> {
-        let (value, ScalarStyle::Plain) = self.as_scalar()? else {
-            return None;
-        };
-        let (negative, digits) = match value.strip_prefix('-') {
-            Some(rest) => (true, rest),
-            None => (false, value.strip_prefix('+').unwrap_or(value)),
-        };
-        let digits = digits.replace('_', "");
-        let parsed = if let Some(hex) = digits.strip_prefix("0x") {
-            i64::from_str_radix(hex, 16).ok()
-        } else if let Some(oct) = digits.strip_prefix("0o") {
-            i64::from_str_radix(oct, 8).ok()
-        } else {
-            digits.parse::<i64>().ok()
-        }?;
-        Some(if negative { -parsed } else { parsed })
+    /// `~`, `null`, nothing at all or a `!!null` scalar, as YAML resolves it.
+    pub fn is_null(self) -> bool {
+        matches!(self.resolved(), Some(Scalar::Null))
     }
 
-    /// Entries of a mapping (`<<` merge keys are returned as written); empty for other shapes.
+    /// A boolean as Kubernetes' YAML decoder (YAML 1.1) reads it: `true`, `yes`, `on`… in any
+    /// usual case, or any text tagged `!!bool` (`!!bool "true"`). An untagged quoted
+    /// `"true"` is a string: the API server refuses it for a boolean field.
+    pub fn as_bool(self) -> Option<bool> {
+        match self.resolved()? {
+            Scalar::Bool(b) => Some(b),
+            _ => None,
+        }
+    }
+
+    /// An integer as Kubernetes reads it: a plain scalar (decimal, `0x`, `0o`, `0b`, `0755`
+    /// octal, `_` separators), a `!!int` scalar, or a float with no fraction (`1.0` and `08`
+    /// reach the API server as the JSON number `1`, `8`).
+    pub fn as_i64(self) -> Option<i64> {
+        match self.resolved()? {
+            Scalar::Int(i) => Some(i),
+            Scalar::Float(f) => super::decode::integral(f),
+            _ => None,
+        }
+    }
+
+    /// The mapping's entries as the Kubernetes reader sees them: `<<` merge keys expanded and
+    /// each key once, with the value that wins (the last one written; see
+    /// [`super::decode`]); in document order of the winning entries. Empty for other shapes.
     pub fn entries(self) -> impl Iterator<Item = (NodeRef<'a>, NodeRef<'a>)> + 'a {
+        let node = self.resolve();
+        if node.is_plain_mapping() {
+            return Entries::Raw(node.raw_entries());
+        }
+        let mut effective: Vec<(Cow<'a, str>, NodeRef<'a>, NodeRef<'a>)> = Vec::new();
+        node.collect_entries(&mut effective, 0);
+        Entries::Merged(effective.into_iter())
+    }
+
+    /// Entries of a mapping exactly as written (merge keys and duplicate keys included).
+    pub fn raw_entries(self) -> RawEntries<'a> {
         let node = self.resolve();
         let entries: &'a [Entry] = match &node.node().kind {
             NodeKind::Mapping { entries, .. } => entries,
             _ => &[],
         };
-        let tree = self.tree;
-        entries.iter().map(move |e| {
-            (
-                NodeRef { tree, id: e.key },
-                NodeRef { tree, id: e.value }.resolve(),
-            )
+        RawEntries {
+            tree: self.tree,
+            entries: entries.iter(),
+        }
+    }
+
+    /// Whether the raw entries are the effective ones: no merge key, no key written twice.
+    fn is_plain_mapping(self) -> bool {
+        let NodeKind::Mapping { entries, .. } = &self.node().kind else {
+            return true;
+        };
+        let name = |e: &Entry| key_name(self.tree.node(e.key)).ok();
+        if entries.len() > 16 {
+            let mut names = std::collections::HashSet::with_capacity(entries.len());
+            return entries.iter().all(|e| {
+                !is_merge_key(self.tree.node(e.key)) && name(e).is_some_and(|n| names.insert(n))
+            });
+        }
+        // A handful of keys (the usual case): compared pairwise, nothing allocated.
+        entries.iter().enumerate().all(|(i, e)| {
+            if is_merge_key(self.tree.node(e.key)) {
+                return false;
+            }
+            let Some(own) = name(e) else {
+                return false;
+            };
+            entries[..i]
+                .iter()
+                .all(|before| name(before).is_some_and(|n| n != own))
         })
+    }
+
+    /// Appends this mapping's writes to `out` (a key written again replaces its value).
+    fn collect_entries(
+        self,
+        out: &mut Vec<(Cow<'a, str>, NodeRef<'a>, NodeRef<'a>)>,
+        depth: usize,
+    ) {
+        if depth > MAX_MERGE_DEPTH {
+            return;
+        }
+        for (key, value) in self.raw_entries() {
+            if is_merge_key(key) {
+                for source in merge_sources(value).unwrap_or_default().into_iter().rev() {
+                    source.resolve().collect_entries(out, depth + 1);
+                }
+                continue;
+            }
+            let Ok(name) = key_name(key) else {
+                continue;
+            };
+            match out.iter_mut().find(|(n, _, _)| *n == name) {
+                Some(slot) => {
+                    slot.1 = key;
+                    slot.2 = value;
+                }
+                None => out.push((name, key, value)),
+            }
+        }
     }
 
     /// Items of a sequence; empty for other shapes.
@@ -269,35 +372,47 @@ impl<'a> NodeRef<'a> {
         items.iter().map(move |&id| NodeRef { tree, id }.resolve())
     }
 
-    /// The entry whose key is the string `key`: its key node and its value.
+    /// The entry whose key is named `key` (as JSON names it: `y` is `true`, `0x1` is `1`):
+    /// its key node and its value, the one the Kubernetes reader keeps.
     ///
-    /// With duplicate keys the last one wins, as in Kubernetes' JSON decoding. Keys merged in
-    /// with `<<: *anchor` are found when the mapping does not set them itself.
+    /// With duplicate keys the last one wins; `<<` merge keys apply their sources at their
+    /// place, so a key written before a merge is overridden by it, and one written after
+    /// overrides it; in a list of sources the first one wins.
     pub fn entry(self, key: &str) -> Option<(NodeRef<'a>, NodeRef<'a>)> {
-        let mut merged = None;
-        let mut found = None;
-        for (k, v) in self.entries() {
-            match k.as_scalar() {
-                Some((text, _)) if text == key => found = Some((k, v)),
-                Some(("<<", ScalarStyle::Plain)) if found.is_none() => merged = Some(v),
-                _ => {}
-            }
-        }
-        found.or_else(|| {
-            let merged = merged?;
-            if merged.is_sequence() {
-                merged.items().find_map(|m| m.entry_direct(key))
-            } else {
-                merged.entry_direct(key)
-            }
-        })
+        self.entry_at_depth(KeyName::new(key), 0)
     }
 
-    /// Like [`entry`](Self::entry) without following merge keys (they cannot nest unboundedly).
-    fn entry_direct(self, key: &str) -> Option<(NodeRef<'a>, NodeRef<'a>)> {
-        self.entries()
-            .filter(|(k, _)| k.as_scalar().is_some_and(|(t, _)| t == key))
-            .last()
+    fn entry_at_depth(self, key: KeyName<'_>, depth: usize) -> Option<(NodeRef<'a>, NodeRef<'a>)> {
+        if depth > MAX_MERGE_DEPTH {
+            return None;
+        }
+        let node = self.resolve();
+        let NodeKind::Mapping { entries, .. } = &node.node().kind else {
+            return None;
+        };
+        for e in entries.iter().rev() {
+            let k = NodeRef {
+                tree: self.tree,
+                id: e.key,
+            };
+            let v = NodeRef {
+                tree: self.tree,
+                id: e.value,
+            }
+            .resolve();
+            if is_merge_key(k) {
+                let found = merge_sources(v)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .find_map(|source| source.entry_at_depth(key, depth + 1));
+                if found.is_some() {
+                    return found;
+                }
+            } else if key.names(k) {
+                return Some((k, v));
+            }
+        }
+        None
     }
 
     /// The value under `key`, if this is a mapping that has it.
@@ -323,5 +438,42 @@ impl<'a> NodeRef<'a> {
     /// The boolean value under `key`.
     pub fn bool_at(self, key: &str) -> Option<bool> {
         self.get(key).and_then(NodeRef::as_bool)
+    }
+}
+
+/// A mapping's entries as written: (key, value) with the value's alias resolved.
+pub struct RawEntries<'a> {
+    tree: &'a Tree,
+    entries: std::slice::Iter<'a, Entry>,
+}
+
+impl<'a> Iterator for RawEntries<'a> {
+    type Item = (NodeRef<'a>, NodeRef<'a>);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let e = self.entries.next()?;
+        let tree = self.tree;
+        Some((
+            NodeRef { tree, id: e.key },
+            NodeRef { tree, id: e.value }.resolve(),
+        ))
+    }
+}
+
+/// [`NodeRef::entries`]: the raw entries when they are the effective ones, else the
+/// effective entries computed once.
+enum Entries<'a> {
+    Raw(RawEntries<'a>),
+    Merged(std::vec::IntoIter<(Cow<'a, str>, NodeRef<'a>, NodeRef<'a>)>),
+}
+
+impl<'a> Iterator for Entries<'a> {
+    type Item = (NodeRef<'a>, NodeRef<'a>);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match self {
+            Entries::Raw(raw) => raw.next(),
+            Entries::Merged(merged) => merged.next().map(|(_, k, v)| (k, v)),
+        }
     }
 }

@@ -5,13 +5,23 @@
 use super::{Doc, Layout};
 use crate::yaml::{NodeKind, NodeRef, ScalarStyle};
 
+/// How many block mapping entries [`Doc::layout`] samples: every fix reads the layout, so
+/// reading a whole `kind: List` of thousands of Pods for each of their fixes was quadratic;
+/// the document's first entries say how it is written.
+const LAYOUT_SAMPLE: usize = 256;
+
 impl<'t> Doc<'_, 't> {
-    /// The indentation step and sequence style most used in the document.
+    /// The indentation step and sequence style most used in the document (in its first
+    /// [`LAYOUT_SAMPLE`] block mapping entries).
     pub(super) fn layout(&self) -> Layout {
         let mut steps: Vec<usize> = Vec::new();
         let mut seq_offsets: Vec<usize> = Vec::new();
         let index = &self.source.line_index;
+        let mut sampled = 0;
         for node in &self.tree.nodes {
+            if sampled == LAYOUT_SAMPLE {
+                break;
+            }
             let NodeKind::Mapping {
                 entries,
                 flow: false,
@@ -19,7 +29,8 @@ impl<'t> Doc<'_, 't> {
             else {
                 continue;
             };
-            for entry in entries {
+            for entry in entries.iter().take(LAYOUT_SAMPLE - sampled) {
+                sampled += 1;
                 let key = self.tree.node(entry.key).span().range.start;
                 let Some(key_col) = self.col(key) else {
                     continue;

@@ -359,7 +359,13 @@ impl<'t> Doc<'_, 't> {
 
     /// Spans of the nodes some alias refers to.
     fn anchored(&self) -> impl Iterator<Item = TextRange> + '_ {
-        self.tree.nodes.iter().filter_map(|n| match n.kind {
+        // Asked on every edit: a tree without aliases is not walked.
+        let nodes = if self.tree.has_aliases() {
+            &self.tree.nodes[..]
+        } else {
+            &[]
+        };
+        nodes.iter().filter_map(|n| match n.kind {
             NodeKind::Alias { target } => Some(self.tree.node(target).span().range),
             _ => None,
         })
