@@ -4,8 +4,8 @@
 
 use std::path::{Path, PathBuf};
 
-use super::nameref::Var;
 use super::res::{Gvk, KRes};
+use super::vars::Var;
 use super::{
     generate, is_remote, Acc, Builder, Fail, Kust, KUSTOMIZATION_NAMES, MAX_BUILDS, MAX_RESOURCES,
 };

@@ -24,7 +24,7 @@
 //! - [`transformers`]: run its transformers over all of that — patches ([`patches`]: strategic
 //!   merge [`smp`], JSON 6902 [`json6902`]), then the built-in ones ([`transform`]);
 //! - finally, here: generated names get their content hash ([`hash`]), references to renamed
-//!   objects are repaired and `vars` resolved ([`nameref`]).
+//!   objects are repaired ([`nameref`]) and `vars` resolved ([`vars`]).
 
 mod accumulate;
 mod builtins;
@@ -39,6 +39,7 @@ mod res;
 mod smp;
 mod transform;
 mod transformers;
+mod vars;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -50,8 +51,8 @@ use crate::yaml::{FileId, Span};
 
 pub(crate) use res::KRes;
 
-use nameref::Var;
 use res::ResId;
+use vars::Var;
 
 /// The file names a kustomization may have, in Kustomize's order of preference.
 const KUSTOMIZATION_NAMES: [&str; 3] = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
@@ -125,7 +126,7 @@ pub(crate) fn build(
     };
     add_hashes(&mut acc.res);
     let work = nameref::fix_references(&mut acc.res).map_err(top)?;
-    nameref::resolve_vars(&mut acc.res, &acc.vars).map_err(top)?;
+    vars::resolve_vars(&mut acc.res, &acc.vars).map_err(top)?;
     drop_empty_annotations(&mut acc.res);
     acc.res.retain(|r| !is_local_config(r));
     Ok(Built {
