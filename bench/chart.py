@@ -13,8 +13,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 COLORS = {"cat": "#9e9e9e", "parse-floor": "#5c8dd6", "k8sec": "#2e7d32",
+          "k8sec --diff": "#81c784", "lto": "#004d40",
           "before": "#c62828", "trivy": "#8e24aa", "checkov": "#ef6c00"}
 BAR, GAP, GROUP_GAP, LEFT, TOP, HEIGHT = 18, 2, 36, 70, 40, 260
+
+
+def seconds(value):
+    """Two significant digits, never in exponent notation."""
+    return f"{value:.0f}" if value >= 10 else f"{value:.2g}"
 
 
 def main():
@@ -62,7 +68,7 @@ def main():
                        f'height="{TOP + HEIGHT - top:.1f}" fill="{COLORS.get(label, "#607d8b")}">'
                        f'<title>{label}: {result["cpu"]:.3f} s</title></rect>')
             svg.append(f'<text x="{x + BAR / 2}" y="{top - 3:.1f}" font-size="8" '
-                       f'text-anchor="middle">{result["cpu"]:.2g}</text>')
+                       f'text-anchor="middle">{seconds(result["cpu"])}</text>')
         mb = tree["bytes"] / 1e6
         svg.append(f'<text x="{x0 + group_width / 2}" y="{TOP + HEIGHT + 16}" '
                    f'text-anchor="middle">{name} ({mb:.1f} MB)</text>')

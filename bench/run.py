@@ -13,7 +13,7 @@ machine slows them alike; one warm-up round first):
 - `parse-floor` (examples/parse-floor.rs): walk, read and yaml-rust2's event parser, nothing
   else: the parse floor;
 - `k8sec lint TREE --format json -q`, the default checks (graph included), the report written
-  to a file;
+  to a file; and `k8sec lint TREE --diff --unsafe-fixes -q` (up to 10k objects and the corpus);
 - with `--peers`: `trivy config` and `checkov --framework kubernetes`, offline, JSON to a file
   (on the 1k tree and the corpus by default; `--peer-sizes` adds others).
 
@@ -215,6 +215,10 @@ def main():
             ("k8sec", [str(k8sec), "lint", str(tree), "--format", "json", "-q"],
              out_dir / "k8sec.json"),
         ]
+        if size == "corpus" or int(size) <= 10000:
+            # `--diff` against a plain lint: what `--fix --unsafe-fixes` would change, computed.
+            commands.append(("k8sec --diff", [str(k8sec), "lint", str(tree), "--diff",
+                                              "--unsafe-fixes", "-q"], None))
         for extra in args.extra:
             label, binary = extra.split("=", 1)
             commands.append((label, [binary, "lint", str(tree), "--format", "json", "-q"],
@@ -247,6 +251,7 @@ def table(results):
         lines.append(f"| {name} | {tree['files']} | {tree['bytes'] / 1e6:.1f} MB | "
                      + " | ".join(cells) + " |")
     others = [l for l in labels if l not in ("cat", "parse-floor", "k8sec")]
+    # Peers and other builds as their time over k8sec's; `--diff` likewise.
     lines += ["", "| tree | k8sec / parse floor | k8sec / cat | "
               + "".join(f"{l} / k8sec | " for l in others)
               + "k8sec peak RSS | RSS / input | JSON report |",
@@ -257,7 +262,7 @@ def table(results):
         cells = [f"{k['cpu'] / r['parse-floor']['cpu']:.2f}x", f"{k['cpu'] / r['cat']['cpu']:.0f}x"]
         cells += [f"{r[l]['cpu'] / k['cpu']:.1f}x" if l in r else "" for l in others]
         cells += [f"{k['rss'] / 2**20:.0f} MiB", f"{k['rss'] / tree['bytes']:.1f}x",
-                  f"{(k['output_bytes'] or 0) / 1e6:.1f} MB"]
+                  f"{(k['output_bytes'] or 0) / 1e6:.2f} MB"]
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     trees = results["trees"]
     if "10k" in trees and "100k" in trees:
