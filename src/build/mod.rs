@@ -190,18 +190,23 @@ pub fn build_kustomizations(
 /// cross-object pass (name references) did: counted, not timed, so a test can show that a
 /// build of thousands of objects stays linear.
 pub fn build_work(dir: &Path, boundary: &Path) -> Result<(usize, usize), String> {
-    let mut sources = crate::source::Sources::default();
-    let mut docs = Vec::new();
-    let mut errors = Vec::new();
-    let mut store = FileStore::new(&mut sources, &mut docs, &mut errors);
-    let mut notes = Vec::new();
-    let built = kustomize::build(&mut store, dir, boundary, &mut notes)
-        .map_err(|n| format!("{}: {}", n.path.display(), n.message))?;
-    Ok((built.resources.len(), built.work))
+    build_one(dir, boundary, |built| (built.resources.len(), built.work))
 }
 
 /// Builds one kustomization directory to JSON objects, for comparing with `kubectl kustomize`.
 pub fn build_to_json(dir: &Path, boundary: &Path) -> Result<Vec<serde_json::Value>, String> {
+    build_one(dir, boundary, |built| {
+        built.resources.iter().map(|r| r.node.to_json()).collect()
+    })
+}
+
+/// Builds one kustomization directory on its own (a store of its own, notes dropped) and
+/// returns what `read` takes from the output.
+fn build_one<T>(
+    dir: &Path,
+    boundary: &Path,
+    read: impl FnOnce(&kustomize::Built) -> T,
+) -> Result<T, String> {
     let mut sources = crate::source::Sources::default();
     let mut docs = Vec::new();
     let mut errors = Vec::new();
@@ -209,5 +214,5 @@ pub fn build_to_json(dir: &Path, boundary: &Path) -> Result<Vec<serde_json::Valu
     let mut notes = Vec::new();
     let built = kustomize::build(&mut store, dir, boundary, &mut notes)
         .map_err(|n| format!("{}: {}", n.path.display(), n.message))?;
-    Ok(built.resources.iter().map(|r| r.node.to_json()).collect())
+    Ok(read(&built))
 }
