@@ -186,8 +186,27 @@ pub fn build_kustomizations(
     out
 }
 
+/// Builds one kustomization directory, returning how many objects it made and the work its
+/// cross-object pass (name references) did: counted, not timed, so a test can show that a
+/// build of thousands of objects stays linear.
+pub fn build_work(dir: &Path, boundary: &Path) -> Result<(usize, usize), String> {
+    build_one(dir, boundary, |built| (built.resources.len(), built.work))
+}
+
 /// Builds one kustomization directory to JSON objects, for comparing with `kubectl kustomize`.
 pub fn build_to_json(dir: &Path, boundary: &Path) -> Result<Vec<serde_json::Value>, String> {
+    build_one(dir, boundary, |built| {
+        built.resources.iter().map(|r| r.node.to_json()).collect()
+    })
+}
+
+/// Builds one kustomization directory on its own (a store of its own, notes dropped) and
+/// returns what `read` takes from the output.
+fn build_one<T>(
+    dir: &Path,
+    boundary: &Path,
+    read: impl FnOnce(&kustomize::Built) -> T,
+) -> Result<T, String> {
     let mut sources = crate::source::Sources::default();
     let mut docs = Vec::new();
     let mut errors = Vec::new();
@@ -195,5 +214,5 @@ pub fn build_to_json(dir: &Path, boundary: &Path) -> Result<Vec<serde_json::Valu
     let mut notes = Vec::new();
     let built = kustomize::build(&mut store, dir, boundary, &mut notes)
         .map_err(|n| format!("{}: {}", n.path.display(), n.message))?;
-    Ok(built.resources.iter().map(|r| r.node.to_json()).collect())
+    Ok(read(&built))
 }

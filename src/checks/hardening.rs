@@ -90,16 +90,19 @@ pub(super) fn writable_root_filesystem(
 /// node `account` itself (as a `ServiceAccount` subject or by its user name, not through the
 /// groups every account is in): its pods are meant to call the API with their token.
 fn account_is_bound(graph: &Graph<'_>, account: NodeId) -> bool {
-    permissions::grants(graph, account).iter().any(|grant| {
-        grant.chain.iter().any(|step| match step {
-            Step::Bound { through: None, .. } => true,
-            Step::Bound {
-                through: Some(holder),
-                ..
-            } => graph.nodes[*holder].kind == "User",
-            _ => false,
+    permissions::holders(graph, account)
+        .into_iter()
+        .filter(|(_, through)| through.map_or(true, |t| graph.nodes[t].kind == "User"))
+        .any(|(holder, through)| {
+            permissions::holder_grants(graph, holder, through)
+                .iter()
+                .any(|grant| {
+                    grant
+                        .chain
+                        .iter()
+                        .any(|step| matches!(step, Step::Bound { .. }))
+                })
         })
-    })
 }
 
 /// `automount-service-account-token`: the pod's API token is mounted: the pod spec sets

@@ -115,6 +115,7 @@ fn equivalent_role<'a>(
         .filter(|e| e.kind == EdgeKind::Grants)
         .find_map(|edge| {
             let grant = Grant {
+                binding,
                 role: edge.to,
                 reach: reach.clone(),
                 chain: Vec::new(),

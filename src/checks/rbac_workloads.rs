@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use super::hints::relate;
 use super::{Ctx, Sink};
+use crate::diagnostic::Finding;
 use crate::graph::permissions::{self, Grant, HeldRule, Reach, Step};
 use crate::graph::{workload_pod, EdgeKind, Graph, NodeId, Origin};
 use crate::model::rbac::is_builtin_span;
@@ -84,27 +85,71 @@ fn link(graph: &Graph<'_>, step: &Step) -> Link {
     Link { span, message }
 }
 
-/// The dangerous permissions the ServiceAccount node `account` holds, in the order of its
-/// grants and their rules.
-fn account_risks(graph: &Graph<'_>, account: NodeId) -> Vec<Risk> {
-    let mut out = Vec::new();
-    for grant in permissions::grants(graph, account) {
+/// The dangerous permissions one subject (an account itself, its user name, a group every
+/// account of a namespace is in) holds, by binding. Computed once per subject: what a group
+/// holds is shared by every account in it, so it is not recomputed per account.
+struct HolderRisks {
+    /// Each binding's risks, in the order of the subject's bindings, grants and rules.
+    bindings: Vec<Vec<Risk>>,
+    /// Every risk summed up by kind ([`summarize`] reads this).
+    digest: Digest,
+    /// The bindings (indexes into `bindings`) with a risk of each kind, in order: the first
+    /// few bindings of some kinds are found without a pass over every binding.
+    by_kind: BTreeMap<RiskKind, Vec<usize>>,
+}
+
+/// Risks summed up by kind: what they apply to and where.
+type Digest = BTreeMap<RiskKind, (BTreeSet<String>, BTreeSet<Reach>)>;
+
+/// The risks of the subject node `holder` (`through`: the user or group node, `None` for the
+/// account itself).
+fn holder_risks(graph: &Graph<'_>, holder: NodeId, through: Option<NodeId>) -> HolderRisks {
+    let mut bindings: Vec<(NodeId, Vec<Risk>)> = Vec::new();
+    for grant in permissions::holder_grants(graph, holder, through) {
         let chain: Vec<Link> = grant.chain.iter().map(|s| link(graph, s)).collect();
+        let mut risks = Vec::new();
         let role = &graph.nodes[grant.role];
         if role.kind == "ClusterRole" && role.name == "cluster-admin" {
-            out.push(Risk {
+            risks.push(Risk {
                 kind: RiskKind::ClusterAdmin,
                 targets: Vec::new(),
                 reach: grant.reach.clone(),
                 chain,
             });
-            continue;
+        } else {
+            for held in permissions::held_rules(graph, &grant) {
+                risks.extend(rule_risks(graph, &grant, &chain, &held));
+            }
         }
-        for held in permissions::held_rules(graph, &grant) {
-            out.extend(rule_risks(graph, &grant, &chain, &held));
+        graph.count_permission_work(risks.len());
+        match bindings.last_mut() {
+            Some((binding, list)) if *binding == grant.binding => list.extend(risks),
+            _ => bindings.push((grant.binding, risks)),
         }
     }
-    out
+    let bindings: Vec<Vec<Risk>> = bindings
+        .into_iter()
+        .map(|(_, risks)| risks)
+        .filter(|risks| !risks.is_empty())
+        .collect();
+    let mut digest = Digest::new();
+    let mut by_kind: BTreeMap<RiskKind, Vec<usize>> = BTreeMap::new();
+    for (index, risks) in bindings.iter().enumerate() {
+        for risk in risks {
+            let entry = digest.entry(risk.kind).or_default();
+            entry.0.extend(risk.targets.iter().cloned());
+            entry.1.insert(risk.reach.clone());
+            let list = by_kind.entry(risk.kind).or_default();
+            if list.last() != Some(&index) {
+                list.push(index);
+            }
+        }
+    }
+    HolderRisks {
+        bindings,
+        digest,
+        by_kind,
+    }
 }
 
 /// The risks of one rule held through `grant`, each with the chain that proves it.
@@ -141,34 +186,24 @@ fn rule_risks(graph: &Graph<'_>, grant: &Grant, chain: &[Link], held: &HeldRule<
 /// `*` on everything cluster-wide makes the rest redundant. Approving certificate signing
 /// requests takes two permissions (`update` on the approval, `approve` on signers): it is
 /// listed once, and only when both are held.
-fn summarize(risks: &[Risk]) -> Vec<(RiskKind, String)> {
+fn summarize(risks: &Digest) -> Vec<(RiskKind, String)> {
     let total = risks
         .iter()
-        .any(|r| r.kind.is_total() && r.reach == Reach::Cluster);
-    let any_everything = risks.iter().any(|r| r.kind.is_total());
-    let holds = |kind| risks.iter().any(|r: &Risk| r.kind == kind);
+        .any(|(kind, (_, reaches))| kind.is_total() && reaches.contains(&Reach::Cluster));
+    let any_everything = risks.keys().any(|kind| kind.is_total());
+    let holds = |kind| risks.contains_key(&kind);
     let approves_csrs = holds(RiskKind::UpdateCsrApproval) && holds(RiskKind::ApproveForSigners);
-    let mut by_kind: BTreeMap<RiskKind, (BTreeSet<String>, BTreeSet<Reach>)> = BTreeMap::new();
-    for risk in risks {
-        if total && !risk.kind.is_total() {
-            continue;
-        }
-        if risk.kind == RiskKind::Wildcard && any_everything {
-            continue;
-        }
-        match risk.kind {
-            RiskKind::UpdateCsrApproval if !approves_csrs => continue,
-            RiskKind::ApproveForSigners => continue,
-            _ => {}
-        }
-        let entry = by_kind.entry(risk.kind).or_default();
-        entry.0.extend(risk.targets.iter().cloned());
-        entry.1.insert(risk.reach.clone());
-    }
-    by_kind
-        .into_iter()
+    risks
+        .iter()
+        .filter(|(kind, _)| !total || kind.is_total())
+        .filter(|(kind, _)| !(**kind == RiskKind::Wildcard && any_everything))
+        .filter(|(kind, _)| match kind {
+            RiskKind::UpdateCsrApproval => approves_csrs,
+            RiskKind::ApproveForSigners => false,
+            _ => true,
+        })
         .map(|(kind, (targets, reaches))| {
-            let targets: Vec<String> = targets.into_iter().collect();
+            let targets: Vec<String> = targets.iter().cloned().collect();
             // Cluster-wide covers every namespace.
             let reach = if reaches.contains(&Reach::Cluster) {
                 reach_phrase(&Reach::Cluster)
@@ -179,7 +214,7 @@ fn summarize(risks: &[Risk]) -> Vec<(RiskKind, String)> {
                     .collect::<Vec<_>>()
                     .join(" and ")
             };
-            (kind, format!("{} {reach}", kind.describe(&targets)))
+            (*kind, format!("{} {reach}", kind.describe(&targets)))
         })
         .collect()
 }
@@ -227,12 +262,106 @@ fn account_disables_token(graph: &Graph<'_>, workload: NodeId) -> bool {
         })
 }
 
+/// How many bindings through one group a finding lists in full: a group every account is in
+/// (`system:authenticated`) may be bound hundreds of times, and a finding's chain must not
+/// grow with the repository. The rest are counted in one entry.
+const BINDINGS_PER_GROUP: usize = 3;
+
+/// The subjects the workload's ServiceAccounts are, each once, in order, with their risks
+/// computed (once per subject across the unit) into `risks_of`.
+fn workload_holders(
+    graph: &Graph<'_>,
+    accounts: &[NodeId],
+    risks_of: &mut HashMap<NodeId, HolderRisks>,
+) -> Vec<NodeId> {
+    let mut holders = Vec::new();
+    for &account in accounts {
+        for (holder, through) in permissions::holders(graph, account) {
+            risks_of
+                .entry(holder)
+                .or_insert_with(|| holder_risks(graph, holder, through));
+            if !holders.contains(&holder) {
+                holders.push(holder);
+            }
+        }
+    }
+    holders
+}
+
+/// Adds to `finding` the chains of `holder`'s risks of `kinds`: every binding's, or for a
+/// group the first [`BINDINGS_PER_GROUP`] bindings' and one entry counting the others
+/// (`more`: the number of bindings with a risk of the kinds, by group and kinds, counted once).
+fn relate_chains(
+    graph: &Graph<'_>,
+    finding: &mut Finding,
+    (holder, risks): (NodeId, &HolderRisks),
+    kinds: &HashSet<RiskKind>,
+    more: &mut HashMap<(NodeId, Vec<RiskKind>), usize>,
+) {
+    let group = graph.nodes[holder].kind == "Group";
+    let lists = || kinds.iter().filter_map(|k| risks.by_kind.get(k));
+    let mut shown: Vec<usize> = if group {
+        lists()
+            .flat_map(|l| l.iter().take(BINDINGS_PER_GROUP + 1))
+            .copied()
+            .collect()
+    } else {
+        lists().flatten().copied().collect()
+    };
+    shown.sort_unstable();
+    shown.dedup();
+    graph.count_permission_work(shown.len());
+    let omitted = if group && shown.len() > BINDINGS_PER_GROUP {
+        Some(shown.split_off(BINDINGS_PER_GROUP)[0])
+    } else {
+        None
+    };
+    for &binding in &shown {
+        for risk in risks.bindings[binding]
+            .iter()
+            .filter(|r| kinds.contains(&r.kind))
+        {
+            graph.count_permission_work(risk.chain.len());
+            for link in &risk.chain {
+                relate(finding, link.span, link.message.clone());
+            }
+        }
+    }
+    let Some(first_omitted) = omitted else {
+        return;
+    };
+    let mut key: Vec<RiskKind> = kinds.iter().copied().collect();
+    key.sort_unstable();
+    let total = *more.entry((holder, key)).or_insert_with(|| {
+        let mut all: Vec<usize> = lists().flatten().copied().collect();
+        graph.count_permission_work(all.len());
+        all.sort_unstable();
+        all.dedup();
+        all.len()
+    });
+    let first_link = risks.bindings[first_omitted]
+        .iter()
+        .filter(|r| kinds.contains(&r.kind))
+        .find_map(|r| r.chain.first());
+    if let Some(at) = first_link {
+        let n = total - BINDINGS_PER_GROUP;
+        let noun = if n == 1 { "binding" } else { "bindings" };
+        let group = graph.nodes[holder].describe();
+        relate(
+            finding,
+            at.span,
+            format!("and {n} more {noun} through {group}"),
+        );
+    }
+}
+
 /// `workload-risky-permissions`: through its ServiceAccount, a workload may read secrets,
 /// create workloads, exec into pods, escalate, bind, impersonate, reach nodes/proxy, mint
 /// tokens, approve CSRs, write admission webhooks, create persistent volumes, modify nodes,
 /// add ephemeral containers, or holds wildcards or cluster-admin.
 pub(super) fn workload_risky_permissions(_ctx: &Ctx<'_>, graph: &Graph<'_>, sink: &mut Sink<'_>) {
-    let mut cache: HashMap<NodeId, Vec<Risk>> = HashMap::new();
+    let mut risks_of: HashMap<NodeId, HolderRisks> = HashMap::new();
+    let mut more = HashMap::new();
     for &id in graph.workloads() {
         let Some(resource) = graph.nodes[id].unit_resource() else {
             continue;
@@ -247,14 +376,17 @@ pub(super) fn workload_risky_permissions(_ctx: &Ctx<'_>, graph: &Graph<'_>, sink
             .outgoing(id)
             .filter(|e| e.kind == EdgeKind::RunsAs)
             .collect();
-        let mut risks: Vec<Risk> = Vec::new();
-        for edge in &runs_as {
-            let account_risks = cache
-                .entry(edge.to)
-                .or_insert_with(|| account_risks(graph, edge.to));
-            risks.extend(account_risks.iter().cloned());
+        let accounts: Vec<NodeId> = runs_as.iter().map(|e| e.to).collect();
+        let holders = workload_holders(graph, &accounts, &mut risks_of);
+        let mut digest = Digest::new();
+        for holder in &holders {
+            for (kind, (targets, reaches)) in &risks_of[holder].digest {
+                let entry = digest.entry(*kind).or_default();
+                entry.0.extend(targets.iter().cloned());
+                entry.1.extend(reaches.iter().cloned());
+            }
         }
-        let summary = summarize(&risks);
+        let summary = summarize(&digest);
         let Some(first) = runs_as.first().filter(|_| !summary.is_empty()) else {
             continue;
         };
@@ -284,10 +416,111 @@ pub(super) fn workload_risky_permissions(_ctx: &Ctx<'_>, graph: &Graph<'_>, sink
             // Its other half proves it too.
             kinds.insert(RiskKind::ApproveForSigners);
         }
-        for risk in risks.iter().filter(|r| kinds.contains(&r.kind)) {
-            for link in &risk.chain {
-                relate(finding, link.span, link.message.clone());
+        for &holder in &holders {
+            relate_chains(
+                graph,
+                finding,
+                (holder, &risks_of[&holder]),
+                &kinds,
+                &mut more,
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::checks::testing::{findings_and_work, Settings};
+
+    /// `apps` workloads, each with its own ServiceAccount, in namespaces of 20, and one
+    /// ClusterRoleBinding of a secrets-reading ClusterRole to `system:authenticated` per ten
+    /// workloads: every account holds every one of those grants through the group.
+    fn unit(apps: usize) -> String {
+        let mut out = String::new();
+        for i in 0..apps {
+            let ns = format!("team-{}", i / 20);
+            out.push_str(&format!(
+                "---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {{name: sa-{i}, namespace: {ns}}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {{name: app-{i}, namespace: {ns}}}
+spec:
+  selector: {{matchLabels: {{app: app-{i}}}}}
+  template:
+    metadata: {{labels: {{app: app-{i}}}}}
+    spec:
+      serviceAccountName: sa-{i}
+      containers: [{{name: app, image: nginx:1.27}}]
+"
+            ));
+            if i % 10 == 0 {
+                out.push_str(&format!(
+                    "---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {{name: view-{i}}}
+rules: [{{apiGroups: [''], resources: [secrets], verbs: [get]}}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {{name: view-{i}}}
+subjects: [{{kind: Group, name: 'system:authenticated', apiGroup: rbac.authorization.k8s.io}}]
+roleRef: {{apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view-{i}}}
+"
+                ));
             }
         }
+        out
+    }
+
+    /// (findings, `related` entries in all, work counted by the graph).
+    fn run(apps: usize) -> (usize, usize, usize) {
+        let text = unit(apps);
+        let (_, findings, work) = findings_and_work(
+            "workload-risky-permissions",
+            &[("unit.yaml", &text)],
+            &Settings::default(),
+        );
+        let related = findings.iter().map(|f| f.related.len()).sum();
+        (findings.len(), related, work)
+    }
+
+    #[test]
+    fn group_bindings_are_judged_once_and_listed_up_to_a_cap() {
+        let (_, findings, _) = findings_and_work(
+            "workload-risky-permissions",
+            &[("unit.yaml", &unit(200))],
+            &Settings::default(),
+        );
+        assert_eq!(findings.len(), 200);
+        let finding = &findings[0];
+        assert_eq!(
+            finding.message,
+            "pods run as ServiceAccount `team-0/sa-0`, which can read secrets cluster-wide"
+        );
+        let messages: Vec<&str> = finding.related.iter().map(|r| r.message.as_str()).collect();
+        // The account, three bindings' chains (binding, role, rule), and the others counted.
+        assert_eq!(messages.len(), 1 + 3 * 3 + 1, "{messages:#?}");
+        assert_eq!(
+            messages.last().unwrap(),
+            &"and 17 more bindings through Group `system:authenticated`"
+        );
+
+        let (small_findings, small_related, small_work) = run(1_000);
+        let (large_findings, large_related, large_work) = run(2_000);
+        assert_eq!((small_findings, large_findings), (1_000, 2_000));
+        let related = large_related as f64 / small_related as f64;
+        let work = large_work as f64 / small_work as f64;
+        eprintln!(
+            "1000 -> 2000 workloads: related {small_related} -> {large_related} ({related:.2}x), \
+             work {small_work} -> {large_work} ({work:.2}x)"
+        );
+        // Before, every account re-judged every group binding and listed each: 4x.
+        assert!(related < 2.2, "related grew {related:.2}x");
+        assert!(work < 2.2, "work grew {work:.2}x");
     }
 }

@@ -34,6 +34,17 @@ pub(crate) fn findings(
     files: &[(&str, &str)],
     settings: &Settings,
 ) -> (Sources, Vec<Finding>) {
+    let (sources, findings, _) = findings_and_work(id, files, settings);
+    (sources, findings)
+}
+
+/// [`findings`], with the work the graph counted ([`Graph::work`]; 0 without a graph): for
+/// tests that show a check's work grows linearly with the unit.
+pub(crate) fn findings_and_work(
+    id: &str,
+    files: &[(&str, &str)],
+    settings: &Settings,
+) -> (Sources, Vec<Finding>, usize) {
     let (sources, resources) = unit(files);
     let selection = Selection::new(
         &[id],
@@ -54,7 +65,8 @@ pub(crate) fn findings(
         Graph::build(&resources, options)
     });
     selection.run_unit(&resources, graph.as_ref(), &sources, &mut findings);
-    (sources, findings)
+    let work = graph.as_ref().map_or(0, Graph::work);
+    (sources, findings, work)
 }
 
 /// The findings of check `id` on the YAML `text`, run with the default settings as `change`

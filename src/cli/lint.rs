@@ -1,7 +1,7 @@
 //! `k8sec lint`: report the findings, or show (`--diff`) or apply (`--fix`) their fixes.
 
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use k8sec::config::Config;
 use k8sec::fix::{unified_diff, FixMode};
@@ -77,10 +77,16 @@ pub(crate) fn lint(args: LintArgs, targets: Vec<Target>) -> Result<ExitStatus, E
     let baseline_written = write_baseline(&args, &ws, &result, &narrowing)?;
     narrowing.apply(&ws, &mut result);
     output.emit(&ws, &result, false)?;
-    Ok(match baseline_written {
+    let status = match baseline_written {
         true => ExitStatus::of(!ws.problems.is_empty(), false),
         false => k8sec::exit_status(&ws, &result, run.config.fail_on),
-    })
+    };
+    // The process ends with this run: freeing every tree and finding one by one would cost a
+    // few percent of a large repository's run for memory the operating system takes back at
+    // once.
+    std::mem::forget(result);
+    std::mem::forget(ws);
+    Ok(status)
 }
 
 /// `--write-baseline FILE`: records the run's findings (all of them, whatever `--baseline` or a
@@ -130,6 +136,10 @@ impl Output {
             }
         }
         for target in &self.targets {
+            if !self.statistics && matches!(target.format, Format::Json | Format::Sarif) {
+                self.stream(ws, result, target.format, target.file.as_deref(), to_stderr)?;
+                continue;
+            }
             let Some(path) = &target.file else {
                 let text = self.render(ws, result, target.format, self.color(to_stderr));
                 if to_stderr {
@@ -143,6 +153,36 @@ impl Output {
             std::fs::write(path, text).map_err(|e| Error::Output(path.clone(), e))?;
         }
         Ok(())
+    }
+
+    /// Writes a JSON or SARIF report as it is serialized (a large report is never held whole
+    /// in memory): to `file`, else to stdout or stderr. A closed stdout is not an error.
+    fn stream(
+        &self,
+        ws: &Workspace,
+        result: &LintResult,
+        format: Format,
+        file: Option<&Path>,
+        to_stderr: bool,
+    ) -> Result<(), Error> {
+        let write = |out: &mut dyn Write| {
+            let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
+            report::write(ws, result, format, &self.options, &mut out)?;
+            out.flush()
+        };
+        match file {
+            Some(path) => std::fs::File::create(path)
+                .and_then(|mut f| write(&mut f))
+                .map_err(|e| Error::Output(path.to_path_buf(), e)),
+            None if to_stderr => {
+                let _ = write(&mut std::io::stderr().lock());
+                Ok(())
+            }
+            None => {
+                let _ = write(&mut std::io::stdout().lock());
+                Ok(())
+            }
+        }
     }
 
     /// Whether the terminal report gets ANSI colors.

@@ -38,6 +38,7 @@ impl<'a> Graph<'a> {
             variant_group: Vec::new(),
             variant_groups: Vec::new(),
             comparisons: AtomicUsize::new(0),
+            permission_work: AtomicUsize::new(0),
         };
         let pods = graph.add_objects(resources);
         graph.group_variants();

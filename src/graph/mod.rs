@@ -237,6 +237,8 @@ pub struct Graph<'a> {
     variant_groups: Vec<Vec<NodeId>>,
     /// Variant distances computed so far (see [`Graph::work`]).
     comparisons: AtomicUsize,
+    /// Bindings followed and risks collected for effective permissions (see [`Graph::work`]).
+    permission_work: AtomicUsize,
 }
 
 #[cfg(test)]

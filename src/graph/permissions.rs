@@ -53,6 +53,8 @@ pub(crate) enum Step {
 /// A role bound to an account.
 #[derive(Clone, Debug)]
 pub(crate) struct Grant {
+    /// The binding that grants it.
+    pub(crate) binding: NodeId,
     pub(crate) role: NodeId,
     pub(crate) reach: Reach,
     /// Binding → role, the steps written in source files.
@@ -73,7 +75,7 @@ pub(crate) struct HeldRule<'a> {
 
 /// The subjects the ServiceAccount node `account` is: itself, its user name, its groups (those
 /// a binding names), with the node of the user or group.
-fn holders(graph: &Graph<'_>, account: NodeId) -> Vec<(NodeId, Option<NodeId>)> {
+pub(crate) fn holders(graph: &Graph<'_>, account: NodeId) -> Vec<(NodeId, Option<NodeId>)> {
     let node = &graph.nodes[account];
     let (Some(namespace), name) = (node.namespace.as_deref(), node.name.as_ref()) else {
         return Vec::new();
@@ -92,42 +94,57 @@ fn holders(graph: &Graph<'_>, account: NodeId) -> Vec<(NodeId, Option<NodeId>)> 
 }
 
 /// The roles bound to the ServiceAccount node `account`, in the order of its subjects and
-/// their bindings.
+/// their bindings (the checks take [`holder_grants`] per subject, to share a group's).
+#[cfg(test)]
 pub(crate) fn grants(graph: &Graph<'_>, account: NodeId) -> Vec<Grant> {
+    holders(graph, account)
+        .into_iter()
+        .flat_map(|(holder, through)| holder_grants(graph, holder, through))
+        .collect()
+}
+
+/// The roles bound to the subject node `holder` (an account, a user, a group; `through` is the
+/// user or group node, `None` for an account itself), in the order of its bindings. What a
+/// group holds is the same for every account in it: callers compute it once per group.
+pub(crate) fn holder_grants(
+    graph: &Graph<'_>,
+    holder: NodeId,
+    through: Option<NodeId>,
+) -> Vec<Grant> {
     let mut out = Vec::new();
-    for (holder, through) in holders(graph, account) {
-        for bind in graph.incoming(holder).filter(|e| e.kind == EdgeKind::Binds) {
-            let Some(binding) = graph.nodes[bind.from].unit_resource() else {
-                continue;
-            };
-            let Some(cluster_wide) = binding_of(binding).map(|b| b.cluster_wide) else {
-                continue;
-            };
-            let reach = if cluster_wide {
-                Reach::Cluster
-            } else {
-                Reach::Namespace(binding.declared_namespace().map(str::to_string))
-            };
-            let bound = bind.at.map(|at| Step::Bound {
+    for bind in graph.incoming(holder).filter(|e| e.kind == EdgeKind::Binds) {
+        graph.count_permission_work(1);
+        let Some(binding) = graph.nodes[bind.from].unit_resource() else {
+            continue;
+        };
+        let Some(cluster_wide) = binding_of(binding).map(|b| b.cluster_wide) else {
+            continue;
+        };
+        let reach = if cluster_wide {
+            Reach::Cluster
+        } else {
+            Reach::Namespace(binding.declared_namespace().map(str::to_string))
+        };
+        let bound = bind.at.map(|at| Step::Bound {
+            at: at.span(),
+            binding: bind.from,
+            through,
+        });
+        for grant in graph
+            .outgoing(bind.from)
+            .filter(|e| e.kind == EdgeKind::Grants)
+        {
+            let granted = grant.at.map(|at| Step::Grants {
                 at: at.span(),
-                binding: bind.from,
-                through,
+                role: grant.to,
+                reach: reach.clone(),
             });
-            for grant in graph
-                .outgoing(bind.from)
-                .filter(|e| e.kind == EdgeKind::Grants)
-            {
-                let granted = grant.at.map(|at| Step::Grants {
-                    at: at.span(),
-                    role: grant.to,
-                    reach: reach.clone(),
-                });
-                out.push(Grant {
-                    role: grant.to,
-                    reach: reach.clone(),
-                    chain: bound.iter().cloned().chain(granted).collect(),
-                });
-            }
+            out.push(Grant {
+                binding: bind.from,
+                role: grant.to,
+                reach: reach.clone(),
+                chain: bound.iter().cloned().chain(granted).collect(),
+            });
         }
     }
     out

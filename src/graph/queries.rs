@@ -26,12 +26,19 @@ impl<'a> Graph<'a> {
     }
 
     /// The work done by building and querying the graph so far, beyond one pass over the
-    /// objects: pods and roles tested against selectors, and distances computed between
-    /// variants. Counted, not timed, so a test can show it grows linearly with the unit.
+    /// objects: pods and roles tested against selectors, distances computed between
+    /// variants, and bindings followed and risks collected for effective permissions. Counted,
+    /// not timed, so a test can show it grows linearly with the unit.
     pub fn work(&self) -> usize {
         self.pods.examined.load(Ordering::Relaxed)
             + self.cluster_roles.examined.load(Ordering::Relaxed)
             + self.comparisons.load(Ordering::Relaxed)
+            + self.permission_work.load(Ordering::Relaxed)
+    }
+
+    /// Adds `n` to the permission work [`Graph::work`] counts.
+    pub(crate) fn count_permission_work(&self, n: usize) {
+        self.permission_work.fetch_add(n, Ordering::Relaxed);
     }
 
     /// The unit's objects with their node ids.

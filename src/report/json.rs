@@ -3,14 +3,15 @@
 
 use serde::Serialize;
 
-use super::position;
+use super::{position, write_json, Streamed};
 use crate::diagnostic::Finding;
 use crate::workspace::{LintResult, Workspace};
 
 #[derive(Serialize)]
-struct Output<'a> {
+struct Output<F> {
     version: u32,
-    findings: Vec<JsonFinding<'a>>,
+    /// The findings, serialized as they are written.
+    findings: F,
     summary: Summary,
 }
 
@@ -84,10 +85,14 @@ struct Summary {
     out_of_scope: Option<usize>,
 }
 
-pub(super) fn render(ws: &Workspace, result: &LintResult) -> String {
+pub(super) fn write(
+    ws: &Workspace,
+    result: &LintResult,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     let output = Output {
         version: 1,
-        findings: result.findings.iter().map(|f| finding(ws, f)).collect(),
+        findings: Streamed::new(result.findings.iter().map(|f| finding(ws, f))),
         summary: Summary {
             files: ws.files_read(),
             resources: ws.resource_count(),
@@ -99,10 +104,7 @@ pub(super) fn render(ws: &Workspace, result: &LintResult) -> String {
             out_of_scope: result.out_of_scope,
         },
     };
-    // Serializing plain structs of strings and numbers cannot fail.
-    let mut text = serde_json::to_string_pretty(&output).unwrap_or_default();
-    text.push('\n');
-    text
+    write_json(&output, out)
 }
 
 fn finding<'a>(ws: &'a Workspace, f: &'a Finding) -> JsonFinding<'a> {

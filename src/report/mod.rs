@@ -59,11 +59,61 @@ pub fn render(
     match format {
         Format::Human => human::render(ws, result, options.color),
         Format::Concise => concise::render(ws, result),
-        Format::Json => json::render(ws, result),
-        Format::Sarif => sarif::render(ws, result, options),
+        Format::Json | Format::Sarif => {
+            let mut out = Vec::new();
+            // Writing to memory cannot fail; both printers write UTF-8.
+            let _ = write(ws, result, format, options, &mut out);
+            String::from_utf8(out).unwrap_or_default()
+        }
         Format::Github => github::render(ws, result, options),
         Format::Junit => junit::render(ws, result, options),
     }
+}
+
+/// Writes the findings of a run in `format` to `out`. JSON and SARIF are serialized straight
+/// into the writer, finding by finding: a report of a large repository is never held whole in
+/// memory (the other formats are rendered to a string first).
+pub fn write(
+    ws: &Workspace,
+    result: &LintResult,
+    format: Format,
+    options: &RenderOptions,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    match format {
+        Format::Json => json::write(ws, result, out),
+        Format::Sarif => sarif::write(ws, result, options, out),
+        _ => out.write_all(render(ws, result, format, options).as_bytes()),
+    }
+}
+
+/// A sequence serialized from an iterator as it is written, without collecting it first.
+/// Serializes once (the iterator is taken): the printers serialize each report once.
+pub(crate) struct Streamed<I>(std::cell::RefCell<Option<I>>);
+
+impl<I> Streamed<I> {
+    pub(crate) fn new(items: I) -> Self {
+        Streamed(std::cell::RefCell::new(Some(items)))
+    }
+}
+
+impl<I> serde::Serialize for Streamed<I>
+where
+    I: Iterator,
+    I::Item: serde::Serialize,
+{
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self.0.borrow_mut().take() {
+            Some(items) => serializer.collect_seq(items),
+            None => serializer.collect_seq(std::iter::empty::<I::Item>()),
+        }
+    }
+}
+
+/// Writes `value` as pretty-printed JSON and a final newline.
+fn write_json(value: &impl serde::Serialize, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, value)?;
+    out.write_all(b"\n")
 }
 
 /// 1-based (line, column) of both ends of a span.

@@ -24,6 +24,7 @@ use serde::Serialize;
 use super::fingerprint::{fingerprints, object_identity};
 use super::paths::{file_uri, relative_uri};
 use super::{position_utf16, RenderOptions};
+use super::{write_json, Streamed};
 use crate::diagnostic::{Applicability, Finding, Severity};
 use crate::docs::{self, CheckDoc};
 use crate::source::Sources;
@@ -41,20 +42,21 @@ const INFORMATION_URI: &str = match option_env!("CARGO_PKG_HOMEPAGE") {
 };
 
 #[derive(Serialize)]
-struct Log<'a> {
+struct Log<R> {
     #[serde(rename = "$schema")]
     schema: &'static str,
     version: &'static str,
-    runs: [Run<'a>; 1],
+    runs: [Run<R>; 1],
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct Run<'a> {
+struct Run<R> {
     tool: Tool,
     original_uri_base_ids: BTreeMap<&'static str, ArtifactLocation>,
     column_kind: &'static str,
-    results: Vec<SarifResult<'a>>,
+    /// The results, serialized as they are written.
+    results: R,
     invocations: [Invocation; 1],
 }
 
@@ -258,7 +260,12 @@ impl Artifacts<'_> {
     }
 }
 
-pub(super) fn render(ws: &Workspace, result: &LintResult, options: &RenderOptions) -> String {
+pub(super) fn write(
+    ws: &Workspace,
+    result: &LintResult,
+    options: &RenderOptions,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     let artifacts = Artifacts {
         sources: &ws.sources,
         options,
@@ -266,22 +273,17 @@ pub(super) fn render(ws: &Workspace, result: &LintResult, options: &RenderOption
     let rule_ids = rule_ids(options, result);
     let prints = fingerprints(ws, &result.findings, &options.root);
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();
-    let results = result
-        .findings
-        .iter()
-        .zip(prints)
-        .map(|(finding, print)| {
-            // Findings that share a fingerprint are told apart by their order.
-            let count = seen.entry(print.key()).or_default();
-            *count += 1;
-            let key = match *count {
-                1 => print.key(),
-                n => format!("{}#{n}", print.key()),
-            };
-            let index = rule_ids.iter().position(|id| *id == finding.check);
-            sarif_result(&artifacts, finding, index, key)
-        })
-        .collect();
+    let results = result.findings.iter().zip(prints).map(|(finding, print)| {
+        // Findings that share a fingerprint are told apart by their order.
+        let count = seen.entry(print.key()).or_default();
+        *count += 1;
+        let key = match *count {
+            1 => print.key(),
+            n => format!("{}#{n}", print.key()),
+        };
+        let index = rule_ids.iter().position(|id| *id == finding.check);
+        sarif_result(&artifacts, finding, index, key)
+    });
     let log = Log {
         schema: SCHEMA,
         version: "2.1.0",
@@ -307,14 +309,11 @@ pub(super) fn render(ws: &Workspace, result: &LintResult, options: &RenderOption
                 },
             )]),
             column_kind: "utf16CodeUnits",
-            results,
+            results: Streamed::new(results),
             invocations: [invocation(ws)],
         }],
     };
-    // Serializing plain structs of strings and numbers cannot fail.
-    let mut text = serde_json::to_string_pretty(&log).unwrap_or_default();
-    text.push('\n');
-    text
+    write_json(&log, out)
 }
 
 /// The rules: the run's checks, plus any check that reported without being listed (the loader's

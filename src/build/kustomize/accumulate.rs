@@ -4,8 +4,8 @@
 
 use std::path::{Path, PathBuf};
 
-use super::nameref::Var;
 use super::res::{Gvk, KRes};
+use super::vars::Var;
 use super::{
     generate, is_remote, Acc, Builder, Fail, Kust, KUSTOMIZATION_NAMES, MAX_BUILDS, MAX_RESOURCES,
 };
@@ -56,11 +56,14 @@ impl Builder<'_, '_> {
         let kust = self.load_kustomization(dir)?;
         self.check_kind(&kust, component)?;
         self.check_fields(&kust);
+        // Only appends change `acc.res` in this loop: the index of its ids stays valid.
+        acc.ids = None;
         for key in ["resources", "bases"] {
             for entry in kust.list(key) {
                 self.resource(&kust, &entry, acc)?;
             }
         }
+        acc.ids = None;
         generate::generators(self, &kust, acc)?;
         self.plugin_generators(&kust, acc)?;
         self.components(&kust, acc)?;
@@ -178,7 +181,11 @@ impl Builder<'_, '_> {
             ));
         }
         let id = res.cur_id();
-        if acc.res.iter().any(|r| r.cur_id().equals(&id)) {
+        let res_list = &acc.res;
+        let ids = acc
+            .ids
+            .get_or_insert_with(|| res_list.iter().map(|r| r.cur_id().key()).collect());
+        if !ids.insert(id.key()) {
             return Err(self.fail(kust, span, format!("{} is defined twice", id.describe())));
         }
         acc.res.push(res);

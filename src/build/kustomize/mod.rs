@@ -24,7 +24,7 @@
 //! - [`transformers`]: run its transformers over all of that — patches ([`patches`]: strategic
 //!   merge [`smp`], JSON 6902 [`json6902`]), then the built-in ones ([`transform`]);
 //! - finally, here: generated names get their content hash ([`hash`]), references to renamed
-//!   objects are repaired and `vars` resolved ([`nameref`]).
+//!   objects are repaired ([`nameref`]) and `vars` resolved ([`vars`]).
 
 mod accumulate;
 mod builtins;
@@ -39,6 +39,7 @@ mod res;
 mod smp;
 mod transform;
 mod transformers;
+mod vars;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -50,8 +51,8 @@ use crate::yaml::{FileId, Span};
 
 pub(crate) use res::KRes;
 
-use nameref::Var;
 use res::ResId;
+use vars::Var;
 
 /// The file names a kustomization may have, in Kustomize's order of preference.
 const KUSTOMIZATION_NAMES: [&str; 3] = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
@@ -72,6 +73,8 @@ pub(crate) struct Built {
     pub(crate) resources: Vec<KRes>,
     /// Every file the build read (kustomizations, resources, patches, generator inputs).
     pub(crate) files: BTreeSet<FileId>,
+    /// The candidates the name-reference pass looked at (counted for the linearity test).
+    pub(crate) work: usize,
 }
 
 /// What a kustomization (with its bases and components) has produced so far.
@@ -79,6 +82,10 @@ pub(crate) struct Built {
 struct Acc {
     res: Vec<KRes>,
     vars: Vec<Var>,
+    /// The keys ([`ResId::key`]) of `res`, while resources are only appended to it (a
+    /// kustomization's `resources` loop), so that refusing a duplicate is not a scan of every
+    /// resource so far; `None` whenever anything else may have changed `res`.
+    ids: Option<std::collections::HashSet<(res::Gvk, String, String)>>,
 }
 
 impl Acc {
@@ -118,8 +125,8 @@ pub(crate) fn build(
         message,
     };
     add_hashes(&mut acc.res);
-    nameref::fix_references(&mut acc.res).map_err(top)?;
-    nameref::resolve_vars(&mut acc.res, &acc.vars).map_err(top)?;
+    let work = nameref::fix_references(&mut acc.res).map_err(top)?;
+    vars::resolve_vars(&mut acc.res, &acc.vars).map_err(top)?;
     drop_empty_annotations(&mut acc.res);
     acc.res.retain(|r| !is_local_config(r));
     Ok(Built {
@@ -127,6 +134,7 @@ pub(crate) fn build(
         kustomization,
         resources: acc.res,
         files: builder.files,
+        work,
     })
 }
 

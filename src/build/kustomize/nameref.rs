@@ -1,10 +1,12 @@
-//! Repairing references to renamed objects, and `vars`.
+//! Repairing references to renamed objects (`vars` are [`super::vars`]).
 //!
 //! When `namePrefix`, `nameSuffix`, `namespace` or a generator's hash suffix renames an object,
 //! Kustomize rewrites the fields that refer to it by name: a pod's ConfigMap and Secret refs,
 //! its ServiceAccount, RoleBinding `roleRef` and `subjects`, HPA targets, Ingress backends…
 //! This is that pass, with Kustomize's table of referring fields and its rules for picking the
 //! referred object when several share an old name.
+
+use std::collections::HashMap;
 
 use super::res::{Gvk, KRes, ResId};
 use super::transform::segments;
@@ -306,10 +308,96 @@ fn table() -> Vec<Ref> {
 /// What a candidate referral looks like, frozen before any reference is rewritten.
 struct Candidate {
     cur: ResId,
+    /// `cur`'s effective namespace and whether its kind is cluster-scoped, computed once.
+    cur_ns: String,
+    cluster: bool,
     prev: Vec<ResId>,
     org_ns: String,
     prefixes: Vec<String>,
     suffixes: Vec<String>,
+}
+
+/// The candidates by what a reference looks them up with, so that resolving one reference
+/// costs the candidates of that name, not a pass over every resource of the build (a build of
+/// thousands of objects would be quadratic).
+struct Candidates {
+    list: Vec<Candidate>,
+    /// By each name the candidate had before a rename (only renamed objects are referrals),
+    /// in index order, each candidate once per name.
+    by_previous_name: HashMap<String, Vec<usize>>,
+    /// By the effective namespace of the original id, in index order.
+    by_org_ns: HashMap<String, Vec<usize>>,
+    /// Candidates looked at while resolving references: counted, not timed, so a test can
+    /// show the pass grows linearly with the build.
+    examined: std::cell::Cell<usize>,
+}
+
+impl Candidates {
+    fn count(&self, n: usize) {
+        self.examined.set(self.examined.get() + n);
+    }
+
+    fn new(resources: &[KRes]) -> Candidates {
+        let list: Vec<Candidate> = resources
+            .iter()
+            .map(|r| {
+                let cur = r.cur_id();
+                Candidate {
+                    cur_ns: cur.effective_namespace(),
+                    cluster: cur.is_cluster_scoped(),
+                    cur,
+                    prev: r.prev.clone(),
+                    org_ns: r.org_id().effective_namespace(),
+                    prefixes: r.prefixes.clone(),
+                    suffixes: r.suffixes.clone(),
+                }
+            })
+            .collect();
+        let mut by_previous_name: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut by_org_ns: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, c) in list.iter().enumerate() {
+            for id in &c.prev {
+                let entry = by_previous_name.entry(id.name.clone()).or_default();
+                if entry.last() != Some(&i) {
+                    entry.push(i);
+                }
+            }
+            by_org_ns.entry(c.org_ns.clone()).or_default().push(i);
+        }
+        Candidates {
+            list,
+            by_previous_name,
+            by_org_ns,
+            examined: std::cell::Cell::new(0),
+        }
+    }
+}
+
+/// The candidates a resource may refer to (Kustomize's
+/// `SubsetThatCouldBeReferencedByResource`), as a test rather than a list.
+enum Reach {
+    /// A cluster-scoped referrer reaches everything.
+    All,
+    /// Cluster-scoped candidates, those of the referrer's namespace, and those of the
+    /// namespaces a RoleBinding's ServiceAccount subjects name.
+    Namespaces {
+        namespace: String,
+        binding_namespaces: Vec<String>,
+    },
+}
+
+impl Reach {
+    fn contains(&self, c: &Candidate) -> bool {
+        match self {
+            Reach::All => true,
+            Reach::Namespaces {
+                namespace,
+                binding_namespaces,
+            } => {
+                c.cluster || &c.cur_ns == namespace || binding_namespaces.contains(&c.cur.namespace)
+            }
+        }
+    }
 }
 
 fn same_ending(a: &[String], b: &[String]) -> bool {
@@ -322,29 +410,35 @@ fn same_ending(a: &[String], b: &[String]) -> bool {
 }
 
 struct Ctx<'a> {
-    candidates: &'a [Candidate],
-    /// Indexes of candidates in the referrer's reach.
-    subset: Vec<usize>,
-    referrer_cur: ResId,
-    referrer_prefixes: Vec<String>,
-    referrer_suffixes: Vec<String>,
+    candidates: &'a Candidates,
+    /// The candidates in the referrer's reach.
+    reach: &'a Reach,
+    referrer_cur: &'a ResId,
+    referrer_prefixes: &'a [String],
+    referrer_suffixes: &'a [String],
     target: &'a Gvk,
     role_ref: Option<Gvk>,
 }
 
 impl Ctx<'_> {
     /// Kustomize's `selectReferral`: which candidate `old_name` refers to.
+    ///
+    /// `in_pool` says which candidates may be chosen (those of a namespace, those in reach);
+    /// only candidates once named `old_name` are looked at.
     fn select(
         &self,
         old_name: &str,
-        pool: &[usize],
+        in_pool: &dyn Fn(usize) -> bool,
         same: &dyn Fn(&[usize]) -> bool,
     ) -> Result<Option<usize>, String> {
-        let c = self.candidates;
-        let mut list: Vec<usize> = pool
-            .iter()
+        let c = &self.candidates.list;
+        let named = self.candidates.by_previous_name.get(old_name);
+        self.candidates.count(named.map_or(0, Vec::len));
+        let mut list: Vec<usize> = named
+            .into_iter()
+            .flatten()
             .copied()
-            .filter(|&i| c[i].prev.iter().any(|id| id.name == old_name))
+            .filter(|&i| in_pool(i))
             .filter(|&i| c[i].prev.iter().any(|id| id.gvk.selected_by(self.target)))
             .filter(|&i| match &self.role_ref {
                 Some(gvk) => c[i].prev.iter().any(|id| id.gvk.selected_by(gvk)),
@@ -354,7 +448,7 @@ impl Ctx<'_> {
                 self.referrer_cur.is_cluster_scoped()
                     || c[i].cur.is_cluster_scoped()
                     || c[i].cur.gvk.kind == "ServiceAccount"
-                    || c[i].cur.effective_namespace() == self.referrer_cur.effective_namespace()
+                    || c[i].cur_ns == self.referrer_cur.effective_namespace()
             })
             .collect();
         if list.len() == 1 {
@@ -366,11 +460,11 @@ impl Ctx<'_> {
                 if allow_empty {
                     let pe = r.prefixes.is_empty() || self.referrer_prefixes.is_empty();
                     let se = r.suffixes.is_empty() || self.referrer_suffixes.is_empty();
-                    (pe || same_ending(&r.prefixes, &self.referrer_prefixes))
-                        && (se || same_ending(&r.suffixes, &self.referrer_suffixes))
+                    (pe || same_ending(&r.prefixes, self.referrer_prefixes))
+                        && (se || same_ending(&r.suffixes, self.referrer_suffixes))
                 } else {
-                    same_ending(&r.prefixes, &self.referrer_prefixes)
-                        && same_ending(&r.suffixes, &self.referrer_suffixes)
+                    same_ending(&r.prefixes, self.referrer_prefixes)
+                        && same_ending(&r.suffixes, self.referrer_suffixes)
                 }
             });
             if list.len() == 1 {
@@ -414,9 +508,10 @@ impl Ctx<'_> {
         let Some(old) = node.as_str().map(str::to_string) else {
             return Ok(());
         };
-        let c = self.candidates;
+        let c = &self.candidates.list;
         let same = |l: &[usize]| l.iter().all(|&i| c[i].cur.name == c[l[0]].cur.name);
-        if let Some(i) = self.select(&old, &self.subset, &same)? {
+        let in_reach = |i: usize| self.reach.contains(&c[i]);
+        if let Some(i) = self.select(&old, &in_reach, &same)? {
             if c[i].cur.name != old {
                 *node = KNode::string(&c[i].cur.name, node.span);
             }
@@ -428,33 +523,32 @@ impl Ctx<'_> {
         let Some(old) = node.str_at("name").map(str::to_string) else {
             return Ok(());
         };
-        let c = self.candidates;
-        let pool: Vec<usize> = match node.str_at("namespace") {
-            None => self.subset.clone(),
-            Some(ns) => {
-                let by_org: Vec<usize> = self
-                    .subset
-                    .iter()
-                    .copied()
-                    .filter(|&i| c[i].org_ns == ns)
-                    .collect();
-                if by_org.is_empty() {
-                    self.subset
-                        .iter()
-                        .copied()
-                        .filter(|&i| c[i].cur.effective_namespace() == ns)
-                        .collect()
-                } else {
-                    by_org
+        let c = &self.candidates.list;
+        let namespace = node.str_at("namespace").map(str::to_string);
+        // With a namespace: the candidates in reach that were first in it, else those in reach
+        // that are in it now.
+        let by_org = namespace.as_deref().is_some_and(|ns| {
+            self.candidates.by_org_ns.get(ns).is_some_and(|l| {
+                l.iter().any(|&i| {
+                    self.candidates.count(1);
+                    self.reach.contains(&c[i])
+                })
+            })
+        });
+        let in_pool = |i: usize| {
+            self.reach.contains(&c[i])
+                && match namespace.as_deref() {
+                    None => true,
+                    Some(ns) if by_org => c[i].org_ns == ns,
+                    Some(ns) => c[i].cur_ns == ns,
                 }
-            }
         };
         let same = |l: &[usize]| {
             l.iter().all(|&i| {
                 c[i].cur.name == c[l[0]].cur.name && c[i].cur.namespace == c[l[0]].cur.namespace
             })
         };
-        let Some(i) = self.select(&old, &pool, &same)? else {
+        let Some(i) = self.select(&old, &in_pool, &same)? else {
             return Ok(());
         };
         let r = &c[i];
@@ -476,22 +570,16 @@ impl Ctx<'_> {
 }
 
 /// Kustomize's `FixBackReferences`: rewrites every name reference to a renamed object.
-pub(crate) fn fix_references(resources: &mut [KRes]) -> Result<(), String> {
-    let candidates: Vec<Candidate> = resources
-        .iter()
-        .map(|r| Candidate {
-            cur: r.cur_id(),
-            prev: r.prev.clone(),
-            org_ns: r.org_id().effective_namespace(),
-            prefixes: r.prefixes.clone(),
-            suffixes: r.suffixes.clone(),
-        })
-        .collect();
+/// Returns the candidates it looked at ([`Candidates::examined`]).
+pub(crate) fn fix_references(resources: &mut [KRes]) -> Result<usize, String> {
+    let candidates = Candidates::new(resources);
     let table = table();
     for index in 0..resources.len() {
         let referrer_cur = resources[index].cur_id();
-        let subset = reachable(resources, index, &candidates);
+        let reach = reachable(resources, index, &candidates.list);
         let org = resources[index].org_id();
+        let prefixes = resources[index].prefixes.clone();
+        let suffixes = resources[index].suffixes.clone();
         for reference in &table {
             for (gvk, path) in &reference.fields {
                 if !org.gvk.selected_by(gvk) {
@@ -511,10 +599,10 @@ pub(crate) fn fix_references(resources: &mut [KRes]) -> Result<(), String> {
                 };
                 let ctx = Ctx {
                     candidates: &candidates,
-                    subset: subset.clone(),
-                    referrer_cur: referrer_cur.clone(),
-                    referrer_prefixes: resources[index].prefixes.clone(),
-                    referrer_suffixes: resources[index].suffixes.clone(),
+                    reach: &reach,
+                    referrer_cur: &referrer_cur,
+                    referrer_prefixes: &prefixes,
+                    referrer_suffixes: &suffixes,
                     target: &reference.target,
                     role_ref,
                 };
@@ -533,11 +621,11 @@ pub(crate) fn fix_references(resources: &mut [KRes]) -> Result<(), String> {
             }
         }
     }
-    Ok(())
+    Ok(candidates.examined.get())
 }
 
 /// Like `transform::visit` without creating anything.
-fn visit_existing(node: &mut KNode, path: &[String], set: &mut dyn FnMut(&mut KNode)) {
+pub(super) fn visit_existing(node: &mut KNode, path: &[String], set: &mut dyn FnMut(&mut KNode)) {
     let Some((first, rest)) = path.split_first() else {
         set(node);
         return;
@@ -556,13 +644,13 @@ fn visit_existing(node: &mut KNode, path: &[String], set: &mut dyn FnMut(&mut KN
 
 /// The candidates `resources[index]` may refer to (Kustomize's
 /// `SubsetThatCouldBeReferencedByResource`).
-fn reachable(resources: &[KRes], index: usize, candidates: &[Candidate]) -> Vec<usize> {
-    let referrer = &candidates[index].cur;
-    if referrer.is_cluster_scoped() {
-        return (0..candidates.len()).collect();
+fn reachable(resources: &[KRes], index: usize, candidates: &[Candidate]) -> Reach {
+    let referrer = &candidates[index];
+    if referrer.cluster {
+        return Reach::All;
     }
     let mut binding_namespaces = Vec::new();
-    if referrer.gvk.kind == "RoleBinding" {
+    if referrer.cur.gvk.kind == "RoleBinding" {
         for subject in resources[index]
             .node
             .get("subjects")
@@ -576,196 +664,8 @@ fn reachable(resources: &[KRes], index: usize, candidates: &[Candidate]) -> Vec<
             }
         }
     }
-    (0..candidates.len())
-        .filter(|&i| {
-            let id = &candidates[i].cur;
-            id.is_cluster_scoped()
-                || id.effective_namespace() == referrer.effective_namespace()
-                || binding_namespaces.contains(&id.namespace)
-        })
-        .collect()
-}
-
-/// A `vars:` entry.
-#[derive(Clone, Debug)]
-pub(crate) struct Var {
-    pub(crate) name: String,
-    pub(crate) target: Gvk,
-    pub(crate) target_name: String,
-    pub(crate) target_namespace: Option<String>,
-    pub(crate) field_path: String,
-}
-
-const VAR_PATHS: &[(&str, &str)] = &[
-    ("CronJob", "spec/jobTemplate/spec/template/spec/"),
-    ("DaemonSet", "spec/template/spec/"),
-    ("Deployment", "spec/template/spec/"),
-    ("Job", "spec/template/spec/"),
-    ("Pod", "spec/"),
-    ("ReplicaSet", "spec/template/spec/"),
-    ("StatefulSet", "spec/template/spec/"),
-];
-
-fn var_fields(kind: &str) -> Vec<String> {
-    let mut out: Vec<String> = vec!["metadata/labels".into(), "metadata/annotations".into()];
-    if let Some((_, prefix)) = VAR_PATHS.iter().find(|(k, _)| *k == kind) {
-        for list in ["containers", "initContainers"] {
-            for field in ["args", "command", "env/value", "volumeMounts/mountPath"] {
-                out.push(format!("{prefix}{list}/{field}"));
-            }
-        }
-        out.push(format!("{prefix}volumes/nfs/server"));
-    }
-    match kind {
-        "Ingress" => out.extend([
-            "spec/rules/host".into(),
-            "spec/tls/hosts".into(),
-            "spec/tls/secretName".into(),
-        ]),
-        "Service" => out.extend(["spec/ports/port".into(), "spec/ports/targetPort".into()]),
-        "StatefulSet" => out.push("spec/volumeClaimTemplates/spec/nfs/server".into()),
-        "PersistentVolume" => out.push("spec/nfs/server".into()),
-        _ => {}
-    }
-    out
-}
-
-/// Reads a `fieldPath` like `metadata.name` or `spec.ports[0].port`.
-fn field_value(node: &KNode, path: &str) -> Option<String> {
-    let mut cur = node;
-    for part in path.split('.') {
-        let (key, index) = match part.split_once('[') {
-            Some((k, rest)) => (k, rest.trim_end_matches(']').parse::<usize>().ok()),
-            None => (part, None),
-        };
-        if !key.is_empty() {
-            cur = cur.get(key)?;
-        }
-        if let Some(i) = index {
-            cur = cur.items().get(i)?;
-        }
-    }
-    match &cur.kind {
-        KKind::Scalar(s, _) => Some(s.clone()),
-        _ => None,
-    }
-}
-
-/// Expands `$(NAME)` (with `$$` as an escape), as Kubernetes and Kustomize do.
-fn expand(text: &str, values: &[(String, String)]) -> String {
-    let mut out = String::new();
-    let mut rest = text;
-    while let Some(at) = rest.find('$') {
-        out.push_str(&rest[..at]);
-        let after = &rest[at + 1..];
-        if let Some(next) = after.strip_prefix('$') {
-            out.push('$');
-            rest = next;
-        } else if let Some(body) = after.strip_prefix('(') {
-            match body.find(')') {
-                Some(end) => {
-                    let name = &body[..end];
-                    match values.iter().find(|(n, _)| n == name) {
-                        Some((_, v)) => out.push_str(v),
-                        None => {
-                            out.push_str("$(");
-                            out.push_str(name);
-                            out.push(')');
-                        }
-                    }
-                    rest = &body[end + 1..];
-                }
-                None => {
-                    out.push_str("$(");
-                    rest = body;
-                }
-            }
-        } else {
-            out.push('$');
-            rest = after;
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
-/// Resolves `vars` against the built resources and substitutes `$(NAME)` where Kustomize does.
-pub(crate) fn resolve_vars(resources: &mut [KRes], vars: &[Var]) -> Result<(), String> {
-    if vars.is_empty() {
-        return Ok(());
-    }
-    let mut values = Vec::new();
-    for var in vars {
-        let matches: Vec<&KRes> = resources
-            .iter()
-            .filter(|r| {
-                r.any_ids().any(|id| {
-                    id.gvk.selected_by(&var.target)
-                        && id.name == var.target_name
-                        && var.target_namespace.as_ref().map_or(true, |ns| {
-                            *ns == id.namespace || (ns == "default" && id.namespace.is_empty())
-                        })
-                })
-            })
-            .collect();
-        let target = match matches.as_slice() {
-            [one] => *one,
-            [] => {
-                return Err(format!(
-                    "var `{}` refers to {} `{}`, which is not in the build",
-                    var.name, var.target.kind, var.target_name
-                ))
-            }
-            _ => {
-                return Err(format!(
-                    "var `{}` matches several objects named `{}`",
-                    var.name, var.target_name
-                ))
-            }
-        };
-        let value = field_value(&target.node, &var.field_path)
-            .ok_or_else(|| format!("var `{}`: field `{}` not found", var.name, var.field_path))?;
-        values.push((var.name.clone(), value));
-    }
-    for res in resources.iter_mut() {
-        let kind = res.kind().to_string();
-        for path in var_fields(&kind) {
-            let segs = segments(&path);
-            visit_existing(&mut res.node, &segs, &mut |node| substitute(node, &values));
-        }
-    }
-    Ok(())
-}
-
-fn substitute(node: &mut KNode, values: &[(String, String)]) {
-    if node.is_null() {
-        return;
-    }
-    let span = node.span;
-    match &mut node.kind {
-        KKind::Scalar(s, _) => {
-            if s.contains('$') {
-                let new = expand(s, values);
-                if &new != s {
-                    *node = KNode::string(&new, span);
-                }
-            }
-        }
-        KKind::Seq(items) => items.iter_mut().for_each(|i| substitute(i, values)),
-        KKind::Map(entries) => entries.iter_mut().for_each(|(_, v)| substitute(v, values)),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn expansion_follows_kubernetes_rules() {
-        let values = vec![("A".to_string(), "x".to_string())];
-        assert_eq!(
-            expand("echo $(A) $(B) $$(A) $", &values),
-            "echo x $(B) $(A) $"
-        );
+    Reach::Namespaces {
+        namespace: referrer.cur_ns.clone(),
+        binding_namespaces,
     }
 }

@@ -41,7 +41,7 @@ pub(crate) fn is_cluster_scoped(kind: &str) -> bool {
 }
 
 /// Group, version and kind; an empty part in a selector matches anything.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub(crate) struct Gvk {
     pub(crate) group: String,
     pub(crate) version: String,
@@ -99,6 +99,16 @@ impl ResId {
         self.gvk == other.gvk
             && self.name == other.name
             && self.effective_namespace() == other.effective_namespace()
+    }
+
+    /// What [`ResId::equals`] compares, for hashing: two ids are equal exactly when their keys
+    /// are (so finding duplicates among n resources is one pass, not n²).
+    pub(crate) fn key(&self) -> (Gvk, String, String) {
+        (
+            self.gvk.clone(),
+            self.name.clone(),
+            self.effective_namespace(),
+        )
     }
 
     pub(crate) fn is_cluster_scoped(&self) -> bool {

@@ -4,8 +4,10 @@
 //! Every value a transformer sets carries the span of the kustomization line that asked for
 //! it, so a finding on (say) an image tag points at `newTag:` in the overlay.
 
+use std::collections::HashMap;
+
 use super::regex::Regex;
-use super::res::{is_cluster_scoped, Gvk, KRes};
+use super::res::{is_cluster_scoped, Gvk, KRes, ResId};
 use crate::build::knode::{KKind, KNode};
 use crate::yaml::Span;
 
@@ -371,18 +373,17 @@ pub(crate) fn namespace(
             set_scalar_at(&mut res.node, &segments(&spec.path), spec.create, &value);
         }
     }
-    for i in 0..resources.len() {
-        let id = resources[i].cur_id();
-        if resources
-            .iter()
-            .enumerate()
-            .any(|(j, r)| j != i && r.cur_id().equals(&id))
-        {
-            return Err(format!(
-                "namespace `{ns}` makes two resources the same: {}",
-                id.describe()
-            ));
-        }
+    // The first resource that has a twin, in one pass.
+    let ids: Vec<ResId> = resources.iter().map(KRes::cur_id).collect();
+    let mut count: HashMap<_, usize> = HashMap::new();
+    for id in &ids {
+        *count.entry(id.key()).or_default() += 1;
+    }
+    if let Some(id) = ids.iter().find(|id| count[&id.key()] > 1) {
+        return Err(format!(
+            "namespace `{ns}` makes two resources the same: {}",
+            id.describe()
+        ));
     }
     Ok(())
 }

@@ -1,0 +1,97 @@
+//! Inputs that used to cost quadratic time do linear work: each test builds a case at two
+//! sizes and compares the work counted inside k8sec (candidates looked at, chain links
+//! followed), not the time taken (timing is the benchmarks' job, `bench/run.py`).
+
+mod common;
+use common::repo;
+
+/// The objects of `apps` applications in one kustomization with a name prefix and a
+/// namespace: every object is renamed, so every reference (a Deployment's ServiceAccount and
+/// ConfigMap, a RoleBinding's subject) is resolved by the name-reference pass.
+fn big_kustomization(apps: usize) -> tempfile::TempDir {
+    let mut all = String::new();
+    for i in 0..apps {
+        all.push_str(&format!(
+            "---
+apiVersion: v1
+kind: ConfigMap
+metadata: {{name: cm-{i}}}
+data: {{mode: fast}}
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {{name: sa-{i}}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {{name: app-{i}}}
+spec:
+  selector: {{matchLabels: {{app: app-{i}}}}}
+  template:
+    metadata: {{labels: {{app: app-{i}}}}}
+    spec:
+      serviceAccountName: sa-{i}
+      containers:
+        - name: app
+          image: nginx:1.27
+          envFrom: [{{configMapRef: {{name: cm-{i}}}}}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {{name: rb-{i}}}
+roleRef: {{apiGroup: rbac.authorization.k8s.io, kind: Role, name: reader}}
+subjects: [{{kind: ServiceAccount, name: sa-{i}}}]
+"
+        ));
+    }
+    repo(&[
+        (
+            "kustomization.yaml",
+            "namePrefix: p-\nnamespace: shop\nresources: [all.yaml]\n",
+        ),
+        ("all.yaml", &all),
+    ])
+}
+
+#[test]
+fn one_kustomization_over_eight_thousand_objects_does_linear_work() {
+    // The references are resolved (the prefixed names), on a small build.
+    let small = big_kustomization(3);
+    let objects = k8sec::build::build_to_json(small.path(), small.path()).unwrap();
+    let deployment = objects
+        .iter()
+        .find(|o| o["metadata"]["name"] == "p-app-1")
+        .unwrap();
+    let pod = &deployment["spec"]["template"]["spec"];
+    assert_eq!(pod["serviceAccountName"], "p-sa-1");
+    assert_eq!(
+        pod["containers"][0]["envFrom"][0]["configMapRef"]["name"],
+        "p-cm-1"
+    );
+    let binding = objects
+        .iter()
+        .find(|o| o["metadata"]["name"] == "p-rb-2")
+        .unwrap();
+    assert_eq!(binding["subjects"][0]["name"], "p-sa-2");
+    assert_eq!(binding["subjects"][0]["namespace"], "shop");
+
+    let work = |apps: usize| {
+        let dir = big_kustomization(apps);
+        k8sec::build::build_work(dir.path(), dir.path()).unwrap()
+    };
+    let (small, small_work) = work(500);
+    let (large, large_work) = work(2_000);
+    assert_eq!((small, large), (2_000, 8_000));
+    let scale = large as f64 / small as f64;
+    let grew = large_work as f64 / small_work as f64;
+    eprintln!(
+        "{small} -> {large} objects ({scale:.2}x): work {small_work} -> {large_work} ({grew:.2}x)"
+    );
+    // Before, each reference was resolved against every object of the build: 16x here.
+    assert!(
+        grew < scale * 1.1,
+        "{small} -> {large} objects ({scale:.2}x) made the work grow {grew:.2}x"
+    );
+    assert!(large_work <= large * 2, "{large_work} for {large} objects");
+    assert!(large_work > 0, "the reference pass counted nothing");
+}
