@@ -512,10 +512,29 @@ fn unit_order(kind: &UnitKind) -> (u8, Option<&Path>) {
     }
 }
 
-/// Whether `text` may hold a Flux or Argo CD object (their API groups), whose paths become
-/// units of their own: conservative, a false yes only costs a reload.
+/// Whether `text` may hold a Flux or Argo CD object, whose paths become units of their own:
+/// an `apiVersion` with one of their API groups. Conservative (a false yes only costs a
+/// reload), but not so loose that an Argo CD annotation (`argocd.argoproj.io/sync-wave`) or
+/// Argo CD's own CRDs (`group: argoproj.io`) reload the folder on every keystroke.
 fn names_gitops(text: &str) -> bool {
-    text.contains("fluxcd.io") || text.contains("argoproj.io")
+    /// How far after `apiVersion` its value is looked at (quotes, a line break and
+    /// indentation, a tag, the group).
+    const WINDOW: usize = 80;
+    text.match_indices("apiVersion").any(|(at, key)| {
+        let rest = &text[at + key.len()..];
+        let mut end = rest.len().min(WINDOW);
+        while !rest.is_char_boundary(end) {
+            end -= 1;
+        }
+        // The value: from its first character (after the quotes, colon and line break that
+        // may come first) to the end of its line or flow entry.
+        let value = rest[..end]
+            .trim_start_matches(['"', '\'', ':', ' ', '\t', '\r', '\n'])
+            .split(['\r', '\n', ',', '}'])
+            .next()
+            .unwrap_or_default();
+        value.contains("fluxcd.io/") || value.contains("argoproj.io/")
+    })
 }
 
 #[cfg(test)]

@@ -260,6 +260,43 @@ fn a_patch_that_breaks_the_build_and_mends_it_is_followed() {
 }
 
 #[test]
+fn only_gitops_objects_reload_not_their_groups_mentioned_elsewhere() {
+    let repo = repo();
+    let mut session = Session::new(repo.path());
+    // An Argo CD annotation and a CRD of Argo CD's group are not GitOps objects.
+    let annotated = DEPLOYMENT.replace(
+        "metadata:\n",
+        "metadata:\n  annotations:\n    argocd.argoproj.io/sync-wave: \"1\"\n",
+    );
+    assert_ne!(annotated, DEPLOYMENT);
+    assert_eq!(
+        session.edit("apps/worker.yaml", &annotated),
+        Refresh::InPlace
+    );
+    let crd = "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: applications.argoproj.io\nspec:\n  group: argoproj.io\n";
+    let with_crd = format!("{annotated}---\n{crd}");
+    assert_eq!(
+        session.edit("apps/worker.yaml", &with_crd),
+        Refresh::InPlace
+    );
+    session.assert_fresh();
+    // An Application, in block or flow style, is one.
+    for application in [
+        "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: a}\n",
+        "{\"apiVersion\": \"argoproj.io/v1alpha1\", \"kind\": \"Application\"}\n",
+        "apiVersion:\n  source.toolkit.fluxcd.io/v1\nkind: GitRepository\n",
+    ] {
+        let text = format!("{with_crd}---\n{application}");
+        assert_eq!(session.edit("apps/worker.yaml", &text), Refresh::Reloaded);
+        // Removing it reloads too.
+        assert_eq!(
+            session.edit("apps/worker.yaml", &with_crd),
+            Refresh::Reloaded
+        );
+    }
+}
+
+#[test]
 fn a_kustomization_or_a_new_file_reloads() {
     let repo = repo();
     let mut session = Session::new(repo.path());
