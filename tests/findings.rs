@@ -406,6 +406,11 @@ fn the_human_summary_ends_with_how_to_silence_a_check() {
     let dir = common::repo(&[("empty.yaml", "# nothing\n")]);
     let clean = common::stdout(&common::k8sec(dir.path(), &["lint"]));
     assert!(!clean.contains("To silence a check"), "{clean}");
+    // Nor when the only findings are `invalid-yaml`, which no comment or setting silences.
+    let dir = common::repo(&[("broken.yaml", "kind: [\n")]);
+    let broken = common::stdout(&common::k8sec(dir.path(), &["lint"]));
+    assert!(broken.contains("invalid-yaml"), "{broken}");
+    assert!(!broken.contains("To silence a check"), "{broken}");
 }
 
 // ---------------------------------------------------------------------------------------------

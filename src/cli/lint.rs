@@ -4,6 +4,7 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use k8sec::config::Config;
+use k8sec::diagnostic::INVALID_YAML;
 use k8sec::fix::{unified_diff, FixMode};
 use k8sec::report::{self, Color, Format, RenderOptions};
 use k8sec::{Baseline, ExitStatus, FixCount, LintResult, Workspace};
@@ -210,7 +211,9 @@ impl Output {
             (false, format) => report::render(ws, result, format, &options),
         };
         let human = format == Format::Human && !self.statistics;
-        if human && !self.quiet && !result.findings.is_empty() {
+        // `invalid-yaml` cannot be silenced: no hint when it is all there is.
+        let silenceable = result.findings.iter().any(|f| f.check != INVALID_YAML);
+        if human && !self.quiet && silenceable {
             output.push_str(report::SILENCE_HINT);
         }
         if self.quiet && (human || (format == Format::Github && !self.statistics)) {

@@ -77,7 +77,7 @@ pub(crate) fn key_name<'a>(key: NodeRef<'a>) -> Result<Cow<'a, str>, String> {
             key_text(resolve(value, *style, key.node().tag.as_deref())?)
         }
         NodeKind::Mapping { .. } | NodeKind::Sequence { .. } | NodeKind::Alias { .. } => Err(
-            "a mapping or a sequence as a mapping key: kubectl refuses the document (invalid map key)"
+            "a mapping or a sequence as a mapping key (which is how a `{{ … }}` template placeholder reads): kubectl refuses the document (invalid map key)"
                 .into(),
         ),
     }
