@@ -1,6 +1,7 @@
 //! Tree nodes and the read-only cursor checks use to walk them.
 
 use std::borrow::Cow;
+use std::sync::OnceLock;
 
 use super::decode::{is_merge_key, key_name, merge_sources};
 use super::resolve::{resolve, Scalar};
@@ -103,6 +104,11 @@ pub struct Tree {
     /// Whether any node is an alias: most documents have none, and then no one needs to look
     /// for them (a fix asks on every edit, a `kind: List` of thousands of Pods has many).
     aliases: bool,
+    /// How the document is indented (step, sequence offset), as the fix engine reads it from
+    /// the document's text: remembered here so that it is read once per document, not once
+    /// per fix (a `kind: List` of thousands of Pods gets thousands of fixes). Filled by
+    /// `fix::yaml_edit`; the tree itself never reads it.
+    indentation: OnceLock<[usize; 2]>,
 }
 
 impl Tree {
@@ -117,6 +123,7 @@ impl Tree {
             root,
             parsed_from: None,
             aliases,
+            indentation: OnceLock::new(),
         }
     }
 
@@ -131,6 +138,11 @@ impl Tree {
     /// Whether any node of the tree is an alias (`*name`).
     pub(crate) fn has_aliases(&self) -> bool {
         self.aliases
+    }
+
+    /// The fix engine's memo of how the document is indented (see the field).
+    pub(crate) fn indentation(&self) -> &OnceLock<[usize; 2]> {
+        &self.indentation
     }
 
     /// The file this tree is a parsed document of, if it is one.

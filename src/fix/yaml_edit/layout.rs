@@ -5,15 +5,24 @@
 use super::{Doc, Layout};
 use crate::yaml::{NodeKind, NodeRef, ScalarStyle};
 
-/// How many block mapping entries [`Doc::layout`] samples: every fix reads the layout, so
-/// reading a whole `kind: List` of thousands of Pods for each of their fixes was quadratic;
-/// the document's first entries say how it is written.
+/// How many block mapping entries [`Doc::layout`] samples: the document's first entries say
+/// how it is written (a `kind: List` of thousands of Pods need not be read whole). The result
+/// is kept with the tree: read once per document, not once per fix.
 const LAYOUT_SAMPLE: usize = 256;
 
 impl<'t> Doc<'_, 't> {
     /// The indentation step and sequence style most used in the document (in its first
     /// [`LAYOUT_SAMPLE`] block mapping entries).
     pub(super) fn layout(&self) -> Layout {
+        let [step, seq_offset] = *self.tree.indentation().get_or_init(|| {
+            let layout = self.read_layout();
+            [layout.step, layout.seq_offset]
+        });
+        Layout { step, seq_offset }
+    }
+
+    /// [`layout`](Self::layout), read from the text.
+    fn read_layout(&self) -> Layout {
         let mut steps: Vec<usize> = Vec::new();
         let mut seq_offsets: Vec<usize> = Vec::new();
         let index = &self.source.line_index;
