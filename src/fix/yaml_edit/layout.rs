@@ -5,14 +5,10 @@
 use super::{Doc, Layout};
 use crate::yaml::{NodeKind, NodeRef, ScalarStyle};
 
-/// How many block mapping entries [`Doc::layout`] samples: the document's first entries say
-/// how it is written (a `kind: List` of thousands of Pods need not be read whole). The result
-/// is kept with the tree: read once per document, not once per fix.
-const LAYOUT_SAMPLE: usize = 256;
-
 impl<'t> Doc<'_, 't> {
-    /// The indentation step and sequence style most used in the document (in its first
-    /// [`LAYOUT_SAMPLE`] block mapping entries).
+    /// The indentation step and sequence style most used in the document. Read once per
+    /// document and kept with its tree: every fix asks, and a `kind: List` of thousands of Pods
+    /// has thousands of fixes.
     pub(super) fn layout(&self) -> Layout {
         let [step, seq_offset] = *self.tree.indentation().get_or_init(|| {
             let layout = self.read_layout();
@@ -26,11 +22,7 @@ impl<'t> Doc<'_, 't> {
         let mut steps: Vec<usize> = Vec::new();
         let mut seq_offsets: Vec<usize> = Vec::new();
         let index = &self.source.line_index;
-        let mut sampled = 0;
         for node in &self.tree.nodes {
-            if sampled == LAYOUT_SAMPLE {
-                break;
-            }
             let NodeKind::Mapping {
                 entries,
                 flow: false,
@@ -38,8 +30,7 @@ impl<'t> Doc<'_, 't> {
             else {
                 continue;
             };
-            for entry in entries.iter().take(LAYOUT_SAMPLE - sampled) {
-                sampled += 1;
+            for entry in entries {
                 let key = self.tree.node(entry.key).span().range.start;
                 let Some(key_col) = self.col(key) else {
                     continue;
