@@ -31,6 +31,7 @@ pub mod text;
 pub mod yaml;
 
 mod pipeline;
+mod run_cache;
 mod suppress;
 mod workspace;
 

@@ -14,33 +14,32 @@
 //! the same bytes, or absent from both; the value it ends at identical). Where they differ, the
 //! finding comes from something the file alone does not decide, and the fix is withheld.
 //!
-//! Parses are cached per thread, keyed by the run's sources and the file's id (sources do not
-//! change once loaded), so a file is parsed again at most once per thread however many fixes
-//! it gets, and a lookup costs no comparison of texts.
+//! Parses are shared by every thread and kept for the run, keyed by the run's sources and the
+//! file's id (sources do not change once loaded), so a file is parsed again at most once per
+//! run however many fixes it gets and however many threads ask, and a lookup costs no
+//! comparison of texts.
 
-use std::cell::RefCell;
 use std::collections::HashMap;
-use std::rc::Rc;
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
+use crate::run_cache::RunCache;
 use crate::source::SourceFile;
 use crate::yaml::{parse_stream, FileId, NodeId, NodeKind, NodeRef, Tree};
 
 /// The documents of one file as parsed from its text, with their nodes indexed by position.
 pub(super) struct FileTrees {
-    /// [`crate::source::Sources::id`] of the run the file belongs to.
-    sources: u64,
     file: FileId,
     trees: Vec<Tree>,
     /// (start, end, shape) → (document, node); `None` when two nodes share the key.
     index: HashMap<(u32, u32, u8), Option<(usize, NodeId)>>,
 }
 
-/// How many parsed files each thread keeps.
-const CACHE_SIZE: usize = 8;
+/// The parses of the run's files: a slot per file, filled by the first thread that needs it
+/// while others needing the same file wait for it. Per-thread caches of a few files parsed the
+/// bases of a Kustomize repository again and again (5.7% of a corpus lint).
+type Parses = Mutex<HashMap<FileId, Arc<OnceLock<Arc<FileTrees>>>>>;
 
-thread_local! {
-    static CACHE: RefCell<Vec<Rc<FileTrees>>> = const { RefCell::new(Vec::new()) };
-}
+static CACHE: RunCache<Parses> = RunCache::new();
 
 /// 0 for scalars, 1 for sequences, 2 for mappings, 3 for aliases.
 fn shape(kind: &NodeKind) -> u8 {
@@ -53,28 +52,21 @@ fn shape(kind: &NodeKind) -> u8 {
 }
 
 impl FileTrees {
-    /// The parse of `source` (file `file`), from this thread's cache when its text is the same.
-    pub(super) fn of(sources: u64, source: &SourceFile, file: FileId) -> Rc<FileTrees> {
-        CACHE.with(|cache| {
-            let mut cache = cache.borrow_mut();
-            if let Some(at) = cache
-                .iter()
-                .position(|t| t.file == file && t.sources == sources)
-            {
-                let hit = cache.remove(at);
-                cache.push(Rc::clone(&hit));
-                return hit;
-            }
-            let parsed = Rc::new(FileTrees::parse(sources, source, file));
-            if cache.len() >= CACHE_SIZE {
-                cache.remove(0);
-            }
-            cache.push(Rc::clone(&parsed));
-            parsed
-        })
+    /// The parse of `source` (file `file`) in the run of sources `run`, parsed on first use.
+    pub(super) fn of(run: u64, source: &SourceFile, file: FileId) -> Arc<FileTrees> {
+        let parses = CACHE.get(run, Parses::default);
+        // Each change under the lock is one insert: a poisoned lock still holds a whole map.
+        let slot = Arc::clone(
+            parses
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .entry(file)
+                .or_default(),
+        );
+        Arc::clone(slot.get_or_init(|| Arc::new(FileTrees::parse(source, file))))
     }
 
-    fn parse(sources: u64, source: &SourceFile, file: FileId) -> FileTrees {
+    fn parse(source: &SourceFile, file: FileId) -> FileTrees {
         let stream = parse_stream(&source.text, file, &source.line_index);
         let trees: Vec<Tree> = stream.documents.into_iter().map(|d| d.tree).collect();
         let mut index = HashMap::new();
@@ -91,12 +83,7 @@ impl FileTrees {
                     .or_insert(Some((doc, NodeId(i as u32))));
             }
         }
-        FileTrees {
-            sources,
-            file,
-            trees,
-            index,
-        }
+        FileTrees { file, trees, index }
     }
 
     /// The node of the file with `node`'s bytes and shape: `node` itself when its tree is the
