@@ -2,8 +2,11 @@
 //! (top-level `kubernetes-version`) no longer serves, or has deprecated, with the replacement
 //! to use and, where the object reads the same under it, a fix.
 
+use std::path::{Path, PathBuf};
+
 use super::{Applicability, Ctx, KubernetesVersion as Version, Sink};
 use crate::model::Resource;
+use crate::run_cache::RunCache;
 use crate::source::{is_kustomization, normalize, Sources};
 use crate::yaml::{FileId, NodeRef};
 
@@ -211,35 +214,56 @@ pub(super) fn deprecated_api_version(ctx: &Ctx<'_>, resource: &Resource, sink: &
 /// whose apiVersion changed alone would no longer take the patches of its overlays, and the
 /// build would fail.
 fn kustomize_may_build(sources: &Sources, file: FileId) -> bool {
+    static SCOPES: RunCache<KustomizeScope> = RunCache::new();
+    let scope = SCOPES.get(sources.id(), || KustomizeScope::of(sources));
     let path = normalize(&sources.get(file).path);
-    let dir = path.parent().unwrap_or(std::path::Path::new(""));
-    sources.iter().any(|(id, source)| {
-        if !is_kustomization(&source.path) {
-            return false;
+    let dir = path.parent().unwrap_or(Path::new(""));
+    scope.dirs.iter().any(|kust_dir| dir.starts_with(kust_dir))
+        || scope.named.iter().any(|named| path.starts_with(named))
+}
+
+/// Where the run's kustomizations may take files from, read once per run (per finding, it made
+/// a lint cost findings × kustomizations parses).
+struct KustomizeScope {
+    /// The directories holding a kustomization: it may build any file under them.
+    dirs: Vec<PathBuf>,
+    /// The paths kustomizations name, files or directories
+    /// (`resources: [../../shared/role.yaml]`).
+    named: Vec<PathBuf>,
+}
+
+impl KustomizeScope {
+    fn of(sources: &Sources) -> Self {
+        let mut scope = KustomizeScope {
+            dirs: Vec::new(),
+            named: Vec::new(),
+        };
+        for (id, source) in sources.iter() {
+            if !is_kustomization(&source.path) {
+                continue;
+            }
+            let kust_dir = normalize(source.path.parent().unwrap_or(Path::new("")));
+            let stream = crate::yaml::parse_stream(&source.text, id, &source.line_index);
+            for doc in &stream.documents {
+                let root = doc.tree.root();
+                let listed = ["resources", "bases", "components", "patchesStrategicMerge"]
+                    .iter()
+                    .flat_map(|key| root.get(key).into_iter().flat_map(|l| l.items()))
+                    .filter_map(NodeRef::as_str)
+                    .chain(
+                        root.get("patches")
+                            .into_iter()
+                            .flat_map(|l| l.items())
+                            .filter_map(|p| p.str_at("path")),
+                    );
+                scope
+                    .named
+                    .extend(listed.map(|entry| normalize(&kust_dir.join(entry))));
+            }
+            scope.dirs.push(kust_dir);
         }
-        let kust_dir = normalize(source.path.parent().unwrap_or(std::path::Path::new("")));
-        if dir.starts_with(&kust_dir) {
-            return true;
-        }
-        // A file named from elsewhere (`resources: [../../shared/role.yaml]`).
-        let stream = crate::yaml::parse_stream(&source.text, id, &source.line_index);
-        stream.documents.iter().any(|doc| {
-            let root = doc.tree.root();
-            let listed = ["resources", "bases", "components", "patchesStrategicMerge"]
-                .iter()
-                .flat_map(|key| root.get(key).into_iter().flat_map(|l| l.items()))
-                .filter_map(NodeRef::as_str)
-                .chain(
-                    root.get("patches")
-                        .into_iter()
-                        .flat_map(|l| l.items())
-                        .filter_map(|p| p.str_at("path")),
-                );
-            listed
-                .map(|entry| normalize(&kust_dir.join(entry)))
-                .any(|named| path.starts_with(&named))
-        })
-    })
+        scope
+    }
 }
 
 /// Whether `to`, a replacement of `deprecation`, is served by Kubernetes `target`.
@@ -318,6 +342,35 @@ mod tests {
         .into_iter()
         .map(|(_, _, message)| message)
         .collect()
+    }
+
+    #[test]
+    fn a_file_a_kustomization_may_build_is_under_it_or_named_by_it() {
+        use crate::source::{Origin, SourceFile};
+        let mut sources = Sources::default();
+        let mut add = |path: &str, text: &str| {
+            sources.push(SourceFile::new(path.into(), text.into(), Origin::File))
+        };
+        let kustomization = add(
+            "repo/app/kustomization.yaml",
+            "resources: [deploy.yaml, ../shared/role.yaml]\npatches:\n- path: ../patches/p.yaml\n",
+        );
+        let under = add("repo/app/sub/deploy.yaml", "kind: Pod\n");
+        let named = add("repo/shared/role.yaml", "kind: Role\n");
+        let patch = add("repo/patches/p.yaml", "kind: Pod\n");
+        let unrelated = add("repo/shared/other.yaml", "kind: Role\n");
+        let above = add("repo/top.yaml", "kind: Pod\n");
+        for (file, expected) in [
+            (kustomization, true),
+            (under, true),
+            (named, true),
+            (patch, true),
+            (unrelated, false),
+            (above, false),
+        ] {
+            let path = &sources.get(file).path;
+            assert_eq!(kustomize_may_build(&sources, file), expected, "{path:?}");
+        }
     }
 
     #[test]
