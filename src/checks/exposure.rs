@@ -276,12 +276,15 @@ fn dangers<'a>(ctx: &Ctx<'_>, pod: PodSpec<'a>) -> Vec<(NodeRef<'a>, String)> {
             ));
         }
     }
-    let sensitive = SensitivePaths::new(&ctx.params.sensitive_host_mount.paths);
+    // Read from the configuration only for a pod with a host path (few have one).
+    let mut sensitive = None;
     for volume in pod.spec.get("volumes").into_iter().flat_map(|v| v.items()) {
         let (Some(name), Some(node)) = (volume.str_at("name"), volume.path(&["hostPath", "path"]))
         else {
             continue;
         };
+        let sensitive = sensitive
+            .get_or_insert_with(|| SensitivePaths::new(&ctx.params.sensitive_host_mount.paths));
         let Some(found) = sensitive.matching(node) else {
             continue;
         };

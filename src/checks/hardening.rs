@@ -32,11 +32,14 @@ impl Default for SensitiveHostMount {
 /// `sensitive-host-mount`: a hostPath volume (of a pod, or a PersistentVolume) mounts a
 /// sensitive host path or something under it.
 pub(super) fn sensitive_host_mount(ctx: &Ctx<'_>, resource: &Resource, sink: &mut Sink<'_>) {
-    let sensitive = SensitivePaths::new(&ctx.params.sensitive_host_mount.paths);
+    // Read from the configuration only for an object with a host path (few have one).
+    let mut sensitive = None;
     let mut check = |what: String, host_path: Option<NodeRef<'_>>| {
         let Some(node) = host_path.and_then(|h| h.get("path")) else {
             return;
         };
+        let sensitive = sensitive
+            .get_or_insert_with(|| SensitivePaths::new(&ctx.params.sensitive_host_mount.paths));
         let Some(found) = sensitive.matching(node) else {
             return;
         };

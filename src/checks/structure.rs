@@ -14,17 +14,23 @@ use crate::yaml::{NodeKind, NodeRef};
 /// following aliases, so an alias bomb costs nothing.
 pub(super) fn duplicate_key(_ctx: &Ctx<'_>, resource: &Resource, sink: &mut Sink<'_>) {
     let mut stack: Vec<NodeRef<'_>> = vec![resource.root()];
+    // Most mappings have a handful of keys: a linear scan beats hashing them (this runs on
+    // every mapping of every object); large ones (ConfigMap data) hash. Both are reused from
+    // one mapping to the next rather than allocated for each.
+    let mut small: Vec<(&str, NodeRef<'_>)> = Vec::new();
+    let mut large: HashMap<&str, NodeRef<'_>> = HashMap::new();
     while let Some(node) = stack.pop() {
         match &node.node().kind {
             NodeKind::Mapping { entries, .. } => {
-                // Most mappings have a handful of keys: a linear scan beats hashing them (this
-                // runs on every mapping of every object); large ones (ConfigMap data) hash.
-                let mut small: Vec<(&str, NodeRef<'_>)> = Vec::new();
-                let mut large: HashMap<&str, NodeRef<'_>> = HashMap::new();
+                small.clear();
+                large.clear();
                 let use_map = entries.len() > 16;
                 for entry in entries {
                     let key = node.tree().node(entry.key);
-                    stack.push(node.tree().node(entry.value));
+                    let value = node.tree().node(entry.value);
+                    if !matches!(value.node().kind, NodeKind::Scalar { .. }) {
+                        stack.push(value);
+                    }
                     let Some((text, _)) = key.as_scalar() else {
                         continue;
                     };

@@ -1,6 +1,8 @@
 //! Checking an object against the shapes: scalars typed as go-yaml (YAML 1.1) types them, the
 //! problems found in document order.
 
+use std::fmt;
+
 use super::{pod_spec_fields, top_level, Field, Shape, METADATA};
 use crate::model::{PodSpec, Resource};
 use crate::yaml::{NodeRef, ScalarStyle};
@@ -108,6 +110,32 @@ pub(crate) struct Problem<'a> {
     pub(crate) message: String,
 }
 
+/// How a message names a value: `` `runAsUser` ``, "an item of `containers`",
+/// `` `labels.app` ``. Written out only when a problem is found: building the text for every
+/// field of every object was most of the cost of checking an object.
+#[derive(Clone, Copy)]
+enum Label<'l> {
+    /// A field: `` `name` ``.
+    Field(&'static str),
+    /// An item of a list.
+    ItemOf(&'l Label<'l>),
+    /// An entry of a mapping of any keys: the parent's name, a dot, the key.
+    Entry(&'l Label<'l>, &'l str),
+}
+
+impl fmt::Display for Label<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Label::Field(name) => write!(f, "`{name}`"),
+            Label::ItemOf(list) => write!(f, "an item of {list}"),
+            Label::Entry(map, key) => {
+                let map = map.to_string();
+                write!(f, "{}.{key}`", map.trim_end_matches('`'))
+            }
+        }
+    }
+}
+
 /// `{{ name }}` of an unrendered template (Mustache, Jinja, Go templates) that happens to parse
 /// as YAML: a flow mapping whose one key is itself a flow mapping. It is a value to be filled
 /// in, not a malformed one.
@@ -172,7 +200,7 @@ fn integral(node: NodeRef<'_>) -> bool {
 /// it is a mapping entry: a block collection of the wrong shape is reported there (one line),
 /// a scalar at itself. A null value is the field's zero value, never wrong in itself.
 fn check<'a>(
-    label: &str,
+    label: &Label<'_>,
     shape: &Shape,
     key: Option<NodeRef<'a>>,
     node: NodeRef<'a>,
@@ -203,7 +231,7 @@ fn check<'a>(
     }
     match shape {
         Shape::List(item) => {
-            let label = format!("an item of {label}");
+            let label = Label::ItemOf(label);
             for value in node.items() {
                 check(&label, item, None, value, out);
             }
@@ -214,8 +242,13 @@ fn check<'a>(
                 match entry_key.as_scalar() {
                     Some(("<<", ScalarStyle::Plain)) | None => {}
                     Some((name, _)) => {
-                        let label = format!("{}.{name}`", label.trim_end_matches('`'));
-                        check(&label, value, Some(entry_key), entry, out);
+                        check(
+                            &Label::Entry(label, name),
+                            value,
+                            Some(entry_key),
+                            entry,
+                            out,
+                        );
                     }
                 }
             }
@@ -234,7 +267,7 @@ fn check_fields<'a>(
     out: &mut Vec<Problem<'a>>,
 ) {
     for field in fields {
-        let label = format!("`{}`", field.name);
+        let label = Label::Field(field.name);
         match node.entry(field.name) {
             Some((key, value)) => {
                 let empty =
@@ -270,7 +303,13 @@ pub(crate) fn problems(resource: &Resource) -> Vec<Problem<'_>> {
     let mut out = Vec::new();
     let root = resource.root();
     if let Some((key, metadata)) = root.entry("metadata") {
-        check("`metadata`", &METADATA, Some(key), metadata, &mut out);
+        check(
+            &Label::Field("metadata"),
+            &METADATA,
+            Some(key),
+            metadata,
+            &mut out,
+        );
     }
     let kind = root.get("kind").unwrap_or(root);
     check_fields(top_level(resource), root, kind, &mut out);
@@ -282,7 +321,13 @@ pub(crate) fn problems(resource: &Resource) -> Vec<Problem<'_>> {
             let own_template =
                 !matches!(resource.kind.as_str(), "Pod") && top_level(resource).is_empty();
             if let Some(metadata) = pod.metadata.filter(|_| own_template) {
-                check("`metadata`", &METADATA, None, metadata, &mut out);
+                check(
+                    &Label::Field("metadata"),
+                    &METADATA,
+                    None,
+                    metadata,
+                    &mut out,
+                );
             }
         }
         None => out.extend(missing_pod_template(resource)),
