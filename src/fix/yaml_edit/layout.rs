@@ -174,13 +174,19 @@ impl<'t> Doc<'_, 't> {
 
 /// The value seen most often (the smaller on a tie); `None` for none.
 fn most_common(values: &[usize]) -> Option<usize> {
-    let mut best: Option<(usize, usize)> = None; // (count, value)
+    // Counted in one pass: a document of thousands of objects has tens of thousands of values,
+    // and counting each value's occurrences anew was quadratic.
+    let mut counts = std::collections::BTreeMap::new();
     for &v in values {
-        let count = values.iter().filter(|&&x| x == v).count();
-        best = match best {
-            Some((c, b)) if c > count || (c == count && b <= v) => Some((c, b)),
-            _ => Some((count, v)),
-        };
+        *counts.entry(v).or_insert(0usize) += 1;
+    }
+    // Ascending values, and only a strictly higher count replaces the best: ties go to the
+    // smaller value.
+    let mut best: Option<(usize, usize)> = None; // (count, value)
+    for (v, count) in counts {
+        if best.map_or(true, |(c, _)| count > c) {
+            best = Some((count, v));
+        }
     }
     best.map(|(_, v)| v)
 }
@@ -194,5 +200,6 @@ mod tests {
         assert_eq!(most_common(&[4, 2, 4, 2]), Some(2));
         assert_eq!(most_common(&[4, 4, 2]), Some(4));
         assert_eq!(most_common(&[]), None);
+        assert_eq!(most_common(&[3, 1, 3, 1, 1, 3, 2]), Some(1));
     }
 }
