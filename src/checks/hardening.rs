@@ -1,5 +1,7 @@
 //! Hardening beyond the Pod Security Standards.
 
+use std::collections::HashMap;
+
 use serde::Deserialize;
 
 use super::required_setting::RequiredSetting;
@@ -119,6 +121,8 @@ pub(super) fn automount_service_account_token(
     graph: &Graph<'_>,
     sink: &mut Sink<'_>,
 ) {
+    // Many pods run as one account (a namespace's `default`): its bindings are looked up once.
+    let mut bound_accounts: HashMap<NodeId, bool> = HashMap::new();
     for (id, resource) in graph.objects() {
         let Some(pod) = PodSpec::of(resource) else {
             continue;
@@ -126,7 +130,11 @@ pub(super) fn automount_service_account_token(
         let bound = graph
             .outgoing(id)
             .filter(|e| e.kind == EdgeKind::RunsAs)
-            .any(|e| account_is_bound(graph, e.to));
+            .any(|e| {
+                *bound_accounts
+                    .entry(e.to)
+                    .or_insert_with(|| account_is_bound(graph, e.to))
+            });
         if bound {
             continue;
         }
