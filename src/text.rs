@@ -82,6 +82,42 @@ pub struct LineIndex {
     len: u32,
     /// The text is ASCII: columns are byte counts, nothing to walk (a long line stays cheap).
     ascii: bool,
+    /// For a non-ASCII text, what precedes every [`MARK_EVERY`]th byte (the character boundary
+    /// at or before it): a column far into a long line (a minified JSON file is one line) is
+    /// counted from the nearest mark, not from the line's start — per finding, that made the
+    /// reports of such a file cost findings × line length.
+    marks: Vec<Counts>,
+}
+
+/// Bytes between two [`LineIndex`] marks.
+const MARK_EVERY: usize = 1024;
+
+/// Characters and UTF-16 code units of a stretch of text.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Counts {
+    chars: u32,
+    utf16: u32,
+}
+
+impl Counts {
+    fn of(text: &str) -> Counts {
+        let chars = text.chars().count() as u32;
+        // Characters outside the Basic Multilingual Plane (4 bytes in UTF-8) take two units.
+        let astral = text.bytes().filter(|&b| b >= 0xF0).count() as u32;
+        Counts {
+            chars,
+            utf16: chars + astral,
+        }
+    }
+}
+
+/// The character boundary at or before `offset` (clamped to the text).
+fn boundary_at_or_before(text: &str, offset: usize) -> usize {
+    let mut at = offset.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
 }
 
 impl LineIndex {
@@ -99,10 +135,48 @@ impl LineIndex {
                 pos = end;
             }
         }
+        let ascii = text.is_ascii();
+        let mut marks = Vec::new();
+        if !ascii {
+            let mut total = Counts::default();
+            let mut at = 0;
+            for block in 0..=text.len() / MARK_EVERY {
+                let mark = boundary_at_or_before(text, block * MARK_EVERY);
+                let counts = Counts::of(&text[at..mark]);
+                total.chars += counts.chars;
+                total.utf16 += counts.utf16;
+                marks.push(total);
+                at = mark;
+            }
+        }
         LineIndex {
             line_starts,
             len: text.len() as u32,
-            ascii: text.is_ascii(),
+            ascii,
+            marks,
+        }
+    }
+
+    /// What precedes byte `offset` (a character boundary) on its line, `start` being the line's
+    /// start: counted directly on a short stretch, else from the marks.
+    fn counts_between(&self, text: &str, start: usize, offset: usize) -> Counts {
+        if offset - start <= MARK_EVERY || self.marks.is_empty() {
+            return Counts::of(&text[start..offset]);
+        }
+        let before = |at: usize| {
+            let block = at / MARK_EVERY;
+            let mark = boundary_at_or_before(text, block * MARK_EVERY);
+            let base = self.marks.get(block).copied().unwrap_or_default();
+            let rest = Counts::of(&text[mark..at]);
+            Counts {
+                chars: base.chars + rest.chars,
+                utf16: base.utf16 + rest.utf16,
+            }
+        };
+        let (to, from) = (before(offset), before(start));
+        Counts {
+            chars: to.chars - from.chars,
+            utf16: to.utf16 - from.utf16,
         }
     }
 
@@ -139,17 +213,11 @@ impl LineIndex {
                 column: offset - start as u32 + 1,
             };
         }
-        let prefix = text.get(start..offset as usize).unwrap_or_else(|| {
-            // Offset inside a character: count up to the previous boundary.
-            let mut end = offset as usize;
-            while end > start && !text.is_char_boundary(end) {
-                end -= 1;
-            }
-            &text[start..end]
-        });
+        // An offset inside a character counts up to the previous boundary.
+        let end = boundary_at_or_before(text, offset as usize).max(start);
         LineCol {
             line: line as u32 + 1,
-            column: prefix.chars().count() as u32 + 1,
+            column: self.counts_between(text, start, end).chars + 1,
         }
     }
 
@@ -219,13 +287,14 @@ impl LineIndex {
 
     /// The UTF-16 column (0-based) of a byte offset, as the Language Server Protocol counts.
     pub fn utf16_column(&self, text: &str, offset: u32) -> u32 {
-        let lc = self.line_col(text, offset);
-        let start = self.line_starts[lc.line as usize - 1] as usize;
-        text[start..]
-            .chars()
-            .take(lc.column as usize - 1)
-            .map(|c| c.len_utf16() as u32)
-            .sum()
+        let offset = offset.min(self.len);
+        let start = self.line_starts[self.line_of(offset)];
+        if self.ascii {
+            return offset - start;
+        }
+        let (start, offset) = (start as usize, offset as usize);
+        let end = boundary_at_or_before(text, offset).max(start);
+        self.counts_between(text, start, end).utf16
     }
 }
 
@@ -378,5 +447,36 @@ mod tests {
         let text = "x: 😀y";
         let index = LineIndex::new(text);
         assert_eq!(index.utf16_column(text, text.find('y').unwrap() as u32), 5);
+    }
+
+    /// Columns far into long lines (counted from the marks) and near line starts (counted
+    /// directly) agree with counting every character from the line's start.
+    #[test]
+    fn columns_on_long_non_ascii_lines_match_counting_from_the_line_start() {
+        let line: String = (0..3000).map(|i| ["a", "é", "€", "😀"][i % 4]).collect();
+        let text = format!("{line}\n{line}\r\nshort é\n{line}");
+        let index = LineIndex::new(&text);
+        let mut checked = 0;
+        for offset in (0..=text.len() as u32)
+            .step_by(7)
+            .chain([text.len() as u32])
+        {
+            let line = index.line_of(offset);
+            let start = index.line_range(line).unwrap().start as usize;
+            let mut end = offset as usize;
+            while !text.is_char_boundary(end) {
+                end -= 1;
+            }
+            let prefix = &text[start..end];
+            let expected = LineCol {
+                line: line as u32 + 1,
+                column: prefix.chars().count() as u32 + 1,
+            };
+            assert_eq!(index.line_col(&text, offset), expected, "at {offset}");
+            let utf16: u32 = prefix.chars().map(|c| c.len_utf16() as u32).sum();
+            assert_eq!(index.utf16_column(&text, offset), utf16, "at {offset}");
+            checked += 1;
+        }
+        assert!(checked > 3000, "{checked}");
     }
 }
