@@ -9,6 +9,8 @@
 //! The rounds themselves (apply, re-lint, repeat, throw away a round that would break the
 //! file) are the pipeline's: they load and lint, which nothing in `fix/` may do.
 
+use std::collections::BTreeMap;
+
 use super::{Applicability, Edit, Fix};
 use crate::yaml::FileId;
 
@@ -57,18 +59,18 @@ pub fn apply_fixes<'f>(
             .first()
             .map(|e| (e.span.range.start, e.span.range.end))
     });
-    let mut taken: Vec<&Edit> = Vec::new();
+    let mut taken = Taken::default();
     let mut taken_fixes = Vec::new();
     let (mut applied, mut skipped) = (0, 0);
     for (position, fix) in fixes {
         let fits = is_well_formed(text, file, fix)
             && fix.edits.iter().all(|edit| {
                 taken
-                    .iter()
+                    .near(edit)
                     .all(|t| !t.conflicts_with(edit) || stacks(text, t, edit))
             });
         if fits {
-            taken.extend(fix.edits.iter());
+            fix.edits.iter().for_each(|edit| taken.push(edit));
             taken_fixes.push(position);
             applied += 1;
         } else {
@@ -77,6 +79,7 @@ pub fn apply_fixes<'f>(
     }
     // Stacked entries at one point: the deepest first (it continues the innermost mapping
     // that ends there), then in the order they were taken.
+    let mut taken = taken.in_order;
     taken.sort_by_key(|e| {
         let depth = entry_line(text, e).map_or(0, |(indent, _)| indent);
         (
@@ -102,6 +105,38 @@ pub fn apply_fixes<'f>(
         skipped,
         taken: taken_fixes,
         edits,
+    }
+}
+
+/// The edits taken so far: in the order taken, and by position, so that an edit is compared
+/// only with those it may overlap (a `kind: List` of thousands of Pods has tens of thousands
+/// of fixes in one file; comparing each with every one taken before was quadratic).
+#[derive(Default)]
+struct Taken<'f> {
+    in_order: Vec<&'f Edit>,
+    /// (start, order taken) → edit.
+    by_start: BTreeMap<(u32, usize), &'f Edit>,
+    /// The longest range taken: an edit starting more than this before `start` ends before it.
+    longest: u32,
+}
+
+impl<'f> Taken<'f> {
+    fn push(&mut self, edit: &'f Edit) {
+        let range = edit.span.range;
+        self.by_start
+            .insert((range.start, self.in_order.len()), edit);
+        self.in_order.push(edit);
+        self.longest = self.longest.max(range.len());
+    }
+
+    /// Every taken edit that may conflict with `edit` (touch or overlap its range), and maybe
+    /// a few more; in the order of their positions.
+    fn near(&self, edit: &Edit) -> impl Iterator<Item = &'f Edit> + '_ {
+        let range = edit.span.range;
+        let from = range.start.saturating_sub(self.longest);
+        self.by_start
+            .range((from, 0)..=(range.end, usize::MAX))
+            .map(|(_, &taken)| taken)
     }
 }
 
@@ -240,6 +275,21 @@ mod tests {
         let applied = apply_fixes(text, FileId(0), [&first, &second]);
         assert_eq!(applied.text, "ABcdef");
         assert_eq!((applied.applied, applied.skipped), (1, 1));
+    }
+
+    /// The conflict check looks only near each edit: a long edit taken early still keeps out
+    /// one that starts far after its start, and many edits in between change nothing.
+    #[test]
+    fn a_long_edit_keeps_out_what_it_covers_however_many_edits_lie_between() {
+        let text = "x".repeat(1000);
+        let mut fixes = vec![fix(&[(10, 900, "long")])];
+        fixes.extend((0..5).map(|i| fix(&[(950 + i * 2, 951 + i * 2, "s")])));
+        fixes.push(fix(&[(899, 905, "tail")])); // overlaps the long edit's end
+        fixes.push(fix(&[(900, 900, "touch")])); // an insertion where it ends
+        fixes.push(fix(&[(5, 10, "head")])); // ends where it starts: adjacent, fits
+        let applied = apply_fixes(&text, FileId(0), &fixes);
+        assert_eq!((applied.applied, applied.skipped), (7, 2));
+        assert_eq!(applied.taken, vec![0, 1, 2, 3, 4, 5, 8]);
     }
 
     #[test]
