@@ -31,6 +31,7 @@ use crate::diagnostic::{Edit, Finding, Severity};
 use crate::fix::{apply_fixes, write_fixed, FixMode};
 use crate::model::Resource;
 use crate::source::{Origin, SourceFile};
+use crate::text::TextRange;
 use crate::workspace::{FixCount, Inputs, LintResult, Workspace};
 use crate::yaml::FileId;
 
@@ -136,6 +137,7 @@ fn fix_one(
     );
     let resources: Vec<&Resource> = alone.resources().collect();
     let identity = identities(resources.iter().copied());
+    let objects = Objects::new(&resources);
     let mut reported: HashMap<Reported, usize> = HashMap::new();
     let edits_file = |f: &Finding| f.fix.as_ref().and_then(|fix| fix.file()) == Some(id);
     for finding in result
@@ -144,12 +146,12 @@ fn fix_one(
         .filter(|f| f.span.file == id || edits_file(f))
     {
         *reported
-            .entry(self::reported(finding, &resources))
+            .entry(self::reported(finding, &objects))
             .or_default() += 1;
     }
     let first = findings
         .into_iter()
-        .filter_map(|f| Some((self::reported(f, &resources), f.fix.clone()?)))
+        .filter_map(|f| Some((self::reported(f, &objects), f.fix.clone()?)))
         .collect();
     let mut fixed = rounds(source, id, first, &identity, &reported, config, mode);
     if fixed.warnings.iter().any(|w| w.starts_with(WITHHELD)) {
@@ -182,13 +184,35 @@ fn identities<'r>(resources: impl Iterator<Item = &'r Resource>) -> Identity {
 /// position among the file's objects, which fixing never changes) and its container.
 type Reported = (&'static str, Option<usize>, Option<String>);
 
-fn reported(finding: &Finding, resources: &[&Resource]) -> Reported {
-    let at = finding.span.range.start;
-    let object = resources.iter().position(|r| {
-        let range = r.root().span().range;
-        range.start <= at && at < range.end
-    });
+fn reported(finding: &Finding, objects: &Objects) -> Reported {
+    let object = objects.holding(finding.span.range.start);
     (finding.check, object, finding.container.clone())
+}
+
+/// Where a file's objects are, to tell which one holds a finding: the first in file order
+/// whose root spans it. Found by binary search when the objects follow each other without
+/// overlapping (always, for documents and the items of a `kind: List`): a List of thousands of
+/// Pods has tens of thousands of findings, and scanning every object for each was quadratic.
+struct Objects {
+    ranges: Vec<TextRange>,
+    ordered: bool,
+}
+
+impl Objects {
+    fn new(resources: &[&Resource]) -> Self {
+        let ranges: Vec<TextRange> = resources.iter().map(|r| r.root().span().range).collect();
+        let ordered = ranges.windows(2).all(|w| w[0].end <= w[1].start);
+        Objects { ranges, ordered }
+    }
+
+    fn holding(&self, at: u32) -> Option<usize> {
+        let holds = |r: &TextRange| r.start <= at && at < r.end;
+        if !self.ordered {
+            return self.ranges.iter().position(holds);
+        }
+        let after = self.ranges.partition_point(|r| r.start <= at);
+        after.checked_sub(1).filter(|&i| holds(&self.ranges[i]))
+    }
 }
 
 /// Applies `first`, then re-lints and applies again, until nothing changes (at most
@@ -251,11 +275,12 @@ fn rounds(
         // Only what the run reported: read alone, a Kustomize patch is a whole object with
         // every field missing, and a base lacks what its overlays set.
         let resources: Vec<&Resource> = relinted.resources().collect();
+        let objects = Objects::new(&resources);
         fixes = lint(&relinted, config)
             .findings
             .into_iter()
             .filter_map(|f| {
-                let key = self::reported(&f, &resources);
+                let key = self::reported(&f, &objects);
                 let fix = f.fix?;
                 let wanted = reported.contains_key(&key)
                     && mode.allows(fix.applicability)
@@ -501,4 +526,36 @@ fn write_once(
         written.insert(canonical, text.to_string());
     }
     Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The objects of a file, found by binary search, and by scanning when they overlap.
+    #[test]
+    fn a_finding_belongs_to_the_first_object_that_holds_it() {
+        let text = "apiVersion: v1\nkind: List\nitems:\n- {apiVersion: v1, kind: Pod, metadata: {name: a}}\n- {apiVersion: v1, kind: Pod, metadata: {name: b}}\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: c}\n";
+        let ws = load_source("list.yaml".into(), text.to_string(), Origin::File);
+        let resources: Vec<&Resource> = ws.resources().collect();
+        assert_eq!(resources.len(), 3);
+        let objects = Objects::new(&resources);
+        assert!(objects.ordered);
+        let at = |needle: &str| text.find(needle).unwrap() as u32;
+        assert_eq!(objects.holding(at("name: a")), Some(0));
+        assert_eq!(objects.holding(at("name: b")), Some(1));
+        assert_eq!(objects.holding(at("name: c")), Some(2));
+        assert_eq!(objects.holding(at("items")), None);
+        assert_eq!(objects.holding(text.len() as u32), None);
+        let nested = Objects {
+            ranges: vec![
+                TextRange::new(0, 10),
+                TextRange::new(2, 5),
+                TextRange::new(5, 8),
+            ],
+            ordered: false,
+        };
+        assert_eq!(nested.holding(3), Some(0));
+        assert_eq!(nested.holding(12), None);
+    }
 }
