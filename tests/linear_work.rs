@@ -95,3 +95,55 @@ fn one_kustomization_over_eight_thousand_objects_does_linear_work() {
     assert!(large_work <= large * 2, "{large_work} for {large} objects");
     assert!(large_work > 0, "the reference pass counted nothing");
 }
+
+/// A `kind: List` of `n` Pods (a `kubectl get -o yaml` dump), each missing every hardening
+/// setting, so each gets a dozen fixes in the one file.
+fn pod_list(n: usize) -> String {
+    let mut text = String::from("apiVersion: v1\nkind: List\nitems:\n");
+    for i in 0..n {
+        text.push_str(&format!(
+            "- apiVersion: v1\n  kind: Pod\n  metadata:\n    name: p{i}\n  spec:\n    containers:\n    - name: c\n      image: nginx:1.{i}\n"
+        ));
+    }
+    text
+}
+
+#[test]
+fn every_fix_of_a_list_of_thousands_of_pods_is_placed_with_linear_work() {
+    use k8sec::config::{Config, Overrides};
+    use k8sec::fix::Applicability;
+    use k8sec::source::Origin;
+
+    let config = Config::load(None, &Overrides::default()).unwrap();
+    let work = |n: usize| {
+        let text = pod_list(n);
+        let ws = k8sec::load_source("pods.yaml".into(), text.clone(), Origin::File);
+        let result = k8sec::lint(&ws, &config);
+        let fixes: Vec<_> = result
+            .findings
+            .iter()
+            .filter_map(|f| f.fix.as_ref())
+            .filter(|f| f.applicability != Applicability::DisplayOnly)
+            .collect();
+        let applied = k8sec::fix::apply_fixes(&text, fixes[0].edits[0].span.file, fixes);
+        assert!(
+            applied.applied >= 2 * n,
+            "{} fixes applied for {n} pods",
+            applied.applied
+        );
+        (applied.applied, applied.compared)
+    };
+    let (small_fixes, small_work) = work(1_000);
+    let (large_fixes, large_work) = work(4_000);
+    let scale = large_fixes as f64 / small_fixes as f64;
+    let grew = large_work as f64 / small_work as f64;
+    eprintln!(
+        "{small_fixes} -> {large_fixes} fixes ({scale:.2}x): comparisons {small_work} -> {large_work} ({grew:.2}x)"
+    );
+    // Before, each fix was compared with every one taken before it: 16x here.
+    assert!(
+        grew < scale * 1.1,
+        "{small_fixes} -> {large_fixes} fixes ({scale:.2}x) made the comparisons grow {grew:.2}x"
+    );
+    assert!(large_work > 0, "no comparison counted");
+}

@@ -44,6 +44,9 @@ pub struct Applied {
     pub taken: Vec<usize>,
     /// The edits made, sorted.
     pub edits: Vec<Edit>,
+    /// How many times an edit taken was compared with one being tried: the work the
+    /// linearity tests count (comparing every pair was quadratic in a file's fixes).
+    pub compared: usize,
 }
 
 /// Applies to `text` (the text of `file`) every fix of `fixes` that does not conflict with one
@@ -61,13 +64,14 @@ pub fn apply_fixes<'f>(
     });
     let mut taken = Taken::default();
     let mut taken_fixes = Vec::new();
-    let (mut applied, mut skipped) = (0, 0);
+    let (mut applied, mut skipped, mut compared) = (0, 0, 0);
     for (position, fix) in fixes {
         let fits = is_well_formed(text, file, fix)
             && fix.edits.iter().all(|edit| {
-                taken
-                    .near(edit)
-                    .all(|t| !t.conflicts_with(edit) || stacks(text, t, edit))
+                taken.near(edit).all(|t| {
+                    compared += 1;
+                    !t.conflicts_with(edit) || stacks(text, t, edit)
+                })
             });
         if fits {
             fix.edits.iter().for_each(|edit| taken.push(edit));
@@ -105,6 +109,7 @@ pub fn apply_fixes<'f>(
         skipped,
         taken: taken_fixes,
         edits,
+        compared,
     }
 }
 
