@@ -73,6 +73,7 @@ const MODULES: &[&str] = &[
     "model",
     "pipeline",
     "report",
+    "run_cache",
     "source",
     "suppress",
     "text",
@@ -85,9 +86,8 @@ fn forbidden(area: &str) -> &'static [&'static str] {
     match area {
         "checks" => &["pipeline", "config", "report", "build"],
         "model" | "graph" => &["pipeline", "config", "report", "build", "checks"],
-        "build" | "fix" | "source" | "yaml" | "text.rs" | "diagnostic.rs" | "docs.rs" => {
-            &["pipeline", "config", "report", "checks"]
-        }
+        "build" | "fix" | "source" | "yaml" | "text.rs" | "diagnostic.rs" | "docs.rs"
+        | "run_cache.rs" => &["pipeline", "config", "report", "checks"],
         "report" => &["pipeline", "checks", "config"],
         "workspace.rs" | "suppress.rs" => &["pipeline", "report", "checks"],
         _ => &[],
