@@ -131,3 +131,71 @@ pub(crate) fn visible(text: &str, replace: impl Fn(char) -> bool) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use super::*;
+    use crate::config::Config;
+    use crate::source::Origin;
+
+    /// A writer that keeps only the size of the report and of its largest single write.
+    #[derive(Default)]
+    struct Writes {
+        total: usize,
+        largest: usize,
+    }
+
+    impl std::io::Write for Writes {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.total += bytes.len();
+            self.largest = self.largest.max(bytes.len());
+            Ok(bytes.len())
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    /// Every format reaches its writer in pieces of about one finding, never as one string of
+    /// the whole report: with 300 findings, no single write holds 2% of the report.
+    #[test]
+    fn every_format_is_written_finding_by_finding() {
+        let pod = |i: usize| {
+            format!(
+                "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p{i}\n  namespace: ns\nspec:\n  \
+                 containers:\n  - name: c\n    image: reg.example/app:1\n    \
+                 securityContext:\n      privileged: true\n---\n"
+            )
+        };
+        let text: String = (0..100).map(pod).collect();
+        let ws = crate::load_source(PathBuf::from("pods.yaml"), text, Origin::File);
+        let config = Config::load(None, &Default::default()).expect("the default configuration");
+        let result = crate::lint(&ws, &config);
+        assert!(result.findings.len() >= 300, "{}", result.findings.len());
+        let options = RenderOptions {
+            color: true,
+            rules: config.enabled.clone(),
+            root: paths::SrcRoot::new(PathBuf::from("/repo"), PathBuf::from("/repo")),
+        };
+        for format in [
+            Format::Human,
+            Format::Concise,
+            Format::Json,
+            Format::Sarif,
+            Format::Github,
+            Format::Junit,
+        ] {
+            let mut out = Writes::default();
+            write(&ws, &result, format, &options, &mut out).expect("written");
+            assert!(
+                out.largest * 50 < out.total,
+                "{format:?}: a write of {} bytes in a report of {}",
+                out.largest,
+                out.total
+            );
+        }
+    }
+}
