@@ -45,10 +45,12 @@ pub(super) fn write(
             .collect();
         let files = Snippets::new(&ws.sources, &masked, &spans);
         let diagnostic = diagnostic(finding, &files);
-        match term::emit_to_write_style(styled, &config, &files, &diagnostic) {
-            Err(files::Error::Io(error)) => return Err(error),
-            // Our spans come from the same sources, so rendering cannot miss a file or a line.
-            Ok(()) | Err(_) => {}
+        // Only writing can fail: our spans come from the same sources, so rendering cannot
+        // miss a file or a line.
+        if let Err(files::Error::Io(error)) =
+            term::emit_to_write_style(styled, &config, &files, &diagnostic)
+        {
+            return Err(error);
         }
     }
     Ok(())
