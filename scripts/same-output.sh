@@ -38,3 +38,15 @@ for format in text dot mermaid json; do
 done
 run corpus-graph-json graph "$corpus" --format json
 run checks-json checks --format json
+# Every report format, to stdout and to files, in color and quiet.
+for format in github junit; do
+    run "corpus-$format" lint "$corpus" --select all --format "$format" "${helm[@]}"
+done
+run corpus-human-color lint "$corpus" --color always "${helm[@]}"
+run example-outputs lint testdata/example --select all --color always \
+    --format github --output "$out/example-outputs.github" \
+    --format junit --output "$out/example-outputs.junit" \
+    --format concise --output "$out/example-outputs.concise" \
+    --format human --output "$out/example-outputs.human" --format human
+run example-quiet lint testdata/example --quiet --format github --format human --output "$out/example-quiet.human"
+run example-statistics lint testdata/example --statistics --format human

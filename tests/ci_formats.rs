@@ -1,7 +1,7 @@
 //! `--format github` and `--format junit` against golden files (`testdata/ci/`), on a repository
 //! whose names and paths hold everything their syntaxes give a meaning to: `,` `:` `%`, CR and
 //! LF, workflow commands, XML markup and control characters, non-ASCII text. And `--output`:
-//! several reports from one run.
+//! several reports from one run; and every format written to its writer finding by finding.
 //!
 //! The inputs are written by the test (a path holding `:` cannot be checked out everywhere).
 //! `K8SEC_BLESS=1 cargo test --test ci_formats` rewrites the golden files; review the diff.
@@ -249,5 +249,68 @@ fn several_reports_in_one_run() {
         let output = k8sec(dir.path(), args);
         assert_eq!(output.status.code(), Some(2), "{args:?}");
         assert!(stderr(&output).contains("--format"), "{}", stderr(&output));
+    }
+}
+
+/// A writer that keeps only the size of the report and of its largest single write.
+#[derive(Default)]
+struct Writes {
+    total: usize,
+    largest: usize,
+}
+
+impl std::io::Write for Writes {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.total += bytes.len();
+        self.largest = self.largest.max(bytes.len());
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Every format reaches its writer in pieces of about one finding, never as one string of the
+/// whole report: with 300 findings, no single write holds 2% of the report.
+#[test]
+fn every_format_is_written_finding_by_finding() {
+    use ::k8sec::report::{self, paths::SrcRoot, Format, RenderOptions};
+    use std::path::PathBuf;
+
+    let pod = |i: usize| {
+        format!(
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p{i}\n  namespace: ns\nspec:\n  \
+             containers:\n  - name: c\n    image: reg.example/app:1\n    \
+             securityContext:\n      privileged: true\n---\n"
+        )
+    };
+    let text: String = (0..100).map(pod).collect();
+    let origin = ::k8sec::source::Origin::File;
+    let ws = ::k8sec::load_source(PathBuf::from("pods.yaml"), text, origin);
+    let config = ::k8sec::config::Config::load(None, &Default::default()).expect("the defaults");
+    let result = ::k8sec::lint(&ws, &config);
+    assert!(result.findings.len() >= 300, "{}", result.findings.len());
+    let options = RenderOptions {
+        color: true,
+        rules: config.enabled.clone(),
+        root: SrcRoot::new(PathBuf::from("/repo"), PathBuf::from("/repo")),
+    };
+    for format in [
+        Format::Human,
+        Format::Concise,
+        Format::Json,
+        Format::Sarif,
+        Format::Github,
+        Format::Junit,
+    ] {
+        let mut out = Writes::default();
+        report::write(&ws, &result, format, &options, &mut out).expect("written");
+        assert!(
+            out.largest * 50 < out.total,
+            "{format:?}: a write of {} bytes in a report of {}",
+            out.largest,
+            out.total
+        );
     }
 }

@@ -1,7 +1,7 @@
 //! `k8sec lint`: report the findings, or show (`--diff`) or apply (`--fix`) their fixes.
 
 use std::io::{IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use k8sec::config::Config;
 use k8sec::diagnostic::INVALID_YAML;
@@ -137,44 +137,31 @@ impl Output {
             }
         }
         for target in &self.targets {
-            if !self.statistics && matches!(target.format, Format::Json | Format::Sarif) {
-                self.stream(ws, result, target.format, target.file.as_deref(), to_stderr)?;
-                continue;
-            }
-            let Some(path) = &target.file else {
-                let text = self.render(ws, result, target.format, self.color(to_stderr));
-                if to_stderr {
-                    let _ = std::io::stderr().lock().write_all(text.as_bytes());
-                } else {
-                    write_stdout(&text);
-                }
-                continue;
-            };
-            let text = self.render(ws, result, target.format, false);
-            std::fs::write(path, text).map_err(|e| Error::Output(path.clone(), e))?;
+            self.stream(ws, result, target, to_stderr)?;
         }
         Ok(())
     }
 
-    /// Writes a JSON or SARIF report as it is serialized (a large report is never held whole
-    /// in memory): to `file`, else to stdout or stderr. A closed stdout is not an error.
+    /// Writes one report as it is formatted, through a 64 KiB buffer (a large report is never
+    /// held whole in memory): to its file, else to stdout or stderr, in color when that is a
+    /// terminal that wants it. A closed stdout is not an error; a file that cannot be written is.
     fn stream(
         &self,
         ws: &Workspace,
         result: &LintResult,
-        format: Format,
-        file: Option<&Path>,
+        target: &Target,
         to_stderr: bool,
     ) -> Result<(), Error> {
+        let color = target.file.is_none() && self.color(to_stderr);
         let write = |out: &mut dyn Write| {
             let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
-            report::write(ws, result, format, &self.options, &mut out)?;
+            self.write(ws, result, target.format, color, &mut out)?;
             out.flush()
         };
-        match file {
+        match &target.file {
             Some(path) => std::fs::File::create(path)
                 .and_then(|mut f| write(&mut f))
-                .map_err(|e| Error::Output(path.to_path_buf(), e)),
+                .map_err(|e| Error::Output(path.clone(), e)),
             None if to_stderr => {
                 let _ = write(&mut std::io::stderr().lock());
                 Ok(())
@@ -200,31 +187,39 @@ impl Output {
         }
     }
 
-    fn render(&self, ws: &Workspace, result: &LintResult, format: Format, color: bool) -> String {
+    /// One report in `format`: the findings (or `--statistics`' counts), then for human and
+    /// GitHub output the summary line and for human output the hint on silencing a check,
+    /// unless `--quiet`.
+    fn write(
+        &self,
+        ws: &Workspace,
+        result: &LintResult,
+        format: Format,
+        color: bool,
+        out: &mut dyn Write,
+    ) -> std::io::Result<()> {
+        if self.statistics {
+            let counts = match format {
+                Format::Json => report::statistics::render_json(result),
+                _ => report::statistics::render_text(result),
+            };
+            return out.write_all(counts.as_bytes());
+        }
         let options = RenderOptions {
             color,
             ..self.options.clone()
         };
-        let mut output = match (self.statistics, format) {
-            (true, Format::Json) => report::statistics::render_json(result),
-            (true, _) => report::statistics::render_text(result),
-            (false, format) => report::render(ws, result, format, &options),
-        };
-        let human = format == Format::Human && !self.statistics;
+        report::write(ws, result, format, &options, out)?;
+        if self.quiet || !matches!(format, Format::Human | Format::Github) {
+            return Ok(());
+        }
+        out.write_all(report::summary(ws, result).as_bytes())?;
         // `invalid-yaml` cannot be silenced: no hint when it is all there is.
         let silenceable = result.findings.iter().any(|f| f.check != INVALID_YAML);
-        if human && !self.quiet && silenceable {
-            output.push_str(report::SILENCE_HINT);
+        if format == Format::Human && silenceable {
+            out.write_all(report::SILENCE_HINT.as_bytes())?;
         }
-        if self.quiet && (human || (format == Format::Github && !self.statistics)) {
-            // Drop the summary line.
-            if let Some(cut) = output.trim_end_matches('\n').rfind('\n') {
-                output.truncate(cut + 1);
-            } else {
-                output.clear();
-            }
-        }
-        output
+        Ok(())
     }
 }
 

@@ -10,18 +10,20 @@
 //! escape that would color the log) are shown as `\u{1b}`.
 //!
 //! Paths are relative to the source root (what GitHub resolves them against); lines are
-//! 1-based and columns count UTF-16 code units, as GitHub's web views do. The summary line
-//! follows the annotations, as plain log text.
+//! 1-based and columns count UTF-16 code units, as GitHub's web views do. The CLI follows the
+//! annotations with the summary line ([`super::summary`]), as plain log text.
 
-use std::fmt::Write as _;
-
-use super::human;
 use super::{position_utf16, visible, RenderOptions};
 use crate::diagnostic::{Applicability, Finding, Severity};
 use crate::workspace::{LintResult, Workspace};
 
-pub(super) fn render(ws: &Workspace, result: &LintResult, options: &RenderOptions) -> String {
-    let mut out = String::new();
+/// One annotation per finding, written to `out` as each is formatted.
+pub(super) fn write(
+    ws: &Workspace,
+    result: &LintResult,
+    options: &RenderOptions,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     for finding in &result.findings {
         let (start, end) = position_utf16(&ws.sources, finding.span);
         let file = options
@@ -32,7 +34,7 @@ pub(super) fn render(ws: &Workspace, result: &LintResult, options: &RenderOption
             Severity::Warning => "warning",
             Severity::Info => "notice",
         };
-        let _ = writeln!(
+        writeln!(
             out,
             "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}",
             property(&file),
@@ -42,10 +44,9 @@ pub(super) fn render(ws: &Workspace, result: &LintResult, options: &RenderOption
             end.column,
             property(finding.check),
             data(&message(ws, finding, options)),
-        );
+        )?;
     }
-    out.push_str(&human::summary(ws, result));
-    out
+    Ok(())
 }
 
 /// The annotation's text: the message, the object, the related locations, the fix and where to

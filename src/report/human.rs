@@ -1,7 +1,8 @@
 //! Human output: each finding as a source snippet with its primary and related labels.
 
 use codespan_reporting::diagnostic::{Diagnostic, Label, Severity as CsSeverity};
-use codespan_reporting::term::termcolor::Buffer;
+use codespan_reporting::files;
+use codespan_reporting::term::termcolor::{Ansi, NoColor, WriteColor};
 use codespan_reporting::term::{self, Config};
 
 use super::escape::escape;
@@ -19,15 +20,24 @@ pub enum Color {
 }
 
 /// Every finding as a snippet of its lines (escaped, long lines cut: see `snippet.rs`; secret
-/// text a finding marks masked: see `redact.rs`), then the summary. Messages, names and notes
-/// are escaped: they carry the repository's text.
-pub(super) fn render(ws: &Workspace, result: &LintResult, color: bool) -> String {
+/// text a finding marks masked: see `redact.rs`), written to `out` as it is rendered, finding
+/// by finding. Messages, names and notes are escaped: they carry the repository's text. The
+/// summary line is the caller's ([`summary`]): `--quiet` leaves it out.
+pub(super) fn write(
+    ws: &Workspace,
+    result: &LintResult,
+    color: bool,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     let masked = masked_sources(ws, result);
     let config = Config::default();
-    let mut buffer = if color {
-        Buffer::ansi()
+    let (mut ansi, mut plain);
+    let styled: &mut dyn WriteColor = if color {
+        ansi = Ansi::new(out);
+        &mut ansi
     } else {
-        Buffer::no_color()
+        plain = NoColor::new(out);
+        &mut plain
     };
     for finding in &result.findings {
         let spans: Vec<_> = std::iter::once(finding.span)
@@ -35,12 +45,15 @@ pub(super) fn render(ws: &Workspace, result: &LintResult, color: bool) -> String
             .collect();
         let files = Snippets::new(&ws.sources, &masked, &spans);
         let diagnostic = diagnostic(finding, &files);
-        // Our spans come from the same sources, so rendering cannot miss a file or a line.
-        let _ = term::emit_to_write_style(&mut buffer, &config, &files, &diagnostic);
+        // Only writing can fail: our spans come from the same sources, so rendering cannot
+        // miss a file or a line.
+        if let Err(files::Error::Io(error)) =
+            term::emit_to_write_style(styled, &config, &files, &diagnostic)
+        {
+            return Err(error);
+        }
     }
-    let mut out = String::from_utf8_lossy(buffer.as_slice()).into_owned();
-    out.push_str(&summary(ws, result));
-    out
+    Ok(())
 }
 
 fn diagnostic(finding: &Finding, files: &Snippets<'_>) -> Diagnostic<crate::yaml::FileId> {
@@ -99,7 +112,7 @@ fn first_sentence(text: &str) -> String {
 }
 
 /// The closing line: fixes applied, counts by severity, files, suppressed, fixes available.
-pub(super) fn summary(ws: &Workspace, result: &LintResult) -> String {
+pub fn summary(ws: &Workspace, result: &LintResult) -> String {
     let count = |s: Severity| result.findings.iter().filter(|f| f.severity == s).count();
     let total = result.findings.len();
     let mut line = String::new();

@@ -17,7 +17,6 @@
 //! turn them into spaces.
 
 use std::collections::{BTreeMap, HashSet};
-use std::fmt::Write as _;
 
 use super::fingerprint::fingerprints;
 use super::{position, visible, RenderOptions};
@@ -25,29 +24,37 @@ use crate::diagnostic::Finding;
 use crate::model::ObjectRef;
 use crate::workspace::{LintResult, Workspace};
 
-/// One test case: its name, and its failure (message, type, body) when it fails.
-struct Case {
+/// One test case: its name, and the finding it fails on (its failure is written out only when
+/// the case is: the report is never held whole in memory).
+struct Case<'a> {
     name: String,
-    failure: Option<(String, &'static str, String)>,
+    failure: Option<&'a Finding>,
 }
 
-pub(super) fn render(ws: &Workspace, result: &LintResult, options: &RenderOptions) -> String {
+/// Writes the report to `out` suite by suite, case by case. The suites' counts come first in
+/// the XML, so the cases' names are gathered beforehand; their failures are not.
+pub(super) fn write(
+    ws: &Workspace,
+    result: &LintResult,
+    options: &RenderOptions,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     let suites = suites(ws, result, options);
     let tests: usize = suites.values().map(Vec::len).sum();
     let failures = result.findings.len();
-    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    let _ = writeln!(
+    writeln!(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>")?;
+    writeln!(
         out,
         "<testsuites name=\"k8sec\" tests=\"{tests}\" failures=\"{failures}\" errors=\"0\">"
-    );
+    )?;
     for (file, cases) in &suites {
         let failed = cases.iter().filter(|c| c.failure.is_some()).count();
-        let _ = writeln!(
+        writeln!(
             out,
             "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failed}\" errors=\"0\" skipped=\"0\">",
             attribute(file),
             cases.len()
-        );
+        )?;
         for case in cases {
             let open = format!(
                 "    <testcase classname=\"{}\" name=\"{}\" file=\"{}\"",
@@ -55,30 +62,30 @@ pub(super) fn render(ws: &Workspace, result: &LintResult, options: &RenderOption
                 attribute(&case.name),
                 attribute(file)
             );
-            match &case.failure {
-                None => out.push_str(&format!("{open}/>\n")),
-                Some((message, kind, body)) => {
-                    let _ = writeln!(
+            match case.failure {
+                None => writeln!(out, "{open}/>")?,
+                Some(finding) => {
+                    let (message, kind, body) = failure(ws, finding, options);
+                    writeln!(
                         out,
                         "{open}>\n      <failure message=\"{}\" type=\"{kind}\">{}</failure>\n    </testcase>",
-                        attribute(message),
-                        text(body)
-                    );
+                        attribute(&message),
+                        text(&body)
+                    )?;
                 }
             }
         }
-        out.push_str("  </testsuite>\n");
+        writeln!(out, "  </testsuite>")?;
     }
-    out.push_str("</testsuites>\n");
-    out
+    writeln!(out, "</testsuites>")
 }
 
 /// The test cases of each file, by path.
-fn suites(
+fn suites<'a>(
     ws: &Workspace,
-    result: &LintResult,
+    result: &'a LintResult,
     options: &RenderOptions,
-) -> BTreeMap<String, Vec<Case>> {
+) -> BTreeMap<String, Vec<Case<'a>>> {
     let shown = |file| options.root.display(ws.sources.get(file).display_path());
     let mut suites: BTreeMap<String, Vec<Case>> = BTreeMap::new();
     let failing: HashSet<&ObjectRef> = result
@@ -113,7 +120,7 @@ fn suites(
             .or_default()
             .push(Case {
                 name,
-                failure: Some(failure(ws, finding, options)),
+                failure: Some(finding),
             });
     }
     suites

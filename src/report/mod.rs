@@ -17,7 +17,7 @@ mod sarif;
 mod snippet;
 pub mod statistics;
 
-pub use human::Color;
+pub use human::{summary, Color};
 
 use crate::source::Sources;
 use crate::text::LineCol;
@@ -49,30 +49,10 @@ pub struct RenderOptions {
 /// The line the human summary ends with: how to silence a check that does not apply.
 pub const SILENCE_HINT: &str = "To silence a check: `# k8sec-ignore: <check> <reason>` on or above the line, the annotation `ignore-check.k8sec.io/<check>: \"<reason>\"` on the object, or `ignore = [\"<check>\"]` in .k8sec.toml.\n";
 
-/// Renders the findings of a run in `format`.
-pub fn render(
-    ws: &Workspace,
-    result: &LintResult,
-    format: Format,
-    options: &RenderOptions,
-) -> String {
-    match format {
-        Format::Human => human::render(ws, result, options.color),
-        Format::Concise => concise::render(ws, result),
-        Format::Json | Format::Sarif => {
-            let mut out = Vec::new();
-            // Writing to memory cannot fail; both printers write UTF-8.
-            let _ = write(ws, result, format, options, &mut out);
-            String::from_utf8(out).unwrap_or_default()
-        }
-        Format::Github => github::render(ws, result, options),
-        Format::Junit => junit::render(ws, result, options),
-    }
-}
-
-/// Writes the findings of a run in `format` to `out`. JSON and SARIF are serialized straight
-/// into the writer, finding by finding: a report of a large repository is never held whole in
-/// memory (the other formats are rendered to a string first).
+/// Writes the findings of a run in `format` to `out`, finding by finding as each is formatted
+/// or serialized: a report of a large repository is never held whole in memory (JUnit gathers
+/// its test cases' names first, for the counts its XML starts with). Human and GitHub output
+/// end with the findings: the caller adds the [`summary`] line unless asked to be quiet.
 pub fn write(
     ws: &Workspace,
     result: &LintResult,
@@ -81,9 +61,12 @@ pub fn write(
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
     match format {
+        Format::Human => human::write(ws, result, options.color, out),
+        Format::Concise => concise::write(ws, result, out),
         Format::Json => json::write(ws, result, out),
         Format::Sarif => sarif::write(ws, result, options, out),
-        _ => out.write_all(render(ws, result, format, options).as_bytes()),
+        Format::Github => github::write(ws, result, options, out),
+        Format::Junit => junit::write(ws, result, options, out),
     }
 }
 
