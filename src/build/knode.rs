@@ -274,8 +274,9 @@ impl KNode {
         }
     }
 
-    /// The flat, spanned tree checks read.
-    pub(crate) fn to_tree(&self) -> Tree {
+    /// The flat, spanned tree checks read. It takes the node: its strings move into the
+    /// tree instead of being copied, and nothing is left to free.
+    pub(crate) fn into_tree(self) -> Tree {
         let mut nodes = Vec::new();
         let root = push_node(self, &mut nodes);
         Tree::from_nodes(nodes, root)
@@ -301,19 +302,19 @@ impl KNode {
     }
 }
 
-fn push_node(node: &KNode, nodes: &mut Vec<Node>) -> NodeId {
-    let kind = match &node.kind {
+fn push_node(node: KNode, nodes: &mut Vec<Node>) -> NodeId {
+    let kind = match node.kind {
         KKind::Scalar(v, style) => NodeKind::Scalar {
-            value: v.as_str().into(),
-            style: *style,
+            value: v.into_boxed_str(),
+            style,
         },
         KKind::Seq(items) => NodeKind::Sequence {
-            items: items.iter().map(|i| push_node(i, nodes)).collect(),
+            items: items.into_iter().map(|i| push_node(i, nodes)).collect(),
             flow: node.flow,
         },
         KKind::Map(entries) => NodeKind::Mapping {
             entries: entries
-                .iter()
+                .into_iter()
                 .map(|(k, v)| Entry {
                     key: push_node(k, nodes),
                     value: push_node(v, nodes),
@@ -325,7 +326,7 @@ fn push_node(node: &KNode, nodes: &mut Vec<Node>) -> NodeId {
     nodes.push(Node {
         kind,
         span: node.span,
-        tag: node.tag.clone(),
+        tag: node.tag,
     });
     NodeId(nodes.len() as u32 - 1)
 }
@@ -466,7 +467,7 @@ mod tests {
         let stream = parse_stream(text, FileId(3), &LineIndex::new(text));
         let mut budget = MAX_NODES;
         let node = KNode::from_ref(stream.documents[0].tree.root(), &mut budget).unwrap();
-        let tree = node.to_tree();
+        let tree = node.clone().into_tree();
         let c = tree.root().path(&["c", "b"]).unwrap();
         assert_eq!(&text[c.span().range.to_range()], "1");
         assert_eq!(c.span().file, FileId(3));

@@ -17,7 +17,20 @@ use crate::yaml::Span;
 pub(crate) struct FieldSpec {
     pub(crate) gvk: Gvk,
     pub(crate) path: String,
+    /// `path` split into its [`segments`] once, not for every resource it is applied to.
+    pub(crate) segments: Vec<String>,
     pub(crate) create: bool,
+}
+
+impl FieldSpec {
+    pub(crate) fn new(gvk: Gvk, path: &str, create: bool) -> FieldSpec {
+        FieldSpec {
+            gvk,
+            path: path.to_string(),
+            segments: segments(path),
+            create,
+        }
+    }
 }
 
 const fn fs(
@@ -34,11 +47,7 @@ type RawSpec = (&'static str, &'static str, &'static str, &'static str, bool);
 
 fn specs(raw: &[RawSpec]) -> Vec<FieldSpec> {
     raw.iter()
-        .map(|&(g, v, k, path, create)| FieldSpec {
-            gvk: Gvk::new(g, v, k),
-            path: path.to_string(),
-            create,
-        })
+        .map(|&(g, v, k, path, create)| FieldSpec::new(Gvk::new(g, v, k), path, create))
         .collect()
 }
 
@@ -221,6 +230,9 @@ pub(crate) fn annotation_specs() -> Vec<FieldSpec> {
 
 /// Splits a field-spec path on `/`, keeping `\/` inside a segment.
 pub(crate) fn segments(path: &str) -> Vec<String> {
+    if !path.contains('\\') {
+        return path.split('/').map(str::to_string).collect();
+    }
     let mut out = vec![String::new()];
     let mut chars = path.chars().peekable();
     while let Some(c) = chars.next() {
@@ -300,8 +312,7 @@ pub(crate) fn apply_specs(
         if !gvk.selected_by(&spec.gvk) {
             continue;
         }
-        let path = segments(&spec.path);
-        visit(&mut res.node, &path, spec.create, span, set);
+        visit(&mut res.node, &spec.segments, spec.create, span, set);
     }
 }
 
@@ -370,7 +381,7 @@ pub(crate) fn namespace(
             if spec.path == "metadata/namespace" {
                 continue; // done above, for namespaced kinds only
             }
-            set_scalar_at(&mut res.node, &segments(&spec.path), spec.create, &value);
+            set_scalar_at(&mut res.node, &spec.segments, spec.create, &value);
         }
     }
     // The first resource that has a twin, in one pass.
