@@ -335,10 +335,7 @@ fn push_node(node: KNode, nodes: &mut Vec<Node>) -> NodeId {
 pub(crate) fn plain_is_string(value: &str) -> bool {
     !value.is_empty()
         && value.trim() == value
-        && matches!(
-            scalar_json(value, ScalarStyle::Plain, None),
-            Value::String(_)
-        )
+        && matches!(plain_value(value), Plain::Str)
         && !value.starts_with([
             '-', '?', ':', ',', '[', ']', '{', '}', '#', '&', '*', '!', '|', '>', '\'', '"', '%',
             '@', '`',
@@ -381,23 +378,44 @@ pub(crate) fn scalar_json(value: &str, style: ScalarStyle, tag: Option<&str>) ->
     if style != ScalarStyle::Plain {
         return Value::String(value.to_string());
     }
+    match plain_value(value) {
+        Plain::Null => Value::Null,
+        Plain::Bool(b) => Value::Bool(b),
+        Plain::Int(n) => Value::from(n),
+        Plain::Float(n) => Value::Number(n),
+        Plain::Str => Value::String(value.to_string()),
+    }
+}
+
+/// What an untagged plain scalar resolves to.
+enum Plain {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(serde_json::Number),
+    Str,
+}
+
+/// Resolves an untagged plain scalar without building a JSON value: [`KNode::string`] asks
+/// this of every name a build sets, and only needs to know whether it reads as a string.
+fn plain_value(value: &str) -> Plain {
     match value {
-        "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
-        "true" | "True" | "TRUE" => return Value::Bool(true),
-        "false" | "False" | "FALSE" => return Value::Bool(false),
+        "" | "~" | "null" | "Null" | "NULL" => return Plain::Null,
+        "true" | "True" | "TRUE" => return Plain::Bool(true),
+        "false" | "False" | "FALSE" => return Plain::Bool(false),
         _ => {}
     }
     if let Some(n) = parse_int(value) {
-        return Value::from(n);
+        return Plain::Int(n);
     }
     if looks_like_float(value) {
         if let Ok(f) = value.parse::<f64>() {
             if let Some(n) = serde_json::Number::from_f64(f) {
-                return Value::Number(n);
+                return Plain::Float(n);
             }
         }
     }
-    Value::String(value.to_string())
+    Plain::Str
 }
 
 fn parse_int(value: &str) -> Option<i64> {

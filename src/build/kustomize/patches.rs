@@ -216,7 +216,11 @@ impl Builder<'_, '_> {
             .map_err(|e| self.fail(kust, node.span, e))?;
         self.files.insert(id);
         docs.iter()
-            .map(|t| KNode::from_tree(t).map_err(|e| self.fail(kust, node.span, e)))
+            .enumerate()
+            .map(|(i, t)| {
+                let copy = self.store.knode(id, i, t);
+                copy.map_err(|e| self.fail(kust, node.span, e))
+            })
             .filter(|r| r.as_ref().map_or(true, |n| !n.is_null()))
             .collect()
     }
