@@ -441,7 +441,10 @@ fn has_key_values(item: &KNode, keys: &[&str], want: &[String]) -> bool {
 }
 
 /// Applies a strategic merge patch to a whole resource. `Ok(None)`: the patch deletes it.
-pub(crate) fn apply(resource: &KNode, patch: &KNode) -> Result<Option<KNode>, String> {
+///
+/// It takes the resource (a failed patch fails the whole build): merging into it, not into a
+/// copy of it, is what keeps patching thousands of objects cheap.
+pub(crate) fn apply(resource: KNode, patch: &KNode) -> Result<Option<KNode>, String> {
     let api_version = resource.str_at("apiVersion").unwrap_or("");
     let kind = resource.str_at("kind").unwrap_or("");
     let schema = schema_for(api_version, kind);
@@ -456,7 +459,7 @@ pub(crate) fn apply(resource: &KNode, patch: &KNode) -> Result<Option<KNode>, St
     if patch.str_at("$patch") == Some("delete") {
         return Ok(None);
     }
-    let merged = merge(Some(resource.clone()), Some(patch), schema)?;
+    let merged = merge(Some(resource), Some(patch), schema)?;
     Ok(merged.filter(|m| !m.entries().is_empty()))
 }
 
@@ -469,7 +472,7 @@ mod tests {
     fn containers_merge_by_name_with_patch_items_first() {
         let base = node("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n      containers:\n      - name: a\n        image: a:1\n        env: [{name: X, value: '1'}, {name: Y, value: '2'}]\n      - name: b\n        image: b:1\n      tolerations: [{key: k}]\n");
         let patch = node("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n      containers:\n      - name: b\n        image: b:2\n        args: [x]\n      - name: a\n        env: [{name: Y, $patch: delete}, {name: Z, value: '3'}]\n      tolerations: [{key: j}]\n");
-        let out = apply(&base, &patch).unwrap().unwrap().to_json();
+        let out = apply(base, &patch).unwrap().unwrap().to_json();
         let spec = &out["spec"]["template"]["spec"];
         assert_eq!(spec["containers"][0]["name"], "b");
         assert_eq!(spec["containers"][0]["image"], "b:2");
@@ -485,7 +488,7 @@ mod tests {
     fn null_deletes_and_patch_delete_removes_the_resource() {
         let base = node("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  volumes:\n  - name: d\n    emptyDir: {}\n");
         let patch = node("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  volumes:\n  - name: d\n    emptyDir: null\n    hostPath: {path: /x}\n");
-        let out = apply(&base, &patch).unwrap().unwrap().to_json();
+        let out = apply(base, &patch).unwrap().unwrap().to_json();
         assert_eq!(
             out["spec"]["volumes"],
             serde_json::json!([{"name": "d", "hostPath": {"path": "/x"}}])
