@@ -199,7 +199,7 @@ fn merge_map(
 
 fn merge_map_fields(
     mut base: KNode,
-    patch: KNode,
+    mut patch: KNode,
     schema: Option<&'static Sch>,
 ) -> Result<KNode, String> {
     let mut names: Vec<String> = base
@@ -218,17 +218,19 @@ fn merge_map_fields(
             base.remove(&name);
             continue;
         }
-        let patch_entry = patch
-            .entries()
-            .iter()
-            .rev()
-            .find(|(k, _)| k.as_str() == Some(name.as_str()))
-            .cloned();
-        let Some((patch_key, patch_value)) = patch_entry else {
+        // Both values are taken out of their maps (each name is merged once), not copied: a
+        // copy of the base's value would copy `spec` again at every level of the patch.
+        let patch_entry = patch.entries_mut().and_then(|entries| {
+            entries
+                .iter_mut()
+                .rev()
+                .find(|(k, _)| k.as_str() == Some(name.as_str()))
+        });
+        let Some((patch_key, patch_value)) = patch_entry.map(|(k, v)| (k.clone(), take(v))) else {
             // Only in the base: still walked, for directives in values the patch added.
             continue;
         };
-        let dest_value = base.get(&name).cloned();
+        let dest_value = base.get_mut(&name).map(take);
         let merged = merge(dest_value, Some(patch_value), field(schema, &name))?;
         match merged {
             Some(value) => base.set_with_key(patch_key, value),
@@ -238,6 +240,13 @@ fn merge_map_fields(
         }
     }
     Ok(base)
+}
+
+/// Takes a value out of its map, leaving an empty mapping until the merged value replaces it
+/// (or the entry is removed; a failed merge fails the whole build).
+fn take(node: &mut KNode) -> KNode {
+    let span = node.span;
+    std::mem::replace(node, KNode::map(span))
 }
 
 /// Merges lists: by their merge keys when the schema has them, as a set for a list of scalars
@@ -488,12 +497,12 @@ mod tests {
     fn null_deletes_and_patch_delete_removes_the_resource() {
         let base = node("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  volumes:\n  - name: d\n    emptyDir: {}\n");
         let patch = node("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  volumes:\n  - name: d\n    emptyDir: null\n    hostPath: {path: /x}\n");
-        let out = apply(base, &patch).unwrap().unwrap().to_json();
+        let out = apply(base.clone(), &patch).unwrap().unwrap().to_json();
         assert_eq!(
             out["spec"]["volumes"],
             serde_json::json!([{"name": "d", "hostPath": {"path": "/x"}}])
         );
         let delete = node("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n$patch: delete\n");
-        assert!(apply(&base, &delete).unwrap().is_none());
+        assert!(apply(base, &delete).unwrap().is_none());
     }
 }
