@@ -54,18 +54,25 @@ impl KNode {
         *budget -= 1;
         let node = node.resolve();
         let raw = node.node();
+        // Collections are sized from the written node up front: collecting through `Result`
+        // would start them empty and grow them entry by entry.
         let kind = match &raw.kind {
             NodeKind::Scalar { value, style } => KKind::Scalar(value.to_string(), *style),
-            NodeKind::Sequence { .. } => KKind::Seq(
-                node.items()
-                    .map(|item| KNode::from_ref(item, budget))
-                    .collect::<Result<_, _>>()?,
-            ),
-            NodeKind::Mapping { .. } => KKind::Map(
-                node.entries()
-                    .map(|(k, v)| Ok((KNode::from_ref(k, budget)?, KNode::from_ref(v, budget)?)))
-                    .collect::<Result<_, String>>()?,
-            ),
+            NodeKind::Sequence { items, .. } => {
+                let mut out = Vec::with_capacity(items.len());
+                for item in node.items() {
+                    out.push(KNode::from_ref(item, budget)?);
+                }
+                KKind::Seq(out)
+            }
+            NodeKind::Mapping { entries, .. } => {
+                // The written entries: merge keys may add more, duplicate keys fewer.
+                let mut out = Vec::with_capacity(entries.len());
+                for (k, v) in node.entries() {
+                    out.push((KNode::from_ref(k, budget)?, KNode::from_ref(v, budget)?));
+                }
+                KKind::Map(out)
+            }
             // `resolve` never returns an alias.
             NodeKind::Alias { .. } => KKind::Scalar(String::new(), ScalarStyle::Plain),
         };
