@@ -337,19 +337,22 @@ impl Candidates {
         self.examined.set(self.examined.get() + n);
     }
 
-    fn new(resources: &[KRes]) -> Candidates {
+    /// The candidates of `resources`. Their rename histories (previous ids, prefixes,
+    /// suffixes) are moved here, not copied: the pass does not change them, and
+    /// [`give_back`](Self::give_back) returns them.
+    fn new(resources: &mut [KRes]) -> Candidates {
         let list: Vec<Candidate> = resources
-            .iter()
+            .iter_mut()
             .map(|r| {
                 let cur = r.cur_id();
                 Candidate {
                     cur_ns: cur.effective_namespace(),
                     cluster: cur.is_cluster_scoped(),
-                    cur,
-                    prev: r.prev.clone(),
                     org_ns: r.org_id().effective_namespace(),
-                    prefixes: r.prefixes.clone(),
-                    suffixes: r.suffixes.clone(),
+                    cur,
+                    prev: std::mem::take(&mut r.prev),
+                    prefixes: std::mem::take(&mut r.prefixes),
+                    suffixes: std::mem::take(&mut r.suffixes),
                 }
             })
             .collect();
@@ -369,6 +372,15 @@ impl Candidates {
             by_previous_name,
             by_org_ns,
             examined: std::cell::Cell::new(0),
+        }
+    }
+
+    /// Returns the rename histories [`new`](Self::new) took to their resources.
+    fn give_back(self, resources: &mut [KRes]) {
+        for (r, c) in resources.iter_mut().zip(self.list) {
+            r.prev = c.prev;
+            r.prefixes = c.prefixes;
+            r.suffixes = c.suffixes;
         }
     }
 }
@@ -626,23 +638,32 @@ impl<'t> Fields<'t> {
 /// Returns the candidates it looked at ([`Candidates::examined`]).
 pub(crate) fn fix_references(resources: &mut [KRes]) -> Result<usize, String> {
     let candidates = Candidates::new(resources);
+    let result = rewrite(resources, &candidates);
+    let examined = candidates.examined.get();
+    candidates.give_back(resources);
+    result.map(|()| examined)
+}
+
+/// Rewrites the references of every resource, each referrer against the `candidates` frozen
+/// before the first rewrite (which hold the resources' rename histories meanwhile).
+fn rewrite(resources: &mut [KRes], candidates: &Candidates) -> Result<(), String> {
     let table = table();
     let mut fields = Fields::new(&table);
     for index in 0..resources.len() {
-        let org = resources[index].org_id();
+        let referrer = &candidates.list[index];
+        // Nothing of this resource was rewritten yet: its ids are the candidate's.
+        let org_gvk = referrer.prev.first().map_or(&referrer.cur.gvk, |id| &id.gvk);
         let applying: Vec<&Field> = fields
-            .of_kind(&org.gvk.kind)
+            .of_kind(&org_gvk.kind)
             .into_iter()
             .map(|i| &fields.all[i])
-            .filter(|f| org.gvk.selected_by(f.referrer))
+            .filter(|f| org_gvk.selected_by(f.referrer))
             .collect();
         if applying.is_empty() {
             continue;
         }
-        let referrer_cur = resources[index].cur_id();
+        let referrer_cur = &referrer.cur;
         let reach = reachable(resources, index, &candidates.list);
-        let prefixes = resources[index].prefixes.clone();
-        let suffixes = resources[index].suffixes.clone();
         for field in applying {
             let role_ref = if field.role_ref {
                 let rr = resources[index].node.get("roleRef");
@@ -657,11 +678,11 @@ pub(crate) fn fix_references(resources: &mut [KRes]) -> Result<usize, String> {
                 None
             };
             let ctx = Ctx {
-                candidates: &candidates,
+                candidates,
                 reach: &reach,
-                referrer_cur: &referrer_cur,
-                referrer_prefixes: &prefixes,
-                referrer_suffixes: &suffixes,
+                referrer_cur,
+                referrer_prefixes: &referrer.prefixes,
+                referrer_suffixes: &referrer.suffixes,
                 target: field.target,
                 role_ref,
             };
@@ -678,7 +699,7 @@ pub(crate) fn fix_references(resources: &mut [KRes]) -> Result<usize, String> {
             }
         }
     }
-    Ok(candidates.examined.get())
+    Ok(())
 }
 
 /// Like `transform::visit` without creating anything.
