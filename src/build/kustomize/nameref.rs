@@ -652,7 +652,10 @@ fn rewrite(resources: &mut [KRes], candidates: &Candidates) -> Result<(), String
     for index in 0..resources.len() {
         let referrer = &candidates.list[index];
         // Nothing of this resource was rewritten yet: its ids are the candidate's.
-        let org_gvk = referrer.prev.first().map_or(&referrer.cur.gvk, |id| &id.gvk);
+        let org_gvk = referrer
+            .prev
+            .first()
+            .map_or(&referrer.cur.gvk, |id| &id.gvk);
         let applying: Vec<&Field> = fields
             .of_kind(&org_gvk.kind)
             .into_iter()

@@ -384,16 +384,17 @@ pub(crate) fn namespace(
             set_scalar_at(&mut res.node, &spec.segments, spec.create, &value);
         }
     }
-    // The first resource that has a twin, in one pass.
+    // The first resource that has a twin, in one pass (each id's key built once).
     let ids: Vec<ResId> = resources.iter().map(KRes::cur_id).collect();
-    let mut count: HashMap<_, usize> = HashMap::new();
-    for id in &ids {
-        *count.entry(id.key()).or_default() += 1;
+    let keys: Vec<_> = ids.iter().map(ResId::key).collect();
+    let mut count: HashMap<_, usize> = HashMap::with_capacity(keys.len());
+    for key in &keys {
+        *count.entry(key).or_default() += 1;
     }
-    if let Some(id) = ids.iter().find(|id| count[&id.key()] > 1) {
+    if let Some(i) = (0..keys.len()).find(|&i| count[&keys[i]] > 1) {
         return Err(format!(
             "namespace `{ns}` makes two resources the same: {}",
-            id.describe()
+            ids[i].describe()
         ));
     }
     Ok(())
