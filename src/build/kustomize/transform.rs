@@ -634,6 +634,24 @@ mod tests {
     }
 
     #[test]
+    fn a_namespace_that_makes_two_resources_one_is_refused() {
+        let res = |text: &str| KRes::new(crate::build::knode::parse_first(text));
+        let span = Span::new(crate::yaml::FileId(0), crate::text::TextRange::empty(0));
+        let mut resources = vec![
+            res("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: x}\n"),
+            res("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: b, namespace: x}\n"),
+            res("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: b, namespace: y}\n"),
+        ];
+        let err = namespace(&mut resources, "z", span, &[]).unwrap_err();
+        assert_eq!(
+            err,
+            "namespace `z` makes two resources the same: ConfigMap `z/b`"
+        );
+        let mut distinct = resources[..2].to_vec();
+        assert!(namespace(&mut distinct, "w", span, &[]).is_ok());
+    }
+
+    #[test]
     fn escaped_slashes_stay_in_a_segment() {
         assert_eq!(
             segments("metadata/annotations/a.io\\/b"),
