@@ -54,18 +54,25 @@ impl KNode {
         *budget -= 1;
         let node = node.resolve();
         let raw = node.node();
+        // Collections are sized from the written node up front: collecting through `Result`
+        // would start them empty and grow them entry by entry.
         let kind = match &raw.kind {
             NodeKind::Scalar { value, style } => KKind::Scalar(value.to_string(), *style),
-            NodeKind::Sequence { .. } => KKind::Seq(
-                node.items()
-                    .map(|item| KNode::from_ref(item, budget))
-                    .collect::<Result<_, _>>()?,
-            ),
-            NodeKind::Mapping { .. } => KKind::Map(
-                node.entries()
-                    .map(|(k, v)| Ok((KNode::from_ref(k, budget)?, KNode::from_ref(v, budget)?)))
-                    .collect::<Result<_, String>>()?,
-            ),
+            NodeKind::Sequence { items, .. } => {
+                let mut out = Vec::with_capacity(items.len());
+                for item in node.items() {
+                    out.push(KNode::from_ref(item, budget)?);
+                }
+                KKind::Seq(out)
+            }
+            NodeKind::Mapping { entries, .. } => {
+                // The written entries: merge keys may add more, duplicate keys fewer.
+                let mut out = Vec::with_capacity(entries.len());
+                for (k, v) in node.entries() {
+                    out.push((KNode::from_ref(k, budget)?, KNode::from_ref(v, budget)?));
+                }
+                KKind::Map(out)
+            }
             // `resolve` never returns an alias.
             NodeKind::Alias { .. } => KKind::Scalar(String::new(), ScalarStyle::Plain),
         };
@@ -274,8 +281,9 @@ impl KNode {
         }
     }
 
-    /// The flat, spanned tree checks read.
-    pub(crate) fn to_tree(&self) -> Tree {
+    /// The flat, spanned tree checks read. It takes the node: its strings move into the
+    /// tree instead of being copied, and nothing is left to free.
+    pub(crate) fn into_tree(self) -> Tree {
         let mut nodes = Vec::new();
         let root = push_node(self, &mut nodes);
         Tree::from_nodes(nodes, root)
@@ -301,19 +309,19 @@ impl KNode {
     }
 }
 
-fn push_node(node: &KNode, nodes: &mut Vec<Node>) -> NodeId {
-    let kind = match &node.kind {
+fn push_node(node: KNode, nodes: &mut Vec<Node>) -> NodeId {
+    let kind = match node.kind {
         KKind::Scalar(v, style) => NodeKind::Scalar {
-            value: v.as_str().into(),
-            style: *style,
+            value: v.into_boxed_str(),
+            style,
         },
         KKind::Seq(items) => NodeKind::Sequence {
-            items: items.iter().map(|i| push_node(i, nodes)).collect(),
+            items: items.into_iter().map(|i| push_node(i, nodes)).collect(),
             flow: node.flow,
         },
         KKind::Map(entries) => NodeKind::Mapping {
             entries: entries
-                .iter()
+                .into_iter()
                 .map(|(k, v)| Entry {
                     key: push_node(k, nodes),
                     value: push_node(v, nodes),
@@ -325,7 +333,7 @@ fn push_node(node: &KNode, nodes: &mut Vec<Node>) -> NodeId {
     nodes.push(Node {
         kind,
         span: node.span,
-        tag: node.tag.clone(),
+        tag: node.tag,
     });
     NodeId(nodes.len() as u32 - 1)
 }
@@ -334,10 +342,7 @@ fn push_node(node: &KNode, nodes: &mut Vec<Node>) -> NodeId {
 pub(crate) fn plain_is_string(value: &str) -> bool {
     !value.is_empty()
         && value.trim() == value
-        && matches!(
-            scalar_json(value, ScalarStyle::Plain, None),
-            Value::String(_)
-        )
+        && matches!(plain_value(value), Plain::Str)
         && !value.starts_with([
             '-', '?', ':', ',', '[', ']', '{', '}', '#', '&', '*', '!', '|', '>', '\'', '"', '%',
             '@', '`',
@@ -380,23 +385,44 @@ pub(crate) fn scalar_json(value: &str, style: ScalarStyle, tag: Option<&str>) ->
     if style != ScalarStyle::Plain {
         return Value::String(value.to_string());
     }
+    match plain_value(value) {
+        Plain::Null => Value::Null,
+        Plain::Bool(b) => Value::Bool(b),
+        Plain::Int(n) => Value::from(n),
+        Plain::Float(n) => Value::Number(n),
+        Plain::Str => Value::String(value.to_string()),
+    }
+}
+
+/// What an untagged plain scalar resolves to.
+enum Plain {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(serde_json::Number),
+    Str,
+}
+
+/// Resolves an untagged plain scalar without building a JSON value: [`KNode::string`] asks
+/// this of every name a build sets, and only needs to know whether it reads as a string.
+fn plain_value(value: &str) -> Plain {
     match value {
-        "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
-        "true" | "True" | "TRUE" => return Value::Bool(true),
-        "false" | "False" | "FALSE" => return Value::Bool(false),
+        "" | "~" | "null" | "Null" | "NULL" => return Plain::Null,
+        "true" | "True" | "TRUE" => return Plain::Bool(true),
+        "false" | "False" | "FALSE" => return Plain::Bool(false),
         _ => {}
     }
     if let Some(n) = parse_int(value) {
-        return Value::from(n);
+        return Plain::Int(n);
     }
     if looks_like_float(value) {
         if let Ok(f) = value.parse::<f64>() {
             if let Some(n) = serde_json::Number::from_f64(f) {
-                return Value::Number(n);
+                return Plain::Float(n);
             }
         }
     }
-    Value::String(value.to_string())
+    Plain::Str
 }
 
 fn parse_int(value: &str) -> Option<i64> {
@@ -466,7 +492,7 @@ mod tests {
         let stream = parse_stream(text, FileId(3), &LineIndex::new(text));
         let mut budget = MAX_NODES;
         let node = KNode::from_ref(stream.documents[0].tree.root(), &mut budget).unwrap();
-        let tree = node.to_tree();
+        let tree = node.clone().into_tree();
         let c = tree.root().path(&["c", "b"]).unwrap();
         assert_eq!(&text[c.span().range.to_range()], "1");
         assert_eq!(c.span().file, FileId(3));

@@ -163,8 +163,8 @@ pub fn build_kustomizations(
                 out.consumed.extend(built.files.iter().copied());
                 let resources = built
                     .resources
-                    .iter()
-                    .flat_map(|r| crate::model::resources_of(&Arc::new(r.node.to_tree())))
+                    .into_iter()
+                    .flat_map(|r| crate::model::resources_of(&Arc::new(r.node.into_tree())))
                     .collect();
                 out.builds.push(KustomizeBuild {
                     dir: built.dir,

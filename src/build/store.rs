@@ -5,10 +5,12 @@
 //! a base outside the linted folder but inside the repository). Those are read here, once,
 //! and join the run's [`Sources`] so findings and spans can point into them.
 
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use crate::build::knode::KNode;
 use crate::source::{normalize, Origin, SourceFile, Sources};
 use crate::yaml::{parse_stream, FileId, Tree, YamlError};
 
@@ -29,6 +31,11 @@ pub struct FileStore<'a> {
     by_path: HashMap<PathBuf, FileId>,
     /// Raw bytes of non-UTF-8 files read for generators.
     binary: HashMap<FileId, Vec<u8>>,
+    /// Documents builds have copied out of their trees, by file and document index: `None`
+    /// after the first copy, the copy itself from the second on. A base that several roots
+    /// include is copied out of its tree twice, then cloned (cheaper: no alias, merge-key or
+    /// duplicate-key handling), and a file only one build reads is never kept.
+    copied: HashMap<(FileId, usize), Option<Result<KNode, String>>>,
 }
 
 impl<'a> FileStore<'a> {
@@ -49,6 +56,7 @@ impl<'a> FileStore<'a> {
             parse_errors,
             by_path,
             binary: HashMap::new(),
+            copied: HashMap::new(),
         }
     }
 
@@ -88,6 +96,26 @@ impl<'a> FileStore<'a> {
             .flatten()
             .unwrap_or_default();
         Ok((id, docs))
+    }
+
+    /// Document `index` of file `id` (the tree [`yaml`](Self::yaml) gave) as an editable node:
+    /// what [`KNode::from_tree`] gives, copied out of the tree for the first two builds that
+    /// read it and cloned for the next ones.
+    pub(crate) fn knode(&mut self, id: FileId, index: usize, tree: &Tree) -> Result<KNode, String> {
+        match self.copied.entry((id, index)) {
+            Entry::Vacant(slot) => {
+                slot.insert(None);
+                KNode::from_tree(tree)
+            }
+            Entry::Occupied(mut slot) => match slot.get() {
+                Some(kept) => kept.clone(),
+                None => {
+                    let node = KNode::from_tree(tree);
+                    slot.insert(Some(node.clone()));
+                    node
+                }
+            },
+        }
     }
 
     /// The file at `path` as a source (read once), for spans into non-YAML inputs.

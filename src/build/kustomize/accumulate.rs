@@ -96,7 +96,10 @@ impl Builder<'_, '_> {
         let (id, docs) = self.store.yaml(&path).map_err(|e| (path.clone(), e))?;
         self.files.insert(id);
         let root = match docs.first() {
-            Some(tree) => KNode::from_tree(tree).map_err(|e| (path.clone(), e))?,
+            Some(tree) => self
+                .store
+                .knode(id, 0, tree)
+                .map_err(|e| (path.clone(), e))?,
             None => KNode::map(Span::new(id, TextRange::empty(0))),
         };
         if !root.is_map() {
@@ -155,8 +158,11 @@ impl Builder<'_, '_> {
             .yaml(&path)
             .map_err(|e| self.fail(kust, entry.span, e))?;
         self.files.insert(id);
-        for tree in docs {
-            let node = KNode::from_tree(&tree).map_err(|e| self.fail(kust, entry.span, e))?;
+        for (index, tree) in docs.iter().enumerate() {
+            let node = self
+                .store
+                .knode(id, index, tree)
+                .map_err(|e| self.fail(kust, entry.span, e))?;
             for object in objects(node) {
                 if object.str_at("kind").is_none() {
                     return Err(self.fail(
@@ -253,9 +259,11 @@ fn objects(node: KNode) -> Vec<KNode> {
         .is_some_and(|k| k == "List" || k.ends_with("List"))
         && node.get("items").is_some_and(KNode::is_seq);
     if is_list {
+        // The items are moved out of the list, not copied.
+        let mut node = node;
         return node
-            .get("items")
-            .map(|i| i.items().to_vec())
+            .remove("items")
+            .and_then(|mut items| items.items_mut().map(std::mem::take))
             .unwrap_or_default();
     }
     vec![node]

@@ -9,7 +9,7 @@
 
 use super::generate;
 use super::res::{Gvk, KRes};
-use super::transform::{self, segments, set_scalar_at, FieldSpec};
+use super::transform::{self, set_scalar_at, FieldSpec};
 use super::transformers::{apply_pairs, image_rule};
 use super::{bool_of, is_remote, Acc, Builder, Fail, Kust};
 use crate::build::knode::KNode;
@@ -189,11 +189,11 @@ impl Builder<'_, '_> {
                 return Err(self.fail(kust, spec.span, "a field spec needs a `path`"));
             };
             let part = |key: &str| spec.str_at(key).unwrap_or_default();
-            out.push(FieldSpec {
-                gvk: Gvk::new(part("group"), part("version"), part("kind")),
-                path: path.to_string(),
-                create: spec.get("create").and_then(bool_of).unwrap_or(false),
-            });
+            out.push(FieldSpec::new(
+                Gvk::new(part("group"), part("version"), part("kind")),
+                path,
+                spec.get("create").and_then(bool_of).unwrap_or(false),
+            ));
         }
         Ok(Some(out))
     }
@@ -284,8 +284,7 @@ fn images_at(resources: &mut [KRes], rule: &transform::ImageRule, specs: &[Field
     for res in resources.iter_mut() {
         let gvk = res.gvk();
         for spec in specs.iter().filter(|s| gvk.selected_by(&s.gvk)) {
-            let path = segments(&spec.path);
-            let Some((last, parents)) = path.split_last() else {
+            let Some((last, parents)) = spec.segments.split_last() else {
                 continue;
             };
             transform::visit(&mut res.node, parents, false, rule.span, &mut |parent| {
@@ -319,7 +318,7 @@ fn replica_count(
             let named = res.any_ids().any(|id| id.name == name);
             if named && res.gvk().selected_by(&spec.gvk) {
                 found = true;
-                set_scalar_at(&mut res.node, &segments(&spec.path), spec.create, count);
+                set_scalar_at(&mut res.node, &spec.segments, spec.create, count);
             }
         }
     }

@@ -145,8 +145,8 @@ fn remove(doc: &mut KNode, path: &[String]) -> Result<KNode, String> {
 }
 
 /// Applies `ops` to `doc`, in order. Nothing is applied when one fails.
-pub(crate) fn apply(doc: &KNode, ops: &[Op]) -> Result<KNode, String> {
-    let mut out = doc.clone();
+pub(crate) fn apply(doc: KNode, ops: &[Op]) -> Result<KNode, String> {
+    let mut out = doc;
     for op in ops {
         apply_one(&mut out, op)
             .map_err(|e| format!("JSON patch `{}` at `{}`: {e}", op.op, op.path))?;
@@ -220,7 +220,7 @@ mod tests {
     fn every_operation() {
         let doc = node("a: {b: [1, 2]}\nc: x\n");
         let patch = node("- {op: add, path: /a/b/1, value: 9}\n- {op: add, path: /a/b/-, value: 3}\n- {op: replace, path: /c, value: y}\n- {op: copy, from: /c, path: /d}\n- {op: move, from: /d, path: /e~1f}\n- {op: test, path: /e~1f, value: y}\n- {op: remove, path: /a/b/0}\n");
-        let out = apply(&doc, &ops(&patch).unwrap()).unwrap();
+        let out = apply(doc.clone(), &ops(&patch).unwrap()).unwrap();
         assert_eq!(
             out.to_json(),
             serde_json::json!({"a": {"b": [9, 2, 3]}, "c": "y", "e/f": "y"})
@@ -236,7 +236,7 @@ mod tests {
             "- {op: test, path: /a, value: 2}",
             "- {op: add, path: /x/y, value: 1}",
         ] {
-            let err = apply(&doc, &ops(&node(patch)).unwrap()).unwrap_err();
+            let err = apply(doc.clone(), &ops(&node(patch)).unwrap()).unwrap_err();
             assert!(err.starts_with("JSON patch"), "{err}");
         }
     }

@@ -94,7 +94,7 @@ impl Acc {
         self.res
             .iter()
             .enumerate()
-            .filter(|(_, r)| r.any_ids().any(|rid| rid.equals(id)))
+            .filter(|(_, r)| r.has_id(id))
             .map(|(i, _)| i)
             .collect()
     }

@@ -337,19 +337,22 @@ impl Candidates {
         self.examined.set(self.examined.get() + n);
     }
 
-    fn new(resources: &[KRes]) -> Candidates {
+    /// The candidates of `resources`. Their rename histories (previous ids, prefixes,
+    /// suffixes) are moved here, not copied: the pass does not change them, and
+    /// [`give_back`](Self::give_back) returns them.
+    fn new(resources: &mut [KRes]) -> Candidates {
         let list: Vec<Candidate> = resources
-            .iter()
+            .iter_mut()
             .map(|r| {
                 let cur = r.cur_id();
                 Candidate {
                     cur_ns: cur.effective_namespace(),
                     cluster: cur.is_cluster_scoped(),
-                    cur,
-                    prev: r.prev.clone(),
                     org_ns: r.org_id().effective_namespace(),
-                    prefixes: r.prefixes.clone(),
-                    suffixes: r.suffixes.clone(),
+                    cur,
+                    prev: std::mem::take(&mut r.prev),
+                    prefixes: std::mem::take(&mut r.prefixes),
+                    suffixes: std::mem::take(&mut r.suffixes),
                 }
             })
             .collect();
@@ -369,6 +372,15 @@ impl Candidates {
             by_previous_name,
             by_org_ns,
             examined: std::cell::Cell::new(0),
+        }
+    }
+
+    /// Returns the rename histories [`new`](Self::new) took to their resources.
+    fn give_back(self, resources: &mut [KRes]) {
+        for (r, c) in resources.iter_mut().zip(self.list) {
+            r.prev = c.prev;
+            r.prefixes = c.prefixes;
+            r.suffixes = c.suffixes;
         }
     }
 }
@@ -569,59 +581,128 @@ impl Ctx<'_> {
     }
 }
 
+/// One referring field of the table, split once.
+struct Field<'t> {
+    /// The referred kind.
+    target: &'t Gvk,
+    /// The referrers' gvk.
+    referrer: &'t Gvk,
+    segments: Vec<String>,
+    /// A `roleRef/name` field: the candidates are also filtered by the `roleRef`'s kind.
+    role_ref: bool,
+}
+
+/// The table's fields, and for each referrer kind met so far the ones that may apply to it,
+/// in table order: a resource is matched against its kind's few fields, not all of them.
+struct Fields<'t> {
+    all: Vec<Field<'t>>,
+    by_kind: HashMap<String, Vec<usize>>,
+}
+
+impl<'t> Fields<'t> {
+    fn new(table: &'t [Ref]) -> Fields<'t> {
+        let all = table
+            .iter()
+            .flat_map(|r| {
+                r.fields.iter().map(move |(gvk, path)| Field {
+                    target: &r.target,
+                    referrer: gvk,
+                    segments: segments(path),
+                    role_ref: path.ends_with("roleRef/name"),
+                })
+            })
+            .collect();
+        Fields {
+            all,
+            by_kind: HashMap::new(),
+        }
+    }
+
+    /// The indexes of the fields whose gvk's kind selects `kind`.
+    fn of_kind(&mut self, kind: &str) -> Vec<usize> {
+        if let Some(found) = self.by_kind.get(kind) {
+            return found.clone();
+        }
+        let found: Vec<usize> = (0..self.all.len())
+            .filter(|&i| {
+                let k = &self.all[i].referrer.kind;
+                k.is_empty() || k == kind
+            })
+            .collect();
+        self.by_kind.insert(kind.to_string(), found.clone());
+        found
+    }
+}
+
 /// Kustomize's `FixBackReferences`: rewrites every name reference to a renamed object.
 /// Returns the candidates it looked at ([`Candidates::examined`]).
 pub(crate) fn fix_references(resources: &mut [KRes]) -> Result<usize, String> {
     let candidates = Candidates::new(resources);
+    let result = rewrite(resources, &candidates);
+    let examined = candidates.examined.get();
+    candidates.give_back(resources);
+    result.map(|()| examined)
+}
+
+/// Rewrites the references of every resource, each referrer against the `candidates` frozen
+/// before the first rewrite (which hold the resources' rename histories meanwhile).
+fn rewrite(resources: &mut [KRes], candidates: &Candidates) -> Result<(), String> {
     let table = table();
+    let mut fields = Fields::new(&table);
     for index in 0..resources.len() {
-        let referrer_cur = resources[index].cur_id();
+        let referrer = &candidates.list[index];
+        // Nothing of this resource was rewritten yet: its ids are the candidate's.
+        let org_gvk = referrer
+            .prev
+            .first()
+            .map_or(&referrer.cur.gvk, |id| &id.gvk);
+        let applying: Vec<&Field> = fields
+            .of_kind(&org_gvk.kind)
+            .into_iter()
+            .map(|i| &fields.all[i])
+            .filter(|f| org_gvk.selected_by(f.referrer))
+            .collect();
+        if applying.is_empty() {
+            continue;
+        }
+        let referrer_cur = &referrer.cur;
         let reach = reachable(resources, index, &candidates.list);
-        let org = resources[index].org_id();
-        let prefixes = resources[index].prefixes.clone();
-        let suffixes = resources[index].suffixes.clone();
-        for reference in &table {
-            for (gvk, path) in &reference.fields {
-                if !org.gvk.selected_by(gvk) {
-                    continue;
+        for field in applying {
+            let role_ref = if field.role_ref {
+                let rr = resources[index].node.get("roleRef");
+                match (
+                    rr.and_then(|r| r.str_at("apiGroup")),
+                    rr.and_then(|r| r.str_at("kind")),
+                ) {
+                    (Some(group), Some(kind)) => Some(Gvk::new(group, "", kind)),
+                    _ => None,
                 }
-                let role_ref = if path.ends_with("roleRef/name") {
-                    let rr = resources[index].node.get("roleRef");
-                    match (
-                        rr.and_then(|r| r.str_at("apiGroup")),
-                        rr.and_then(|r| r.str_at("kind")),
-                    ) {
-                        (Some(group), Some(kind)) => Some(Gvk::new(group, "", kind)),
-                        _ => None,
+            } else {
+                None
+            };
+            let ctx = Ctx {
+                candidates,
+                reach: &reach,
+                referrer_cur,
+                referrer_prefixes: &referrer.prefixes,
+                referrer_suffixes: &referrer.suffixes,
+                target: field.target,
+                role_ref,
+            };
+            let mut error = None;
+            visit_existing(&mut resources[index].node, &field.segments, &mut |node| {
+                if error.is_none() {
+                    if let Err(e) = ctx.set(node) {
+                        error = Some(e);
                     }
-                } else {
-                    None
-                };
-                let ctx = Ctx {
-                    candidates: &candidates,
-                    reach: &reach,
-                    referrer_cur: &referrer_cur,
-                    referrer_prefixes: &prefixes,
-                    referrer_suffixes: &suffixes,
-                    target: &reference.target,
-                    role_ref,
-                };
-                let segs = segments(path);
-                let mut error = None;
-                visit_existing(&mut resources[index].node, &segs, &mut |node| {
-                    if error.is_none() {
-                        if let Err(e) = ctx.set(node) {
-                            error = Some(e);
-                        }
-                    }
-                });
-                if let Some(e) = error {
-                    return Err(format!("in {}: {e}", referrer_cur.describe()));
                 }
+            });
+            if let Some(e) = error {
+                return Err(format!("in {}: {e}", referrer_cur.describe()));
             }
         }
     }
-    Ok(candidates.examined.get())
+    Ok(())
 }
 
 /// Like `transform::visit` without creating anything.

@@ -13,6 +13,13 @@ use crate::build::knode::{KKind, KNode};
 use crate::text::{LineIndex, TextRange};
 use crate::yaml::{parse_stream, ScalarStyle, Span};
 
+/// Takes a resource's node to be patched in place (an empty mapping is left until the patched
+/// node is put back; a patch that fails fails the whole build, so it is never seen).
+fn take(node: &mut KNode) -> KNode {
+    let span = node.span;
+    std::mem::replace(node, KNode::map(span))
+}
+
 impl Builder<'_, '_> {
     /// `patchesStrategicMerge`: each entry a path or an inline patch, naming its target by its
     /// own kind and name.
@@ -120,8 +127,8 @@ impl Builder<'_, '_> {
         let mut matched = false;
         for res in acc.res.iter_mut().filter(|r| target.selects(r)) {
             matched = true;
-            res.node =
-                json6902::apply(&res.node, &ops).map_err(|e| self.fail(kust, source.span, e))?;
+            res.node = json6902::apply(take(&mut res.node), &ops)
+                .map_err(|e| self.fail(kust, source.span, e))?;
         }
         Ok(matched)
     }
@@ -134,7 +141,7 @@ impl Builder<'_, '_> {
         acc: &mut Acc,
         patch: &KNode,
     ) -> Result<(), Fail> {
-        let id = KRes::new(patch.clone()).cur_id();
+        let id = KRes::id_of(patch);
         let index = match acc.matching(&id).as_slice() {
             [one] => *one,
             [] => {
@@ -152,7 +159,8 @@ impl Builder<'_, '_> {
                 ))
             }
         };
-        match smp::apply(&acc.res[index].node, patch).map_err(|e| self.fail(kust, entry.span, e))? {
+        let node = take(&mut acc.res[index].node);
+        match smp::apply(node, patch).map_err(|e| self.fail(kust, entry.span, e))? {
             Some(node) => acc.res[index].node = node,
             None => {
                 acc.res.remove(index);
@@ -177,7 +185,7 @@ impl Builder<'_, '_> {
                 i += 1;
                 continue;
             }
-            match smp::apply(&acc.res[i].node, patch)
+            match smp::apply(take(&mut acc.res[i].node), patch)
                 .map_err(|e| self.fail(kust, source.span, e))?
             {
                 Some(node) => {
@@ -216,7 +224,11 @@ impl Builder<'_, '_> {
             .map_err(|e| self.fail(kust, node.span, e))?;
         self.files.insert(id);
         docs.iter()
-            .map(|t| KNode::from_tree(t).map_err(|e| self.fail(kust, node.span, e)))
+            .enumerate()
+            .map(|(i, t)| {
+                let copy = self.store.knode(id, i, t);
+                copy.map_err(|e| self.fail(kust, node.span, e))
+            })
             .filter(|r| r.as_ref().map_or(true, |n| !n.is_null()))
             .collect()
     }

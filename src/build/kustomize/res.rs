@@ -86,19 +86,14 @@ pub(crate) struct ResId {
 impl ResId {
     /// The namespace Kustomize compares: `default` for none, a marker for cluster-scoped kinds.
     pub(crate) fn effective_namespace(&self) -> String {
-        if is_cluster_scoped(&self.gvk.kind) {
-            NOT_NAMESPACED.to_string()
-        } else if self.namespace.is_empty() {
-            "default".to_string()
-        } else {
-            self.namespace.clone()
-        }
+        effective_namespace(&self.gvk.kind, &self.namespace).to_string()
     }
 
     pub(crate) fn equals(&self, other: &ResId) -> bool {
         self.gvk == other.gvk
             && self.name == other.name
-            && self.effective_namespace() == other.effective_namespace()
+            && effective_namespace(&self.gvk.kind, &self.namespace)
+                == effective_namespace(&other.gvk.kind, &other.namespace)
     }
 
     /// What [`ResId::equals`] compares, for hashing: two ids are equal exactly when their keys
@@ -122,6 +117,18 @@ impl ResId {
             format!("{}/", self.namespace)
         };
         format!("{} `{ns}{}`", self.gvk.kind, self.name)
+    }
+}
+
+/// The namespace Kustomize compares for an object of `kind` in `namespace`
+/// ([`ResId::effective_namespace`]), without allocating.
+fn effective_namespace<'a>(kind: &str, namespace: &'a str) -> &'a str {
+    if is_cluster_scoped(kind) {
+        NOT_NAMESPACED
+    } else if namespace.is_empty() {
+        "default"
+    } else {
+        namespace
     }
 }
 
@@ -192,6 +199,36 @@ impl KRes {
             name: self.name().to_string(),
             namespace: self.namespace().to_string(),
         }
+    }
+
+    /// The id an object node has (what [`cur_id`](Self::cur_id) gives once it is a resource),
+    /// read without copying the node.
+    pub(crate) fn id_of(node: &KNode) -> ResId {
+        let text = |path: &[&str]| node.path(path).and_then(KNode::as_str).unwrap_or("");
+        ResId {
+            gvk: Gvk::from_api_version(text(&["apiVersion"]), text(&["kind"])),
+            name: text(&["metadata", "name"]).to_string(),
+            namespace: text(&["metadata", "namespace"]).to_string(),
+        }
+    }
+
+    /// Whether this resource has (or had, before a rename) the identity `id`: the same as
+    /// `any_ids().any(|rid| rid.equals(id))`, without building the ids.
+    pub(crate) fn has_id(&self, id: &ResId) -> bool {
+        if self.prev.iter().any(|rid| rid.equals(id)) {
+            return true;
+        }
+        let kind = self.kind();
+        let (group, version) = match self.api_version().rsplit_once('/') {
+            Some((g, v)) => (g, v),
+            None => ("", self.api_version()),
+        };
+        group == id.gvk.group
+            && version == id.gvk.version
+            && kind == id.gvk.kind
+            && self.name() == id.name
+            && effective_namespace(kind, self.namespace())
+                == effective_namespace(&id.gvk.kind, &id.namespace)
     }
 
     pub(crate) fn org_id(&self) -> ResId {

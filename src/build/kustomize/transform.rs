@@ -17,7 +17,20 @@ use crate::yaml::Span;
 pub(crate) struct FieldSpec {
     pub(crate) gvk: Gvk,
     pub(crate) path: String,
+    /// `path` split into its [`segments`] once, not for every resource it is applied to.
+    pub(crate) segments: Vec<String>,
     pub(crate) create: bool,
+}
+
+impl FieldSpec {
+    pub(crate) fn new(gvk: Gvk, path: &str, create: bool) -> FieldSpec {
+        FieldSpec {
+            gvk,
+            path: path.to_string(),
+            segments: segments(path),
+            create,
+        }
+    }
 }
 
 const fn fs(
@@ -34,11 +47,7 @@ type RawSpec = (&'static str, &'static str, &'static str, &'static str, bool);
 
 fn specs(raw: &[RawSpec]) -> Vec<FieldSpec> {
     raw.iter()
-        .map(|&(g, v, k, path, create)| FieldSpec {
-            gvk: Gvk::new(g, v, k),
-            path: path.to_string(),
-            create,
-        })
+        .map(|&(g, v, k, path, create)| FieldSpec::new(Gvk::new(g, v, k), path, create))
         .collect()
 }
 
@@ -221,6 +230,9 @@ pub(crate) fn annotation_specs() -> Vec<FieldSpec> {
 
 /// Splits a field-spec path on `/`, keeping `\/` inside a segment.
 pub(crate) fn segments(path: &str) -> Vec<String> {
+    if !path.contains('\\') {
+        return path.split('/').map(str::to_string).collect();
+    }
     let mut out = vec![String::new()];
     let mut chars = path.chars().peekable();
     while let Some(c) = chars.next() {
@@ -300,8 +312,7 @@ pub(crate) fn apply_specs(
         if !gvk.selected_by(&spec.gvk) {
             continue;
         }
-        let path = segments(&spec.path);
-        visit(&mut res.node, &path, spec.create, span, set);
+        visit(&mut res.node, &spec.segments, spec.create, span, set);
     }
 }
 
@@ -370,19 +381,20 @@ pub(crate) fn namespace(
             if spec.path == "metadata/namespace" {
                 continue; // done above, for namespaced kinds only
             }
-            set_scalar_at(&mut res.node, &segments(&spec.path), spec.create, &value);
+            set_scalar_at(&mut res.node, &spec.segments, spec.create, &value);
         }
     }
-    // The first resource that has a twin, in one pass.
+    // The first resource that has a twin, in one pass (each id's key built once).
     let ids: Vec<ResId> = resources.iter().map(KRes::cur_id).collect();
-    let mut count: HashMap<_, usize> = HashMap::new();
-    for id in &ids {
-        *count.entry(id.key()).or_default() += 1;
+    let keys: Vec<_> = ids.iter().map(ResId::key).collect();
+    let mut count: HashMap<_, usize> = HashMap::with_capacity(keys.len());
+    for key in &keys {
+        *count.entry(key).or_default() += 1;
     }
-    if let Some(id) = ids.iter().find(|id| count[&id.key()] > 1) {
+    if let Some(i) = (0..keys.len()).find(|&i| count[&keys[i]] > 1) {
         return Err(format!(
             "namespace `{ns}` makes two resources the same: {}",
-            id.describe()
+            ids[i].describe()
         ));
     }
     Ok(())
@@ -619,6 +631,24 @@ mod tests {
             split_image("reg/app@sha256:abc"),
             ("reg/app".into(), "".into(), "sha256:abc".into())
         );
+    }
+
+    #[test]
+    fn a_namespace_that_makes_two_resources_one_is_refused() {
+        let res = |text: &str| KRes::new(crate::build::knode::parse_first(text));
+        let span = Span::new(crate::yaml::FileId(0), crate::text::TextRange::empty(0));
+        let mut resources = vec![
+            res("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: x}\n"),
+            res("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: b, namespace: x}\n"),
+            res("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: b, namespace: y}\n"),
+        ];
+        let err = namespace(&mut resources, "z", span, &[]).unwrap_err();
+        assert_eq!(
+            err,
+            "namespace `z` makes two resources the same: ConfigMap `z/b`"
+        );
+        let mut distinct = resources[..2].to_vec();
+        assert!(namespace(&mut distinct, "w", span, &[]).is_ok());
     }
 
     #[test]
