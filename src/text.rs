@@ -99,6 +99,8 @@ impl LineIndex {
                 pos = end;
             }
         }
+        // Kept with its file for the whole run: no spare capacity.
+        line_starts.shrink_to_fit();
         LineIndex {
             line_starts,
             len: text.len() as u32,

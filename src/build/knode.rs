@@ -8,7 +8,7 @@
 use serde_json::Value;
 
 use crate::text::TextRange;
-use crate::yaml::{Entry, Node, NodeId, NodeKind, NodeRef, ScalarStyle, Span, Tree};
+use crate::yaml::{Entry, Node, NodeId, NodeKind, NodeRef, ScalarStyle, Span, Strings, Tag, Tree};
 
 /// Most nodes one document may expand to once aliases are copied: an "alias bomb" stops here
 /// instead of exhausting memory.
@@ -55,7 +55,9 @@ impl KNode {
         let node = node.resolve();
         let raw = node.node();
         let kind = match &raw.kind {
-            NodeKind::Scalar { value, style } => KKind::Scalar(value.to_string(), *style),
+            NodeKind::Scalar { value, style } => {
+                KKind::Scalar(node.tree().text(*value).to_string(), *style)
+            }
             NodeKind::Sequence { .. } => KKind::Seq(
                 node.items()
                     .map(|item| KNode::from_ref(item, budget))
@@ -72,7 +74,7 @@ impl KNode {
         Ok(KNode {
             kind,
             span: raw.span,
-            tag: raw.tag.clone(),
+            tag: node.tag().map(Into::into),
             flow: node.is_flow(),
         })
     }
@@ -277,8 +279,9 @@ impl KNode {
     /// The flat, spanned tree checks read.
     pub(crate) fn to_tree(&self) -> Tree {
         let mut nodes = Vec::new();
-        let root = push_node(self, &mut nodes);
-        Tree::from_nodes(nodes, root)
+        let mut strings = Strings::default();
+        let root = push_node(self, &mut nodes, &mut strings);
+        Tree::from_nodes(nodes, strings, root)
     }
 
     /// The value as JSON, resolving plain scalars the way Kubernetes' YAML decoder does.
@@ -301,31 +304,32 @@ impl KNode {
     }
 }
 
-fn push_node(node: &KNode, nodes: &mut Vec<Node>) -> NodeId {
+fn push_node(node: &KNode, nodes: &mut Vec<Node>, strings: &mut Strings) -> NodeId {
     let kind = match &node.kind {
         KKind::Scalar(v, style) => NodeKind::Scalar {
-            value: v.as_str().into(),
+            value: strings.add(v),
             style: *style,
         },
         KKind::Seq(items) => NodeKind::Sequence {
-            items: items.iter().map(|i| push_node(i, nodes)).collect(),
+            items: items.iter().map(|i| push_node(i, nodes, strings)).collect(),
             flow: node.flow,
         },
         KKind::Map(entries) => NodeKind::Mapping {
             entries: entries
                 .iter()
                 .map(|(k, v)| Entry {
-                    key: push_node(k, nodes),
-                    value: push_node(v, nodes),
+                    key: push_node(k, nodes, strings),
+                    value: push_node(v, nodes, strings),
                 })
                 .collect(),
             flow: node.flow,
         },
     };
+    let tag = node.tag.as_deref().map(|t| Tag::new(strings, t));
     nodes.push(Node {
         kind,
         span: node.span,
-        tag: node.tag.clone(),
+        tag,
     });
     NodeId(nodes.len() as u32 - 1)
 }

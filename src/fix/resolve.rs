@@ -118,17 +118,11 @@ impl FileTrees {
 /// its value and style.
 fn same_node(a: NodeRef<'_>, b: NodeRef<'_>) -> bool {
     let (na, nb) = (a.node(), b.node());
-    if na.span != nb.span || na.tag != nb.tag {
+    if na.span != nb.span || a.tag() != b.tag() {
         return false;
     }
     match (&na.kind, &nb.kind) {
-        (
-            NodeKind::Scalar { value, style },
-            NodeKind::Scalar {
-                value: v2,
-                style: s2,
-            },
-        ) => value == v2 && style == s2,
+        (NodeKind::Scalar { .. }, NodeKind::Scalar { .. }) => a.scalar() == b.scalar(),
         (NodeKind::Sequence { flow, .. }, NodeKind::Sequence { flow: f2, .. })
         | (NodeKind::Mapping { flow, .. }, NodeKind::Mapping { flow: f2, .. }) => flow == f2,
         _ => false,

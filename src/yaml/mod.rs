@@ -22,7 +22,9 @@ pub use decode::{to_json, DecodeError};
 pub use parse::{Document, ParsedStream, YamlError};
 pub use read::{parse_stream, parse_valid_prefix};
 pub use resolve::{resolve, Scalar};
-pub use tree::{Entry, Node, NodeId, NodeKind, NodeRef, RawEntries, ScalarStyle, Tree};
+pub use tree::{
+    Entry, Node, NodeId, NodeKind, NodeRef, RawEntries, ScalarStyle, Strings, Tag, Text, Tree,
+};
 
 use crate::text::TextRange;
 

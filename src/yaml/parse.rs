@@ -7,7 +7,7 @@ use yaml_rust2::parser::{Event, Parser};
 use yaml_rust2::scanner::{Marker, TScalarStyle};
 
 use super::scan;
-use super::tree::{Entry, Node, NodeId, NodeKind, ScalarStyle, Tree};
+use super::tree::{Entry, Node, NodeId, NodeKind, ScalarStyle, Strings, Tag, Tree};
 use super::{FileId, Span};
 use crate::text::{LineIndex, OffsetCursor, TextRange};
 
@@ -77,7 +77,7 @@ enum Frame {
         flow: bool,
         items: Vec<NodeId>,
         anchor: usize,
-        tag: Option<Box<str>>,
+        tag: Option<Tag>,
     },
     Mapping {
         start: Option<usize>,
@@ -85,7 +85,7 @@ enum Frame {
         entries: Vec<Entry>,
         key: Option<NodeId>,
         anchor: usize,
-        tag: Option<Box<str>>,
+        tag: Option<Tag>,
     },
 }
 
@@ -94,6 +94,8 @@ struct Builder<'a> {
     index: &'a LineIndex,
     file: FileId,
     nodes: Vec<Node>,
+    /// The texts of `nodes`.
+    strings: Strings,
     stack: Vec<Frame>,
     anchors: HashMap<usize, NodeId>,
     /// End of the most recently completed node, where an implicit null value is placed.
@@ -114,6 +116,7 @@ impl<'a> Builder<'a> {
             index,
             file,
             nodes: Vec::new(),
+            strings: Strings::default(),
             stack: Vec::new(),
             anchors: HashMap::new(),
             last_end: 0,
@@ -184,6 +187,7 @@ impl<'a> Builder<'a> {
         self.line_base = self.index.line_of(from as u32);
         self.last_end = from;
         self.nodes.clear();
+        self.strings.clear();
         self.stack.clear();
         self.anchors.clear();
         let mut parser = Parser::new_from_str(&self.text[from..]);
@@ -211,6 +215,7 @@ impl<'a> Builder<'a> {
                 Event::StreamEnd => return None,
                 Event::DocumentStart => {
                     self.nodes = Vec::new();
+                    self.strings.clear();
                     self.anchors.clear();
                     self.stack.clear();
                     doc_start = self.offset(&marker);
@@ -225,22 +230,24 @@ impl<'a> Builder<'a> {
                     .map(|node| self.complete(node, anchor)),
                 Event::Alias(anchor) => self.alias(anchor, &marker),
                 Event::SequenceStart(anchor, tag) => {
+                    let tag = tag.map(|t| Tag::new(&mut self.strings, &tag_text(t)));
                     self.open(&marker, b'[', |start, flow| Frame::Sequence {
                         start,
                         flow,
                         items: Vec::new(),
                         anchor,
-                        tag: tag.map(tag_text),
+                        tag,
                     })
                 }
                 Event::MappingStart(anchor, tag) => {
+                    let tag = tag.map(|t| Tag::new(&mut self.strings, &tag_text(t)));
                     self.open(&marker, b'{', |start, flow| Frame::Mapping {
                         start,
                         flow,
                         entries: Vec::new(),
                         key: None,
                         anchor,
-                        tag: tag.map(tag_text),
+                        tag,
                     })
                 }
                 Event::SequenceEnd | Event::MappingEnd => {
@@ -262,12 +269,13 @@ impl<'a> Builder<'a> {
     /// The document just ended (`None` when it is empty), its nodes taken from the builder.
     fn end_document(&mut self, doc_start: usize) -> Option<Document> {
         let nodes = std::mem::take(&mut self.nodes);
+        let strings = std::mem::take(&mut self.strings);
         // The root completes last, so it is the last node pushed.
         let root = nodes.len().checked_sub(1)?;
         let end = nodes[root].span.range.end.max(doc_start as u32);
         let start = (doc_start as u32).min(nodes[root].span.range.start);
         Some(Document {
-            tree: Tree::parsed(nodes, NodeId(root as u32), self.file),
+            tree: Tree::parsed(nodes, strings, NodeId(root as u32), self.file),
             range: TextRange::new(start, end),
         })
     }
@@ -408,11 +416,11 @@ impl<'a> Builder<'a> {
             })?;
         Ok(Node {
             kind: NodeKind::Scalar {
-                value: value.into(),
+                value: self.strings.add(&value),
                 style,
             },
             span: self.span(start, end),
-            tag,
+            tag: tag.map(|t| Tag::new(&mut self.strings, &t)),
         })
     }
 
@@ -472,7 +480,16 @@ impl<'a> Builder<'a> {
                 items,
                 anchor,
                 tag,
-            } => (NodeKind::Sequence { items, flow }, start, flow, anchor, tag),
+            } => (
+                NodeKind::Sequence {
+                    items: items.into_boxed_slice(),
+                    flow,
+                },
+                start,
+                flow,
+                anchor,
+                tag,
+            ),
             Frame::Mapping {
                 start,
                 flow,
@@ -494,7 +511,7 @@ impl<'a> Builder<'a> {
                     let value = NodeId(self.nodes.len() as u32);
                     self.nodes.push(Node {
                         kind: NodeKind::Scalar {
-                            value: "".into(),
+                            value: self.strings.add(""),
                             style: ScalarStyle::Plain,
                         },
                         span: Span::new(self.file, TextRange::empty(at)),
@@ -503,7 +520,10 @@ impl<'a> Builder<'a> {
                     entries.push(Entry { key, value });
                 }
                 (
-                    NodeKind::Mapping { entries, flow },
+                    NodeKind::Mapping {
+                        entries: entries.into_boxed_slice(),
+                        flow,
+                    },
                     start,
                     flow,
                     anchor,
@@ -568,7 +588,7 @@ impl<'a> Builder<'a> {
                 }
             ) && n.tag.is_none()
         };
-        let empty = matches!(&value.kind, NodeKind::Scalar { value, .. } if value.is_empty());
+        let empty = matches!(&value.kind, NodeKind::Scalar { value, .. } if self.strings.get(*value).is_empty());
         let end = key.span.range.end as usize;
         plain(key)
             && plain(value)
@@ -581,7 +601,7 @@ impl<'a> Builder<'a> {
     fn glue_colon(&mut self, key: NodeId, value: NodeId) {
         let key = &mut self.nodes[key.0 as usize];
         if let NodeKind::Scalar { value, .. } = &mut key.kind {
-            *value = format!("{value}:").into();
+            *value = self.strings.add(&format!("{}:", self.strings.get(*value)));
         }
         key.span.range.end += 1;
         let after = key.span.range.end;

@@ -29,12 +29,11 @@ impl<'k> KeyName<'k> {
     /// Whether mapping key `key` is named so in JSON.
     fn names(self, key: NodeRef<'_>) -> bool {
         let key = key.resolve();
-        let node = key.node();
-        let NodeKind::Scalar { value, .. } = &node.kind else {
+        let Some((value, _)) = key.scalar() else {
             return false;
         };
-        if node.tag.is_none() && self.word {
-            return &**value == self.name;
+        if key.tag().is_none() && self.word {
+            return value == self.name;
         }
         key_name(key).is_ok_and(|n| n == self.name)
     }
@@ -68,15 +67,73 @@ pub struct Entry {
     pub value: NodeId,
 }
 
+/// Where a text (a scalar's value, a tag) is in its tree's [`Strings`]: trees keep every text
+/// of their nodes in one buffer, so a node costs no allocation of its own and stays small
+/// (peak memory at 100k objects is mostly nodes).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Text {
+    start: u32,
+    len: u32,
+}
+
+/// The texts of one tree's nodes, and the builder's way to add them.
+#[derive(Clone, Debug, Default)]
+pub struct Strings {
+    buffer: String,
+    /// Where each [`Tag`]'s text is (tag `n` is `tags[n - 1]`).
+    tags: Vec<Text>,
+}
+
+impl Strings {
+    /// Adds `text`; where it is.
+    pub(crate) fn add(&mut self, text: &str) -> Text {
+        let start = self.buffer.len() as u32;
+        self.buffer.push_str(text);
+        Text {
+            start,
+            len: text.len() as u32,
+        }
+    }
+
+    /// The text at `at` (added to these strings).
+    pub fn get(&self, at: Text) -> &str {
+        let start = at.start as usize;
+        self.buffer
+            .get(start..start + at.len as usize)
+            .unwrap_or_default()
+    }
+
+    /// Forgets every text (a builder starting a new document).
+    pub(crate) fn clear(&mut self) {
+        self.buffer.clear();
+        self.tags.clear();
+    }
+}
+
+/// An explicit tag (`!!str`) of a node, as `handle` + `suffix`: the number of its text in its
+/// tree's [`Strings`]. Four bytes, so that a node stays at 40 (tags are rare).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Tag(std::num::NonZeroU32);
+
+impl Tag {
+    /// The tag `text`, added to `strings`.
+    pub(crate) fn new(strings: &mut Strings, text: &str) -> Tag {
+        let at = strings.add(text);
+        strings.tags.push(at);
+        Tag(std::num::NonZeroU32::MIN.saturating_add(strings.tags.len() as u32 - 1))
+    }
+}
+
 /// What a node is. `flow` marks a collection written `[…]` / `{…}`.
 #[derive(Clone, Debug)]
 pub enum NodeKind {
-    /// A scalar's value (unescaped, as the parser read it) and its style.
-    Scalar { value: Box<str>, style: ScalarStyle },
+    /// A scalar's value (unescaped, as the parser read it; in the tree's [`Strings`]) and its
+    /// style.
+    Scalar { value: Text, style: ScalarStyle },
     /// A sequence's items, in order.
-    Sequence { items: Vec<NodeId>, flow: bool },
+    Sequence { items: Box<[NodeId]>, flow: bool },
     /// A mapping's entries, in order (duplicate keys kept).
-    Mapping { entries: Vec<Entry>, flow: bool },
+    Mapping { entries: Box<[Entry]>, flow: bool },
     /// `*name`: refers to the node that carried the anchor.
     Alias { target: NodeId },
 }
@@ -89,14 +146,18 @@ pub struct Node {
     /// For block scalars the span starts at the `|`/`>` indicator; for an implicit null (`key:`
     /// with nothing after it) it is empty, just after the colon.
     pub span: Span,
-    /// Explicit tag (`!!str`), if any, as `handle` + `suffix`.
-    pub tag: Option<Box<str>>,
+    /// Explicit tag (`!!str`), if any ([`NodeRef::tag`] reads it).
+    pub tag: Option<Tag>,
 }
 
 /// The nodes of one YAML document, stored flat.
 #[derive(Clone, Debug)]
 pub struct Tree {
     pub(crate) nodes: Vec<Node>,
+    /// The texts of the nodes' scalars and tags.
+    strings: Box<str>,
+    /// Where each tag's text is in `strings` (see [`Tag`]).
+    tags: Box<[Text]>,
     pub(crate) root: NodeId,
     /// The file this tree is a document of, exactly as parsed; `None` for trees assembled from
     /// several places (a Kustomize build). Edits on a parsed tree need no re-parse of the file.
@@ -112,14 +173,18 @@ pub struct Tree {
 }
 
 impl Tree {
-    /// A tree from nodes whose `root` is an index into `nodes`.
-    pub(crate) fn from_nodes(nodes: Vec<Node>, root: NodeId) -> Self {
+    /// A tree from nodes whose `root` is an index into `nodes`, their texts in `strings`.
+    pub(crate) fn from_nodes(mut nodes: Vec<Node>, strings: Strings, root: NodeId) -> Self {
         debug_assert!((root.0 as usize) < nodes.len());
         let aliases = nodes
             .iter()
             .any(|n| matches!(n.kind, NodeKind::Alias { .. }));
+        // Kept for the whole run: no spare capacity.
+        nodes.shrink_to_fit();
         Tree {
             nodes,
+            strings: strings.buffer.into_boxed_str(),
+            tags: strings.tags.into_boxed_slice(),
             root,
             parsed_from: None,
             aliases,
@@ -128,11 +193,24 @@ impl Tree {
     }
 
     /// A document of `file` as the parser built it.
-    pub(crate) fn parsed(nodes: Vec<Node>, root: NodeId, file: super::FileId) -> Self {
+    pub(crate) fn parsed(
+        nodes: Vec<Node>,
+        strings: Strings,
+        root: NodeId,
+        file: super::FileId,
+    ) -> Self {
         Tree {
             parsed_from: Some(file),
-            ..Tree::from_nodes(nodes, root)
+            ..Tree::from_nodes(nodes, strings, root)
         }
+    }
+
+    /// The text at `at`, one of this tree's.
+    pub fn text(&self, at: Text) -> &str {
+        let start = at.start as usize;
+        self.strings
+            .get(start..start + at.len as usize)
+            .unwrap_or_default()
     }
 
     /// Whether any node of the tree is an alias (`*name`).
@@ -241,10 +319,23 @@ impl<'a> NodeRef<'a> {
 
     /// The scalar's value, whatever its style; `None` for collections.
     pub fn as_scalar(self) -> Option<(&'a str, ScalarStyle)> {
-        match &self.resolve().node().kind {
-            NodeKind::Scalar { value, style } => Some((value, *style)),
+        self.resolve().scalar()
+    }
+
+    /// The node's value and style if it is a scalar (an alias is not: see
+    /// [`as_scalar`](Self::as_scalar)).
+    pub fn scalar(self) -> Option<(&'a str, ScalarStyle)> {
+        match self.node().kind {
+            NodeKind::Scalar { value, style } => Some((self.tree.text(value), style)),
             _ => None,
         }
+    }
+
+    /// The node's explicit tag (`!!str`), if any, as `handle` + `suffix` (an alias has none).
+    pub fn tag(self) -> Option<&'a str> {
+        let Tag(number) = self.node().tag?;
+        let at = self.tree.tags.get(number.get() as usize - 1)?;
+        Some(self.tree.text(*at))
     }
 
     /// The scalar's text when it is a string to Kubernetes: quoted, block or a plain scalar
@@ -259,11 +350,9 @@ impl<'a> NodeRef<'a> {
     /// The scalar as the Kubernetes reader resolves it (YAML 1.1 words, numbers, standard
     /// tags); `None` for collections and for a tag its text does not fit.
     pub fn resolved(self) -> Option<Scalar<'a>> {
-        let node = self.resolve().node();
-        match &node.kind {
-            NodeKind::Scalar { value, style } => resolve(value, *style, node.tag.as_deref()).ok(),
-            _ => None,
-        }
+        let node = self.resolve();
+        let (value, style) = node.scalar()?;
+        resolve(value, style, node.tag()).ok()
     }
 
     /// `~`, `null`, nothing at all or a `!!null` scalar, as YAML resolves it.
@@ -487,5 +576,53 @@ impl<'a> Iterator for Entries<'a> {
             Entries::Raw(raw) => raw.next(),
             Entries::Merged(merged) => merged.next().map(|(_, k, v)| (k, v)),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A run holds every node of every document at once (millions at 100k objects): a node's
+    /// size is most of k8sec's peak memory, so it must not grow unnoticed.
+    #[test]
+    fn nodes_stay_small() {
+        assert_eq!(std::mem::size_of::<Node>(), 40);
+        assert_eq!(std::mem::size_of::<Option<Tag>>(), 4);
+    }
+
+    #[test]
+    fn texts_and_tags_are_read_back_from_the_tree() {
+        let mut strings = Strings::default();
+        let value = strings.add("héllo");
+        let tag = Tag::new(&mut strings, "!!str");
+        let empty = strings.add("");
+        let nodes = vec![
+            Node {
+                kind: NodeKind::Scalar {
+                    value,
+                    style: ScalarStyle::Plain,
+                },
+                span: Span::new(super::super::FileId(0), crate::text::TextRange::empty(0)),
+                tag: Some(tag),
+            },
+            Node {
+                kind: NodeKind::Scalar {
+                    value: empty,
+                    style: ScalarStyle::Plain,
+                },
+                span: Span::new(super::super::FileId(0), crate::text::TextRange::empty(0)),
+                tag: None,
+            },
+        ];
+        let tree = Tree::from_nodes(nodes, strings, NodeId(0));
+        let node = tree.node(NodeId(0));
+        assert_eq!(node.scalar(), Some(("héllo", ScalarStyle::Plain)));
+        assert_eq!(node.tag(), Some("!!str"));
+        assert_eq!(
+            tree.node(NodeId(1)).as_scalar(),
+            Some(("", ScalarStyle::Plain))
+        );
+        assert_eq!(tree.node(NodeId(1)).tag(), None);
     }
 }
