@@ -8,7 +8,7 @@
 use serde_json::Value;
 
 use crate::text::TextRange;
-use crate::yaml::{Entry, Node, NodeId, NodeKind, NodeRef, ScalarStyle, Span, Strings, Tag, Tree};
+use crate::yaml::{Arena, Entry, Node, NodeId, NodeKind, NodeRef, ScalarStyle, Span, Tag, Tree};
 
 /// Most nodes one document may expand to once aliases are copied: an "alias bomb" stops here
 /// instead of exhausting memory.
@@ -279,9 +279,9 @@ impl KNode {
     /// The flat, spanned tree checks read.
     pub(crate) fn to_tree(&self) -> Tree {
         let mut nodes = Vec::new();
-        let mut strings = Strings::default();
-        let root = push_node(self, &mut nodes, &mut strings);
-        Tree::from_nodes(nodes, strings, root)
+        let mut arena = Arena::default();
+        let root = push_node(self, &mut nodes, &mut arena);
+        Tree::from_nodes(nodes, arena, root)
     }
 
     /// The value as JSON, resolving plain scalars the way Kubernetes' YAML decoder does.
@@ -304,28 +304,34 @@ impl KNode {
     }
 }
 
-fn push_node(node: &KNode, nodes: &mut Vec<Node>, strings: &mut Strings) -> NodeId {
+fn push_node(node: &KNode, nodes: &mut Vec<Node>, arena: &mut Arena) -> NodeId {
     let kind = match &node.kind {
         KKind::Scalar(v, style) => NodeKind::Scalar {
-            value: strings.add(v),
+            value: arena.add(v),
             style: *style,
         },
-        KKind::Seq(items) => NodeKind::Sequence {
-            items: items.iter().map(|i| push_node(i, nodes, strings)).collect(),
-            flow: node.flow,
-        },
-        KKind::Map(entries) => NodeKind::Mapping {
-            entries: entries
+        KKind::Seq(items) => {
+            let items: Vec<NodeId> = items.iter().map(|i| push_node(i, nodes, arena)).collect();
+            NodeKind::Sequence {
+                items: arena.items(&items),
+                flow: node.flow,
+            }
+        }
+        KKind::Map(entries) => {
+            let entries: Vec<Entry> = entries
                 .iter()
                 .map(|(k, v)| Entry {
-                    key: push_node(k, nodes, strings),
-                    value: push_node(v, nodes, strings),
+                    key: push_node(k, nodes, arena),
+                    value: push_node(v, nodes, arena),
                 })
-                .collect(),
-            flow: node.flow,
-        },
+                .collect();
+            NodeKind::Mapping {
+                entries: arena.entries(&entries),
+                flow: node.flow,
+            }
+        }
     };
-    let tag = node.tag.as_deref().map(|t| Tag::new(strings, t));
+    let tag = node.tag.as_deref().map(|t| Tag::new(arena, t));
     nodes.push(Node {
         kind,
         span: node.span,
@@ -371,7 +377,7 @@ pub(crate) fn plain_is_string(value: &str) -> bool {
         )
 }
 
-/// JSON value of a scalar: quoted and block scalars are strings; plain ones are resolved.
+/// JSON value of a scalar: quoted and block scalars are arena; plain ones are resolved.
 pub(crate) fn scalar_json(value: &str, style: ScalarStyle, tag: Option<&str>) -> Value {
     if let Some(tag) = tag {
         let tag = tag
@@ -495,7 +501,7 @@ mod tests {
     }
 
     #[test]
-    fn strings_that_read_as_other_types_are_quoted() {
+    fn arena_that_read_as_other_types_are_quoted() {
         let span = Span::new(FileId(0), TextRange::empty(0));
         for (value, quoted) in [
             ("web", false),

@@ -21,6 +21,7 @@ pub(super) fn duplicate_key(_ctx: &Ctx<'_>, resource: &Resource, sink: &mut Sink
                 // runs on every mapping of every object); large ones (ConfigMap data) hash.
                 let mut small: Vec<(&str, NodeRef<'_>)> = Vec::new();
                 let mut large: HashMap<&str, NodeRef<'_>> = HashMap::new();
+                let entries = node.tree().entries(*entries);
                 let use_map = entries.len() > 16;
                 for entry in entries {
                     let key = node.tree().node(entry.key);
@@ -49,7 +50,12 @@ pub(super) fn duplicate_key(_ctx: &Ctx<'_>, resource: &Resource, sink: &mut Sink
                 }
             }
             NodeKind::Sequence { items, .. } => {
-                stack.extend(items.iter().map(|&id| node.tree().node(id)));
+                stack.extend(
+                    node.tree()
+                        .items(*items)
+                        .iter()
+                        .map(|&id| node.tree().node(id)),
+                );
             }
             NodeKind::Scalar { .. } | NodeKind::Alias { .. } => {}
         }

@@ -133,7 +133,8 @@ fn same_node(a: NodeRef<'_>, b: NodeRef<'_>) -> bool {
 fn own_entries<'t>(mapping: NodeRef<'t>, key: &str) -> Vec<(NodeRef<'t>, NodeRef<'t>)> {
     let tree = mapping.tree();
     match &mapping.node().kind {
-        NodeKind::Mapping { entries, .. } => entries
+        NodeKind::Mapping { entries, .. } => tree
+            .entries(*entries)
             .iter()
             .map(|e| (tree.node(e.key), tree.node(e.value)))
             .filter(|(k, _)| k.as_scalar().is_some_and(|(text, _)| text == key))
@@ -146,11 +147,16 @@ fn own_entries<'t>(mapping: NodeRef<'t>, key: &str) -> Vec<(NodeRef<'t>, NodeRef
 fn children(node: NodeRef<'_>) -> Vec<(Option<NodeRef<'_>>, NodeRef<'_>)> {
     let tree = node.tree();
     match &node.node().kind {
-        NodeKind::Mapping { entries, .. } => entries
+        NodeKind::Mapping { entries, .. } => tree
+            .entries(*entries)
             .iter()
             .map(|e| (Some(tree.node(e.key)), tree.node(e.value)))
             .collect(),
-        NodeKind::Sequence { items, .. } => items.iter().map(|&i| (None, tree.node(i))).collect(),
+        NodeKind::Sequence { items, .. } => tree
+            .items(*items)
+            .iter()
+            .map(|&i| (None, tree.node(i)))
+            .collect(),
         _ => Vec::new(),
     }
 }

@@ -298,13 +298,15 @@ fn expanded_sizes(tree: &Tree) -> Vec<u64> {
             NodeKind::Scalar { .. } => 1,
             NodeKind::Alias { target } => 1 + size_of(*target),
             NodeKind::Sequence { items, .. } => {
-                1 + items
+                1 + tree
+                    .items(*items)
                     .iter()
                     .map(|&i| size_of(i))
                     .fold(0, u64::saturating_add)
             }
             NodeKind::Mapping { entries, .. } => {
-                1 + entries
+                1 + tree
+                    .entries(*entries)
                     .iter()
                     .map(|e| {
                         let key = tree.node(e.key);
@@ -325,7 +327,9 @@ fn expanded_sizes(tree: &Tree) -> Vec<u64> {
 /// A merge decodes its source (a mapping or an alias), or each item of a list of sources.
 fn merge_cost(value: NodeRef<'_>, size_of: &dyn Fn(super::NodeId) -> u64) -> u64 {
     match &value.node().kind {
-        NodeKind::Sequence { items, .. } => items
+        NodeKind::Sequence { items, .. } => value
+            .tree()
+            .items(*items)
             .iter()
             .map(|&i| size_of(i))
             .fold(0, u64::saturating_add),
@@ -360,13 +364,14 @@ impl Checker<'_> {
             }
             NodeKind::Sequence { items, .. } => {
                 self.counts.decoded += 1;
-                items
+                node.tree()
+                    .items(*items)
                     .iter()
                     .try_for_each(|&i| self.node(node.tree().node(i)))
             }
             NodeKind::Mapping { entries, .. } => {
                 self.counts.decoded += 1;
-                for entry in entries {
+                for entry in node.tree().entries(*entries) {
                     let (key, value) = (node.tree().node(entry.key), node.tree().node(entry.value));
                     if is_merge_key(key) {
                         self.merge(value)?;
@@ -423,7 +428,9 @@ impl Checker<'_> {
         }
         match &value.node().kind {
             // The list itself is not decoded, its items are.
-            NodeKind::Sequence { items, .. } => items
+            NodeKind::Sequence { items, .. } => value
+                .tree()
+                .items(*items)
                 .iter()
                 .try_for_each(|&i| self.node(value.tree().node(i))),
             _ => self.node(value),

@@ -7,7 +7,7 @@ use yaml_rust2::parser::{Event, Parser};
 use yaml_rust2::scanner::{Marker, TScalarStyle};
 
 use super::scan;
-use super::tree::{Entry, Node, NodeId, NodeKind, ScalarStyle, Strings, Tag, Tree};
+use super::tree::{Arena, Entry, Node, NodeId, NodeKind, ScalarStyle, Tag, Tree};
 use super::{FileId, Span};
 use crate::text::{LineIndex, OffsetCursor, TextRange};
 
@@ -95,7 +95,7 @@ struct Builder<'a> {
     file: FileId,
     nodes: Vec<Node>,
     /// The texts of `nodes`.
-    strings: Strings,
+    arena: Arena,
     stack: Vec<Frame>,
     anchors: HashMap<usize, NodeId>,
     /// End of the most recently completed node, where an implicit null value is placed.
@@ -116,7 +116,7 @@ impl<'a> Builder<'a> {
             index,
             file,
             nodes: Vec::new(),
-            strings: Strings::default(),
+            arena: Arena::default(),
             stack: Vec::new(),
             anchors: HashMap::new(),
             last_end: 0,
@@ -187,7 +187,7 @@ impl<'a> Builder<'a> {
         self.line_base = self.index.line_of(from as u32);
         self.last_end = from;
         self.nodes.clear();
-        self.strings.clear();
+        self.arena.clear();
         self.stack.clear();
         self.anchors.clear();
         let mut parser = Parser::new_from_str(&self.text[from..]);
@@ -215,7 +215,7 @@ impl<'a> Builder<'a> {
                 Event::StreamEnd => return None,
                 Event::DocumentStart => {
                     self.nodes = Vec::new();
-                    self.strings.clear();
+                    self.arena.clear();
                     self.anchors.clear();
                     self.stack.clear();
                     doc_start = self.offset(&marker);
@@ -230,7 +230,7 @@ impl<'a> Builder<'a> {
                     .map(|node| self.complete(node, anchor)),
                 Event::Alias(anchor) => self.alias(anchor, &marker),
                 Event::SequenceStart(anchor, tag) => {
-                    let tag = tag.map(|t| Tag::new(&mut self.strings, &tag_text(t)));
+                    let tag = tag.map(|t| Tag::new(&mut self.arena, &tag_text(t)));
                     self.open(&marker, b'[', |start, flow| Frame::Sequence {
                         start,
                         flow,
@@ -240,7 +240,7 @@ impl<'a> Builder<'a> {
                     })
                 }
                 Event::MappingStart(anchor, tag) => {
-                    let tag = tag.map(|t| Tag::new(&mut self.strings, &tag_text(t)));
+                    let tag = tag.map(|t| Tag::new(&mut self.arena, &tag_text(t)));
                     self.open(&marker, b'{', |start, flow| Frame::Mapping {
                         start,
                         flow,
@@ -269,13 +269,13 @@ impl<'a> Builder<'a> {
     /// The document just ended (`None` when it is empty), its nodes taken from the builder.
     fn end_document(&mut self, doc_start: usize) -> Option<Document> {
         let nodes = std::mem::take(&mut self.nodes);
-        let strings = std::mem::take(&mut self.strings);
+        let arena = std::mem::take(&mut self.arena);
         // The root completes last, so it is the last node pushed.
         let root = nodes.len().checked_sub(1)?;
         let end = nodes[root].span.range.end.max(doc_start as u32);
         let start = (doc_start as u32).min(nodes[root].span.range.start);
         Some(Document {
-            tree: Tree::parsed(nodes, strings, NodeId(root as u32), self.file),
+            tree: Tree::parsed(nodes, arena, NodeId(root as u32), self.file),
             range: TextRange::new(start, end),
         })
     }
@@ -416,11 +416,11 @@ impl<'a> Builder<'a> {
             })?;
         Ok(Node {
             kind: NodeKind::Scalar {
-                value: self.strings.add(&value),
+                value: self.arena.add(&value),
                 style,
             },
             span: self.span(start, end),
-            tag: tag.map(|t| Tag::new(&mut self.strings, &t)),
+            tag: tag.map(|t| Tag::new(&mut self.arena, &t)),
         })
     }
 
@@ -473,23 +473,25 @@ impl<'a> Builder<'a> {
             return glued;
         }
         let bytes = self.text.as_bytes();
-        let (kind, start, flow, anchor, tag) = match frame {
+        let (kind, last_child_end, start, flow, anchor, tag) = match frame {
             Frame::Sequence {
                 start,
                 flow,
                 items,
                 anchor,
                 tag,
-            } => (
-                NodeKind::Sequence {
-                    items: items.into_boxed_slice(),
+            } => {
+                let last = items.last().map(|id| self.end_of(*id));
+                let items = self.arena.items(&items);
+                (
+                    NodeKind::Sequence { items, flow },
+                    last,
+                    start,
                     flow,
-                },
-                start,
-                flow,
-                anchor,
-                tag,
-            ),
+                    anchor,
+                    tag,
+                )
+            }
             Frame::Mapping {
                 start,
                 flow,
@@ -511,7 +513,7 @@ impl<'a> Builder<'a> {
                     let value = NodeId(self.nodes.len() as u32);
                     self.nodes.push(Node {
                         kind: NodeKind::Scalar {
-                            value: self.strings.add(""),
+                            value: self.arena.add(""),
                             style: ScalarStyle::Plain,
                         },
                         span: Span::new(self.file, TextRange::empty(at)),
@@ -519,22 +521,17 @@ impl<'a> Builder<'a> {
                     });
                     entries.push(Entry { key, value });
                 }
+                let last = entries.last().map(|e| self.end_of(e.value));
+                let entries = self.arena.entries(&entries);
                 (
-                    NodeKind::Mapping {
-                        entries: entries.into_boxed_slice(),
-                        flow,
-                    },
+                    NodeKind::Mapping { entries, flow },
+                    last,
                     start,
                     flow,
                     anchor,
                     tag,
                 )
             }
-        };
-        let last_child_end = match &kind {
-            NodeKind::Sequence { items, .. } => items.last().map(|id| self.end_of(*id)),
-            NodeKind::Mapping { entries, .. } => entries.last().map(|e| self.end_of(e.value)),
-            _ => None,
         };
         let end = if flow && matches!(bytes.get(end_marker), Some(b']' | b'}')) {
             end_marker + 1
@@ -588,7 +585,7 @@ impl<'a> Builder<'a> {
                 }
             ) && n.tag.is_none()
         };
-        let empty = matches!(&value.kind, NodeKind::Scalar { value, .. } if self.strings.get(*value).is_empty());
+        let empty = matches!(&value.kind, NodeKind::Scalar { value, .. } if self.arena.get(*value).is_empty());
         let end = key.span.range.end as usize;
         plain(key)
             && plain(value)
@@ -601,7 +598,7 @@ impl<'a> Builder<'a> {
     fn glue_colon(&mut self, key: NodeId, value: NodeId) {
         let key = &mut self.nodes[key.0 as usize];
         if let NodeKind::Scalar { value, .. } = &mut key.kind {
-            *value = self.strings.add(&format!("{}:", self.strings.get(*value)));
+            *value = self.arena.add(&format!("{}:", self.arena.get(*value)));
         }
         key.span.range.end += 1;
         let after = key.span.range.end;

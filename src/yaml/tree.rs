@@ -67,7 +67,7 @@ pub struct Entry {
     pub value: NodeId,
 }
 
-/// Where a text (a scalar's value, a tag) is in its tree's [`Strings`]: trees keep every text
+/// Where a text (a scalar's value, a tag) is in its tree's [`Arena`]: trees keep every text
 /// of their nodes in one buffer, so a node costs no allocation of its own and stays small
 /// (peak memory at 100k objects is mostly nodes).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -76,15 +76,52 @@ pub struct Text {
     len: u32,
 }
 
-/// The texts of one tree's nodes, and the builder's way to add them.
+/// Where a collection's items or entries are in its tree's [`Arena`] (each collection's are
+/// contiguous: they are added when it closes).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Children {
+    start: u32,
+    len: u32,
+}
+
+impl Children {
+    fn range(self) -> std::ops::Range<usize> {
+        self.start as usize..self.start as usize + self.len as usize
+    }
+}
+
+/// What one tree's nodes hold besides themselves (texts, tags, children), and the builder's
+/// way to add them.
 #[derive(Clone, Debug, Default)]
-pub struct Strings {
+pub struct Arena {
     buffer: String,
     /// Where each [`Tag`]'s text is (tag `n` is `tags[n - 1]`).
     tags: Vec<Text>,
+    items: Vec<NodeId>,
+    entries: Vec<Entry>,
 }
 
-impl Strings {
+impl Arena {
+    /// Adds a sequence's items; where they are.
+    pub(crate) fn items(&mut self, items: &[NodeId]) -> Children {
+        let start = self.items.len() as u32;
+        self.items.extend_from_slice(items);
+        Children {
+            start,
+            len: items.len() as u32,
+        }
+    }
+
+    /// Adds a mapping's entries; where they are.
+    pub(crate) fn entries(&mut self, entries: &[Entry]) -> Children {
+        let start = self.entries.len() as u32;
+        self.entries.extend_from_slice(entries);
+        Children {
+            start,
+            len: entries.len() as u32,
+        }
+    }
+
     /// Adds `text`; where it is.
     pub(crate) fn add(&mut self, text: &str) -> Text {
         let start = self.buffer.len() as u32;
@@ -103,37 +140,39 @@ impl Strings {
             .unwrap_or_default()
     }
 
-    /// Forgets every text (a builder starting a new document).
+    /// Forgets everything (a builder starting a new document).
     pub(crate) fn clear(&mut self) {
         self.buffer.clear();
         self.tags.clear();
+        self.items.clear();
+        self.entries.clear();
     }
 }
 
 /// An explicit tag (`!!str`) of a node, as `handle` + `suffix`: the number of its text in its
-/// tree's [`Strings`]. Four bytes, so that a node stays at 40 (tags are rare).
+/// tree's [`Arena`]. Four bytes, so that a node stays at 28 (tags are rare).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Tag(std::num::NonZeroU32);
 
 impl Tag {
     /// The tag `text`, added to `strings`.
-    pub(crate) fn new(strings: &mut Strings, text: &str) -> Tag {
+    pub(crate) fn new(strings: &mut Arena, text: &str) -> Tag {
         let at = strings.add(text);
         strings.tags.push(at);
         Tag(std::num::NonZeroU32::MIN.saturating_add(strings.tags.len() as u32 - 1))
     }
 }
 
-/// What a node is. `flow` marks a collection written `[…]` / `{…}`.
-#[derive(Clone, Debug)]
+/// What a node is. `flow` marks a collection written `[…]` / `{…}`. Texts and children are
+/// kept in the tree ([`Tree::text`], [`Tree::items`], [`Tree::entries`] read them).
+#[derive(Clone, Copy, Debug)]
 pub enum NodeKind {
-    /// A scalar's value (unescaped, as the parser read it; in the tree's [`Strings`]) and its
-    /// style.
+    /// A scalar's value (unescaped, as the parser read it) and its style.
     Scalar { value: Text, style: ScalarStyle },
     /// A sequence's items, in order.
-    Sequence { items: Box<[NodeId]>, flow: bool },
+    Sequence { items: Children, flow: bool },
     /// A mapping's entries, in order (duplicate keys kept).
-    Mapping { entries: Box<[Entry]>, flow: bool },
+    Mapping { entries: Children, flow: bool },
     /// `*name`: refers to the node that carried the anchor.
     Alias { target: NodeId },
 }
@@ -158,6 +197,10 @@ pub struct Tree {
     strings: Box<str>,
     /// Where each tag's text is in `strings` (see [`Tag`]).
     tags: Box<[Text]>,
+    /// The items of every sequence.
+    items: Box<[NodeId]>,
+    /// The entries of every mapping.
+    entries: Box<[Entry]>,
     pub(crate) root: NodeId,
     /// The file this tree is a document of, exactly as parsed; `None` for trees assembled from
     /// several places (a Kustomize build). Edits on a parsed tree need no re-parse of the file.
@@ -174,7 +217,7 @@ pub struct Tree {
 
 impl Tree {
     /// A tree from nodes whose `root` is an index into `nodes`, their texts in `strings`.
-    pub(crate) fn from_nodes(mut nodes: Vec<Node>, strings: Strings, root: NodeId) -> Self {
+    pub(crate) fn from_nodes(mut nodes: Vec<Node>, arena: Arena, root: NodeId) -> Self {
         debug_assert!((root.0 as usize) < nodes.len());
         let aliases = nodes
             .iter()
@@ -183,8 +226,10 @@ impl Tree {
         nodes.shrink_to_fit();
         Tree {
             nodes,
-            strings: strings.buffer.into_boxed_str(),
-            tags: strings.tags.into_boxed_slice(),
+            strings: arena.buffer.into_boxed_str(),
+            tags: arena.tags.into_boxed_slice(),
+            items: arena.items.into_boxed_slice(),
+            entries: arena.entries.into_boxed_slice(),
             root,
             parsed_from: None,
             aliases,
@@ -195,14 +240,24 @@ impl Tree {
     /// A document of `file` as the parser built it.
     pub(crate) fn parsed(
         nodes: Vec<Node>,
-        strings: Strings,
+        arena: Arena,
         root: NodeId,
         file: super::FileId,
     ) -> Self {
         Tree {
             parsed_from: Some(file),
-            ..Tree::from_nodes(nodes, strings, root)
+            ..Tree::from_nodes(nodes, arena, root)
         }
+    }
+
+    /// The items at `at`, a sequence's of this tree.
+    pub fn items(&self, at: Children) -> &[NodeId] {
+        self.items.get(at.range()).unwrap_or_default()
+    }
+
+    /// The entries at `at`, a mapping's of this tree.
+    pub fn entries(&self, at: Children) -> &[Entry] {
+        self.entries.get(at.range()).unwrap_or_default()
     }
 
     /// The text at `at`, one of this tree's.
@@ -397,8 +452,8 @@ impl<'a> NodeRef<'a> {
     /// Entries of a mapping exactly as written (merge keys and duplicate keys included).
     pub fn raw_entries(self) -> RawEntries<'a> {
         let node = self.resolve();
-        let entries: &'a [Entry] = match &node.node().kind {
-            NodeKind::Mapping { entries, .. } => entries,
+        let entries: &'a [Entry] = match node.node().kind {
+            NodeKind::Mapping { entries, .. } => self.tree.entries(entries),
             _ => &[],
         };
         RawEntries {
@@ -409,9 +464,10 @@ impl<'a> NodeRef<'a> {
 
     /// Whether the raw entries are the effective ones: no merge key, no key written twice.
     fn is_plain_mapping(self) -> bool {
-        let NodeKind::Mapping { entries, .. } = &self.node().kind else {
+        let NodeKind::Mapping { entries, .. } = self.node().kind else {
             return true;
         };
+        let entries = self.tree.entries(entries);
         let name = |e: &Entry| key_name(self.tree.node(e.key)).ok();
         if entries.len() > 16 {
             let mut names = std::collections::HashSet::with_capacity(entries.len());
@@ -465,8 +521,8 @@ impl<'a> NodeRef<'a> {
     /// Items of a sequence; empty for other shapes.
     pub fn items(self) -> impl Iterator<Item = NodeRef<'a>> + 'a {
         let node = self.resolve();
-        let items: &'a [NodeId] = match &node.node().kind {
-            NodeKind::Sequence { items, .. } => items,
+        let items: &'a [NodeId] = match node.node().kind {
+            NodeKind::Sequence { items, .. } => self.tree.items(items),
             _ => &[],
         };
         let tree = self.tree;
@@ -488,10 +544,10 @@ impl<'a> NodeRef<'a> {
             return None;
         }
         let node = self.resolve();
-        let NodeKind::Mapping { entries, .. } = &node.node().kind else {
+        let NodeKind::Mapping { entries, .. } = node.node().kind else {
             return None;
         };
-        for e in entries.iter().rev() {
+        for e in self.tree.entries(entries).iter().rev() {
             let k = NodeRef {
                 tree: self.tree,
                 id: e.key,
@@ -587,13 +643,13 @@ mod tests {
     /// size is most of k8sec's peak memory, so it must not grow unnoticed.
     #[test]
     fn nodes_stay_small() {
-        assert_eq!(std::mem::size_of::<Node>(), 40);
+        assert_eq!(std::mem::size_of::<Node>(), 28);
         assert_eq!(std::mem::size_of::<Option<Tag>>(), 4);
     }
 
     #[test]
     fn texts_and_tags_are_read_back_from_the_tree() {
-        let mut strings = Strings::default();
+        let mut strings = Arena::default();
         let value = strings.add("héllo");
         let tag = Tag::new(&mut strings, "!!str");
         let empty = strings.add("");
