@@ -214,11 +214,7 @@ impl<'a> Builder<'a> {
             let step = match event {
                 Event::StreamEnd => return None,
                 Event::DocumentStart => {
-                    self.nodes = Vec::new();
-                    self.arena.clear();
-                    self.anchors.clear();
-                    self.stack.clear();
-                    doc_start = self.offset(&marker);
+                    doc_start = self.start_document(&marker);
                     Ok(())
                 }
                 Event::DocumentEnd => {
@@ -264,6 +260,15 @@ impl<'a> Builder<'a> {
                 return Some(error);
             }
         }
+    }
+
+    /// Starts a document at `marker`; where it starts.
+    fn start_document(&mut self, marker: &Marker) -> usize {
+        self.nodes = Vec::new();
+        self.arena.clear();
+        self.anchors.clear();
+        self.stack.clear();
+        self.offset(marker)
     }
 
     /// The document just ended (`None` when it is empty), its nodes taken from the builder.

@@ -132,7 +132,7 @@ impl Arena {
         }
     }
 
-    /// The text at `at` (added to these strings).
+    /// The text at `at` (added to this arena).
     pub fn get(&self, at: Text) -> &str {
         let start = at.start as usize;
         self.buffer
@@ -155,11 +155,11 @@ impl Arena {
 pub struct Tag(std::num::NonZeroU32);
 
 impl Tag {
-    /// The tag `text`, added to `strings`.
-    pub(crate) fn new(strings: &mut Arena, text: &str) -> Tag {
-        let at = strings.add(text);
-        strings.tags.push(at);
-        Tag(std::num::NonZeroU32::MIN.saturating_add(strings.tags.len() as u32 - 1))
+    /// The tag `text`, added to `arena`.
+    pub(crate) fn new(arena: &mut Arena, text: &str) -> Tag {
+        let at = arena.add(text);
+        arena.tags.push(at);
+        Tag(std::num::NonZeroU32::MIN.saturating_add(arena.tags.len() as u32 - 1))
     }
 }
 
@@ -638,6 +638,7 @@ impl<'a> Iterator for Entries<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::text::{LineIndex, TextRange};
 
     /// A run holds every node of every document at once (millions at 100k objects): a node's
     /// size is most of k8sec's peak memory, so it must not grow unnoticed.
@@ -648,37 +649,57 @@ mod tests {
     }
 
     #[test]
-    fn texts_and_tags_are_read_back_from_the_tree() {
-        let mut strings = Arena::default();
-        let value = strings.add("héllo");
-        let tag = Tag::new(&mut strings, "!!str");
-        let empty = strings.add("");
+    fn texts_tags_and_children_are_read_back_from_the_tree() {
+        let text = "a: !!str héllo\nb: [1, {c: d}, [e]]\nf:\n- g\n";
+        let stream =
+            super::super::parse_stream(text, super::super::FileId(0), &LineIndex::new(text));
+        let root = stream.documents[0].tree.root();
+        let a = root.get("a").unwrap();
+        assert_eq!(a.scalar(), Some(("héllo", ScalarStyle::Plain)));
+        assert_eq!(a.tag(), Some("tag:yaml.org,2002:str"));
+        assert_eq!(root.key("a").unwrap().tag(), None);
+        // Children of nested collections close first: each run stays its collection's own.
+        let b: Vec<_> = root.get("b").unwrap().items().collect();
+        assert_eq!(b.len(), 3);
+        assert_eq!(b[0].as_str(), Some("1"));
+        assert_eq!(b[1].str_at("c"), Some("d"));
+        let inner: Vec<_> = b[2].items().map(|i| i.as_str()).collect();
+        assert_eq!(inner, [Some("e")]);
+        let keys: Vec<_> = root.raw_entries().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(keys, [Some("a"), Some("b"), Some("f")]);
+        let f: Vec<_> = root.get("f").unwrap().items().map(|i| i.as_str()).collect();
+        assert_eq!(f, [Some("g")]);
+    }
+
+    #[test]
+    fn an_arena_gives_back_what_was_added() {
+        let mut arena = Arena::default();
+        let value = arena.add("x");
+        let tag = Tag::new(&mut arena, "!t");
+        let empty = arena.add("");
+        let items = arena.items(&[NodeId(0), NodeId(1)]);
+        let node = |kind, tag| Node {
+            kind,
+            span: Span::new(super::super::FileId(0), TextRange::empty(0)),
+            tag,
+        };
+        let style = ScalarStyle::Plain;
         let nodes = vec![
-            Node {
-                kind: NodeKind::Scalar {
-                    value,
-                    style: ScalarStyle::Plain,
-                },
-                span: Span::new(super::super::FileId(0), crate::text::TextRange::empty(0)),
-                tag: Some(tag),
-            },
-            Node {
-                kind: NodeKind::Scalar {
+            node(NodeKind::Scalar { value, style }, Some(tag)),
+            node(
+                NodeKind::Scalar {
                     value: empty,
-                    style: ScalarStyle::Plain,
+                    style,
                 },
-                span: Span::new(super::super::FileId(0), crate::text::TextRange::empty(0)),
-                tag: None,
-            },
+                None,
+            ),
+            node(NodeKind::Sequence { items, flow: true }, None),
         ];
-        let tree = Tree::from_nodes(nodes, strings, NodeId(0));
-        let node = tree.node(NodeId(0));
-        assert_eq!(node.scalar(), Some(("héllo", ScalarStyle::Plain)));
-        assert_eq!(node.tag(), Some("!!str"));
+        let tree = Tree::from_nodes(nodes, arena, NodeId(2));
+        let texts: Vec<_> = tree.root().items().map(|i| (i.scalar(), i.tag())).collect();
         assert_eq!(
-            tree.node(NodeId(1)).as_scalar(),
-            Some(("", ScalarStyle::Plain))
+            texts,
+            [(Some(("x", style)), Some("!t")), (Some(("", style)), None)]
         );
-        assert_eq!(tree.node(NodeId(1)).tag(), None);
     }
 }
