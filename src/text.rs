@@ -135,6 +135,8 @@ impl LineIndex {
                 pos = end;
             }
         }
+        // Kept with its file for the whole run: no spare capacity.
+        line_starts.shrink_to_fit();
         let ascii = text.is_ascii();
         let mut marks = Vec::new();
         if !ascii {

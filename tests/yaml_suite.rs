@@ -148,7 +148,9 @@ fn core_scalar(value: &str, style: ScalarStyle, tag: Option<&str>) -> Value {
 fn spec_json(node: NodeRef<'_>) -> Value {
     let node = node.resolve();
     match &node.node().kind {
-        NodeKind::Scalar { value, style } => core_scalar(value, *style, node.node().tag.as_deref()),
+        NodeKind::Scalar { value, style } => {
+            core_scalar(node.tree().text(*value), *style, node.tag())
+        }
         NodeKind::Sequence { .. } => Value::Array(node.items().map(spec_json).collect()),
         NodeKind::Mapping { .. } => Value::Object(
             node.raw_entries()

@@ -8,7 +8,7 @@
 use serde_json::Value;
 
 use crate::text::TextRange;
-use crate::yaml::{Entry, Node, NodeId, NodeKind, NodeRef, ScalarStyle, Span, Tree};
+use crate::yaml::{Arena, Entry, Node, NodeId, NodeKind, NodeRef, ScalarStyle, Span, Tag, Tree};
 
 /// Most nodes one document may expand to once aliases are copied: an "alias bomb" stops here
 /// instead of exhausting memory.
@@ -57,9 +57,11 @@ impl KNode {
         // Collections are sized from the written node up front: collecting through `Result`
         // would start them empty and grow them entry by entry.
         let kind = match &raw.kind {
-            NodeKind::Scalar { value, style } => KKind::Scalar(value.to_string(), *style),
+            NodeKind::Scalar { value, style } => {
+                KKind::Scalar(node.tree().text(*value).to_string(), *style)
+            }
             NodeKind::Sequence { items, .. } => {
-                let mut out = Vec::with_capacity(items.len());
+                let mut out = Vec::with_capacity(node.tree().items(*items).len());
                 for item in node.items() {
                     out.push(KNode::from_ref(item, budget)?);
                 }
@@ -67,7 +69,7 @@ impl KNode {
             }
             NodeKind::Mapping { entries, .. } => {
                 // The written entries: merge keys may add more, duplicate keys fewer.
-                let mut out = Vec::with_capacity(entries.len());
+                let mut out = Vec::with_capacity(node.tree().entries(*entries).len());
                 for (k, v) in node.entries() {
                     out.push((KNode::from_ref(k, budget)?, KNode::from_ref(v, budget)?));
                 }
@@ -79,7 +81,7 @@ impl KNode {
         Ok(KNode {
             kind,
             span: raw.span,
-            tag: raw.tag.clone(),
+            tag: node.tag().map(Into::into),
             flow: node.is_flow(),
         })
     }
@@ -285,8 +287,9 @@ impl KNode {
     /// tree instead of being copied, and nothing is left to free.
     pub(crate) fn into_tree(self) -> Tree {
         let mut nodes = Vec::new();
-        let root = push_node(self, &mut nodes);
-        Tree::from_nodes(nodes, root)
+        let mut arena = Arena::default();
+        let root = push_node(self, &mut nodes, &mut arena);
+        Tree::from_nodes(nodes, arena, root)
     }
 
     /// The value as JSON, resolving plain scalars the way Kubernetes' YAML decoder does.
@@ -309,31 +312,41 @@ impl KNode {
     }
 }
 
-fn push_node(node: KNode, nodes: &mut Vec<Node>) -> NodeId {
+fn push_node(node: KNode, nodes: &mut Vec<Node>, arena: &mut Arena) -> NodeId {
     let kind = match node.kind {
         KKind::Scalar(v, style) => NodeKind::Scalar {
-            value: v.into_boxed_str(),
+            value: arena.add(&v),
             style,
         },
-        KKind::Seq(items) => NodeKind::Sequence {
-            items: items.into_iter().map(|i| push_node(i, nodes)).collect(),
-            flow: node.flow,
-        },
-        KKind::Map(entries) => NodeKind::Mapping {
-            entries: entries
+        KKind::Seq(items) => {
+            let items: Vec<NodeId> = items
+                .into_iter()
+                .map(|i| push_node(i, nodes, arena))
+                .collect();
+            NodeKind::Sequence {
+                items: arena.items(&items),
+                flow: node.flow,
+            }
+        }
+        KKind::Map(entries) => {
+            let entries: Vec<Entry> = entries
                 .into_iter()
                 .map(|(k, v)| Entry {
-                    key: push_node(k, nodes),
-                    value: push_node(v, nodes),
+                    key: push_node(k, nodes, arena),
+                    value: push_node(v, nodes, arena),
                 })
-                .collect(),
-            flow: node.flow,
-        },
+                .collect();
+            NodeKind::Mapping {
+                entries: arena.entries(&entries),
+                flow: node.flow,
+            }
+        }
     };
+    let tag = node.tag.as_deref().map(|t| Tag::new(arena, t));
     nodes.push(Node {
         kind,
         span: node.span,
-        tag: node.tag,
+        tag,
     });
     NodeId(nodes.len() as u32 - 1)
 }
@@ -372,7 +385,7 @@ pub(crate) fn plain_is_string(value: &str) -> bool {
         )
 }
 
-/// JSON value of a scalar: quoted and block scalars are strings; plain ones are resolved.
+/// JSON value of a scalar: quoted and block scalars are arena; plain ones are resolved.
 pub(crate) fn scalar_json(value: &str, style: ScalarStyle, tag: Option<&str>) -> Value {
     if let Some(tag) = tag {
         let tag = tag
@@ -517,7 +530,7 @@ mod tests {
     }
 
     #[test]
-    fn strings_that_read_as_other_types_are_quoted() {
+    fn arena_that_read_as_other_types_are_quoted() {
         let span = Span::new(FileId(0), TextRange::empty(0));
         for (value, quoted) in [
             ("web", false),

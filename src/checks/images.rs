@@ -88,7 +88,7 @@ fn image(container: Container<'_>) -> Option<(NodeRef<'_>, &str, ImageRef<'_>)> 
 /// number or a boolean is not a string, and the API server rejects it.
 fn image_string(node: NodeRef<'_>) -> Option<&str> {
     let text = node.as_str()?;
-    let non_string = node.resolve().node().tag.is_none()
+    let non_string = node.resolve().tag().is_none()
         && matches!(node.as_scalar(), Some((_, ScalarStyle::Plain)))
         && (node.as_bool().is_some() || node.as_i64().is_some() || is_float(text));
     (!non_string).then_some(text)

@@ -276,8 +276,8 @@ fn holds_value(value: NodeRef<'_>, base64: bool) -> bool {
 /// scalar that YAML resolves to a boolean or a number is not a string (the API rejects it).
 fn string_value(node: NodeRef<'_>) -> Option<&str> {
     let text = node.as_str()?;
-    let plain = matches!(node.as_scalar(), Some((_, ScalarStyle::Plain)))
-        && node.resolve().node().tag.is_none();
+    let plain =
+        matches!(node.as_scalar(), Some((_, ScalarStyle::Plain))) && node.resolve().tag().is_none();
     if plain && (node.as_bool().is_some() || node.as_i64().is_some() || is_number(text)) {
         return None;
     }

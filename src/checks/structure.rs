@@ -24,6 +24,7 @@ pub(super) fn duplicate_key(_ctx: &Ctx<'_>, resource: &Resource, sink: &mut Sink
             NodeKind::Mapping { entries, .. } => {
                 small.clear();
                 large.clear();
+                let entries = node.tree().entries(*entries);
                 let use_map = entries.len() > 16;
                 for entry in entries {
                     let key = node.tree().node(entry.key);
@@ -55,7 +56,12 @@ pub(super) fn duplicate_key(_ctx: &Ctx<'_>, resource: &Resource, sink: &mut Sink
                 }
             }
             NodeKind::Sequence { items, .. } => {
-                stack.extend(items.iter().map(|&id| node.tree().node(id)));
+                stack.extend(
+                    node.tree()
+                        .items(*items)
+                        .iter()
+                        .map(|&id| node.tree().node(id)),
+                );
             }
             NodeKind::Scalar { .. } | NodeKind::Alias { .. } => {}
         }

@@ -319,7 +319,7 @@ fn sequence_items(list: NodeRef<'_>) -> Vec<(NodeRef<'_>, NodeRef<'_>)> {
         return Vec::new();
     };
     let tree = list.tree();
-    items
+    tree.items(*items)
         .iter()
         .map(|&id| {
             let written = tree.node(id);

@@ -105,17 +105,11 @@ impl FileTrees {
 /// its value and style.
 fn same_node(a: NodeRef<'_>, b: NodeRef<'_>) -> bool {
     let (na, nb) = (a.node(), b.node());
-    if na.span != nb.span || na.tag != nb.tag {
+    if na.span != nb.span || a.tag() != b.tag() {
         return false;
     }
     match (&na.kind, &nb.kind) {
-        (
-            NodeKind::Scalar { value, style },
-            NodeKind::Scalar {
-                value: v2,
-                style: s2,
-            },
-        ) => value == v2 && style == s2,
+        (NodeKind::Scalar { .. }, NodeKind::Scalar { .. }) => a.scalar() == b.scalar(),
         (NodeKind::Sequence { flow, .. }, NodeKind::Sequence { flow: f2, .. })
         | (NodeKind::Mapping { flow, .. }, NodeKind::Mapping { flow: f2, .. }) => flow == f2,
         _ => false,
@@ -126,7 +120,8 @@ fn same_node(a: NodeRef<'_>, b: NodeRef<'_>) -> bool {
 fn own_entries<'t>(mapping: NodeRef<'t>, key: &str) -> Vec<(NodeRef<'t>, NodeRef<'t>)> {
     let tree = mapping.tree();
     match &mapping.node().kind {
-        NodeKind::Mapping { entries, .. } => entries
+        NodeKind::Mapping { entries, .. } => tree
+            .entries(*entries)
             .iter()
             .map(|e| (tree.node(e.key), tree.node(e.value)))
             .filter(|(k, _)| k.as_scalar().is_some_and(|(text, _)| text == key))
@@ -139,11 +134,16 @@ fn own_entries<'t>(mapping: NodeRef<'t>, key: &str) -> Vec<(NodeRef<'t>, NodeRef
 fn children(node: NodeRef<'_>) -> Vec<(Option<NodeRef<'_>>, NodeRef<'_>)> {
     let tree = node.tree();
     match &node.node().kind {
-        NodeKind::Mapping { entries, .. } => entries
+        NodeKind::Mapping { entries, .. } => tree
+            .entries(*entries)
             .iter()
             .map(|e| (Some(tree.node(e.key)), tree.node(e.value)))
             .collect(),
-        NodeKind::Sequence { items, .. } => items.iter().map(|&i| (None, tree.node(i))).collect(),
+        NodeKind::Sequence { items, .. } => tree
+            .items(*items)
+            .iter()
+            .map(|&i| (None, tree.node(i)))
+            .collect(),
         _ => Vec::new(),
     }
 }

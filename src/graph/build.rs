@@ -7,6 +7,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::Component;
 use std::sync::atomic::AtomicUsize;
 
+use super::adjacency::Adjacency;
 use super::index::LabelIndex;
 use super::objects::{controller_labels, creations, runs_operator_pods, workload_pod};
 use super::{refs, Edge, EdgeKind, Graph, GraphOptions, Node, NodeId, Origin};
@@ -21,8 +22,8 @@ impl<'a> Graph<'a> {
         let mut graph = Graph {
             nodes: Vec::with_capacity(resources.len()),
             edges: Vec::new(),
-            outgoing: Vec::new(),
-            incoming: Vec::new(),
+            outgoing: Adjacency::default(),
+            incoming: Adjacency::default(),
             objects: HashMap::with_capacity(resources.len()),
             created: HashMap::new(),
             created_linked: HashSet::new(),
@@ -167,12 +168,8 @@ impl<'a> Graph<'a> {
     }
 
     fn index_edges(&mut self) {
-        self.outgoing = vec![Vec::new(); self.nodes.len()];
-        self.incoming = vec![Vec::new(); self.nodes.len()];
-        for (i, edge) in self.edges.iter().enumerate() {
-            self.outgoing[edge.from].push(i);
-            self.incoming[edge.to].push(i);
-        }
+        self.outgoing = Adjacency::new(self.nodes.len(), self.edges.iter().map(|e| e.from));
+        self.incoming = Adjacency::new(self.nodes.len(), self.edges.iter().map(|e| e.to));
     }
 
     /// A node that is not an object of the unit, created once per identity.

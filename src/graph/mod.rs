@@ -32,6 +32,7 @@
 //! reads the references objects write, and `permissions` follows RBAC from an account to the
 //! rules it holds.
 
+mod adjacency;
 mod build;
 mod external;
 mod index;
@@ -49,6 +50,7 @@ use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::AtomicUsize;
 
+use adjacency::Adjacency;
 use index::LabelIndex;
 
 use crate::model::Resource;
@@ -205,8 +207,8 @@ type Key<'a> = (&'a str, Option<&'a str>, &'a str);
 pub struct Graph<'a> {
     pub nodes: Vec<Node<'a>>,
     pub edges: Vec<Edge<'a>>,
-    outgoing: Vec<Vec<usize>>,
-    incoming: Vec<Vec<usize>>,
+    outgoing: Adjacency,
+    incoming: Adjacency,
     /// Unit objects by (kind, namespace, name).
     objects: HashMap<Key<'a>, Vec<NodeId>>,
     /// Objects the unit's objects create at run time, by (kind, namespace, name), with their

@@ -78,31 +78,22 @@ impl<'a> Graph<'a> {
 
     /// The edges leaving `node`.
     pub(crate) fn outgoing(&self, node: NodeId) -> impl Iterator<Item = &Edge<'a>> + '_ {
-        self.outgoing
-            .get(node)
-            .into_iter()
-            .flatten()
-            .map(|&e| &self.edges[e])
+        self.outgoing.of(node).map(|e| &self.edges[e])
     }
 
     /// The edges arriving at `node`.
     pub(crate) fn incoming(&self, node: NodeId) -> impl Iterator<Item = &Edge<'a>> + '_ {
-        self.incoming
-            .get(node)
-            .into_iter()
-            .flatten()
-            .map(|&e| &self.edges[e])
+        self.incoming.of(node).map(|e| &self.edges[e])
     }
 
     /// The ids (indexes into [`Graph::edges`]) of the edges leaving (`out`) or arriving at
     /// `node`, for printers that need to name edges.
     pub(crate) fn edge_ids(&self, node: NodeId, out: bool) -> impl Iterator<Item = usize> + '_ {
-        let list = if out {
-            self.outgoing.get(node)
+        if out {
+            self.outgoing.of(node)
         } else {
-            self.incoming.get(node)
-        };
-        list.into_iter().flatten().copied()
+            self.incoming.of(node)
+        }
     }
 
     /// The node of a user or group, if a binding names it.

@@ -56,7 +56,7 @@ pub fn object_path(resource: &Resource, span: Span) -> Option<String> {
         };
         match &node.kind {
             NodeKind::Mapping { entries, .. } => {
-                for entry in entries.iter().rev() {
+                for entry in tree.entries(*entries).iter().rev() {
                     if tree.node(entry.key).node().span == span {
                         let mut path = segments(tree, &visited, at);
                         key_target(&mut path, key_text(tree, entry.key));
@@ -66,7 +66,7 @@ pub fn object_path(resource: &Resource, span: Span) -> Option<String> {
                 }
             }
             NodeKind::Sequence { items, .. } => {
-                for (index, &item) in items.iter().enumerate().rev() {
+                for (index, &item) in tree.items(*items).iter().enumerate().rev() {
                     stack.push(child(item, Edge::Item(index)));
                 }
             }
@@ -114,7 +114,7 @@ fn segments<'t>(tree: &'t Tree, visited: &[Step], at: usize) -> Vec<Segment<'t>>
             Edge::Item(index) => {
                 let parent = step.parent.map(|p| visited[p].node);
                 let items = parent.map_or(&[][..], |p| match &tree.node(p).node().kind {
-                    NodeKind::Sequence { items, .. } => items.as_slice(),
+                    NodeKind::Sequence { items, .. } => tree.items(*items),
                     _ => &[],
                 });
                 out.push(match item_name(tree, items, index) {
@@ -143,10 +143,7 @@ fn contains(outer: Span, inner: Span) -> bool {
 
 /// A key's text: its scalar value, or (for a collection or alias used as a key) `?`.
 fn key_text(tree: &Tree, key: NodeId) -> &str {
-    match &tree.node(key).node().kind {
-        NodeKind::Scalar { value, .. } => value,
-        _ => "?",
-    }
+    tree.node(key).scalar().map_or("?", |(value, _)| value)
 }
 
 /// What names item `index` of a sequence: its `name` field, or its value when it is a scalar;
@@ -155,7 +152,7 @@ fn item_name<'t>(tree: &'t Tree, items: &[NodeId], index: usize) -> Option<&'t s
     let name_of = |item: NodeId| {
         let node = tree.node(item);
         match &node.node().kind {
-            NodeKind::Scalar { value, .. } => Some(&**value),
+            NodeKind::Scalar { .. } => node.scalar().map(|(value, _)| value),
             NodeKind::Mapping { .. } => node.str_at("name"),
             _ => None,
         }

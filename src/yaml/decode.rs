@@ -41,9 +41,9 @@ impl DecodeError {
 /// Whether a mapping key is a merge key: a plain, untagged `<<` (or one tagged `!!merge`).
 pub(crate) fn is_merge_key(key: NodeRef<'_>) -> bool {
     let key = key.resolve();
-    match &key.node().kind {
-        NodeKind::Scalar { value, style } if &**value == "<<" => match key.node().tag.as_deref() {
-            None => *style == ScalarStyle::Plain,
+    match key.scalar() {
+        Some(("<<", style)) => match key.tag() {
+            None => style == ScalarStyle::Plain,
             Some(tag) => core_tag(tag) == Some("merge"),
         },
         _ => false,
@@ -74,7 +74,7 @@ pub(crate) fn key_name<'a>(key: NodeRef<'a>) -> Result<Cow<'a, str>, String> {
     let key = key.resolve();
     match &key.node().kind {
         NodeKind::Scalar { value, style } => {
-            key_text(resolve(value, *style, key.node().tag.as_deref())?)
+            key_text(resolve(key.tree().text(*value), *style, key.tag())?)
         }
         NodeKind::Mapping { .. } | NodeKind::Sequence { .. } | NodeKind::Alias { .. } => Err(
             "a mapping or a sequence as a mapping key (which is how a `{{ … }}` template placeholder reads): kubectl refuses the document (invalid map key)"
@@ -107,7 +107,7 @@ fn json_of(node: NodeRef<'_>, budget: &mut usize) -> Result<Value, DecodeError> 
     let node = node.resolve();
     match &node.node().kind {
         NodeKind::Scalar { value, style } => {
-            let scalar = resolve(value, *style, node.node().tag.as_deref())
+            let scalar = resolve(node.tree().text(*value), *style, node.tag())
                 .map_err(|m| DecodeError::at(node, m))?;
             scalar_json(scalar).map_err(|m| DecodeError::at(node, m))
         }
@@ -298,13 +298,15 @@ fn expanded_sizes(tree: &Tree) -> Vec<u64> {
             NodeKind::Scalar { .. } => 1,
             NodeKind::Alias { target } => 1 + size_of(*target),
             NodeKind::Sequence { items, .. } => {
-                1 + items
+                1 + tree
+                    .items(*items)
                     .iter()
                     .map(|&i| size_of(i))
                     .fold(0, u64::saturating_add)
             }
             NodeKind::Mapping { entries, .. } => {
-                1 + entries
+                1 + tree
+                    .entries(*entries)
                     .iter()
                     .map(|e| {
                         let key = tree.node(e.key);
@@ -325,7 +327,9 @@ fn expanded_sizes(tree: &Tree) -> Vec<u64> {
 /// A merge decodes its source (a mapping or an alias), or each item of a list of sources.
 fn merge_cost(value: NodeRef<'_>, size_of: &dyn Fn(super::NodeId) -> u64) -> u64 {
     match &value.node().kind {
-        NodeKind::Sequence { items, .. } => items
+        NodeKind::Sequence { items, .. } => value
+            .tree()
+            .items(*items)
             .iter()
             .map(|&i| size_of(i))
             .fold(0, u64::saturating_add),
@@ -348,7 +352,8 @@ impl Checker<'_> {
                 self.counts.decoded += 1;
                 // Only a tag can fail, and only `.nan`, `.inf`, `±.inf` (or a tag) are not
                 // finite: other scalars need no resolving here.
-                let tag = node.node().tag.as_deref();
+                let value = node.tree().text(*value);
+                let tag = node.tag();
                 let plain = *style == ScalarStyle::Plain;
                 if tag.is_none() && !(plain && value.starts_with(['.', '+', '-'])) {
                     return Ok(());
@@ -359,13 +364,14 @@ impl Checker<'_> {
             }
             NodeKind::Sequence { items, .. } => {
                 self.counts.decoded += 1;
-                items
+                node.tree()
+                    .items(*items)
                     .iter()
                     .try_for_each(|&i| self.node(node.tree().node(i)))
             }
             NodeKind::Mapping { entries, .. } => {
                 self.counts.decoded += 1;
-                for entry in entries {
+                for entry in node.tree().entries(*entries) {
                     let (key, value) = (node.tree().node(entry.key), node.tree().node(entry.value));
                     if is_merge_key(key) {
                         self.merge(value)?;
@@ -394,12 +400,12 @@ impl Checker<'_> {
     }
 
     fn key(&mut self, key: NodeRef<'_>) -> Result<(), DecodeError> {
-        if let NodeKind::Scalar { value, style } = &key.node().kind {
+        if let Some((value, style)) = key.scalar() {
             self.counts.decoded += 1;
             // Only a tag, or a plain key that may be null or a too large integer, can fail.
-            let tag = key.node().tag.as_deref();
+            let tag = key.tag();
             let may_fail = tag.is_some()
-                || (*style == ScalarStyle::Plain
+                || (style == ScalarStyle::Plain
                     && value
                         .bytes()
                         .next()
@@ -407,7 +413,7 @@ impl Checker<'_> {
             if !may_fail {
                 return Ok(());
             }
-            let scalar = resolve(value, *style, tag).map_err(|m| DecodeError::at(key, m))?;
+            let scalar = resolve(value, style, tag).map_err(|m| DecodeError::at(key, m))?;
             return key_text(scalar)
                 .map(drop)
                 .map_err(|m| DecodeError::at(key, m));
@@ -422,7 +428,9 @@ impl Checker<'_> {
         }
         match &value.node().kind {
             // The list itself is not decoded, its items are.
-            NodeKind::Sequence { items, .. } => items
+            NodeKind::Sequence { items, .. } => value
+                .tree()
+                .items(*items)
                 .iter()
                 .try_for_each(|&i| self.node(value.tree().node(i))),
             _ => self.node(value),

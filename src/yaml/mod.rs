@@ -22,7 +22,10 @@ pub use decode::{to_json, DecodeError};
 pub use parse::{Document, ParsedStream, YamlError};
 pub use read::{parse_stream, parse_valid_prefix};
 pub use resolve::{resolve, Scalar};
-pub use tree::{Entry, Node, NodeId, NodeKind, NodeRef, RawEntries, ScalarStyle, Tree};
+pub use tree::{
+    Arena, Children, Entry, Node, NodeId, NodeKind, NodeRef, RawEntries, ScalarStyle, Tag, Text,
+    Tree,
+};
 
 use crate::text::TextRange;
 

@@ -7,7 +7,7 @@ use yaml_rust2::parser::{Event, Parser};
 use yaml_rust2::scanner::{Marker, TScalarStyle};
 
 use super::scan;
-use super::tree::{Entry, Node, NodeId, NodeKind, ScalarStyle, Tree};
+use super::tree::{Arena, Entry, Node, NodeId, NodeKind, ScalarStyle, Tag, Tree};
 use super::{FileId, Span};
 use crate::text::{LineIndex, OffsetCursor, TextRange};
 
@@ -77,7 +77,7 @@ enum Frame {
         flow: bool,
         items: Vec<NodeId>,
         anchor: usize,
-        tag: Option<Box<str>>,
+        tag: Option<Tag>,
     },
     Mapping {
         start: Option<usize>,
@@ -85,7 +85,7 @@ enum Frame {
         entries: Vec<Entry>,
         key: Option<NodeId>,
         anchor: usize,
-        tag: Option<Box<str>>,
+        tag: Option<Tag>,
     },
 }
 
@@ -94,6 +94,8 @@ struct Builder<'a> {
     index: &'a LineIndex,
     file: FileId,
     nodes: Vec<Node>,
+    /// The texts of `nodes`.
+    arena: Arena,
     stack: Vec<Frame>,
     anchors: HashMap<usize, NodeId>,
     /// End of the most recently completed node, where an implicit null value is placed.
@@ -114,6 +116,7 @@ impl<'a> Builder<'a> {
             index,
             file,
             nodes: Vec::new(),
+            arena: Arena::default(),
             stack: Vec::new(),
             anchors: HashMap::new(),
             last_end: 0,
@@ -184,6 +187,7 @@ impl<'a> Builder<'a> {
         self.line_base = self.index.line_of(from as u32);
         self.last_end = from;
         self.nodes.clear();
+        self.arena.clear();
         self.stack.clear();
         self.anchors.clear();
         let mut parser = Parser::new_from_str(&self.text[from..]);
@@ -210,10 +214,7 @@ impl<'a> Builder<'a> {
             let step = match event {
                 Event::StreamEnd => return None,
                 Event::DocumentStart => {
-                    self.nodes = Vec::new();
-                    self.anchors.clear();
-                    self.stack.clear();
-                    doc_start = self.offset(&marker);
+                    doc_start = self.start_document(&marker);
                     Ok(())
                 }
                 Event::DocumentEnd => {
@@ -225,22 +226,24 @@ impl<'a> Builder<'a> {
                     .map(|node| self.complete(node, anchor)),
                 Event::Alias(anchor) => self.alias(anchor, &marker),
                 Event::SequenceStart(anchor, tag) => {
+                    let tag = tag.map(|t| Tag::new(&mut self.arena, &tag_text(t)));
                     self.open(&marker, b'[', |start, flow| Frame::Sequence {
                         start,
                         flow,
                         items: Vec::new(),
                         anchor,
-                        tag: tag.map(tag_text),
+                        tag,
                     })
                 }
                 Event::MappingStart(anchor, tag) => {
+                    let tag = tag.map(|t| Tag::new(&mut self.arena, &tag_text(t)));
                     self.open(&marker, b'{', |start, flow| Frame::Mapping {
                         start,
                         flow,
                         entries: Vec::new(),
                         key: None,
                         anchor,
-                        tag: tag.map(tag_text),
+                        tag,
                     })
                 }
                 Event::SequenceEnd | Event::MappingEnd => {
@@ -259,15 +262,25 @@ impl<'a> Builder<'a> {
         }
     }
 
+    /// Starts a document at `marker`; where it starts.
+    fn start_document(&mut self, marker: &Marker) -> usize {
+        self.nodes = Vec::new();
+        self.arena.clear();
+        self.anchors.clear();
+        self.stack.clear();
+        self.offset(marker)
+    }
+
     /// The document just ended (`None` when it is empty), its nodes taken from the builder.
     fn end_document(&mut self, doc_start: usize) -> Option<Document> {
         let nodes = std::mem::take(&mut self.nodes);
+        let arena = std::mem::take(&mut self.arena);
         // The root completes last, so it is the last node pushed.
         let root = nodes.len().checked_sub(1)?;
         let end = nodes[root].span.range.end.max(doc_start as u32);
         let start = (doc_start as u32).min(nodes[root].span.range.start);
         Some(Document {
-            tree: Tree::parsed(nodes, NodeId(root as u32), self.file),
+            tree: Tree::parsed(nodes, arena, NodeId(root as u32), self.file),
             range: TextRange::new(start, end),
         })
     }
@@ -408,11 +421,11 @@ impl<'a> Builder<'a> {
             })?;
         Ok(Node {
             kind: NodeKind::Scalar {
-                value: value.into(),
+                value: self.arena.add(&value),
                 style,
             },
             span: self.span(start, end),
-            tag,
+            tag: tag.map(|t| Tag::new(&mut self.arena, &t)),
         })
     }
 
@@ -465,14 +478,25 @@ impl<'a> Builder<'a> {
             return glued;
         }
         let bytes = self.text.as_bytes();
-        let (kind, start, flow, anchor, tag) = match frame {
+        let (kind, last_child_end, start, flow, anchor, tag) = match frame {
             Frame::Sequence {
                 start,
                 flow,
                 items,
                 anchor,
                 tag,
-            } => (NodeKind::Sequence { items, flow }, start, flow, anchor, tag),
+            } => {
+                let last = items.last().map(|id| self.end_of(*id));
+                let items = self.arena.items(&items);
+                (
+                    NodeKind::Sequence { items, flow },
+                    last,
+                    start,
+                    flow,
+                    anchor,
+                    tag,
+                )
+            }
             Frame::Mapping {
                 start,
                 flow,
@@ -494,7 +518,7 @@ impl<'a> Builder<'a> {
                     let value = NodeId(self.nodes.len() as u32);
                     self.nodes.push(Node {
                         kind: NodeKind::Scalar {
-                            value: "".into(),
+                            value: self.arena.add(""),
                             style: ScalarStyle::Plain,
                         },
                         span: Span::new(self.file, TextRange::empty(at)),
@@ -502,19 +526,17 @@ impl<'a> Builder<'a> {
                     });
                     entries.push(Entry { key, value });
                 }
+                let last = entries.last().map(|e| self.end_of(e.value));
+                let entries = self.arena.entries(&entries);
                 (
                     NodeKind::Mapping { entries, flow },
+                    last,
                     start,
                     flow,
                     anchor,
                     tag,
                 )
             }
-        };
-        let last_child_end = match &kind {
-            NodeKind::Sequence { items, .. } => items.last().map(|id| self.end_of(*id)),
-            NodeKind::Mapping { entries, .. } => entries.last().map(|e| self.end_of(e.value)),
-            _ => None,
         };
         let end = if flow && matches!(bytes.get(end_marker), Some(b']' | b'}')) {
             end_marker + 1
@@ -568,7 +590,7 @@ impl<'a> Builder<'a> {
                 }
             ) && n.tag.is_none()
         };
-        let empty = matches!(&value.kind, NodeKind::Scalar { value, .. } if value.is_empty());
+        let empty = matches!(&value.kind, NodeKind::Scalar { value, .. } if self.arena.get(*value).is_empty());
         let end = key.span.range.end as usize;
         plain(key)
             && plain(value)
@@ -581,7 +603,7 @@ impl<'a> Builder<'a> {
     fn glue_colon(&mut self, key: NodeId, value: NodeId) {
         let key = &mut self.nodes[key.0 as usize];
         if let NodeKind::Scalar { value, .. } = &mut key.kind {
-            *value = format!("{value}:").into();
+            *value = self.arena.add(&format!("{}:", self.arena.get(*value)));
         }
         key.span.range.end += 1;
         let after = key.span.range.end;

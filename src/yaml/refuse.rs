@@ -59,7 +59,7 @@ pub(super) fn check(text: &str, tree: &Tree, json_stream: bool) -> Result<(), Ya
     for node in &tree.nodes {
         match &node.kind {
             NodeKind::Sequence { items, flow: false } => {
-                for &item in items {
+                for &item in tree.items(*items) {
                     let item = &tree.nodes[item.0 as usize];
                     tab_after_dash(text, item.span.range.start as usize)?;
                 }

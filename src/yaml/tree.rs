@@ -29,12 +29,11 @@ impl<'k> KeyName<'k> {
     /// Whether mapping key `key` is named so in JSON.
     fn names(self, key: NodeRef<'_>) -> bool {
         let key = key.resolve();
-        let node = key.node();
-        let NodeKind::Scalar { value, .. } = &node.kind else {
+        let Some((value, _)) = key.scalar() else {
             return false;
         };
-        if node.tag.is_none() && self.word {
-            return &**value == self.name;
+        if key.tag().is_none() && self.word {
+            return value == self.name;
         }
         key_name(key).is_ok_and(|n| n == self.name)
     }
@@ -68,15 +67,112 @@ pub struct Entry {
     pub value: NodeId,
 }
 
-/// What a node is. `flow` marks a collection written `[…]` / `{…}`.
-#[derive(Clone, Debug)]
+/// Where a text (a scalar's value, a tag) is in its tree's [`Arena`]: trees keep every text
+/// of their nodes in one buffer, so a node costs no allocation of its own and stays small
+/// (peak memory at 100k objects is mostly nodes).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Text {
+    start: u32,
+    len: u32,
+}
+
+/// Where a collection's items or entries are in its tree's [`Arena`] (each collection's are
+/// contiguous: they are added when it closes).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Children {
+    start: u32,
+    len: u32,
+}
+
+impl Children {
+    fn range(self) -> std::ops::Range<usize> {
+        self.start as usize..self.start as usize + self.len as usize
+    }
+}
+
+/// What one tree's nodes hold besides themselves (texts, tags, children), and the builder's
+/// way to add them.
+#[derive(Clone, Debug, Default)]
+pub struct Arena {
+    buffer: String,
+    /// Where each [`Tag`]'s text is (tag `n` is `tags[n - 1]`).
+    tags: Vec<Text>,
+    items: Vec<NodeId>,
+    entries: Vec<Entry>,
+}
+
+impl Arena {
+    /// Adds a sequence's items; where they are.
+    pub(crate) fn items(&mut self, items: &[NodeId]) -> Children {
+        let start = self.items.len() as u32;
+        self.items.extend_from_slice(items);
+        Children {
+            start,
+            len: items.len() as u32,
+        }
+    }
+
+    /// Adds a mapping's entries; where they are.
+    pub(crate) fn entries(&mut self, entries: &[Entry]) -> Children {
+        let start = self.entries.len() as u32;
+        self.entries.extend_from_slice(entries);
+        Children {
+            start,
+            len: entries.len() as u32,
+        }
+    }
+
+    /// Adds `text`; where it is.
+    pub(crate) fn add(&mut self, text: &str) -> Text {
+        let start = self.buffer.len() as u32;
+        self.buffer.push_str(text);
+        Text {
+            start,
+            len: text.len() as u32,
+        }
+    }
+
+    /// The text at `at` (added to this arena).
+    pub fn get(&self, at: Text) -> &str {
+        let start = at.start as usize;
+        self.buffer
+            .get(start..start + at.len as usize)
+            .unwrap_or_default()
+    }
+
+    /// Forgets everything (a builder starting a new document).
+    pub(crate) fn clear(&mut self) {
+        self.buffer.clear();
+        self.tags.clear();
+        self.items.clear();
+        self.entries.clear();
+    }
+}
+
+/// An explicit tag (`!!str`) of a node, as `handle` + `suffix`: the number of its text in its
+/// tree's [`Arena`]. Four bytes, so that a node stays at 28 (tags are rare).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Tag(std::num::NonZeroU32);
+
+impl Tag {
+    /// The tag `text`, added to `arena`.
+    pub(crate) fn new(arena: &mut Arena, text: &str) -> Tag {
+        let at = arena.add(text);
+        arena.tags.push(at);
+        Tag(std::num::NonZeroU32::MIN.saturating_add(arena.tags.len() as u32 - 1))
+    }
+}
+
+/// What a node is. `flow` marks a collection written `[…]` / `{…}`. Texts and children are
+/// kept in the tree ([`Tree::text`], [`Tree::items`], [`Tree::entries`] read them).
+#[derive(Clone, Copy, Debug)]
 pub enum NodeKind {
     /// A scalar's value (unescaped, as the parser read it) and its style.
-    Scalar { value: Box<str>, style: ScalarStyle },
+    Scalar { value: Text, style: ScalarStyle },
     /// A sequence's items, in order.
-    Sequence { items: Vec<NodeId>, flow: bool },
+    Sequence { items: Children, flow: bool },
     /// A mapping's entries, in order (duplicate keys kept).
-    Mapping { entries: Vec<Entry>, flow: bool },
+    Mapping { entries: Children, flow: bool },
     /// `*name`: refers to the node that carried the anchor.
     Alias { target: NodeId },
 }
@@ -89,14 +185,22 @@ pub struct Node {
     /// For block scalars the span starts at the `|`/`>` indicator; for an implicit null (`key:`
     /// with nothing after it) it is empty, just after the colon.
     pub span: Span,
-    /// Explicit tag (`!!str`), if any, as `handle` + `suffix`.
-    pub tag: Option<Box<str>>,
+    /// Explicit tag (`!!str`), if any ([`NodeRef::tag`] reads it).
+    pub tag: Option<Tag>,
 }
 
 /// The nodes of one YAML document, stored flat.
 #[derive(Clone, Debug)]
 pub struct Tree {
     pub(crate) nodes: Vec<Node>,
+    /// The texts of the nodes' scalars and tags.
+    strings: Box<str>,
+    /// Where each tag's text is in `strings` (see [`Tag`]).
+    tags: Box<[Text]>,
+    /// The items of every sequence.
+    items: Box<[NodeId]>,
+    /// The entries of every mapping.
+    entries: Box<[Entry]>,
     pub(crate) root: NodeId,
     /// The file this tree is a document of, exactly as parsed; `None` for trees assembled from
     /// several places (a Kustomize build). Edits on a parsed tree need no re-parse of the file.
@@ -112,14 +216,20 @@ pub struct Tree {
 }
 
 impl Tree {
-    /// A tree from nodes whose `root` is an index into `nodes`.
-    pub(crate) fn from_nodes(nodes: Vec<Node>, root: NodeId) -> Self {
+    /// A tree from nodes whose `root` is an index into `nodes`, their texts in `strings`.
+    pub(crate) fn from_nodes(mut nodes: Vec<Node>, arena: Arena, root: NodeId) -> Self {
         debug_assert!((root.0 as usize) < nodes.len());
         let aliases = nodes
             .iter()
             .any(|n| matches!(n.kind, NodeKind::Alias { .. }));
+        // Kept for the whole run: no spare capacity.
+        nodes.shrink_to_fit();
         Tree {
             nodes,
+            strings: arena.buffer.into_boxed_str(),
+            tags: arena.tags.into_boxed_slice(),
+            items: arena.items.into_boxed_slice(),
+            entries: arena.entries.into_boxed_slice(),
             root,
             parsed_from: None,
             aliases,
@@ -128,11 +238,34 @@ impl Tree {
     }
 
     /// A document of `file` as the parser built it.
-    pub(crate) fn parsed(nodes: Vec<Node>, root: NodeId, file: super::FileId) -> Self {
+    pub(crate) fn parsed(
+        nodes: Vec<Node>,
+        arena: Arena,
+        root: NodeId,
+        file: super::FileId,
+    ) -> Self {
         Tree {
             parsed_from: Some(file),
-            ..Tree::from_nodes(nodes, root)
+            ..Tree::from_nodes(nodes, arena, root)
         }
+    }
+
+    /// The items at `at`, a sequence's of this tree.
+    pub fn items(&self, at: Children) -> &[NodeId] {
+        self.items.get(at.range()).unwrap_or_default()
+    }
+
+    /// The entries at `at`, a mapping's of this tree.
+    pub fn entries(&self, at: Children) -> &[Entry] {
+        self.entries.get(at.range()).unwrap_or_default()
+    }
+
+    /// The text at `at`, one of this tree's.
+    pub fn text(&self, at: Text) -> &str {
+        let start = at.start as usize;
+        self.strings
+            .get(start..start + at.len as usize)
+            .unwrap_or_default()
     }
 
     /// Whether any node of the tree is an alias (`*name`).
@@ -241,10 +374,23 @@ impl<'a> NodeRef<'a> {
 
     /// The scalar's value, whatever its style; `None` for collections.
     pub fn as_scalar(self) -> Option<(&'a str, ScalarStyle)> {
-        match &self.resolve().node().kind {
-            NodeKind::Scalar { value, style } => Some((value, *style)),
+        self.resolve().scalar()
+    }
+
+    /// The node's value and style if it is a scalar (an alias is not: see
+    /// [`as_scalar`](Self::as_scalar)).
+    pub fn scalar(self) -> Option<(&'a str, ScalarStyle)> {
+        match self.node().kind {
+            NodeKind::Scalar { value, style } => Some((self.tree.text(value), style)),
             _ => None,
         }
+    }
+
+    /// The node's explicit tag (`!!str`), if any, as `handle` + `suffix` (an alias has none).
+    pub fn tag(self) -> Option<&'a str> {
+        let Tag(number) = self.node().tag?;
+        let at = self.tree.tags.get(number.get() as usize - 1)?;
+        Some(self.tree.text(*at))
     }
 
     /// The scalar's text when it is a string to Kubernetes: quoted, block or a plain scalar
@@ -259,11 +405,9 @@ impl<'a> NodeRef<'a> {
     /// The scalar as the Kubernetes reader resolves it (YAML 1.1 words, numbers, standard
     /// tags); `None` for collections and for a tag its text does not fit.
     pub fn resolved(self) -> Option<Scalar<'a>> {
-        let node = self.resolve().node();
-        match &node.kind {
-            NodeKind::Scalar { value, style } => resolve(value, *style, node.tag.as_deref()).ok(),
-            _ => None,
-        }
+        let node = self.resolve();
+        let (value, style) = node.scalar()?;
+        resolve(value, style, node.tag()).ok()
     }
 
     /// `~`, `null`, nothing at all or a `!!null` scalar, as YAML resolves it.
@@ -308,8 +452,8 @@ impl<'a> NodeRef<'a> {
     /// Entries of a mapping exactly as written (merge keys and duplicate keys included).
     pub fn raw_entries(self) -> RawEntries<'a> {
         let node = self.resolve();
-        let entries: &'a [Entry] = match &node.node().kind {
-            NodeKind::Mapping { entries, .. } => entries,
+        let entries: &'a [Entry] = match node.node().kind {
+            NodeKind::Mapping { entries, .. } => self.tree.entries(entries),
             _ => &[],
         };
         RawEntries {
@@ -320,9 +464,10 @@ impl<'a> NodeRef<'a> {
 
     /// Whether the raw entries are the effective ones: no merge key, no key written twice.
     fn is_plain_mapping(self) -> bool {
-        let NodeKind::Mapping { entries, .. } = &self.node().kind else {
+        let NodeKind::Mapping { entries, .. } = self.node().kind else {
             return true;
         };
+        let entries = self.tree.entries(entries);
         let name = |e: &Entry| key_name(self.tree.node(e.key)).ok();
         if entries.len() > 16 {
             let mut names = std::collections::HashSet::with_capacity(entries.len());
@@ -376,8 +521,8 @@ impl<'a> NodeRef<'a> {
     /// Items of a sequence; empty for other shapes.
     pub fn items(self) -> impl Iterator<Item = NodeRef<'a>> + 'a {
         let node = self.resolve();
-        let items: &'a [NodeId] = match &node.node().kind {
-            NodeKind::Sequence { items, .. } => items,
+        let items: &'a [NodeId] = match node.node().kind {
+            NodeKind::Sequence { items, .. } => self.tree.items(items),
             _ => &[],
         };
         let tree = self.tree;
@@ -399,10 +544,10 @@ impl<'a> NodeRef<'a> {
             return None;
         }
         let node = self.resolve();
-        let NodeKind::Mapping { entries, .. } = &node.node().kind else {
+        let NodeKind::Mapping { entries, .. } = node.node().kind else {
             return None;
         };
-        for e in entries.iter().rev() {
+        for e in self.tree.entries(entries).iter().rev() {
             let k = NodeRef {
                 tree: self.tree,
                 id: e.key,
@@ -487,5 +632,74 @@ impl<'a> Iterator for Entries<'a> {
             Entries::Raw(raw) => raw.next(),
             Entries::Merged(merged) => merged.next().map(|(_, k, v)| (k, v)),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::{LineIndex, TextRange};
+
+    /// A run holds every node of every document at once (millions at 100k objects): a node's
+    /// size is most of k8sec's peak memory, so it must not grow unnoticed.
+    #[test]
+    fn nodes_stay_small() {
+        assert_eq!(std::mem::size_of::<Node>(), 28);
+        assert_eq!(std::mem::size_of::<Option<Tag>>(), 4);
+    }
+
+    #[test]
+    fn texts_tags_and_children_are_read_back_from_the_tree() {
+        let text = "a: !!str héllo\nb: [1, {c: d}, [e]]\nf:\n- g\n";
+        let stream =
+            super::super::parse_stream(text, super::super::FileId(0), &LineIndex::new(text));
+        let root = stream.documents[0].tree.root();
+        let a = root.get("a").unwrap();
+        assert_eq!(a.scalar(), Some(("héllo", ScalarStyle::Plain)));
+        assert_eq!(a.tag(), Some("tag:yaml.org,2002:str"));
+        assert_eq!(root.key("a").unwrap().tag(), None);
+        // Children of nested collections close first: each run stays its collection's own.
+        let b: Vec<_> = root.get("b").unwrap().items().collect();
+        assert_eq!(b.len(), 3);
+        assert_eq!(b[0].as_str(), Some("1"));
+        assert_eq!(b[1].str_at("c"), Some("d"));
+        let inner: Vec<_> = b[2].items().map(|i| i.as_str()).collect();
+        assert_eq!(inner, [Some("e")]);
+        let keys: Vec<_> = root.raw_entries().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(keys, [Some("a"), Some("b"), Some("f")]);
+        let f: Vec<_> = root.get("f").unwrap().items().map(|i| i.as_str()).collect();
+        assert_eq!(f, [Some("g")]);
+    }
+
+    #[test]
+    fn an_arena_gives_back_what_was_added() {
+        let mut arena = Arena::default();
+        let value = arena.add("x");
+        let tag = Tag::new(&mut arena, "!t");
+        let empty = arena.add("");
+        let items = arena.items(&[NodeId(0), NodeId(1)]);
+        let node = |kind, tag| Node {
+            kind,
+            span: Span::new(super::super::FileId(0), TextRange::empty(0)),
+            tag,
+        };
+        let style = ScalarStyle::Plain;
+        let nodes = vec![
+            node(NodeKind::Scalar { value, style }, Some(tag)),
+            node(
+                NodeKind::Scalar {
+                    value: empty,
+                    style,
+                },
+                None,
+            ),
+            node(NodeKind::Sequence { items, flow: true }, None),
+        ];
+        let tree = Tree::from_nodes(nodes, arena, NodeId(2));
+        let texts: Vec<_> = tree.root().items().map(|i| (i.scalar(), i.tag())).collect();
+        assert_eq!(
+            texts,
+            [(Some(("x", style)), Some("!t")), (Some(("", style)), None)]
+        );
     }
 }

@@ -132,11 +132,11 @@ impl<'t> Doc<'_, 't> {
                 NodeKind::Sequence { flow: true, .. } => {
                     return Some(self.flow_close(range, b']')? as u32 + 1)
                 }
-                NodeKind::Mapping { entries, .. } => match entries.last() {
+                NodeKind::Mapping { entries, .. } => match self.tree.entries(*entries).last() {
                     Some(e) => self.tree.node(e.value),
                     None => return Some(range.end),
                 },
-                NodeKind::Sequence { items, .. } => match items.last() {
+                NodeKind::Sequence { items, .. } => match self.tree.items(*items).last() {
                     Some(&i) => self.tree.node(i),
                     None => return Some(range.end),
                 },

@@ -30,7 +30,7 @@ impl<'t> Doc<'_, 't> {
             else {
                 continue;
             };
-            for entry in entries {
+            for entry in self.tree.entries(*entries) {
                 let key = self.tree.node(entry.key).span().range.start;
                 let Some(key_col) = self.col(key) else {
                     continue;
@@ -41,7 +41,9 @@ impl<'t> Doc<'_, 't> {
                         entries: inner,
                         flow: false,
                     } => {
-                        let Some(first) = inner.first() else { continue };
+                        let Some(first) = self.tree.entries(*inner).first() else {
+                            continue;
+                        };
                         let child = self.tree.node(first.key).span().range.start;
                         if index.line_of(child) != index.line_of(key) {
                             if let Some(col) = self.col(child).filter(|&c| c > key_col) {
@@ -147,11 +149,11 @@ impl<'t> Doc<'_, 't> {
         let mut node = node;
         loop {
             node = match &node.node().kind {
-                NodeKind::Mapping { entries, .. } => match entries.last() {
+                NodeKind::Mapping { entries, .. } => match self.tree.entries(*entries).last() {
                     Some(e) => self.tree.node(e.value),
                     None => return false,
                 },
-                NodeKind::Sequence { items, .. } => match items.last() {
+                NodeKind::Sequence { items, .. } => match self.tree.items(*items).last() {
                     Some(&i) => self.tree.node(i),
                     None => return false,
                 },

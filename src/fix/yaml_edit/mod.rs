@@ -319,7 +319,7 @@ impl<'t> Doc<'_, 't> {
             return None;
         };
         let mut found = None;
-        for entry in entries {
+        for entry in self.tree.entries(*entries) {
             let k = self.tree.node(entry.key);
             if k.as_scalar().is_some_and(|(text, _)| text == key) {
                 if found.is_some() {
@@ -334,7 +334,9 @@ impl<'t> Doc<'_, 't> {
     /// Every entry of a mapping (none for another node), merge keys and duplicates included.
     fn raw_entries(&self, mapping: NodeRef<'t>) -> Vec<Pair<'t>> {
         match &mapping.node().kind {
-            NodeKind::Mapping { entries, .. } => entries
+            NodeKind::Mapping { entries, .. } => self
+                .tree
+                .entries(*entries)
                 .iter()
                 .map(|e| (self.tree.node(e.key), self.tree.node(e.value)))
                 .collect(),
@@ -345,7 +347,12 @@ impl<'t> Doc<'_, 't> {
     /// Every item of a sequence (none for another node).
     fn raw_items(&self, sequence: NodeRef<'t>) -> Vec<NodeRef<'t>> {
         match &sequence.node().kind {
-            NodeKind::Sequence { items, .. } => items.iter().map(|&i| self.tree.node(i)).collect(),
+            NodeKind::Sequence { items, .. } => self
+                .tree
+                .items(*items)
+                .iter()
+                .map(|&i| self.tree.node(i))
+                .collect(),
             _ => Vec::new(),
         }
     }

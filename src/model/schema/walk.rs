@@ -33,7 +33,7 @@ impl ScalarType {
 /// scalar with a tag k8sec does not type.
 pub(crate) fn scalar_type(node: NodeRef<'_>) -> Option<ScalarType> {
     let (value, style) = node.as_scalar()?;
-    match node.resolve().node().tag.as_deref() {
+    match node.resolve().tag() {
         None => {}
         Some(tag) => {
             return match tag
