@@ -7,6 +7,13 @@
 
 /// End (exclusive byte offset) of a plain scalar starting at `start` whose value is `value`.
 pub(super) fn plain_end(text: &str, start: usize, value: &str) -> usize {
+    // Most plain scalars sit on one line, written as their value reads: then they end where
+    // the value does (the count below would stop at the same character). Comparing bytes
+    // avoids decoding every character of every scalar (4% of a corpus lint did that).
+    let written_as_read = text.as_bytes()[start.min(text.len())..].starts_with(value.as_bytes());
+    if written_as_read && !value.is_empty() && !value.ends_with(char::is_whitespace) {
+        return start + value.len();
+    }
     let mut remaining = value.chars().filter(|c| !c.is_whitespace()).count();
     let mut end = start;
     if remaining == 0 {
@@ -194,6 +201,25 @@ mod tests {
         let start = 3;
         let end = plain_end(text, start, "plain multi line here");
         assert_eq!(&text[start..end], "plain multi\n  line here");
+    }
+
+    #[test]
+    fn plain_scalars_written_as_they_read_end_where_their_value_does() {
+        for (text, value, expected) in [
+            ("k: nginx:1.27 # c\n", "nginx:1.27", "nginx:1.27"),
+            ("k: café crème\n", "café crème", "café crème"),
+            ("[a, b]", "a", "a"),
+            // The value is a prefix of what follows: still its own end.
+            ("k: ab\n  abc\n", "ab abc", "ab\n  abc"),
+            ("k: x", "x", "x"),
+        ] {
+            let start = text.find(&value[..1]).unwrap();
+            assert_eq!(
+                &text[start..plain_end(text, start, value)],
+                expected,
+                "{text:?}"
+            );
+        }
     }
 
     #[test]
