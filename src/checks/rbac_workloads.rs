@@ -262,11 +262,6 @@ fn account_disables_token(graph: &Graph<'_>, workload: NodeId) -> bool {
         })
 }
 
-/// How many bindings through one group a finding lists in full: a group every account is in
-/// (`system:authenticated`) may be bound hundreds of times, and a finding's chain must not
-/// grow with the repository. The rest are counted in one entry.
-const BINDINGS_PER_GROUP: usize = 3;
-
 /// The subjects the workload's ServiceAccounts are, each once, in order, with their risks
 /// computed (once per subject across the unit) into `risks_of`.
 fn workload_holders(
@@ -288,63 +283,71 @@ fn workload_holders(
     holders
 }
 
+/// By group and kinds of risk: how many bindings have a risk of the kinds, and the first one a
+/// finding does not list.
+type Omitted = HashMap<(NodeId, Vec<RiskKind>), (usize, Option<usize>)>;
+
 /// Adds to `finding` the chains of `holder`'s risks of `kinds`: every binding's, or for a
-/// group the first [`BINDINGS_PER_GROUP`] bindings' and one entry counting the others
-/// (`more`: the number of bindings with a risk of the kinds, by group and kinds, counted once).
+/// group the first binding with each kind (one chain proves each risk) and one entry counting
+/// the others. A group every account is in (`system:authenticated`) may be bound hundreds of
+/// times: listing a fixed number of its bindings would still make a finding grow with the
+/// repository until the cap, so what is listed depends only on the kinds of risk. `more`
+/// memoizes, by group and kinds, how many bindings have a risk of the kinds and the first one
+/// not listed (where the counting entry points).
 fn relate_chains(
     graph: &Graph<'_>,
     finding: &mut Finding,
     (holder, risks): (NodeId, &HolderRisks),
     kinds: &HashSet<RiskKind>,
-    more: &mut HashMap<(NodeId, Vec<RiskKind>), usize>,
+    more: &mut Omitted,
 ) {
     let group = graph.nodes[holder].kind == "Group";
-    let lists = || kinds.iter().filter_map(|k| risks.by_kind.get(k));
+    let mut key: Vec<RiskKind> = kinds.iter().copied().collect();
+    key.sort_unstable();
+    let lists = || key.iter().filter_map(|k| risks.by_kind.get(k));
     let mut shown: Vec<usize> = if group {
-        lists()
-            .flat_map(|l| l.iter().take(BINDINGS_PER_GROUP + 1))
-            .copied()
-            .collect()
+        lists().filter_map(|l| l.first()).copied().collect()
     } else {
         lists().flatten().copied().collect()
     };
     shown.sort_unstable();
     shown.dedup();
     graph.count_permission_work(shown.len());
-    let omitted = if group && shown.len() > BINDINGS_PER_GROUP {
-        Some(shown.split_off(BINDINGS_PER_GROUP)[0])
-    } else {
-        None
-    };
     for &binding in &shown {
+        // Two risks of one rule (secrets and `pods/exec`) point at the same rule: once.
+        let mut said: Vec<&str> = Vec::new();
         for risk in risks.bindings[binding]
             .iter()
             .filter(|r| kinds.contains(&r.kind))
         {
             graph.count_permission_work(risk.chain.len());
             for link in &risk.chain {
-                relate(finding, link.span, link.message.clone());
+                if !said.contains(&link.message.as_str()) {
+                    said.push(&link.message);
+                    relate(finding, link.span, link.message.clone());
+                }
             }
         }
     }
-    let Some(first_omitted) = omitted else {
+    if !group {
         return;
-    };
-    let mut key: Vec<RiskKind> = kinds.iter().copied().collect();
-    key.sort_unstable();
-    let total = *more.entry((holder, key)).or_insert_with(|| {
+    }
+    let (total, first_omitted) = *more.entry((holder, key.clone())).or_insert_with(|| {
         let mut all: Vec<usize> = lists().flatten().copied().collect();
         graph.count_permission_work(all.len());
         all.sort_unstable();
         all.dedup();
-        all.len()
+        let first_omitted = all.iter().find(|b| shown.binary_search(b).is_err());
+        (all.len(), first_omitted.copied())
     });
-    let first_link = risks.bindings[first_omitted]
-        .iter()
-        .filter(|r| kinds.contains(&r.kind))
-        .find_map(|r| r.chain.first());
+    let first_link = first_omitted.and_then(|binding| {
+        risks.bindings[binding]
+            .iter()
+            .filter(|r| kinds.contains(&r.kind))
+            .find_map(|r| r.chain.first())
+    });
     if let Some(at) = first_link {
-        let n = total - BINDINGS_PER_GROUP;
+        let n = total - shown.len();
         let noun = if n == 1 { "binding" } else { "bindings" };
         let group = graph.nodes[holder].describe();
         relate(
@@ -490,7 +493,7 @@ roleRef: {{apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view-{i
     }
 
     #[test]
-    fn group_bindings_are_judged_once_and_listed_up_to_a_cap() {
+    fn group_bindings_are_judged_once_and_one_proves_each_risk() {
         let (_, findings, _) = findings_and_work(
             "workload-risky-permissions",
             &[("unit.yaml", &unit(200))],
@@ -503,11 +506,11 @@ roleRef: {{apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view-{i
             "pods run as ServiceAccount `team-0/sa-0`, which can read secrets cluster-wide"
         );
         let messages: Vec<&str> = finding.related.iter().map(|r| r.message.as_str()).collect();
-        // The account, three bindings' chains (binding, role, rule), and the others counted.
-        assert_eq!(messages.len(), 1 + 3 * 3 + 1, "{messages:#?}");
+        // The account, one binding's chain (binding, role, rule), and the others counted.
+        assert_eq!(messages.len(), 1 + 3 + 1, "{messages:#?}");
         assert_eq!(
             messages.last().unwrap(),
-            &"and 17 more bindings through Group `system:authenticated`"
+            &"and 19 more bindings through Group `system:authenticated`"
         );
 
         let (small_findings, small_related, small_work) = run(1_000);
@@ -521,6 +524,11 @@ roleRef: {{apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view-{i
         );
         // Before, every account re-judged every group binding and listed each: 4x.
         assert!(related < 2.2, "related grew {related:.2}x");
+        // What a finding lists depends on the kinds of risk, not on how many bindings grant
+        // it: the same with 2 group bindings as with 200 (a cap of a few would not be).
+        let (tiny_findings, tiny_related, _) = run(20);
+        assert_eq!(tiny_related / tiny_findings, large_related / large_findings);
+        assert_eq!(tiny_related % tiny_findings, 0);
         assert!(work < 2.2, "work grew {work:.2}x");
     }
 }
