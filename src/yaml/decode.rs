@@ -40,6 +40,9 @@ impl DecodeError {
 
 /// Whether a mapping key is a merge key: a plain, untagged `<<` (or one tagged `!!merge`).
 pub(crate) fn is_merge_key(key: NodeRef<'_>) -> bool {
+    if !key.tree().may_merge() {
+        return false;
+    }
     let key = key.resolve();
     match key.scalar() {
         Some(("<<", style)) => match key.tag() {

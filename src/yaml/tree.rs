@@ -208,6 +208,10 @@ pub struct Tree {
     /// Whether any node is an alias: most documents have none, and then no one needs to look
     /// for them (a fix asks on every edit, a `kind: List` of thousands of Pods has many).
     aliases: bool,
+    /// Whether any scalar reads `<<`, the text of a merge key: most documents have none, and
+    /// then a key lookup (the most frequent question checks ask) need not ask of every key
+    /// whether it merges.
+    merges: bool,
     /// How the document is indented (step, sequence offset), as the fix engine reads it from
     /// the document's text: remembered here so that it is read once per document, not once
     /// per fix (a `kind: List` of thousands of Pods gets thousands of fixes). Filled by
@@ -222,6 +226,10 @@ impl Tree {
         let aliases = nodes
             .iter()
             .any(|n| matches!(n.kind, NodeKind::Alias { .. }));
+        let merges = nodes.iter().any(|n| match n.kind {
+            NodeKind::Scalar { value, .. } => value.len == 2 && arena.get(value) == "<<",
+            _ => false,
+        });
         // Kept for the whole run: no spare capacity.
         nodes.shrink_to_fit();
         Tree {
@@ -233,6 +241,7 @@ impl Tree {
             root,
             parsed_from: None,
             aliases,
+            merges,
             indentation: OnceLock::new(),
         }
     }
@@ -271,6 +280,11 @@ impl Tree {
     /// Whether any node of the tree is an alias (`*name`).
     pub(crate) fn has_aliases(&self) -> bool {
         self.aliases
+    }
+
+    /// Whether any scalar of the tree reads `<<` (without one, no key merges).
+    pub(crate) fn may_merge(&self) -> bool {
+        self.merges
     }
 
     /// The fix engine's memo of how the document is indented (see the field).
