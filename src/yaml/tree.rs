@@ -586,6 +586,62 @@ impl<'a> NodeRef<'a> {
         None
     }
 
+    /// For each `i < found.len()`, what [`entry`](Self::entry) answers for `name(i)`, into
+    /// `found[i]`: in one pass over the mapping instead of one per name (the schema check asks
+    /// a mapping for every field its kind has, most of them absent). A tree with merge keys,
+    /// or a name that is not a plain string to YAML, is asked name by name.
+    pub(crate) fn entries_named<'n>(
+        self,
+        name: impl Fn(usize) -> &'n str,
+        found: &mut [Option<(NodeRef<'a>, NodeRef<'a>)>],
+    ) {
+        let node = self.resolve();
+        let words = (0..found.len()).all(|i| KeyName::new(name(i)).word);
+        let NodeKind::Mapping { entries, .. } = node.node().kind else {
+            found.fill(None);
+            return;
+        };
+        if self.tree.may_merge() || !words {
+            for (i, slot) in found.iter_mut().enumerate() {
+                *slot = self.entry(name(i));
+            }
+            return;
+        }
+        found.fill(None);
+        // In document order: a later duplicate replaces an earlier one, as in `entry`.
+        for e in self.tree.entries(entries) {
+            let key = NodeRef {
+                tree: self.tree,
+                id: e.key,
+            };
+            let resolved = key.resolve();
+            let Some((text, _)) = resolved.scalar() else {
+                continue;
+            };
+            let decoded;
+            let text = if resolved.tag().is_none() {
+                text
+            } else {
+                match key_name(key) {
+                    Ok(name) => {
+                        decoded = name;
+                        decoded.as_ref()
+                    }
+                    Err(_) => continue,
+                }
+            };
+            for (i, slot) in found.iter_mut().enumerate() {
+                if name(i) == text {
+                    let value = NodeRef {
+                        tree: self.tree,
+                        id: e.value,
+                    };
+                    *slot = Some((key, value.resolve()));
+                }
+            }
+        }
+    }
+
     /// The value under `key`, if this is a mapping that has it.
     pub fn get(self, key: &str) -> Option<NodeRef<'a>> {
         self.entry(key).map(|(_, v)| v)
@@ -660,6 +716,42 @@ mod tests {
     fn nodes_stay_small() {
         assert_eq!(std::mem::size_of::<Node>(), 28);
         assert_eq!(std::mem::size_of::<Option<Tag>>(), 4);
+    }
+
+    /// `entries_named` answers what `entry` answers for every name, however the keys are
+    /// written: duplicates, tags, aliases, quotes, merge keys, keys that are not strings.
+    #[test]
+    fn entries_named_answers_as_entry_does() {
+        let documents = [
+            "a: 1\nb: 2\na: 3\n",
+            "!!str a: 1\n\"b\": 2\n'c': 3\n!!int 1: 5\n!!str m: 6\n!!binary Yg==: 7\n",
+            "k: &k b\n*k : 5\nb: 6\n*k : 7\n",
+            "base: &base {a: 1, b: 2}\nm:\n  <<: *base\n  a: 9\n",
+            "<<: {a: 1}\na: 2\nb: 3\n",
+            "yes: 1\ntrue: 2\n1: 3\n",
+            "- a\n- b\n",
+            "plain",
+        ];
+        // Strings to YAML (one pass), and names that are not (name by name).
+        let name_sets: [&[&str]; 2] = [&["a", "b", "c", "m", "k", "absent"], &["a", "yes", "1"]];
+        for text in documents {
+            let stream =
+                super::super::parse_stream(text, super::super::FileId(0), &LineIndex::new(text));
+            let Some(document) = stream.documents.first() else {
+                panic!("{text:?} does not parse: {:?}", stream.error);
+            };
+            let tree = &document.tree;
+            let mut nodes = vec![tree.root()];
+            nodes.extend(tree.root().get("m"));
+            for (node, names) in nodes.into_iter().flat_map(|n| name_sets.map(|s| (n, s))) {
+                let mut found = vec![None; names.len()];
+                node.entries_named(|i| names[i], &mut found);
+                for (name, found) in names.iter().zip(found) {
+                    let ids = |e: Option<(NodeRef<'_>, NodeRef<'_>)>| e.map(|(k, v)| (k.id, v.id));
+                    assert_eq!(ids(found), ids(node.entry(name)), "{name} in {text:?}");
+                }
+            }
+        }
     }
 
     #[test]

@@ -5,7 +5,7 @@ use std::fmt;
 
 use super::{pod_spec_fields, top_level, Field, Shape, METADATA};
 use crate::model::{PodSpec, Resource};
-use crate::yaml::{NodeRef, ScalarStyle};
+use crate::yaml::{NodeRef, Scalar, ScalarStyle};
 
 /// What a scalar decodes to, as go-yaml (YAML 1.1) resolves it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -52,16 +52,15 @@ pub(crate) fn scalar_type(node: NodeRef<'_>) -> Option<ScalarType> {
     if style != ScalarStyle::Plain {
         return Some(ScalarType::Str);
     }
-    Some(if node.is_null() {
-        ScalarType::Null
-    } else if node.as_bool().is_some() {
-        ScalarType::Bool
-    } else if node.as_i64().is_some() {
-        ScalarType::Int
-    } else if is_float(value) {
-        ScalarType::Float
-    } else {
-        ScalarType::Str
+    // Resolved once: this runs for every scalar field of every object.
+    Some(match node.resolved() {
+        Some(Scalar::Null) => ScalarType::Null,
+        Some(Scalar::Bool(_)) => ScalarType::Bool,
+        Some(Scalar::Int(_)) => ScalarType::Int,
+        // A float with no fraction reaches the API server as an integer (see `as_i64`).
+        Some(Scalar::Float(_)) if node.as_i64().is_some() => ScalarType::Int,
+        _ if is_float(value) => ScalarType::Float,
+        _ => ScalarType::Str,
     })
 }
 
@@ -266,9 +265,11 @@ fn check_fields<'a>(
     anchor: NodeRef<'a>,
     out: &mut Vec<Problem<'a>>,
 ) {
-    for field in fields {
+    let mut found = vec![None; fields.len()];
+    node.entries_named(|i| fields[i].name, &mut found);
+    for (field, found) in fields.iter().zip(found) {
         let label = Label::Field(field.name);
-        match node.entry(field.name) {
+        match found {
             Some((key, value)) => {
                 let empty =
                     value.is_null() || (value.is_sequence() && value.items().next().is_none());
