@@ -85,6 +85,10 @@ pub(crate) fn find(value: &str) -> Option<Found<'_>> {
         {
             continue;
         }
+        // Capturing costs an allocation and the slower engines: only where there is a match.
+        if !pattern.regex.is_match(value) {
+            continue;
+        }
         for captures in pattern.regex.captures_iter(value) {
             let Some(whole) = captures.get(0) else {
                 continue;
