@@ -29,7 +29,7 @@ use crate::yaml::{parse_stream, FileId, NodeId, NodeKind, NodeRef, Tree};
 /// The documents of one file as parsed from its text, with their nodes indexed by position.
 pub(super) struct FileTrees {
     file: FileId,
-    trees: Vec<Tree>,
+    trees: Vec<Arc<Tree>>,
     /// (start, end, shape) → (document, node); `None` when two nodes share the key.
     index: HashMap<(u32, u32, u8), Option<(usize, NodeId)>>,
 }
@@ -66,9 +66,17 @@ impl FileTrees {
         Arc::clone(slot.get_or_init(|| Arc::new(FileTrees::parse(source, file))))
     }
 
+    /// The loader's parse of the file when it kept one (the same [`parse_stream`] of the same
+    /// text), else a parse of its own.
     fn parse(source: &SourceFile, file: FileId) -> FileTrees {
-        let stream = parse_stream(&source.text, file, &source.line_index);
-        let trees: Vec<Tree> = stream.documents.into_iter().map(|d| d.tree).collect();
+        let trees: Vec<Arc<Tree>> = match source.documents() {
+            Some(documents) => documents.to_vec(),
+            None => parse_stream(&source.text, file, &source.line_index)
+                .documents
+                .into_iter()
+                .map(|d| Arc::new(d.tree))
+                .collect(),
+        };
         let mut index = HashMap::new();
         for (doc, tree) in trees.iter().enumerate() {
             for (i, node) in tree.nodes.iter().enumerate() {

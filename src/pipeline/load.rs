@@ -231,12 +231,21 @@ impl Loading {
     /// `invalid-yaml` finding later) and its documents. `file` was parsed with the id it gets
     /// here, `next_id()` (its spans carry it).
     fn add(&mut self, file: LoadedFile, role: Role) -> FileId {
-        let id = self.ws.sources.push(file.source);
+        let mut source = file.source;
+        let trees: Vec<Arc<Tree>> = file
+            .stream
+            .documents
+            .into_iter()
+            .map(|d| Arc::new(d.tree))
+            .collect();
+        if file.stream.error.is_none() {
+            source.keep_documents(trees.clone());
+        }
+        let id = self.ws.sources.push(source);
         if let Some(error) = file.stream.error {
             self.ws.parse_errors.push((id, error));
         }
-        let trees = file.stream.documents.into_iter().map(|d| Arc::new(d.tree));
-        self.docs.push(Some(trees.collect()));
+        self.docs.push(Some(trees));
         if role == Role::BuildInput {
             self.build_inputs.insert(id);
         }

@@ -21,9 +21,10 @@ pub use read::{boundary_of, DEFAULT_MAX_FILE_SIZE};
 pub(crate) use read::{escapes, read_file};
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use crate::text::LineIndex;
-use crate::yaml::FileId;
+use crate::yaml::{FileId, Tree};
 
 /// Where a source file's text came from.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -50,6 +51,10 @@ pub struct SourceFile {
     pub text: String,
     pub line_index: LineIndex,
     pub origin: Origin,
+    /// The file's documents as the loader parsed its text, when it parsed without an error:
+    /// the fix engine maps nodes of Kustomize builds back to them instead of parsing the file a
+    /// second time (a fifth of a lint of one kustomization over 8,000 objects).
+    documents: Option<Vec<Arc<Tree>>>,
 }
 
 impl SourceFile {
@@ -66,7 +71,18 @@ impl SourceFile {
             text,
             line_index,
             origin,
+            documents: None,
         }
+    }
+
+    /// Remembers `documents`, the parse of this file's text that had no error.
+    pub(crate) fn keep_documents(&mut self, documents: Vec<Arc<Tree>>) {
+        self.documents = Some(documents);
+    }
+
+    /// The documents [`keep_documents`](Self::keep_documents) remembered.
+    pub(crate) fn documents(&self) -> Option<&[Arc<Tree>]> {
+        self.documents.as_deref()
     }
 
     /// The path as shown in reports, with `/` separators.
