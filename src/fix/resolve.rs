@@ -77,7 +77,7 @@ impl FileTrees {
                 .map(|d| Arc::new(d.tree))
                 .collect(),
         };
-        let mut index = HashMap::new();
+        let mut index = HashMap::with_capacity(trees.iter().map(|t| t.nodes.len()).sum());
         for (doc, tree) in trees.iter().enumerate() {
             for (i, node) in tree.nodes.iter().enumerate() {
                 let key = (
