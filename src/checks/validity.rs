@@ -510,7 +510,7 @@ mod tests {
         let twice = format!("{text}---\n{text}");
         let found = duplicates(&[("a.yaml", text), ("b.yaml", &twice)]);
         assert_eq!(found.len(), 1);
-        assert_eq!(found[0].span.file, FileId(1));
+        assert_eq!(found[0].span.file, crate::yaml::FileId(1));
         assert_eq!(found[0].related.len(), 1);
         assert!(found[0].related[0].span.range.start < found[0].span.range.start);
     }

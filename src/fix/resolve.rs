@@ -72,11 +72,7 @@ impl FileTrees {
         let mut index = HashMap::new();
         for (doc, tree) in trees.iter().enumerate() {
             for (i, node) in tree.nodes.iter().enumerate() {
-                let key = (
-                    node.span.range.start,
-                    node.span.range.end,
-                    shape(&node.kind),
-                );
+                let key = (node.range.start, node.range.end, shape(&node.kind));
                 index
                     .entry(key)
                     .and_modify(|e| *e = None)
@@ -105,7 +101,7 @@ impl FileTrees {
 /// its value and style.
 fn same_node(a: NodeRef<'_>, b: NodeRef<'_>) -> bool {
     let (na, nb) = (a.node(), b.node());
-    if na.span != nb.span || a.tag() != b.tag() {
+    if a.span() != b.span() || a.tag() != b.tag() {
         return false;
     }
     match (&na.kind, &nb.kind) {

@@ -41,11 +41,11 @@ pub fn object_path(resource: &Resource, span: Span) -> Option<String> {
     while let Some(step) = stack.pop() {
         let at = visited.len();
         visited.push(step);
-        let node = tree.node(step.node).node();
-        if node.span == span {
+        let (node, node_span) = (tree.node(step.node).node(), tree.node(step.node).span());
+        if node_span == span {
             return Some(render(&segments(tree, &visited, at)));
         }
-        if contains(node.span, span) && !best.is_some_and(|b| visited[b].depth > step.depth) {
+        if contains(node_span, span) && !best.is_some_and(|b| visited[b].depth > step.depth) {
             best = Some(at);
         }
         let child = |node, edge| Step {
@@ -57,7 +57,7 @@ pub fn object_path(resource: &Resource, span: Span) -> Option<String> {
         match &node.kind {
             NodeKind::Mapping { entries, .. } => {
                 for entry in tree.entries(*entries).iter().rev() {
-                    if tree.node(entry.key).node().span == span {
+                    if tree.node(entry.key).span() == span {
                         let mut path = segments(tree, &visited, at);
                         key_target(&mut path, key_text(tree, entry.key));
                         return Some(render(&path));

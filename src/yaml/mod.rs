@@ -23,8 +23,8 @@ pub use parse::{Document, ParsedStream, YamlError};
 pub use read::{parse_stream, parse_valid_prefix};
 pub use resolve::{resolve, Scalar};
 pub use tree::{
-    Arena, Children, Entry, Node, NodeId, NodeKind, NodeRef, RawEntries, ScalarStyle, Tag, Text,
-    Tree,
+    Arena, Children, Entry, NewNode, Node, NodeId, NodeKind, NodeRef, RawEntries, ScalarStyle, Tag,
+    Text, Tree,
 };
 
 use crate::text::TextRange;

@@ -61,14 +61,14 @@ pub(super) fn check(text: &str, tree: &Tree, json_stream: bool) -> Result<(), Ya
             NodeKind::Sequence { items, flow: false } => {
                 for &item in tree.items(*items) {
                     let item = &tree.nodes[item.0 as usize];
-                    tab_after_dash(text, item.span.range.start as usize)?;
+                    tab_after_dash(text, item.range.start as usize)?;
                 }
             }
             NodeKind::Scalar {
                 style: ScalarStyle::DoubleQuoted,
                 ..
             } if !json_stream => {
-                let range = node.span.range.to_range();
+                let range = node.range.to_range();
                 slash_escape(range.start, text.get(range).unwrap_or(""))?;
             }
             _ => {}

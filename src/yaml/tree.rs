@@ -5,7 +5,8 @@ use std::sync::OnceLock;
 
 use super::decode::{is_merge_key, key_name, merge_sources};
 use super::resolve::{resolve, Scalar};
-use super::Span;
+use super::{FileId, Span};
+use crate::text::TextRange;
 
 /// Deepest chain of `<<` merges followed when looking a key up: anchors only refer backwards,
 /// so chains are acyclic, and documents whose merges expand too far are refused when parsed.
@@ -40,7 +41,7 @@ impl<'k> KeyName<'k> {
 }
 
 /// Index of a node in its [`Tree`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct NodeId(pub u32);
 
 /// How a scalar is written: fixes keep its style, and a quoted `"true"` is a string.
@@ -149,8 +150,8 @@ impl Arena {
     }
 }
 
-/// An explicit tag (`!!str`) of a node, as `handle` + `suffix`: the number of its text in its
-/// tree's [`Arena`]. Four bytes, so that a node stays at 28 (tags are rare).
+/// An explicit tag (`!!str`) of a node being built, as `handle` + `suffix`: the number of its
+/// text in the builder's [`Arena`]. A [`Tree`] keeps its (rare) tags aside, not in its nodes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Tag(std::num::NonZeroU32);
 
@@ -177,26 +178,43 @@ pub enum NodeKind {
     Alias { target: NodeId },
 }
 
-/// One node of a [`Tree`]: what it is and where it is.
+/// A node as a builder (the parser, a Kustomize build) makes it, with its file and tag: the
+/// [`Tree`] it joins keeps it as a [`Node`].
 #[derive(Clone, Debug)]
-pub struct Node {
+pub struct NewNode {
     /// What the node holds.
     pub kind: NodeKind,
     /// For block scalars the span starts at the `|`/`>` indicator; for an implicit null (`key:`
     /// with nothing after it) it is empty, just after the colon.
     pub span: Span,
-    /// Explicit tag (`!!str`), if any ([`NodeRef::tag`] reads it).
+    /// Explicit tag (`!!str`), if any.
     pub tag: Option<Tag>,
+}
+
+/// One node of a [`Tree`]: what it is and where in its file ([`NodeRef::span`] adds the file,
+/// [`NodeRef::tag`] the tag). 20 bytes: a run holds every node of every document at once, and
+/// nodes are most of its peak memory; the file is kept once per tree and tags aside.
+#[derive(Clone, Debug)]
+pub struct Node {
+    /// What the node holds.
+    pub kind: NodeKind,
+    /// The node's bytes in its file (see [`NewNode::span`]).
+    pub range: TextRange,
 }
 
 /// The nodes of one YAML document, stored flat.
 #[derive(Clone, Debug)]
 pub struct Tree {
-    pub(crate) nodes: Vec<Node>,
+    pub(crate) nodes: Box<[Node]>,
+    /// The file of every node, unless `files` says otherwise.
+    file: FileId,
+    /// The file of each node, for trees whose nodes come from several files (a Kustomize
+    /// build); empty otherwise.
+    files: Box<[FileId]>,
     /// The texts of the nodes' scalars and tags.
     strings: Box<str>,
-    /// Where each tag's text is in `strings` (see [`Tag`]).
-    tags: Box<[Text]>,
+    /// The tagged nodes, in increasing order, and where their tag's text is in `strings`.
+    tags: Box<[(NodeId, Text)]>,
     /// The items of every sequence.
     items: Box<[NodeId]>,
     /// The entries of every mapping.
@@ -220,8 +238,8 @@ pub struct Tree {
 }
 
 impl Tree {
-    /// A tree from nodes whose `root` is an index into `nodes`, their texts in `strings`.
-    pub(crate) fn from_nodes(mut nodes: Vec<Node>, arena: Arena, root: NodeId) -> Self {
+    /// A tree from nodes whose `root` is an index into `nodes`, their texts in `arena`.
+    pub(crate) fn from_nodes(nodes: Vec<NewNode>, arena: Arena, root: NodeId) -> Self {
         debug_assert!((root.0 as usize) < nodes.len());
         let aliases = nodes
             .iter()
@@ -230,12 +248,35 @@ impl Tree {
             NodeKind::Scalar { value, .. } => value.len == 2 && arena.get(value) == "<<",
             _ => false,
         });
-        // Kept for the whole run: no spare capacity.
-        nodes.shrink_to_fit();
+        let file = nodes
+            .get(root.0 as usize)
+            .map_or(FileId(0), |n| n.span.file);
+        let files = if nodes.iter().all(|n| n.span.file == file) {
+            Box::default()
+        } else {
+            nodes.iter().map(|n| n.span.file).collect()
+        };
+        let tags = (nodes.iter().enumerate())
+            .filter_map(|(id, n)| {
+                let at = arena.tags.get(n.tag?.0.get() as usize - 1)?;
+                Some((NodeId(id as u32), *at))
+            })
+            .collect();
+        // Kept for the whole run: no spare capacity (collecting from a `Vec` into a box of
+        // exactly its length).
+        let nodes = nodes
+            .into_iter()
+            .map(|n| Node {
+                kind: n.kind,
+                range: n.span.range,
+            })
+            .collect();
         Tree {
             nodes,
+            file,
+            files,
             strings: arena.buffer.into_boxed_str(),
-            tags: arena.tags.into_boxed_slice(),
+            tags,
             items: arena.items.into_boxed_slice(),
             entries: arena.entries.into_boxed_slice(),
             root,
@@ -248,7 +289,7 @@ impl Tree {
 
     /// A document of `file` as the parser built it.
     pub(crate) fn parsed(
-        nodes: Vec<Node>,
+        nodes: Vec<NewNode>,
         arena: Arena,
         root: NodeId,
         file: super::FileId,
@@ -354,7 +395,8 @@ impl<'a> NodeRef<'a> {
 
     /// Where the node is: its file and bytes.
     pub fn span(self) -> Span {
-        self.node().span
+        let file = self.tree.files.get(self.id.0 as usize);
+        Span::new(file.copied().unwrap_or(self.tree.file), self.node().range)
     }
 
     /// Follows an alias to the anchored node (once: anchors never point at aliases).
@@ -402,9 +444,12 @@ impl<'a> NodeRef<'a> {
 
     /// The node's explicit tag (`!!str`), if any, as `handle` + `suffix` (an alias has none).
     pub fn tag(self) -> Option<&'a str> {
-        let Tag(number) = self.node().tag?;
-        let at = self.tree.tags.get(number.get() as usize - 1)?;
-        Some(self.tree.text(*at))
+        let tags = &self.tree.tags;
+        if tags.is_empty() {
+            return None;
+        }
+        let at = tags.binary_search_by_key(&self.id, |&(id, _)| id).ok()?;
+        Some(self.tree.text(tags[at].1))
     }
 
     /// The scalar's text when it is a string to Kubernetes: quoted, block or a plain scalar
@@ -658,15 +703,13 @@ mod tests {
     /// size is most of k8sec's peak memory, so it must not grow unnoticed.
     #[test]
     fn nodes_stay_small() {
-        assert_eq!(std::mem::size_of::<Node>(), 28);
-        assert_eq!(std::mem::size_of::<Option<Tag>>(), 4);
+        assert_eq!(std::mem::size_of::<Node>(), 20);
     }
 
     #[test]
     fn texts_tags_and_children_are_read_back_from_the_tree() {
         let text = "a: !!str héllo\nb: [1, {c: d}, [e]]\nf:\n- g\n";
-        let stream =
-            super::super::parse_stream(text, super::super::FileId(0), &LineIndex::new(text));
+        let stream = super::super::parse_stream(text, FileId(0), &LineIndex::new(text));
         let root = stream.documents[0].tree.root();
         let a = root.get("a").unwrap();
         assert_eq!(a.scalar(), Some(("héllo", ScalarStyle::Plain)));
@@ -692,28 +735,44 @@ mod tests {
         let tag = Tag::new(&mut arena, "!t");
         let empty = arena.add("");
         let items = arena.items(&[NodeId(0), NodeId(1)]);
-        let node = |kind, tag| Node {
+        let node = |kind, tag, file, at| NewNode {
             kind,
-            span: Span::new(super::super::FileId(0), TextRange::empty(0)),
+            span: Span::new(FileId(file), TextRange::empty(at)),
             tag,
         };
         let style = ScalarStyle::Plain;
         let nodes = vec![
-            node(NodeKind::Scalar { value, style }, Some(tag)),
+            node(NodeKind::Scalar { value, style }, Some(tag), 0, 1),
             node(
                 NodeKind::Scalar {
                     value: empty,
                     style,
                 },
                 None,
+                0,
+                2,
             ),
-            node(NodeKind::Sequence { items, flow: true }, None),
+            node(NodeKind::Sequence { items, flow: true }, None, 0, 3),
         ];
-        let tree = Tree::from_nodes(nodes, arena, NodeId(2));
+        let tree = Tree::from_nodes(nodes.clone(), arena.clone(), NodeId(2));
         let texts: Vec<_> = tree.root().items().map(|i| (i.scalar(), i.tag())).collect();
         assert_eq!(
             texts,
             [(Some(("x", style)), Some("!t")), (Some(("", style)), None)]
         );
+        let spans = |tree: &Tree| -> Vec<_> {
+            (0..3)
+                .map(|id| tree.node(NodeId(id)).span())
+                .map(|s| (s.file.0, s.range.start))
+                .collect()
+        };
+        assert_eq!(spans(&tree), [(0, 1), (0, 2), (0, 3)]);
+        // A tree built from several files (a Kustomize build) keeps each node's file.
+        let mut mixed = nodes;
+        mixed[1].span.file = FileId(7);
+        let tree = Tree::from_nodes(mixed, arena, NodeId(2));
+        assert_eq!(spans(&tree), [(0, 1), (7, 2), (0, 3)]);
+        assert_eq!(tree.node(NodeId(0)).tag(), Some("!t"));
+        assert_eq!(tree.node(NodeId(2)).tag(), None);
     }
 }

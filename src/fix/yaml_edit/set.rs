@@ -77,7 +77,7 @@ impl<'t> Doc<'_, 't> {
             return None;
         };
         let span = node.span();
-        if node.node().tag.is_some()
+        if node.tag().is_some()
             || span.range.is_empty()
             || !self.in_file(node)
             || self.inside_anchor(span.range)
@@ -110,7 +110,7 @@ impl<'t> Doc<'_, 't> {
         null: NodeRef<'t>,
         value: &Value,
     ) -> Option<Vec<Edit>> {
-        if null.node().tag.is_some()
+        if null.tag().is_some()
             || !self.in_file(key)
             || !self.in_file(null)
             || self.inside_anchor(parent.span().range)
@@ -214,7 +214,7 @@ impl<'t> Doc<'_, 't> {
     ) -> Option<Vec<Edit>> {
         let (k, _) = self.own_entry(mapping, old)??;
         if self.own_entry(mapping, new)?.is_some()
-            || k.node().tag.is_some()
+            || k.tag().is_some()
             || !self.in_file(k)
             || self.inside_anchor(k.span().range)
         {
