@@ -17,6 +17,7 @@ mod refuse;
 mod resolve;
 mod scan;
 mod tree;
+mod words;
 
 pub use decode::{to_json, DecodeError};
 pub use parse::{Document, ParsedStream, YamlError};

@@ -70,11 +70,29 @@ pub struct Entry {
 
 /// Where a text (a scalar's value, a tag) is in its tree's [`Arena`]: trees keep every text
 /// of their nodes in one buffer, so a node costs no allocation of its own and stays small
-/// (peak memory at 100k objects is mostly nodes).
+/// (peak memory at 100k objects is mostly nodes). A word of [`super::words`] is not copied:
+/// `start` is then its number there, marked with [`Text::WORD`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Text {
     start: u32,
     len: u32,
+}
+
+impl Text {
+    /// The bit of `start` that marks a word's number (an arena's buffer stays below 2 GiB:
+    /// [`Arena::add`] checks).
+    const WORD: u32 = 1 << 31;
+
+    /// This text, from `buffer` (its arena's) unless it is a word.
+    fn read(self, buffer: &str) -> &str {
+        if self.start & Text::WORD != 0 {
+            return super::words::word(self.start & !Text::WORD);
+        }
+        let start = self.start as usize;
+        buffer
+            .get(start..start + self.len as usize)
+            .unwrap_or_default()
+    }
 }
 
 /// Where a collection's items or entries are in its tree's [`Arena`] (each collection's are
@@ -123,22 +141,28 @@ impl Arena {
         }
     }
 
-    /// Adds `text`; where it is.
+    /// Adds `text` (unless it is a word of [`super::words`]); where it is.
     pub(crate) fn add(&mut self, text: &str) -> Text {
-        let start = self.buffer.len() as u32;
-        self.buffer.push_str(text);
-        Text {
-            start,
-            len: text.len() as u32,
+        let len = text.len() as u32;
+        if let Some(number) = super::words::number(text) {
+            return Text {
+                start: Text::WORD | u32::from(number),
+                len,
+            };
         }
+        let start = self.buffer.len() as u32;
+        // A document's texts are at most its file's size (`--max-file-size`, 50 MB unless
+        // raised): past 2 GiB a text is read as empty rather than as another one.
+        if start.saturating_add(len) >= Text::WORD {
+            return Text { start: 0, len: 0 };
+        }
+        self.buffer.push_str(text);
+        Text { start, len }
     }
 
     /// The text at `at` (added to this arena).
     pub fn get(&self, at: Text) -> &str {
-        let start = at.start as usize;
-        self.buffer
-            .get(start..start + at.len as usize)
-            .unwrap_or_default()
+        at.read(&self.buffer)
     }
 
     /// Forgets everything (a builder starting a new document).
@@ -312,10 +336,7 @@ impl Tree {
 
     /// The text at `at`, one of this tree's.
     pub fn text(&self, at: Text) -> &str {
-        let start = at.start as usize;
-        self.strings
-            .get(start..start + at.len as usize)
-            .unwrap_or_default()
+        at.read(&self.strings)
     }
 
     /// Whether any node of the tree is an alias (`*name`).
@@ -734,6 +755,10 @@ mod tests {
         let value = arena.add("x");
         let tag = Tag::new(&mut arena, "!t");
         let empty = arena.add("");
+        // A word manifests repeat is not copied.
+        let copied = arena.buffer.len();
+        let word = arena.add("metadata");
+        assert_eq!((arena.get(word), arena.buffer.len()), ("metadata", copied));
         let items = arena.items(&[NodeId(0), NodeId(1)]);
         let node = |kind, tag, file, at| NewNode {
             kind,
