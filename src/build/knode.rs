@@ -56,7 +56,7 @@ impl KNode {
         let raw = node.node();
         // Collections are sized from the written node up front: collecting through `Result`
         // would start them empty and grow them entry by entry.
-        let kind = match &raw.kind {
+        let kind = match &raw.kind() {
             NodeKind::Scalar { value, style } => {
                 KKind::Scalar(node.tree().text(*value).to_string(), *style)
             }

@@ -321,7 +321,7 @@ fn references(value: &str, name: &str) -> bool {
 /// Items of a sequence as (resolved item, node as written): they differ for aliases.
 fn sequence_items(list: NodeRef<'_>) -> Vec<(NodeRef<'_>, NodeRef<'_>)> {
     let list = list.resolve();
-    let NodeKind::Sequence { items, .. } = &list.node().kind else {
+    let NodeKind::Sequence { items, .. } = &list.node().kind() else {
         return Vec::new();
     };
     let tree = list.tree();

@@ -245,7 +245,7 @@ fn indents_are_sound(stream: &ParsedStream, edits: &prepare::Edits) -> bool {
     }
     for doc in &stream.documents {
         for node in &doc.tree.nodes {
-            let holds = match &node.kind {
+            let holds = match &node.kind() {
                 NodeKind::Sequence { flow, .. } | NodeKind::Mapping { flow, .. } => *flow,
                 NodeKind::Scalar { style, .. } => {
                     matches!(style, ScalarStyle::DoubleQuoted | ScalarStyle::SingleQuoted)

@@ -57,7 +57,7 @@ pub(super) fn directive_between(
 /// The first thing in a parsed document that go-yaml refuses.
 pub(super) fn check(text: &str, tree: &Tree, json_stream: bool) -> Result<(), YamlError> {
     for node in &tree.nodes {
-        match &node.kind {
+        match &node.kind() {
             NodeKind::Sequence { items, flow: false } => {
                 for &item in tree.items(*items) {
                     let item = &tree.nodes[item.0 as usize];

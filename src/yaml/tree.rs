@@ -88,10 +88,16 @@ impl Text {
         if self.start & Text::WORD != 0 {
             return super::words::word(self.start & !Text::WORD);
         }
-        let start = self.start as usize;
-        buffer
-            .get(start..start + self.len as usize)
-            .unwrap_or_default()
+        let (start, len) = match self.len {
+            // A long text's length is written before it, in hexadecimal.
+            LONG => {
+                let start = self.start as usize;
+                let digits = buffer.get(start..start + 8).unwrap_or_default();
+                (start + 8, u32::from_str_radix(digits, 16).unwrap_or(0))
+            }
+            len => (self.start as usize, len),
+        };
+        buffer.get(start..start + len as usize).unwrap_or_default()
     }
 }
 
@@ -103,10 +109,24 @@ pub struct Children {
     len: u32,
 }
 
-impl Children {
-    fn range(self) -> std::ops::Range<usize> {
-        self.start as usize..self.start as usize + self.len as usize
-    }
+/// How many bits of a [`Node`] hold the length of its text or children: a longer one is
+/// marked [`LONG`] and written before them (in the arena). Small in unit tests, so that every
+/// test of the crate goes through long texts and collections too.
+const LEN_BITS: u32 = if cfg!(test) { 4 } else { 28 };
+
+/// The length of a text or of children that do not fit in [`LEN_BITS`].
+const LONG: u32 = (1 << LEN_BITS) - 1;
+
+/// The part of `all` at `at`, whose length, when [`LONG`], is `len_of` the element before it.
+fn children<T>(all: &[T], at: Children, len_of: impl Fn(&T) -> u32) -> &[T] {
+    let (start, len) = match at.len {
+        LONG => (
+            at.start as usize + 1,
+            all.get(at.start as usize).map_or(0, len_of),
+        ),
+        len => (at.start as usize, len),
+    };
+    all.get(start..start + len as usize).unwrap_or_default()
 }
 
 /// What one tree's nodes hold besides themselves (texts, tags, children), and the builder's
@@ -124,21 +144,26 @@ impl Arena {
     /// Adds a sequence's items; where they are.
     pub(crate) fn items(&mut self, items: &[NodeId]) -> Children {
         let start = self.items.len() as u32;
-        self.items.extend_from_slice(items);
-        Children {
-            start,
-            len: items.len() as u32,
+        let mut len = items.len() as u32;
+        if len >= LONG {
+            self.items.push(NodeId(len));
+            len = LONG;
         }
+        self.items.extend_from_slice(items);
+        Children { start, len }
     }
 
     /// Adds a mapping's entries; where they are.
     pub(crate) fn entries(&mut self, entries: &[Entry]) -> Children {
         let start = self.entries.len() as u32;
-        self.entries.extend_from_slice(entries);
-        Children {
-            start,
-            len: entries.len() as u32,
+        let mut len = entries.len() as u32;
+        if len >= LONG {
+            let (key, value) = (NodeId(len), NodeId(0));
+            self.entries.push(Entry { key, value });
+            len = LONG;
         }
+        self.entries.extend_from_slice(entries);
+        Children { start, len }
     }
 
     /// Adds `text` (unless it is a word of [`super::words`]); where it is.
@@ -153,11 +178,17 @@ impl Arena {
         let start = self.buffer.len() as u32;
         // A document's texts are at most its file's size (`--max-file-size`, 50 MB unless
         // raised): past 2 GiB a text is read as empty rather than as another one.
-        if start.saturating_add(len) >= Text::WORD {
+        if start.saturating_add(len).saturating_add(8) >= Text::WORD {
             return Text { start: 0, len: 0 };
         }
+        if len >= LONG {
+            self.buffer.push_str(&format!("{len:08x}"));
+        }
         self.buffer.push_str(text);
-        Text { start, len }
+        Text {
+            start,
+            len: len.min(LONG),
+        }
     }
 
     /// The text at `at` (added to this arena).
@@ -216,14 +247,84 @@ pub struct NewNode {
 }
 
 /// One node of a [`Tree`]: what it is and where in its file ([`NodeRef::span`] adds the file,
-/// [`NodeRef::tag`] the tag). 20 bytes: a run holds every node of every document at once, and
-/// nodes are most of its peak memory; the file is kept once per tree and tags aside.
+/// [`NodeRef::tag`] the tag). 16 bytes: a run holds every node of every document at once, and
+/// nodes are most of its peak memory; the file is kept once per tree, tags aside, and the
+/// kind packed ([`Node::kind`] unpacks it).
 #[derive(Clone, Debug)]
 pub struct Node {
-    /// What the node holds.
-    pub kind: NodeKind,
     /// The node's bytes in its file (see [`NewNode::span`]).
     pub range: TextRange,
+    /// Where its text or children start, or the alias's target.
+    at: u32,
+    /// What it is in the top four bits (0–4 a scalar of each [`ScalarStyle`], 5–6 a block or
+    /// flow sequence, 7–8 a block or flow mapping, 9 an alias), and the length of its text or
+    /// children in the [`LEN_BITS`] below.
+    len_code: u32,
+}
+
+impl Node {
+    /// `kind` at `range`.
+    fn new(kind: NodeKind, range: TextRange) -> Node {
+        let (at, len, code) = match kind {
+            NodeKind::Scalar { value, style } => {
+                let code = match style {
+                    ScalarStyle::Plain => 0,
+                    ScalarStyle::SingleQuoted => 1,
+                    ScalarStyle::DoubleQuoted => 2,
+                    ScalarStyle::Literal => 3,
+                    ScalarStyle::Folded => 4,
+                };
+                (value.start, value.len, code)
+            }
+            NodeKind::Sequence { items, flow } => (items.start, items.len, 5 + u32::from(flow)),
+            NodeKind::Mapping { entries, flow } => {
+                (entries.start, entries.len, 7 + u32::from(flow))
+            }
+            NodeKind::Alias { target } => (target.0, 0, 9),
+        };
+        Node {
+            range,
+            at,
+            len_code: code << 28 | len.min(LONG),
+        }
+    }
+
+    /// What the node holds.
+    pub fn kind(&self) -> NodeKind {
+        let (start, len) = (self.at, self.len_code & LONG);
+        let code = self.len_code >> 28;
+        let children = Children { start, len };
+        let style = match code {
+            5 | 6 => {
+                let flow = code == 6;
+                return NodeKind::Sequence {
+                    items: children,
+                    flow,
+                };
+            }
+            7 | 8 => {
+                let flow = code == 8;
+                return NodeKind::Mapping {
+                    entries: children,
+                    flow,
+                };
+            }
+            9 => {
+                return NodeKind::Alias {
+                    target: NodeId(start),
+                }
+            }
+            0 => ScalarStyle::Plain,
+            1 => ScalarStyle::SingleQuoted,
+            2 => ScalarStyle::DoubleQuoted,
+            3 => ScalarStyle::Literal,
+            _ => ScalarStyle::Folded,
+        };
+        NodeKind::Scalar {
+            value: Text { start, len },
+            style,
+        }
+    }
 }
 
 /// The nodes of one YAML document, stored flat.
@@ -290,10 +391,7 @@ impl Tree {
         // exactly its length).
         let nodes = nodes
             .into_iter()
-            .map(|n| Node {
-                kind: n.kind,
-                range: n.span.range,
-            })
+            .map(|n| Node::new(n.kind, n.span.range))
             .collect();
         Tree {
             nodes,
@@ -326,12 +424,12 @@ impl Tree {
 
     /// The items at `at`, a sequence's of this tree.
     pub fn items(&self, at: Children) -> &[NodeId] {
-        self.items.get(at.range()).unwrap_or_default()
+        children(&self.items, at, |prefix| prefix.0)
     }
 
     /// The entries at `at`, a mapping's of this tree.
     pub fn entries(&self, at: Children) -> &[Entry] {
-        self.entries.get(at.range()).unwrap_or_default()
+        children(&self.entries, at, |prefix| prefix.key.0)
     }
 
     /// The text at `at`, one of this tree's.
@@ -394,7 +492,7 @@ pub struct NodeRef<'a> {
 
 impl std::fmt::Debug for NodeRef<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "NodeRef({:?} {:?})", self.id, self.node().kind)
+        write!(f, "NodeRef({:?} {:?})", self.id, self.node().kind())
     }
 }
 
@@ -422,7 +520,7 @@ impl<'a> NodeRef<'a> {
 
     /// Follows an alias to the anchored node (once: anchors never point at aliases).
     pub fn resolve(self) -> NodeRef<'a> {
-        match self.node().kind {
+        match self.node().kind() {
             NodeKind::Alias { target } => NodeRef {
                 tree: self.tree,
                 id: target,
@@ -433,18 +531,18 @@ impl<'a> NodeRef<'a> {
 
     /// Whether it is (or an alias of) a mapping.
     pub fn is_mapping(self) -> bool {
-        matches!(self.resolve().node().kind, NodeKind::Mapping { .. })
+        matches!(self.resolve().node().kind(), NodeKind::Mapping { .. })
     }
 
     /// Whether it is (or an alias of) a sequence.
     pub fn is_sequence(self) -> bool {
-        matches!(self.resolve().node().kind, NodeKind::Sequence { .. })
+        matches!(self.resolve().node().kind(), NodeKind::Sequence { .. })
     }
 
     /// Whether it is a collection written in flow style (`{…}`, `[…]`).
     pub fn is_flow(self) -> bool {
         matches!(
-            self.node().kind,
+            self.node().kind(),
             NodeKind::Mapping { flow: true, .. } | NodeKind::Sequence { flow: true, .. }
         )
     }
@@ -457,7 +555,7 @@ impl<'a> NodeRef<'a> {
     /// The node's value and style if it is a scalar (an alias is not: see
     /// [`as_scalar`](Self::as_scalar)).
     pub fn scalar(self) -> Option<(&'a str, ScalarStyle)> {
-        match self.node().kind {
+        match self.node().kind() {
             NodeKind::Scalar { value, style } => Some((self.tree.text(value), style)),
             _ => None,
         }
@@ -532,7 +630,7 @@ impl<'a> NodeRef<'a> {
     /// Entries of a mapping exactly as written (merge keys and duplicate keys included).
     pub fn raw_entries(self) -> RawEntries<'a> {
         let node = self.resolve();
-        let entries: &'a [Entry] = match node.node().kind {
+        let entries: &'a [Entry] = match node.node().kind() {
             NodeKind::Mapping { entries, .. } => self.tree.entries(entries),
             _ => &[],
         };
@@ -544,7 +642,7 @@ impl<'a> NodeRef<'a> {
 
     /// Whether the raw entries are the effective ones: no merge key, no key written twice.
     fn is_plain_mapping(self) -> bool {
-        let NodeKind::Mapping { entries, .. } = self.node().kind else {
+        let NodeKind::Mapping { entries, .. } = self.node().kind() else {
             return true;
         };
         let entries = self.tree.entries(entries);
@@ -601,7 +699,7 @@ impl<'a> NodeRef<'a> {
     /// Items of a sequence; empty for other shapes.
     pub fn items(self) -> impl Iterator<Item = NodeRef<'a>> + 'a {
         let node = self.resolve();
-        let items: &'a [NodeId] = match node.node().kind {
+        let items: &'a [NodeId] = match node.node().kind() {
             NodeKind::Sequence { items, .. } => self.tree.items(items),
             _ => &[],
         };
@@ -624,7 +722,7 @@ impl<'a> NodeRef<'a> {
             return None;
         }
         let node = self.resolve();
-        let NodeKind::Mapping { entries, .. } = node.node().kind else {
+        let NodeKind::Mapping { entries, .. } = node.node().kind() else {
             return None;
         };
         for e in self.tree.entries(entries).iter().rev() {
@@ -724,7 +822,37 @@ mod tests {
     /// size is most of k8sec's peak memory, so it must not grow unnoticed.
     #[test]
     fn nodes_stay_small() {
-        assert_eq!(std::mem::size_of::<Node>(), 20);
+        assert_eq!(std::mem::size_of::<Node>(), 16);
+    }
+
+    #[test]
+    fn long_texts_and_collections_are_read_back() {
+        // Longer than a node's length field holds in unit tests (see `LEN_BITS`).
+        let long = "x".repeat(LONG as usize * 3);
+        let items: Vec<String> = (0..LONG * 2).map(|i| format!("i{i}")).collect();
+        let keys: Vec<String> = (0..LONG * 2).map(|i| format!("k{i}: v{i}")).collect();
+        let text = format!(
+            "a: {long}\nb: [{}]\nc: {{{}}}\nd: [{}]\n",
+            items.join(", "),
+            keys.join(", "),
+            items[..3].join(", ")
+        );
+        let stream = super::super::parse_stream(&text, FileId(0), &LineIndex::new(&text));
+        let root = stream.documents[0].tree.root();
+        assert_eq!(root.str_at("a"), Some(long.as_str()));
+        let read: Vec<_> = root.get("b").unwrap().items().map(|i| i.as_str()).collect();
+        assert_eq!(
+            read,
+            items.iter().map(|i| Some(i.as_str())).collect::<Vec<_>>()
+        );
+        let c = root.get("c").unwrap();
+        assert_eq!(c.entries().count(), keys.len());
+        assert_eq!(
+            c.str_at(&format!("k{}", LONG + 1)),
+            Some(format!("v{}", LONG + 1).as_str())
+        );
+        assert_eq!(root.get("d").unwrap().items().count(), 3);
+        assert_eq!(root.entries().count(), 4);
     }
 
     #[test]

@@ -27,13 +27,13 @@ impl<'t> Doc<'_, 't> {
                 None if current.get(key).is_some() => return None,
                 None => return self.insert_entry(current, key, &nest(rest, value)),
                 Some((k, v)) => {
-                    if matches!(v.node().kind, NodeKind::Alias { .. }) {
+                    if matches!(v.node().kind(), NodeKind::Alias { .. }) {
                         return None; // editing through an alias edits its anchor
                     }
                     if rest.is_empty() {
                         return at_end(self, current, k, v);
                     }
-                    match &v.node().kind {
+                    match &v.node().kind() {
                         NodeKind::Mapping { .. } => current = v,
                         NodeKind::Scalar { .. } if is_null(v) => {
                             return self.fill_null(current, k, v, &nest(rest, value));
@@ -54,7 +54,7 @@ impl<'t> Doc<'_, 't> {
         current: NodeRef<'t>,
         value: &Value,
     ) -> Option<Vec<Edit>> {
-        match (&current.node().kind, value) {
+        match (&current.node().kind(), value) {
             (NodeKind::Scalar { .. }, _) if is_null(current) => {
                 self.fill_null(parent, key, current, value)
             }
@@ -73,7 +73,7 @@ impl<'t> Doc<'_, 't> {
 
     /// A scalar's text becomes `value`, keeping its quoting where it matters.
     pub(super) fn replace_scalar(&self, node: NodeRef<'t>, value: &Value) -> Option<Vec<Edit>> {
-        let NodeKind::Scalar { style, .. } = &node.node().kind else {
+        let NodeKind::Scalar { style, .. } = &node.node().kind() else {
             return None;
         };
         let span = node.span();
@@ -239,7 +239,7 @@ fn nest(path: &[&str], value: &Value) -> Value {
 
 /// Whether `node` is a null scalar (`~`, `null`, or nothing at all).
 fn is_null(node: NodeRef<'_>) -> bool {
-    node.is_null() && matches!(node.node().kind, NodeKind::Scalar { .. })
+    node.is_null() && matches!(node.node().kind(), NodeKind::Scalar { .. })
 }
 
 #[cfg(test)]
