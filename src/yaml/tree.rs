@@ -28,6 +28,7 @@ impl<'k> KeyName<'k> {
     }
 
     /// Whether mapping key `key` is named so in JSON.
+    #[inline]
     fn names(self, key: NodeRef<'_>) -> bool {
         let key = key.resolve();
         let Some((value, _)) = key.scalar() else {
@@ -84,20 +85,27 @@ impl Text {
     const WORD: u32 = 1 << 31;
 
     /// This text, from `buffer` (its arena's) unless it is a word.
+    #[inline]
     fn read(self, buffer: &str) -> &str {
         if self.start & Text::WORD != 0 {
             return super::words::word(self.start & !Text::WORD);
         }
-        let (start, len) = match self.len {
-            // A long text's length is written before it, in hexadecimal.
-            LONG => {
-                let start = self.start as usize;
-                let digits = buffer.get(start..start + 8).unwrap_or_default();
-                (start + 8, u32::from_str_radix(digits, 16).unwrap_or(0))
-            }
-            len => (self.start as usize, len),
-        };
-        buffer.get(start..start + len as usize).unwrap_or_default()
+        if self.len == LONG {
+            return self.read_long(buffer);
+        }
+        let start = self.start as usize;
+        buffer
+            .get(start..start + self.len as usize)
+            .unwrap_or_default()
+    }
+
+    /// A long text, whose length is written before it in hexadecimal.
+    #[cold]
+    fn read_long(self, buffer: &str) -> &str {
+        let start = self.start as usize;
+        let digits = buffer.get(start..start + 8).unwrap_or_default();
+        let len = u32::from_str_radix(digits, 16).unwrap_or(0) as usize;
+        buffer.get(start + 8..start + 8 + len).unwrap_or_default()
     }
 }
 
@@ -118,6 +126,7 @@ const LEN_BITS: u32 = if cfg!(test) { 4 } else { 28 };
 const LONG: u32 = (1 << LEN_BITS) - 1;
 
 /// The part of `all` at `at`, whose length, when [`LONG`], is `len_of` the element before it.
+#[inline]
 fn children<T>(all: &[T], at: Children, len_of: impl Fn(&T) -> u32) -> &[T] {
     let (start, len) = match at.len {
         LONG => (
@@ -289,41 +298,76 @@ impl Node {
         }
     }
 
+    /// Scalar styles by code.
+    const STYLES: [ScalarStyle; 5] = [
+        ScalarStyle::Plain,
+        ScalarStyle::SingleQuoted,
+        ScalarStyle::DoubleQuoted,
+        ScalarStyle::Literal,
+        ScalarStyle::Folded,
+    ];
+
     /// What the node holds.
+    #[inline]
     pub fn kind(&self) -> NodeKind {
         let (start, len) = (self.at, self.len_code & LONG);
-        let code = self.len_code >> 28;
         let children = Children { start, len };
-        let style = match code {
-            5 | 6 => {
-                let flow = code == 6;
-                return NodeKind::Sequence {
-                    items: children,
-                    flow,
-                };
-            }
-            7 | 8 => {
-                let flow = code == 8;
-                return NodeKind::Mapping {
-                    entries: children,
-                    flow,
-                };
-            }
-            9 => {
-                return NodeKind::Alias {
-                    target: NodeId(start),
-                }
-            }
-            0 => ScalarStyle::Plain,
-            1 => ScalarStyle::SingleQuoted,
-            2 => ScalarStyle::DoubleQuoted,
-            3 => ScalarStyle::Literal,
-            _ => ScalarStyle::Folded,
-        };
-        NodeKind::Scalar {
-            value: Text { start, len },
-            style,
+        match self.len_code >> 28 {
+            5 => NodeKind::Sequence {
+                items: children,
+                flow: false,
+            },
+            6 => NodeKind::Sequence {
+                items: children,
+                flow: true,
+            },
+            7 => NodeKind::Mapping {
+                entries: children,
+                flow: false,
+            },
+            8 => NodeKind::Mapping {
+                entries: children,
+                flow: true,
+            },
+            9 => NodeKind::Alias {
+                target: NodeId(start),
+            },
+            code => NodeKind::Scalar {
+                value: Text { start, len },
+                style: Node::STYLES[(code as usize).min(4)],
+            },
         }
+    }
+
+    /// The target of an alias (what most accessors ask first), in one comparison.
+    #[inline]
+    fn alias_target(&self) -> Option<NodeId> {
+        (self.len_code >> 28 == 9).then_some(NodeId(self.at))
+    }
+
+    /// A scalar's value and style.
+    #[inline]
+    fn scalar(&self) -> Option<(Text, ScalarStyle)> {
+        let style = *Node::STYLES.get((self.len_code >> 28) as usize)?;
+        let len = self.len_code & LONG;
+        Some((
+            Text {
+                start: self.at,
+                len,
+            },
+            style,
+        ))
+    }
+
+    /// A mapping's entries.
+    #[inline]
+    fn mapping(&self) -> Option<Children> {
+        let code = self.len_code >> 28;
+        let len = self.len_code & LONG;
+        (code == 7 || code == 8).then_some(Children {
+            start: self.at,
+            len,
+        })
     }
 }
 
@@ -423,16 +467,19 @@ impl Tree {
     }
 
     /// The items at `at`, a sequence's of this tree.
+    #[inline]
     pub fn items(&self, at: Children) -> &[NodeId] {
         children(&self.items, at, |prefix| prefix.0)
     }
 
     /// The entries at `at`, a mapping's of this tree.
+    #[inline]
     pub fn entries(&self, at: Children) -> &[Entry] {
         children(&self.entries, at, |prefix| prefix.key.0)
     }
 
     /// The text at `at`, one of this tree's.
+    #[inline]
     pub fn text(&self, at: Text) -> &str {
         at.read(&self.strings)
     }
@@ -467,6 +514,7 @@ impl Tree {
     }
 
     /// A cursor on node `id` of this tree.
+    #[inline]
     pub fn node(&self, id: NodeId) -> NodeRef<'_> {
         NodeRef { tree: self, id }
     }
@@ -508,24 +556,27 @@ impl<'a> NodeRef<'a> {
     }
 
     /// The node itself.
+    #[inline]
     pub fn node(self) -> &'a Node {
         &self.tree.nodes[self.id.0 as usize]
     }
 
     /// Where the node is: its file and bytes.
+    #[inline]
     pub fn span(self) -> Span {
         let file = self.tree.files.get(self.id.0 as usize);
         Span::new(file.copied().unwrap_or(self.tree.file), self.node().range)
     }
 
     /// Follows an alias to the anchored node (once: anchors never point at aliases).
+    #[inline]
     pub fn resolve(self) -> NodeRef<'a> {
-        match self.node().kind() {
-            NodeKind::Alias { target } => NodeRef {
+        match self.node().alias_target() {
+            Some(target) => NodeRef {
                 tree: self.tree,
                 id: target,
             },
-            _ => self,
+            None => self,
         }
     }
 
@@ -554,14 +605,14 @@ impl<'a> NodeRef<'a> {
 
     /// The node's value and style if it is a scalar (an alias is not: see
     /// [`as_scalar`](Self::as_scalar)).
+    #[inline]
     pub fn scalar(self) -> Option<(&'a str, ScalarStyle)> {
-        match self.node().kind() {
-            NodeKind::Scalar { value, style } => Some((self.tree.text(value), style)),
-            _ => None,
-        }
+        let (value, style) = self.node().scalar()?;
+        Some((self.tree.text(value), style))
     }
 
     /// The node's explicit tag (`!!str`), if any, as `handle` + `suffix` (an alias has none).
+    #[inline]
     pub fn tag(self) -> Option<&'a str> {
         let tags = &self.tree.tags;
         if tags.is_empty() {
@@ -630,9 +681,9 @@ impl<'a> NodeRef<'a> {
     /// Entries of a mapping exactly as written (merge keys and duplicate keys included).
     pub fn raw_entries(self) -> RawEntries<'a> {
         let node = self.resolve();
-        let entries: &'a [Entry] = match node.node().kind() {
-            NodeKind::Mapping { entries, .. } => self.tree.entries(entries),
-            _ => &[],
+        let entries: &'a [Entry] = match node.node().mapping() {
+            Some(entries) => self.tree.entries(entries),
+            None => &[],
         };
         RawEntries {
             tree: self.tree,
@@ -642,7 +693,7 @@ impl<'a> NodeRef<'a> {
 
     /// Whether the raw entries are the effective ones: no merge key, no key written twice.
     fn is_plain_mapping(self) -> bool {
-        let NodeKind::Mapping { entries, .. } = self.node().kind() else {
+        let Some(entries) = self.node().mapping() else {
             return true;
         };
         let entries = self.tree.entries(entries);
@@ -722,9 +773,7 @@ impl<'a> NodeRef<'a> {
             return None;
         }
         let node = self.resolve();
-        let NodeKind::Mapping { entries, .. } = node.node().kind() else {
-            return None;
-        };
+        let entries = node.node().mapping()?;
         for e in self.tree.entries(entries).iter().rev() {
             let k = NodeRef {
                 tree: self.tree,
@@ -735,7 +784,8 @@ impl<'a> NodeRef<'a> {
                 id: e.value,
             }
             .resolve();
-            if is_merge_key(k) {
+            // Asked of the tree first: most have no merge key, and this loop is the hottest.
+            if self.tree.merges && is_merge_key(k) {
                 let found = merge_sources(v)
                     .unwrap_or_default()
                     .into_iter()

@@ -134,6 +134,7 @@ pub(super) fn number(text: &str) -> Option<u16> {
 }
 
 /// The word numbered `number` (empty for a number the table does not have).
+#[inline]
 pub(super) fn word(number: u32) -> &'static str {
     WORDS.get(number as usize).copied().unwrap_or_default()
 }
