@@ -1901,7 +1901,7 @@ fn every_helper_on_every_node_of_the_corpus() {
             // The edits, and for a key set on a mapping the keys it must then have.
             type Attempt = (Option<Vec<Edit>>, Option<Vec<String>>);
             let mut attempts: Vec<Attempt> = Vec::new();
-            match &n.node().kind {
+            match &n.node().kind() {
                 NodeKind::Mapping { .. } => {
                     let mut want = keys_of(n);
                     want.push("zzScalar".into());
@@ -2002,7 +2002,7 @@ fn duplicate_keys(ws: &Workspace) -> usize {
         }
         for i in 0..resource.tree.len() {
             let node = resource.tree.node(NodeId(i as u32));
-            if !matches!(node.node().kind, NodeKind::Mapping { .. }) {
+            if !matches!(node.node().kind(), NodeKind::Mapping { .. }) {
                 continue;
             }
             let mut keys: Vec<&str> = node

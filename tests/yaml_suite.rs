@@ -147,7 +147,7 @@ fn core_scalar(value: &str, style: ScalarStyle, tag: Option<&str>) -> Value {
 /// The data of a node as the YAML spec reads it: no merge keys, keys as their text.
 fn spec_json(node: NodeRef<'_>) -> Value {
     let node = node.resolve();
-    match &node.node().kind {
+    match &node.node().kind() {
         NodeKind::Scalar { value, style } => {
             core_scalar(node.tree().text(*value), *style, node.tag())
         }

@@ -8,7 +8,7 @@
 use serde_json::Value;
 
 use crate::text::TextRange;
-use crate::yaml::{Arena, Entry, Node, NodeId, NodeKind, NodeRef, ScalarStyle, Span, Tag, Tree};
+use crate::yaml::{Arena, Entry, NewNode, NodeId, NodeKind, NodeRef, ScalarStyle, Span, Tag, Tree};
 
 /// Most nodes one document may expand to once aliases are copied: an "alias bomb" stops here
 /// instead of exhausting memory.
@@ -56,7 +56,7 @@ impl KNode {
         let raw = node.node();
         // Collections are sized from the written node up front: collecting through `Result`
         // would start them empty and grow them entry by entry.
-        let kind = match &raw.kind {
+        let kind = match &raw.kind() {
             NodeKind::Scalar { value, style } => {
                 KKind::Scalar(node.tree().text(*value).to_string(), *style)
             }
@@ -80,7 +80,7 @@ impl KNode {
         };
         Ok(KNode {
             kind,
-            span: raw.span,
+            span: node.span(),
             tag: node.tag().map(Into::into),
             flow: node.is_flow(),
         })
@@ -312,7 +312,7 @@ impl KNode {
     }
 }
 
-fn push_node(node: KNode, nodes: &mut Vec<Node>, arena: &mut Arena) -> NodeId {
+fn push_node(node: KNode, nodes: &mut Vec<NewNode>, arena: &mut Arena) -> NodeId {
     let kind = match node.kind {
         KKind::Scalar(v, style) => NodeKind::Scalar {
             value: arena.add(&v),
@@ -343,7 +343,7 @@ fn push_node(node: KNode, nodes: &mut Vec<Node>, arena: &mut Arena) -> NodeId {
         }
     };
     let tag = node.tag.as_deref().map(|t| Tag::new(arena, t));
-    nodes.push(Node {
+    nodes.push(NewNode {
         kind,
         span: node.span,
         tag,

@@ -20,7 +20,7 @@ pub(super) fn duplicate_key(_ctx: &Ctx<'_>, resource: &Resource, sink: &mut Sink
     let mut small: Vec<(&str, NodeRef<'_>)> = Vec::new();
     let mut large: HashMap<&str, NodeRef<'_>> = HashMap::new();
     while let Some(node) = stack.pop() {
-        match &node.node().kind {
+        match &node.node().kind() {
             NodeKind::Mapping { entries, .. } => {
                 small.clear();
                 large.clear();
@@ -29,7 +29,7 @@ pub(super) fn duplicate_key(_ctx: &Ctx<'_>, resource: &Resource, sink: &mut Sink
                 for entry in entries {
                     let key = node.tree().node(entry.key);
                     let value = node.tree().node(entry.value);
-                    if !matches!(value.node().kind, NodeKind::Scalar { .. }) {
+                    if !matches!(value.node().kind(), NodeKind::Scalar { .. }) {
                         stack.push(value);
                     }
                     let Some((text, _)) = key.as_scalar() else {

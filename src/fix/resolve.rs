@@ -80,11 +80,7 @@ impl FileTrees {
         let mut index = HashMap::with_capacity(trees.iter().map(|t| t.nodes.len()).sum());
         for (doc, tree) in trees.iter().enumerate() {
             for (i, node) in tree.nodes.iter().enumerate() {
-                let key = (
-                    node.span.range.start,
-                    node.span.range.end,
-                    shape(&node.kind),
-                );
+                let key = (node.range.start, node.range.end, shape(&node.kind()));
                 index
                     .entry(key)
                     .and_modify(|e| *e = None)
@@ -102,7 +98,7 @@ impl FileTrees {
         if span.file != self.file {
             return None;
         }
-        let key = (span.range.start, span.range.end, shape(&node.node().kind));
+        let key = (span.range.start, span.range.end, shape(&node.node().kind()));
         let (doc, id) = (*self.index.get(&key)?)?;
         let found = self.trees.get(doc)?.node(id);
         same_node(node, found).then_some(found)
@@ -113,10 +109,10 @@ impl FileTrees {
 /// its value and style.
 fn same_node(a: NodeRef<'_>, b: NodeRef<'_>) -> bool {
     let (na, nb) = (a.node(), b.node());
-    if na.span != nb.span || a.tag() != b.tag() {
+    if a.span() != b.span() || a.tag() != b.tag() {
         return false;
     }
-    match (&na.kind, &nb.kind) {
+    match (&na.kind(), &nb.kind()) {
         (NodeKind::Scalar { .. }, NodeKind::Scalar { .. }) => a.scalar() == b.scalar(),
         (NodeKind::Sequence { flow, .. }, NodeKind::Sequence { flow: f2, .. })
         | (NodeKind::Mapping { flow, .. }, NodeKind::Mapping { flow: f2, .. }) => flow == f2,
@@ -127,7 +123,7 @@ fn same_node(a: NodeRef<'_>, b: NodeRef<'_>) -> bool {
 /// `key`'s entries in `mapping` as written (no merge keys followed, aliases not resolved).
 fn own_entries<'t>(mapping: NodeRef<'t>, key: &str) -> Vec<(NodeRef<'t>, NodeRef<'t>)> {
     let tree = mapping.tree();
-    match &mapping.node().kind {
+    match &mapping.node().kind() {
         NodeKind::Mapping { entries, .. } => tree
             .entries(*entries)
             .iter()
@@ -141,7 +137,7 @@ fn own_entries<'t>(mapping: NodeRef<'t>, key: &str) -> Vec<(NodeRef<'t>, NodeRef
 /// The items of a sequence, or the entries of a mapping, as (key, value) pairs of nodes.
 fn children(node: NodeRef<'_>) -> Vec<(Option<NodeRef<'_>>, NodeRef<'_>)> {
     let tree = node.tree();
-    match &node.node().kind {
+    match &node.node().kind() {
         NodeKind::Mapping { entries, .. } => tree
             .entries(*entries)
             .iter()
@@ -172,7 +168,7 @@ pub(super) fn agree(checked: NodeRef<'_>, file: NodeRef<'_>, path: &[&str]) -> b
                 if !same_node(*ck, *fk) {
                     return false;
                 }
-                if matches!(fv.node().kind, NodeKind::Alias { .. }) {
+                if matches!(fv.node().kind(), NodeKind::Alias { .. }) {
                     return true; // the helpers withhold the edit
                 }
                 if !same_node(cv.resolve(), *fv) {

@@ -37,7 +37,8 @@ impl<'a> Graph<'a> {
             options,
             directories: directories(resources, options.sources),
             variant_group: Vec::new(),
-            variant_groups: Vec::new(),
+            variant_starts: Vec::new(),
+            variant_ids: Vec::new(),
             comparisons: AtomicUsize::new(0),
             permission_work: AtomicUsize::new(0),
         };
@@ -141,13 +142,17 @@ impl<'a> Graph<'a> {
     /// Groups the definitions of each object, so its variants are found without hashing.
     fn group_variants(&mut self) {
         self.variant_group = vec![u32::MAX; self.nodes.len()];
+        self.variant_starts = Vec::with_capacity(self.objects.len() + 1);
+        self.variant_ids = Vec::with_capacity(self.nodes.len());
         for defs in self.objects.values() {
-            let group = self.variant_groups.len() as u32;
+            let group = self.variant_starts.len() as u32;
             for &d in defs {
                 self.variant_group[d] = group;
             }
-            self.variant_groups.push(defs.clone());
+            self.variant_starts.push(self.variant_ids.len() as u32);
+            self.variant_ids.extend_from_slice(defs);
         }
+        self.variant_starts.push(self.variant_ids.len() as u32);
     }
 
     pub(super) fn edge(

@@ -141,10 +141,17 @@ impl<'a> Graph<'a> {
     /// Every definition of the object `id` is (itself included); empty for nodes that are not
     /// objects of the unit.
     pub(super) fn variants(&self, id: NodeId) -> &[NodeId] {
-        self.variant_group
-            .get(id)
-            .and_then(|&g| self.variant_groups.get(g as usize))
-            .map_or(&[], Vec::as_slice)
+        let Some(&group) = self.variant_group.get(id) else {
+            return &[];
+        };
+        let starts = &self.variant_starts;
+        match (starts.get(group as usize), starts.get(group as usize + 1)) {
+            (Some(&start), Some(&end)) => self
+                .variant_ids
+                .get(start as usize..end as usize)
+                .unwrap_or_default(),
+            _ => &[],
+        }
     }
 
     pub(super) fn file_of(&self, node: NodeId) -> Option<FileId> {

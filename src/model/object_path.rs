@@ -41,11 +41,11 @@ pub fn object_path(resource: &Resource, span: Span) -> Option<String> {
     while let Some(step) = stack.pop() {
         let at = visited.len();
         visited.push(step);
-        let node = tree.node(step.node).node();
-        if node.span == span {
+        let (node, node_span) = (tree.node(step.node).node(), tree.node(step.node).span());
+        if node_span == span {
             return Some(render(&segments(tree, &visited, at)));
         }
-        if contains(node.span, span) && !best.is_some_and(|b| visited[b].depth > step.depth) {
+        if contains(node_span, span) && !best.is_some_and(|b| visited[b].depth > step.depth) {
             best = Some(at);
         }
         let child = |node, edge| Step {
@@ -54,10 +54,10 @@ pub fn object_path(resource: &Resource, span: Span) -> Option<String> {
             edge,
             depth: step.depth + 1,
         };
-        match &node.kind {
+        match &node.kind() {
             NodeKind::Mapping { entries, .. } => {
                 for entry in tree.entries(*entries).iter().rev() {
-                    if tree.node(entry.key).node().span == span {
+                    if tree.node(entry.key).span() == span {
                         let mut path = segments(tree, &visited, at);
                         key_target(&mut path, key_text(tree, entry.key));
                         return Some(render(&path));
@@ -113,7 +113,7 @@ fn segments<'t>(tree: &'t Tree, visited: &[Step], at: usize) -> Vec<Segment<'t>>
             Edge::Key(key) => out.push(Segment::Key(key_text(tree, key))),
             Edge::Item(index) => {
                 let parent = step.parent.map(|p| visited[p].node);
-                let items = parent.map_or(&[][..], |p| match &tree.node(p).node().kind {
+                let items = parent.map_or(&[][..], |p| match &tree.node(p).node().kind() {
                     NodeKind::Sequence { items, .. } => tree.items(*items),
                     _ => &[],
                 });
@@ -151,7 +151,7 @@ fn key_text(tree: &Tree, key: NodeId) -> &str {
 fn item_name<'t>(tree: &'t Tree, items: &[NodeId], index: usize) -> Option<&'t str> {
     let name_of = |item: NodeId| {
         let node = tree.node(item);
-        match &node.node().kind {
+        match &node.node().kind() {
             NodeKind::Scalar { .. } => node.scalar().map(|(value, _)| value),
             NodeKind::Mapping { .. } => node.str_at("name"),
             _ => None,

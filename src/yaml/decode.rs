@@ -57,7 +57,7 @@ pub(crate) fn is_merge_key(key: NodeRef<'_>) -> bool {
 /// applied last to first). `None` when the value is not a mapping or a list of mappings.
 pub(crate) fn merge_sources(value: NodeRef<'_>) -> Option<Vec<NodeRef<'_>>> {
     let target = value.resolve();
-    match &target.node().kind {
+    match &target.node().kind() {
         NodeKind::Mapping { .. } => Some(vec![target]),
         NodeKind::Sequence { .. } if !is_alias(value) => target
             .items()
@@ -68,14 +68,14 @@ pub(crate) fn merge_sources(value: NodeRef<'_>) -> Option<Vec<NodeRef<'_>>> {
 }
 
 fn is_alias(node: NodeRef<'_>) -> bool {
-    matches!(node.node().kind, NodeKind::Alias { .. })
+    matches!(node.node().kind(), NodeKind::Alias { .. })
 }
 
 /// The JSON name of a mapping key (`Err` when it has none: a collection, null, a too large
 /// integer, a tag that does not fit its text).
 pub(crate) fn key_name<'a>(key: NodeRef<'a>) -> Result<Cow<'a, str>, String> {
     let key = key.resolve();
-    match &key.node().kind {
+    match &key.node().kind() {
         NodeKind::Scalar { value, style } => {
             key_text(resolve(key.tree().text(*value), *style, key.tag())?)
         }
@@ -108,7 +108,7 @@ fn json_of(node: NodeRef<'_>, budget: &mut usize) -> Result<Value, DecodeError> 
         .checked_sub(1)
         .ok_or_else(|| DecodeError::at(node, "document contains excessive aliasing"))?;
     let node = node.resolve();
-    match &node.node().kind {
+    match &node.node().kind() {
         NodeKind::Scalar { value, style } => {
             let scalar = resolve(node.tree().text(*value), *style, node.tag())
                 .map_err(|m| DecodeError::at(node, m))?;
@@ -279,7 +279,7 @@ fn non_finite_value<'a>(
     if !seen.insert(node.id()) {
         return None;
     }
-    match &node.node().kind {
+    match &node.node().kind() {
         NodeKind::Scalar { .. } => {
             matches!(node.resolved(), Some(Scalar::Float(f)) if !f.is_finite()).then_some(node)
         }
@@ -297,7 +297,7 @@ fn expanded_sizes(tree: &Tree) -> Vec<u64> {
     let mut sizes: Vec<u64> = Vec::with_capacity(tree.len());
     for node in &tree.nodes {
         let size_of = |id: super::NodeId| sizes.get(id.0 as usize).copied().unwrap_or(1);
-        let size = match &node.kind {
+        let size = match &node.kind() {
             NodeKind::Scalar { .. } => 1,
             NodeKind::Alias { target } => 1 + size_of(*target),
             NodeKind::Sequence { items, .. } => {
@@ -329,7 +329,7 @@ fn expanded_sizes(tree: &Tree) -> Vec<u64> {
 
 /// A merge decodes its source (a mapping or an alias), or each item of a list of sources.
 fn merge_cost(value: NodeRef<'_>, size_of: &dyn Fn(super::NodeId) -> u64) -> u64 {
-    match &value.node().kind {
+    match &value.node().kind() {
         NodeKind::Sequence { items, .. } => value
             .tree()
             .items(*items)
@@ -349,7 +349,7 @@ struct Checker<'s> {
 
 impl Checker<'_> {
     fn node(&mut self, node: NodeRef<'_>) -> Result<(), DecodeError> {
-        match &node.node().kind {
+        match &node.node().kind() {
             NodeKind::Alias { target } => self.alias(node, *target),
             NodeKind::Scalar { value, style } => {
                 self.counts.decoded += 1;
@@ -429,7 +429,7 @@ impl Checker<'_> {
         if merge_sources(value).is_none() {
             return Err(DecodeError::at(value, MERGE_NEEDS_MAPPINGS));
         }
-        match &value.node().kind {
+        match &value.node().kind() {
             // The list itself is not decoded, its items are.
             NodeKind::Sequence { items, .. } => value
                 .tree()

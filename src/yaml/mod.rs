@@ -10,6 +10,7 @@
 //! costs one node per alias, and recursive walks must not follow aliases.
 
 mod decode;
+mod node;
 mod parse;
 mod prepare;
 mod read;
@@ -17,14 +18,15 @@ mod refuse;
 mod resolve;
 mod scan;
 mod tree;
+mod words;
 
 pub use decode::{to_json, DecodeError};
 pub use parse::{Document, ParsedStream, YamlError};
 pub use read::{parse_stream, parse_valid_prefix};
 pub use resolve::{resolve, Scalar};
 pub use tree::{
-    Arena, Children, Entry, Node, NodeId, NodeKind, NodeRef, RawEntries, ScalarStyle, Tag, Text,
-    Tree,
+    Arena, Children, Entry, NewNode, Node, NodeId, NodeKind, NodeRef, RawEntries, ScalarStyle, Tag,
+    Text, Tree,
 };
 
 use crate::text::TextRange;

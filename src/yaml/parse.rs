@@ -7,7 +7,7 @@ use yaml_rust2::parser::{Event, Parser};
 use yaml_rust2::scanner::{Marker, TScalarStyle};
 
 use super::scan;
-use super::tree::{Arena, Entry, Node, NodeId, NodeKind, ScalarStyle, Tag, Tree};
+use super::tree::{Arena, Entry, NewNode as Node, NodeId, NodeKind, ScalarStyle, Tag, Tree};
 use super::{FileId, Span};
 use crate::text::{LineIndex, OffsetCursor, TextRange};
 

@@ -245,14 +245,14 @@ fn indents_are_sound(stream: &ParsedStream, edits: &prepare::Edits) -> bool {
     }
     for doc in &stream.documents {
         for node in &doc.tree.nodes {
-            let holds = match &node.kind {
+            let holds = match &node.kind() {
                 NodeKind::Sequence { flow, .. } | NodeKind::Mapping { flow, .. } => *flow,
                 NodeKind::Scalar { style, .. } => {
                     matches!(style, ScalarStyle::DoubleQuoted | ScalarStyle::SingleQuoted)
                 }
                 NodeKind::Alias { .. } => false,
             };
-            let range = node.span.range;
+            let range = node.range;
             if holds {
                 loose.retain(|&at| !(range.start < at && at < range.end));
             }
@@ -274,8 +274,8 @@ fn floor_to_chars(stream: &mut ParsedStream, text: &str) {
     for doc in &mut stream.documents {
         doc.range = TextRange::new(floor(doc.range.start), floor(doc.range.end));
         for node in &mut doc.tree.nodes {
-            let range = node.span.range;
-            node.span.range = TextRange::new(floor(range.start), floor(range.end));
+            let range = node.range;
+            node.range = TextRange::new(floor(range.start), floor(range.end));
         }
     }
     if let Some(error) = &mut stream.error {
@@ -293,7 +293,7 @@ fn remap(stream: &mut ParsedStream, edits: &prepare::Edits) {
     for doc in &mut stream.documents {
         doc.range = TextRange::new(map(doc.range.start), map(doc.range.end));
         for node in &mut doc.tree.nodes {
-            node.span.range = TextRange::new(map(node.span.range.start), map(node.span.range.end));
+            node.range = TextRange::new(map(node.range.start), map(node.range.end));
         }
     }
     if let Some(error) = &mut stream.error {

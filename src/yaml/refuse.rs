@@ -57,18 +57,18 @@ pub(super) fn directive_between(
 /// The first thing in a parsed document that go-yaml refuses.
 pub(super) fn check(text: &str, tree: &Tree, json_stream: bool) -> Result<(), YamlError> {
     for node in &tree.nodes {
-        match &node.kind {
+        match &node.kind() {
             NodeKind::Sequence { items, flow: false } => {
                 for &item in tree.items(*items) {
                     let item = &tree.nodes[item.0 as usize];
-                    tab_after_dash(text, item.span.range.start as usize)?;
+                    tab_after_dash(text, item.range.start as usize)?;
                 }
             }
             NodeKind::Scalar {
                 style: ScalarStyle::DoubleQuoted,
                 ..
             } if !json_stream => {
-                let range = node.span.range.to_range();
+                let range = node.range.to_range();
                 slash_escape(range.start, text.get(range).unwrap_or(""))?;
             }
             _ => {}

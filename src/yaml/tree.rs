@@ -1,11 +1,17 @@
-//! Tree nodes and the read-only cursor checks use to walk them.
+//! Trees (a document's nodes, stored as `node.rs` packs them) and the read-only cursor checks
+//! use to walk them.
 
 use std::borrow::Cow;
 use std::sync::OnceLock;
 
 use super::decode::{is_merge_key, key_name, merge_sources};
+use super::node::children;
 use super::resolve::{resolve, Scalar};
-use super::Span;
+use super::{FileId, Span};
+
+pub use super::node::{
+    Arena, Children, Entry, NewNode, Node, NodeId, NodeKind, ScalarStyle, Tag, Text,
+};
 
 /// Deepest chain of `<<` merges followed when looking a key up: anchors only refer backwards,
 /// so chains are acyclic, and documents whose merges expand too far are refused when parsed.
@@ -27,6 +33,7 @@ impl<'k> KeyName<'k> {
     }
 
     /// Whether mapping key `key` is named so in JSON.
+    #[inline]
     fn names(self, key: NodeRef<'_>) -> bool {
         let key = key.resolve();
         let Some((value, _)) = key.scalar() else {
@@ -39,164 +46,19 @@ impl<'k> KeyName<'k> {
     }
 }
 
-/// Index of a node in its [`Tree`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct NodeId(pub u32);
-
-/// How a scalar is written: fixes keep its style, and a quoted `"true"` is a string.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ScalarStyle {
-    /// `value`
-    Plain,
-    /// `'value'`
-    SingleQuoted,
-    /// `"value"`
-    DoubleQuoted,
-    /// `|` block scalar
-    Literal,
-    /// `>` block scalar
-    Folded,
-}
-
-/// One `key: value` pair of a mapping.
-#[derive(Clone, Copy, Debug)]
-pub struct Entry {
-    /// The key's node (its span is the key's).
-    pub key: NodeId,
-    /// The value's node.
-    pub value: NodeId,
-}
-
-/// Where a text (a scalar's value, a tag) is in its tree's [`Arena`]: trees keep every text
-/// of their nodes in one buffer, so a node costs no allocation of its own and stays small
-/// (peak memory at 100k objects is mostly nodes).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Text {
-    start: u32,
-    len: u32,
-}
-
-/// Where a collection's items or entries are in its tree's [`Arena`] (each collection's are
-/// contiguous: they are added when it closes).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Children {
-    start: u32,
-    len: u32,
-}
-
-impl Children {
-    fn range(self) -> std::ops::Range<usize> {
-        self.start as usize..self.start as usize + self.len as usize
-    }
-}
-
-/// What one tree's nodes hold besides themselves (texts, tags, children), and the builder's
-/// way to add them.
-#[derive(Clone, Debug, Default)]
-pub struct Arena {
-    buffer: String,
-    /// Where each [`Tag`]'s text is (tag `n` is `tags[n - 1]`).
-    tags: Vec<Text>,
-    items: Vec<NodeId>,
-    entries: Vec<Entry>,
-}
-
-impl Arena {
-    /// Adds a sequence's items; where they are.
-    pub(crate) fn items(&mut self, items: &[NodeId]) -> Children {
-        let start = self.items.len() as u32;
-        self.items.extend_from_slice(items);
-        Children {
-            start,
-            len: items.len() as u32,
-        }
-    }
-
-    /// Adds a mapping's entries; where they are.
-    pub(crate) fn entries(&mut self, entries: &[Entry]) -> Children {
-        let start = self.entries.len() as u32;
-        self.entries.extend_from_slice(entries);
-        Children {
-            start,
-            len: entries.len() as u32,
-        }
-    }
-
-    /// Adds `text`; where it is.
-    pub(crate) fn add(&mut self, text: &str) -> Text {
-        let start = self.buffer.len() as u32;
-        self.buffer.push_str(text);
-        Text {
-            start,
-            len: text.len() as u32,
-        }
-    }
-
-    /// The text at `at` (added to this arena).
-    pub fn get(&self, at: Text) -> &str {
-        let start = at.start as usize;
-        self.buffer
-            .get(start..start + at.len as usize)
-            .unwrap_or_default()
-    }
-
-    /// Forgets everything (a builder starting a new document).
-    pub(crate) fn clear(&mut self) {
-        self.buffer.clear();
-        self.tags.clear();
-        self.items.clear();
-        self.entries.clear();
-    }
-}
-
-/// An explicit tag (`!!str`) of a node, as `handle` + `suffix`: the number of its text in its
-/// tree's [`Arena`]. Four bytes, so that a node stays at 28 (tags are rare).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Tag(std::num::NonZeroU32);
-
-impl Tag {
-    /// The tag `text`, added to `arena`.
-    pub(crate) fn new(arena: &mut Arena, text: &str) -> Tag {
-        let at = arena.add(text);
-        arena.tags.push(at);
-        Tag(std::num::NonZeroU32::MIN.saturating_add(arena.tags.len() as u32 - 1))
-    }
-}
-
-/// What a node is. `flow` marks a collection written `[…]` / `{…}`. Texts and children are
-/// kept in the tree ([`Tree::text`], [`Tree::items`], [`Tree::entries`] read them).
-#[derive(Clone, Copy, Debug)]
-pub enum NodeKind {
-    /// A scalar's value (unescaped, as the parser read it) and its style.
-    Scalar { value: Text, style: ScalarStyle },
-    /// A sequence's items, in order.
-    Sequence { items: Children, flow: bool },
-    /// A mapping's entries, in order (duplicate keys kept).
-    Mapping { entries: Children, flow: bool },
-    /// `*name`: refers to the node that carried the anchor.
-    Alias { target: NodeId },
-}
-
-/// One node of a [`Tree`]: what it is and where it is.
-#[derive(Clone, Debug)]
-pub struct Node {
-    /// What the node holds.
-    pub kind: NodeKind,
-    /// For block scalars the span starts at the `|`/`>` indicator; for an implicit null (`key:`
-    /// with nothing after it) it is empty, just after the colon.
-    pub span: Span,
-    /// Explicit tag (`!!str`), if any ([`NodeRef::tag`] reads it).
-    pub tag: Option<Tag>,
-}
-
 /// The nodes of one YAML document, stored flat.
 #[derive(Clone, Debug)]
 pub struct Tree {
-    pub(crate) nodes: Vec<Node>,
+    pub(crate) nodes: Box<[Node]>,
+    /// The file of every node, unless `files` says otherwise.
+    file: FileId,
+    /// The file of each node, for trees whose nodes come from several files (a Kustomize
+    /// build); empty otherwise.
+    files: Box<[FileId]>,
     /// The texts of the nodes' scalars and tags.
     strings: Box<str>,
-    /// Where each tag's text is in `strings` (see [`Tag`]).
-    tags: Box<[Text]>,
+    /// The tagged nodes, in increasing order, and where their tag's text is in `strings`.
+    tags: Box<[(NodeId, Text)]>,
     /// The items of every sequence.
     items: Box<[NodeId]>,
     /// The entries of every mapping.
@@ -220,8 +82,8 @@ pub struct Tree {
 }
 
 impl Tree {
-    /// A tree from nodes whose `root` is an index into `nodes`, their texts in `strings`.
-    pub(crate) fn from_nodes(mut nodes: Vec<Node>, arena: Arena, root: NodeId) -> Self {
+    /// A tree from nodes whose `root` is an index into `nodes`, their texts in `arena`.
+    pub(crate) fn from_nodes(nodes: Vec<NewNode>, arena: Arena, root: NodeId) -> Self {
         debug_assert!((root.0 as usize) < nodes.len());
         let aliases = nodes
             .iter()
@@ -230,12 +92,32 @@ impl Tree {
             NodeKind::Scalar { value, .. } => value.len == 2 && arena.get(value) == "<<",
             _ => false,
         });
-        // Kept for the whole run: no spare capacity.
-        nodes.shrink_to_fit();
+        let file = nodes
+            .get(root.0 as usize)
+            .map_or(FileId(0), |n| n.span.file);
+        let files = if nodes.iter().all(|n| n.span.file == file) {
+            Box::default()
+        } else {
+            nodes.iter().map(|n| n.span.file).collect()
+        };
+        let tags = (nodes.iter().enumerate())
+            .filter_map(|(id, n)| {
+                let at = arena.tags.get(n.tag?.0.get() as usize - 1)?;
+                Some((NodeId(id as u32), *at))
+            })
+            .collect();
+        // Kept for the whole run: no spare capacity (collecting from a `Vec` into a box of
+        // exactly its length).
+        let nodes = nodes
+            .into_iter()
+            .map(|n| Node::new(n.kind, n.span.range))
+            .collect();
         Tree {
             nodes,
+            file,
+            files,
             strings: arena.buffer.into_boxed_str(),
-            tags: arena.tags.into_boxed_slice(),
+            tags,
             items: arena.items.into_boxed_slice(),
             entries: arena.entries.into_boxed_slice(),
             root,
@@ -248,7 +130,7 @@ impl Tree {
 
     /// A document of `file` as the parser built it.
     pub(crate) fn parsed(
-        nodes: Vec<Node>,
+        nodes: Vec<NewNode>,
         arena: Arena,
         root: NodeId,
         file: super::FileId,
@@ -260,21 +142,21 @@ impl Tree {
     }
 
     /// The items at `at`, a sequence's of this tree.
+    #[inline]
     pub fn items(&self, at: Children) -> &[NodeId] {
-        self.items.get(at.range()).unwrap_or_default()
+        children(&self.items, at, |prefix| prefix.0)
     }
 
     /// The entries at `at`, a mapping's of this tree.
+    #[inline]
     pub fn entries(&self, at: Children) -> &[Entry] {
-        self.entries.get(at.range()).unwrap_or_default()
+        children(&self.entries, at, |prefix| prefix.key.0)
     }
 
     /// The text at `at`, one of this tree's.
+    #[inline]
     pub fn text(&self, at: Text) -> &str {
-        let start = at.start as usize;
-        self.strings
-            .get(start..start + at.len as usize)
-            .unwrap_or_default()
+        at.read(&self.strings)
     }
 
     /// Whether any node of the tree is an alias (`*name`).
@@ -307,6 +189,7 @@ impl Tree {
     }
 
     /// A cursor on node `id` of this tree.
+    #[inline]
     pub fn node(&self, id: NodeId) -> NodeRef<'_> {
         NodeRef { tree: self, id }
     }
@@ -332,7 +215,7 @@ pub struct NodeRef<'a> {
 
 impl std::fmt::Debug for NodeRef<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "NodeRef({:?} {:?})", self.id, self.node().kind)
+        write!(f, "NodeRef({:?} {:?})", self.id, self.node().kind())
     }
 }
 
@@ -348,40 +231,44 @@ impl<'a> NodeRef<'a> {
     }
 
     /// The node itself.
+    #[inline]
     pub fn node(self) -> &'a Node {
         &self.tree.nodes[self.id.0 as usize]
     }
 
     /// Where the node is: its file and bytes.
+    #[inline]
     pub fn span(self) -> Span {
-        self.node().span
+        let file = self.tree.files.get(self.id.0 as usize);
+        Span::new(file.copied().unwrap_or(self.tree.file), self.node().range)
     }
 
     /// Follows an alias to the anchored node (once: anchors never point at aliases).
+    #[inline]
     pub fn resolve(self) -> NodeRef<'a> {
-        match self.node().kind {
-            NodeKind::Alias { target } => NodeRef {
+        match self.node().alias_target() {
+            Some(target) => NodeRef {
                 tree: self.tree,
                 id: target,
             },
-            _ => self,
+            None => self,
         }
     }
 
     /// Whether it is (or an alias of) a mapping.
     pub fn is_mapping(self) -> bool {
-        matches!(self.resolve().node().kind, NodeKind::Mapping { .. })
+        matches!(self.resolve().node().kind(), NodeKind::Mapping { .. })
     }
 
     /// Whether it is (or an alias of) a sequence.
     pub fn is_sequence(self) -> bool {
-        matches!(self.resolve().node().kind, NodeKind::Sequence { .. })
+        matches!(self.resolve().node().kind(), NodeKind::Sequence { .. })
     }
 
     /// Whether it is a collection written in flow style (`{…}`, `[…]`).
     pub fn is_flow(self) -> bool {
         matches!(
-            self.node().kind,
+            self.node().kind(),
             NodeKind::Mapping { flow: true, .. } | NodeKind::Sequence { flow: true, .. }
         )
     }
@@ -393,18 +280,21 @@ impl<'a> NodeRef<'a> {
 
     /// The node's value and style if it is a scalar (an alias is not: see
     /// [`as_scalar`](Self::as_scalar)).
+    #[inline]
     pub fn scalar(self) -> Option<(&'a str, ScalarStyle)> {
-        match self.node().kind {
-            NodeKind::Scalar { value, style } => Some((self.tree.text(value), style)),
-            _ => None,
-        }
+        let (value, style) = self.node().scalar()?;
+        Some((self.tree.text(value), style))
     }
 
     /// The node's explicit tag (`!!str`), if any, as `handle` + `suffix` (an alias has none).
+    #[inline]
     pub fn tag(self) -> Option<&'a str> {
-        let Tag(number) = self.node().tag?;
-        let at = self.tree.tags.get(number.get() as usize - 1)?;
-        Some(self.tree.text(*at))
+        let tags = &self.tree.tags;
+        if tags.is_empty() {
+            return None;
+        }
+        let at = tags.binary_search_by_key(&self.id, |&(id, _)| id).ok()?;
+        Some(self.tree.text(tags[at].1))
     }
 
     /// The scalar's text when it is a string to Kubernetes: quoted, block or a plain scalar
@@ -466,9 +356,9 @@ impl<'a> NodeRef<'a> {
     /// Entries of a mapping exactly as written (merge keys and duplicate keys included).
     pub fn raw_entries(self) -> RawEntries<'a> {
         let node = self.resolve();
-        let entries: &'a [Entry] = match node.node().kind {
-            NodeKind::Mapping { entries, .. } => self.tree.entries(entries),
-            _ => &[],
+        let entries: &'a [Entry] = match node.node().mapping() {
+            Some(entries) => self.tree.entries(entries),
+            None => &[],
         };
         RawEntries {
             tree: self.tree,
@@ -478,7 +368,7 @@ impl<'a> NodeRef<'a> {
 
     /// Whether the raw entries are the effective ones: no merge key, no key written twice.
     fn is_plain_mapping(self) -> bool {
-        let NodeKind::Mapping { entries, .. } = self.node().kind else {
+        let Some(entries) = self.node().mapping() else {
             return true;
         };
         let entries = self.tree.entries(entries);
@@ -535,7 +425,7 @@ impl<'a> NodeRef<'a> {
     /// Items of a sequence; empty for other shapes.
     pub fn items(self) -> impl Iterator<Item = NodeRef<'a>> + 'a {
         let node = self.resolve();
-        let items: &'a [NodeId] = match node.node().kind {
+        let items: &'a [NodeId] = match node.node().kind() {
             NodeKind::Sequence { items, .. } => self.tree.items(items),
             _ => &[],
         };
@@ -558,9 +448,7 @@ impl<'a> NodeRef<'a> {
             return None;
         }
         let node = self.resolve();
-        let NodeKind::Mapping { entries, .. } = node.node().kind else {
-            return None;
-        };
+        let entries = node.node().mapping()?;
         for e in self.tree.entries(entries).iter().rev() {
             let k = NodeRef {
                 tree: self.tree,
@@ -571,7 +459,8 @@ impl<'a> NodeRef<'a> {
                 id: e.value,
             }
             .resolve();
-            if is_merge_key(k) {
+            // Asked of the tree first: most have no merge key, and this loop is the hottest.
+            if self.tree.merges && is_merge_key(k) {
                 let found = merge_sources(v)
                     .unwrap_or_default()
                     .into_iter()
@@ -707,6 +596,7 @@ impl<'a> Iterator for Entries<'a> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::node::LONG;
     use super::*;
     use crate::text::{LineIndex, TextRange};
 
@@ -714,8 +604,37 @@ mod tests {
     /// size is most of k8sec's peak memory, so it must not grow unnoticed.
     #[test]
     fn nodes_stay_small() {
-        assert_eq!(std::mem::size_of::<Node>(), 28);
-        assert_eq!(std::mem::size_of::<Option<Tag>>(), 4);
+        assert_eq!(std::mem::size_of::<Node>(), 16);
+    }
+
+    #[test]
+    fn long_texts_and_collections_are_read_back() {
+        // Longer than a node's length field holds in unit tests (see `LEN_BITS`).
+        let long = "x".repeat(LONG as usize * 3);
+        let items: Vec<String> = (0..LONG * 2).map(|i| format!("i{i}")).collect();
+        let keys: Vec<String> = (0..LONG * 2).map(|i| format!("k{i}: v{i}")).collect();
+        let text = format!(
+            "a: {long}\nb: [{}]\nc: {{{}}}\nd: [{}]\n",
+            items.join(", "),
+            keys.join(", "),
+            items[..3].join(", ")
+        );
+        let stream = super::super::parse_stream(&text, FileId(0), &LineIndex::new(&text));
+        let root = stream.documents[0].tree.root();
+        assert_eq!(root.str_at("a"), Some(long.as_str()));
+        let read: Vec<_> = root.get("b").unwrap().items().map(|i| i.as_str()).collect();
+        assert_eq!(
+            read,
+            items.iter().map(|i| Some(i.as_str())).collect::<Vec<_>>()
+        );
+        let c = root.get("c").unwrap();
+        assert_eq!(c.entries().count(), keys.len());
+        assert_eq!(
+            c.str_at(&format!("k{}", LONG + 1)),
+            Some(format!("v{}", LONG + 1).as_str())
+        );
+        assert_eq!(root.get("d").unwrap().items().count(), 3);
+        assert_eq!(root.entries().count(), 4);
     }
 
     /// `entries_named` answers what `entry` answers for every name, however the keys are
@@ -757,8 +676,7 @@ mod tests {
     #[test]
     fn texts_tags_and_children_are_read_back_from_the_tree() {
         let text = "a: !!str héllo\nb: [1, {c: d}, [e]]\nf:\n- g\n";
-        let stream =
-            super::super::parse_stream(text, super::super::FileId(0), &LineIndex::new(text));
+        let stream = super::super::parse_stream(text, FileId(0), &LineIndex::new(text));
         let root = stream.documents[0].tree.root();
         let a = root.get("a").unwrap();
         assert_eq!(a.scalar(), Some(("héllo", ScalarStyle::Plain)));
@@ -783,29 +701,49 @@ mod tests {
         let value = arena.add("x");
         let tag = Tag::new(&mut arena, "!t");
         let empty = arena.add("");
+        // A word manifests repeat is not copied.
+        let copied = arena.buffer.len();
+        let word = arena.add("metadata");
+        assert_eq!((arena.get(word), arena.buffer.len()), ("metadata", copied));
         let items = arena.items(&[NodeId(0), NodeId(1)]);
-        let node = |kind, tag| Node {
+        let node = |kind, tag, file, at| NewNode {
             kind,
-            span: Span::new(super::super::FileId(0), TextRange::empty(0)),
+            span: Span::new(FileId(file), TextRange::empty(at)),
             tag,
         };
         let style = ScalarStyle::Plain;
         let nodes = vec![
-            node(NodeKind::Scalar { value, style }, Some(tag)),
+            node(NodeKind::Scalar { value, style }, Some(tag), 0, 1),
             node(
                 NodeKind::Scalar {
                     value: empty,
                     style,
                 },
                 None,
+                0,
+                2,
             ),
-            node(NodeKind::Sequence { items, flow: true }, None),
+            node(NodeKind::Sequence { items, flow: true }, None, 0, 3),
         ];
-        let tree = Tree::from_nodes(nodes, arena, NodeId(2));
+        let tree = Tree::from_nodes(nodes.clone(), arena.clone(), NodeId(2));
         let texts: Vec<_> = tree.root().items().map(|i| (i.scalar(), i.tag())).collect();
         assert_eq!(
             texts,
             [(Some(("x", style)), Some("!t")), (Some(("", style)), None)]
         );
+        let spans = |tree: &Tree| -> Vec<_> {
+            (0..3)
+                .map(|id| tree.node(NodeId(id)).span())
+                .map(|s| (s.file.0, s.range.start))
+                .collect()
+        };
+        assert_eq!(spans(&tree), [(0, 1), (0, 2), (0, 3)]);
+        // A tree built from several files (a Kustomize build) keeps each node's file.
+        let mut mixed = nodes;
+        mixed[1].span.file = FileId(7);
+        let tree = Tree::from_nodes(mixed, arena, NodeId(2));
+        assert_eq!(spans(&tree), [(0, 1), (7, 2), (0, 3)]);
+        assert_eq!(tree.node(NodeId(0)).tag(), Some("!t"));
+        assert_eq!(tree.node(NodeId(2)).tag(), None);
     }
 }

@@ -54,7 +54,7 @@ impl<'t> Doc<'_, 't> {
     /// The ranges of a flow collection's children: each entry from its key to its value's end,
     /// or each item.
     fn flow_children(&self, collection: NodeRef<'t>) -> Vec<TextRange> {
-        match &collection.node().kind {
+        match &collection.node().kind() {
             NodeKind::Mapping { .. } => self
                 .raw_entries(collection)
                 .iter()
@@ -125,7 +125,7 @@ impl<'t> Doc<'_, 't> {
         let mut node = node;
         loop {
             let range = node.span().range;
-            node = match &node.node().kind {
+            node = match &node.node().kind() {
                 NodeKind::Mapping { flow: true, .. } => {
                     return Some(self.flow_close(range, b'}')? as u32 + 1)
                 }

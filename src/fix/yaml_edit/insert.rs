@@ -48,7 +48,7 @@ impl<'t> Doc<'_, 't> {
     /// Appends `item` to a sequence (block or flow).
     pub(super) fn push_item(&self, sequence: NodeRef<'t>, item: &Value) -> Option<Vec<Edit>> {
         if !self.in_file(sequence)
-            || !matches!(sequence.node().kind, NodeKind::Sequence { .. })
+            || !matches!(sequence.node().kind(), NodeKind::Sequence { .. })
             || self.inside_anchor(sequence.span().range)
         {
             return None;

@@ -26,7 +26,7 @@ impl<'t> Doc<'_, 't> {
             let NodeKind::Mapping {
                 entries,
                 flow: false,
-            } = &node.kind
+            } = &node.kind()
             else {
                 continue;
             };
@@ -36,7 +36,7 @@ impl<'t> Doc<'_, 't> {
                     continue;
                 };
                 let value = self.tree.node(entry.value);
-                match &value.node().kind {
+                match &value.node().kind() {
                     NodeKind::Mapping {
                         entries: inner,
                         flow: false,
@@ -148,7 +148,7 @@ impl<'t> Doc<'_, 't> {
     pub(super) fn ends_in_kept_block_scalar(&self, node: NodeRef<'t>) -> bool {
         let mut node = node;
         loop {
-            node = match &node.node().kind {
+            node = match &node.node().kind() {
                 NodeKind::Mapping { entries, .. } => match self.tree.entries(*entries).last() {
                     Some(e) => self.tree.node(e.value),
                     None => return false,

@@ -211,7 +211,7 @@ impl<'a> Editor<'a> {
                 mapping,
                 path,
                 &whole,
-                |doc, parent, key, current| match &current.node().kind {
+                |doc, parent, key, current| match &current.node().kind() {
                     NodeKind::Sequence { .. } => {
                         if current.items().any(|i| same_scalar(i, &item)) {
                             None
@@ -315,7 +315,7 @@ impl<'t> Doc<'_, 't> {
         if !self.in_file(mapping) {
             return None;
         }
-        let NodeKind::Mapping { entries, .. } = &mapping.node().kind else {
+        let NodeKind::Mapping { entries, .. } = &mapping.node().kind() else {
             return None;
         };
         let mut found = None;
@@ -333,7 +333,7 @@ impl<'t> Doc<'_, 't> {
 
     /// Every entry of a mapping (none for another node), merge keys and duplicates included.
     fn raw_entries(&self, mapping: NodeRef<'t>) -> Vec<Pair<'t>> {
-        match &mapping.node().kind {
+        match &mapping.node().kind() {
             NodeKind::Mapping { entries, .. } => self
                 .tree
                 .entries(*entries)
@@ -346,7 +346,7 @@ impl<'t> Doc<'_, 't> {
 
     /// Every item of a sequence (none for another node).
     fn raw_items(&self, sequence: NodeRef<'t>) -> Vec<NodeRef<'t>> {
-        match &sequence.node().kind {
+        match &sequence.node().kind() {
             NodeKind::Sequence { items, .. } => self
                 .tree
                 .items(*items)
@@ -372,7 +372,7 @@ impl<'t> Doc<'_, 't> {
         } else {
             &[]
         };
-        nodes.iter().filter_map(|n| match n.kind {
+        nodes.iter().filter_map(|n| match n.kind() {
             NodeKind::Alias { target } => Some(self.tree.node(target).span().range),
             _ => None,
         })

@@ -27,13 +27,13 @@ impl<'t> Doc<'_, 't> {
                 None if current.get(key).is_some() => return None,
                 None => return self.insert_entry(current, key, &nest(rest, value)),
                 Some((k, v)) => {
-                    if matches!(v.node().kind, NodeKind::Alias { .. }) {
+                    if matches!(v.node().kind(), NodeKind::Alias { .. }) {
                         return None; // editing through an alias edits its anchor
                     }
                     if rest.is_empty() {
                         return at_end(self, current, k, v);
                     }
-                    match &v.node().kind {
+                    match &v.node().kind() {
                         NodeKind::Mapping { .. } => current = v,
                         NodeKind::Scalar { .. } if is_null(v) => {
                             return self.fill_null(current, k, v, &nest(rest, value));
@@ -54,7 +54,7 @@ impl<'t> Doc<'_, 't> {
         current: NodeRef<'t>,
         value: &Value,
     ) -> Option<Vec<Edit>> {
-        match (&current.node().kind, value) {
+        match (&current.node().kind(), value) {
             (NodeKind::Scalar { .. }, _) if is_null(current) => {
                 self.fill_null(parent, key, current, value)
             }
@@ -73,11 +73,11 @@ impl<'t> Doc<'_, 't> {
 
     /// A scalar's text becomes `value`, keeping its quoting where it matters.
     pub(super) fn replace_scalar(&self, node: NodeRef<'t>, value: &Value) -> Option<Vec<Edit>> {
-        let NodeKind::Scalar { style, .. } = &node.node().kind else {
+        let NodeKind::Scalar { style, .. } = &node.node().kind() else {
             return None;
         };
         let span = node.span();
-        if node.node().tag.is_some()
+        if node.tag().is_some()
             || span.range.is_empty()
             || !self.in_file(node)
             || self.inside_anchor(span.range)
@@ -110,7 +110,7 @@ impl<'t> Doc<'_, 't> {
         null: NodeRef<'t>,
         value: &Value,
     ) -> Option<Vec<Edit>> {
-        if null.node().tag.is_some()
+        if null.tag().is_some()
             || !self.in_file(key)
             || !self.in_file(null)
             || self.inside_anchor(parent.span().range)
@@ -214,7 +214,7 @@ impl<'t> Doc<'_, 't> {
     ) -> Option<Vec<Edit>> {
         let (k, _) = self.own_entry(mapping, old)??;
         if self.own_entry(mapping, new)?.is_some()
-            || k.node().tag.is_some()
+            || k.tag().is_some()
             || !self.in_file(k)
             || self.inside_anchor(k.span().range)
         {
@@ -239,7 +239,7 @@ fn nest(path: &[&str], value: &Value) -> Value {
 
 /// Whether `node` is a null scalar (`~`, `null`, or nothing at all).
 fn is_null(node: NodeRef<'_>) -> bool {
-    node.is_null() && matches!(node.node().kind, NodeKind::Scalar { .. })
+    node.is_null() && matches!(node.node().kind(), NodeKind::Scalar { .. })
 }
 
 #[cfg(test)]
