@@ -486,7 +486,7 @@ impl<'a> NodeRef<'a> {
     ) {
         let node = self.resolve();
         let words = (0..found.len()).all(|i| KeyName::new(name(i)).word);
-        let NodeKind::Mapping { entries, .. } = node.node().kind else {
+        let Some(entries) = node.node().mapping() else {
             found.fill(None);
             return;
         };
