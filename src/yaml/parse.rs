@@ -71,18 +71,22 @@ pub(super) fn build(
     .run()
 }
 
+/// A collection being read. Its children so far are the builder's `items[first..]` or
+/// `entries[first..]`: the open collections share one stack of each, so that reading a
+/// collection allocates nothing of its own (its children are copied once, into the tree's
+/// arena, when it closes).
 enum Frame {
     Sequence {
         start: Option<usize>,
         flow: bool,
-        items: Vec<NodeId>,
+        first: usize,
         anchor: usize,
         tag: Option<Tag>,
     },
     Mapping {
         start: Option<usize>,
         flow: bool,
-        entries: Vec<Entry>,
+        first: usize,
         key: Option<NodeId>,
         anchor: usize,
         tag: Option<Tag>,
@@ -97,6 +101,10 @@ struct Builder<'a> {
     /// The texts of `nodes`.
     arena: Arena,
     stack: Vec<Frame>,
+    /// The items of the open sequences, innermost last (see [`Frame`]).
+    items: Vec<NodeId>,
+    /// The entries of the open mappings, innermost last (see [`Frame`]).
+    entries: Vec<Entry>,
     anchors: HashMap<usize, NodeId>,
     /// End of the most recently completed node, where an implicit null value is placed.
     last_end: usize,
@@ -118,6 +126,8 @@ impl<'a> Builder<'a> {
             nodes: Vec::new(),
             arena: Arena::default(),
             stack: Vec::new(),
+            items: Vec::new(),
+            entries: Vec::new(),
             anchors: HashMap::new(),
             last_end: 0,
             line_base: 0,
@@ -189,6 +199,8 @@ impl<'a> Builder<'a> {
         self.nodes.clear();
         self.arena.clear();
         self.stack.clear();
+        self.items.clear();
+        self.entries.clear();
         self.anchors.clear();
         let mut parser = Parser::new_from_str(&self.text[from..]);
         let mut doc_start = from;
@@ -227,20 +239,22 @@ impl<'a> Builder<'a> {
                 Event::Alias(anchor) => self.alias(anchor, &marker),
                 Event::SequenceStart(anchor, tag) => {
                     let tag = tag.map(|t| Tag::new(&mut self.arena, &tag_text(t)));
+                    let first = self.items.len();
                     self.open(&marker, b'[', |start, flow| Frame::Sequence {
                         start,
                         flow,
-                        items: Vec::new(),
+                        first,
                         anchor,
                         tag,
                     })
                 }
                 Event::MappingStart(anchor, tag) => {
                     let tag = tag.map(|t| Tag::new(&mut self.arena, &tag_text(t)));
+                    let first = self.entries.len();
                     self.open(&marker, b'{', |start, flow| Frame::Mapping {
                         start,
                         flow,
-                        entries: Vec::new(),
+                        first,
                         key: None,
                         anchor,
                         tag,
@@ -264,10 +278,12 @@ impl<'a> Builder<'a> {
 
     /// Starts a document at `marker`; where it starts.
     fn start_document(&mut self, marker: &Marker) -> usize {
-        self.nodes = Vec::new();
+        self.nodes.clear();
         self.arena.clear();
         self.anchors.clear();
         self.stack.clear();
+        self.items.clear();
+        self.entries.clear();
         self.offset(marker)
     }
 
@@ -449,19 +465,14 @@ impl<'a> Builder<'a> {
             self.anchors.insert(anchor, id);
         }
         match self.stack.last_mut() {
-            Some(Frame::Sequence { items, start, .. }) => {
+            Some(Frame::Sequence { start, .. }) => {
                 if start.is_none() {
                     *start = Some(dash_before(self.text, self.nodes[id.0 as usize].span.range));
                 }
-                items.push(id);
+                self.items.push(id);
             }
-            Some(Frame::Mapping {
-                entries,
-                key,
-                start,
-                ..
-            }) => match key.take() {
-                Some(k) => entries.push(Entry { key: k, value: id }),
+            Some(Frame::Mapping { key, start, .. }) => match key.take() {
+                Some(k) => self.entries.push(Entry { key: k, value: id }),
                 None => {
                     if start.is_none() {
                         *start = Some(self.nodes[id.0 as usize].span.range.start as usize);
@@ -482,12 +493,13 @@ impl<'a> Builder<'a> {
             Frame::Sequence {
                 start,
                 flow,
-                items,
+                first,
                 anchor,
                 tag,
             } => {
-                let last = items.last().map(|id| self.end_of(*id));
-                let items = self.arena.items(&items);
+                let last = self.items[first..].last().map(|id| self.end_of(*id));
+                let items = self.arena.items(&self.items[first..]);
+                self.items.truncate(first);
                 (
                     NodeKind::Sequence { items, flow },
                     last,
@@ -500,13 +512,14 @@ impl<'a> Builder<'a> {
             Frame::Mapping {
                 start,
                 flow,
-                mut entries,
+                first,
                 key,
                 anchor,
                 tag,
             } => {
                 if flow {
-                    for entry in &entries {
+                    for at in first..self.entries.len() {
+                        let entry = self.entries[at];
                         if self.colon_glued(entry.key, entry.value) {
                             self.glue_colon(entry.key, entry.value);
                         }
@@ -524,10 +537,11 @@ impl<'a> Builder<'a> {
                         span: Span::new(self.file, TextRange::empty(at)),
                         tag: None,
                     });
-                    entries.push(Entry { key, value });
+                    self.entries.push(Entry { key, value });
                 }
-                let last = entries.last().map(|e| self.end_of(e.value));
-                let entries = self.arena.entries(&entries);
+                let last = self.entries[first..].last().map(|e| self.end_of(e.value));
+                let entries = self.arena.entries(&self.entries[first..]);
+                self.entries.truncate(first);
                 (
                     NodeKind::Mapping { entries, flow },
                     last,
@@ -615,7 +629,7 @@ impl<'a> Builder<'a> {
     fn glued_pair(&mut self, frame: &Frame) -> Option<(Node, usize)> {
         let Frame::Mapping {
             flow: false,
-            entries,
+            first,
             key: None,
             anchor: 0,
             tag: None,
@@ -626,13 +640,14 @@ impl<'a> Builder<'a> {
         };
         let in_flow_sequence =
             matches!(self.stack.last(), Some(Frame::Sequence { flow: true, .. }));
-        let [entry] = entries.as_slice() else {
+        let &[entry] = &self.entries[*first..] else {
             return None;
         };
         if !in_flow_sequence || !self.colon_glued(entry.key, entry.value) {
             return None;
         }
         self.glue_colon(entry.key, entry.value);
+        self.entries.truncate(*first);
         Some((self.nodes[entry.key.0 as usize].clone(), 0))
     }
 
