@@ -88,9 +88,11 @@ pub(super) fn separator_lines(text: &str) -> Vec<usize> {
 /// apimachinery's `---` lines.
 fn dash_lines(text: &str) -> impl Iterator<Item = usize> + '_ {
     let bytes = text.as_bytes();
-    std::iter::once(0)
-        .chain(memchr::memchr_iter(b'\n', bytes).map(|i| i + 1))
-        .filter(move |&start| bytes.get(start) == Some(&b'-'))
+    // One substring search rather than a look at every line: most lines start otherwise.
+    let first = (bytes.first() == Some(&b'-')).then_some(0);
+    first
+        .into_iter()
+        .chain(memchr::memmem::find_iter(bytes, b"\n-").map(|i| i + 1))
 }
 
 /// The line starting at `start`, as apimachinery reads it: up to `\n`, without `\r\n`/`\n`.
@@ -742,6 +744,14 @@ mod tests {
         }
         // C0 but tab, LF, CR (29), DEL and C1 but U+0085 (32), U+FFFE and U+FFFF.
         assert_eq!(count, 29 + 32 + 2);
+    }
+
+    #[test]
+    fn dash_lines_are_every_line_starting_with_a_dash() {
+        let found: Vec<usize> = dash_lines("-a\nb -\n--- x\r\n\n-").collect();
+        assert_eq!(found, [0, 7, 15]);
+        assert_eq!(dash_lines("a\n").count(), 0);
+        assert_eq!(dash_lines("").count(), 0);
     }
 
     #[test]
