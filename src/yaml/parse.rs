@@ -196,12 +196,7 @@ impl<'a> Builder<'a> {
     fn run_from(&mut self, from: usize, stream: &mut ParsedStream) -> Option<YamlError> {
         self.line_base = self.index.line_of(from as u32);
         self.last_end = from;
-        self.nodes.clear();
-        self.arena.clear();
-        self.stack.clear();
-        self.items.clear();
-        self.entries.clear();
-        self.anchors.clear();
+        self.forget();
         let mut parser = Parser::new_from_str(&self.text[from..]);
         let mut doc_start = from;
         loop {
@@ -278,13 +273,18 @@ impl<'a> Builder<'a> {
 
     /// Starts a document at `marker`; where it starts.
     fn start_document(&mut self, marker: &Marker) -> usize {
+        self.forget();
+        self.offset(marker)
+    }
+
+    /// Forgets the document being read (its nodes, open collections and anchors).
+    fn forget(&mut self) {
         self.nodes.clear();
         self.arena.clear();
-        self.anchors.clear();
         self.stack.clear();
         self.items.clear();
         self.entries.clear();
-        self.offset(marker)
+        self.anchors.clear();
     }
 
     /// The document just ended (`None` when it is empty), its nodes taken from the builder.
@@ -518,12 +518,7 @@ impl<'a> Builder<'a> {
                 tag,
             } => {
                 if flow {
-                    for at in first..self.entries.len() {
-                        let entry = self.entries[at];
-                        if self.colon_glued(entry.key, entry.value) {
-                            self.glue_colon(entry.key, entry.value);
-                        }
-                    }
+                    self.glue_colons(first);
                 }
                 if let Some(key) = key {
                     // A key without a value cannot come from the parser, but never lose it.
@@ -611,6 +606,16 @@ impl<'a> Builder<'a> {
             && empty
             && self.text.as_bytes().get(end) == Some(&b':')
             && matches!(self.text.as_bytes().get(end + 1), Some(b',' | b']' | b'}'))
+    }
+
+    /// Glues the colons of the open mapping's entries from `first` on (see [`Self::colon_glued`]).
+    fn glue_colons(&mut self, first: usize) {
+        for at in first..self.entries.len() {
+            let Entry { key, value } = self.entries[at];
+            if self.colon_glued(key, value) {
+                self.glue_colon(key, value);
+            }
+        }
     }
 
     /// The key takes its `:`; the empty value moves after it.
