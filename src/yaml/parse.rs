@@ -71,18 +71,22 @@ pub(super) fn build(
     .run()
 }
 
+/// A collection being read. Its children so far are the builder's `items[first..]` or
+/// `entries[first..]`: the open collections share one stack of each, so that reading a
+/// collection allocates nothing of its own (its children are copied once, into the tree's
+/// arena, when it closes).
 enum Frame {
     Sequence {
         start: Option<usize>,
         flow: bool,
-        items: Vec<NodeId>,
+        first: usize,
         anchor: usize,
         tag: Option<Tag>,
     },
     Mapping {
         start: Option<usize>,
         flow: bool,
-        entries: Vec<Entry>,
+        first: usize,
         key: Option<NodeId>,
         anchor: usize,
         tag: Option<Tag>,
@@ -97,6 +101,10 @@ struct Builder<'a> {
     /// The texts of `nodes`.
     arena: Arena,
     stack: Vec<Frame>,
+    /// The items of the open sequences, innermost last (see [`Frame`]).
+    items: Vec<NodeId>,
+    /// The entries of the open mappings, innermost last (see [`Frame`]).
+    entries: Vec<Entry>,
     anchors: HashMap<usize, NodeId>,
     /// End of the most recently completed node, where an implicit null value is placed.
     last_end: usize,
@@ -118,6 +126,8 @@ impl<'a> Builder<'a> {
             nodes: Vec::new(),
             arena: Arena::default(),
             stack: Vec::new(),
+            items: Vec::new(),
+            entries: Vec::new(),
             anchors: HashMap::new(),
             last_end: 0,
             line_base: 0,
@@ -186,10 +196,7 @@ impl<'a> Builder<'a> {
     fn run_from(&mut self, from: usize, stream: &mut ParsedStream) -> Option<YamlError> {
         self.line_base = self.index.line_of(from as u32);
         self.last_end = from;
-        self.nodes.clear();
-        self.arena.clear();
-        self.stack.clear();
-        self.anchors.clear();
+        self.forget();
         let mut parser = Parser::new_from_str(&self.text[from..]);
         let mut doc_start = from;
         loop {
@@ -227,20 +234,22 @@ impl<'a> Builder<'a> {
                 Event::Alias(anchor) => self.alias(anchor, &marker),
                 Event::SequenceStart(anchor, tag) => {
                     let tag = tag.map(|t| Tag::new(&mut self.arena, &tag_text(t)));
+                    let first = self.items.len();
                     self.open(&marker, b'[', |start, flow| Frame::Sequence {
                         start,
                         flow,
-                        items: Vec::new(),
+                        first,
                         anchor,
                         tag,
                     })
                 }
                 Event::MappingStart(anchor, tag) => {
                     let tag = tag.map(|t| Tag::new(&mut self.arena, &tag_text(t)));
+                    let first = self.entries.len();
                     self.open(&marker, b'{', |start, flow| Frame::Mapping {
                         start,
                         flow,
-                        entries: Vec::new(),
+                        first,
                         key: None,
                         anchor,
                         tag,
@@ -264,11 +273,18 @@ impl<'a> Builder<'a> {
 
     /// Starts a document at `marker`; where it starts.
     fn start_document(&mut self, marker: &Marker) -> usize {
-        self.nodes = Vec::new();
-        self.arena.clear();
-        self.anchors.clear();
-        self.stack.clear();
+        self.forget();
         self.offset(marker)
+    }
+
+    /// Forgets the document being read (its nodes, open collections and anchors).
+    fn forget(&mut self) {
+        self.nodes.clear();
+        self.arena.clear();
+        self.stack.clear();
+        self.items.clear();
+        self.entries.clear();
+        self.anchors.clear();
     }
 
     /// The document just ended (`None` when it is empty), its nodes taken from the builder.
@@ -449,19 +465,14 @@ impl<'a> Builder<'a> {
             self.anchors.insert(anchor, id);
         }
         match self.stack.last_mut() {
-            Some(Frame::Sequence { items, start, .. }) => {
+            Some(Frame::Sequence { start, .. }) => {
                 if start.is_none() {
                     *start = Some(dash_before(self.text, self.nodes[id.0 as usize].span.range));
                 }
-                items.push(id);
+                self.items.push(id);
             }
-            Some(Frame::Mapping {
-                entries,
-                key,
-                start,
-                ..
-            }) => match key.take() {
-                Some(k) => entries.push(Entry { key: k, value: id }),
+            Some(Frame::Mapping { key, start, .. }) => match key.take() {
+                Some(k) => self.entries.push(Entry { key: k, value: id }),
                 None => {
                     if start.is_none() {
                         *start = Some(self.nodes[id.0 as usize].span.range.start as usize);
@@ -482,12 +493,13 @@ impl<'a> Builder<'a> {
             Frame::Sequence {
                 start,
                 flow,
-                items,
+                first,
                 anchor,
                 tag,
             } => {
-                let last = items.last().map(|id| self.end_of(*id));
-                let items = self.arena.items(&items);
+                let last = self.items[first..].last().map(|id| self.end_of(*id));
+                let items = self.arena.items(&self.items[first..]);
+                self.items.truncate(first);
                 (
                     NodeKind::Sequence { items, flow },
                     last,
@@ -500,17 +512,13 @@ impl<'a> Builder<'a> {
             Frame::Mapping {
                 start,
                 flow,
-                mut entries,
+                first,
                 key,
                 anchor,
                 tag,
             } => {
                 if flow {
-                    for entry in &entries {
-                        if self.colon_glued(entry.key, entry.value) {
-                            self.glue_colon(entry.key, entry.value);
-                        }
-                    }
+                    self.glue_colons(first);
                 }
                 if let Some(key) = key {
                     // A key without a value cannot come from the parser, but never lose it.
@@ -524,10 +532,11 @@ impl<'a> Builder<'a> {
                         span: Span::new(self.file, TextRange::empty(at)),
                         tag: None,
                     });
-                    entries.push(Entry { key, value });
+                    self.entries.push(Entry { key, value });
                 }
-                let last = entries.last().map(|e| self.end_of(e.value));
-                let entries = self.arena.entries(&entries);
+                let last = self.entries[first..].last().map(|e| self.end_of(e.value));
+                let entries = self.arena.entries(&self.entries[first..]);
+                self.entries.truncate(first);
                 (
                     NodeKind::Mapping { entries, flow },
                     last,
@@ -599,6 +608,16 @@ impl<'a> Builder<'a> {
             && matches!(self.text.as_bytes().get(end + 1), Some(b',' | b']' | b'}'))
     }
 
+    /// Glues the colons of the open mapping's entries from `first` on (see [`Self::colon_glued`]).
+    fn glue_colons(&mut self, first: usize) {
+        for at in first..self.entries.len() {
+            let Entry { key, value } = self.entries[at];
+            if self.colon_glued(key, value) {
+                self.glue_colon(key, value);
+            }
+        }
+    }
+
     /// The key takes its `:`; the empty value moves after it.
     fn glue_colon(&mut self, key: NodeId, value: NodeId) {
         let key = &mut self.nodes[key.0 as usize];
@@ -615,7 +634,7 @@ impl<'a> Builder<'a> {
     fn glued_pair(&mut self, frame: &Frame) -> Option<(Node, usize)> {
         let Frame::Mapping {
             flow: false,
-            entries,
+            first,
             key: None,
             anchor: 0,
             tag: None,
@@ -626,13 +645,14 @@ impl<'a> Builder<'a> {
         };
         let in_flow_sequence =
             matches!(self.stack.last(), Some(Frame::Sequence { flow: true, .. }));
-        let [entry] = entries.as_slice() else {
+        let &[entry] = &self.entries[*first..] else {
             return None;
         };
         if !in_flow_sequence || !self.colon_glued(entry.key, entry.value) {
             return None;
         }
         self.glue_colon(entry.key, entry.value);
+        self.entries.truncate(*first);
         Some((self.nodes[entry.key.0 as usize].clone(), 0))
     }
 

@@ -30,21 +30,19 @@ pub(super) fn refused_char(text: &str) -> Option<(usize, char)> {
     let bytes = text.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
-        // Only bytes that start a refused character need a closer look: C0 controls, DEL,
-        // C2 (C1 controls), EF (U+FFFE, U+FFFF). Blocks without any are skipped whole (a
-        // branch-free test the compiler vectorises).
-        while i + BLOCK <= bytes.len()
-            && !bytes[i..i + BLOCK]
-                .iter()
-                .fold(false, |any, &b| any | SUSPICIOUS[b as usize])
-        {
+        // Only bytes that start a refused character need a closer look ([`suspicious`]).
+        // Blocks without any are skipped whole, with a branch-free test the compiler
+        // vectorises (comparisons, not a table: a table lookup per byte does not vectorise).
+        while let Some(block) = bytes.get(i..i + BLOCK) {
+            if block.iter().fold(false, |any, &b| any | suspicious(b)) {
+                break;
+            }
             i += BLOCK;
         }
-        let next = bytes[i..].iter().position(|&b| SUSPICIOUS[b as usize])?;
+        let next = bytes[i..].iter().position(|&b| suspicious(b))?;
         i += next;
         let c = text[i..].chars().next()?;
-        let allowed = matches!(c, '\t' | '\n' | '\r' | ' '..='\u{7E}' | '\u{85}' | '\u{A0}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..);
-        if !allowed {
+        if !go_yaml_reads(c) {
             return Some((i, c));
         }
         i += c.len_utf8();
@@ -55,19 +53,20 @@ pub(super) fn refused_char(text: &str) -> Option<(usize, char)> {
 /// How many bytes [`refused_char`] tests at once.
 const BLOCK: usize = 64;
 
-/// The bytes [`refused_char`] looks at.
-const SUSPICIOUS: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut b = 0;
-    while b < 0x20 {
-        table[b] = !matches!(b as u8, b'\t' | b'\n' | b'\r');
-        b += 1;
-    }
-    table[0x7F] = true;
-    table[0xC2] = true;
-    table[0xEF] = true;
-    table
-};
+/// Whether go-yaml's reader accepts `c` (see [`refused_char`]).
+fn go_yaml_reads(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | ' '..='\u{7E}' | '\u{85}' | '\u{A0}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+}
+
+/// Whether `b` can start a character go-yaml refuses, the bytes [`refused_char`] looks at:
+/// C0 controls but tab, line feed and carriage return; DEL; C2 (C1 controls); EF (U+FFFE,
+/// U+FFFF). Written with `&` and `|` so that a block of bytes is tested without branches.
+fn suspicious(b: u8) -> bool {
+    (b < 0x20) & (b != b'\t') & (b != b'\n') & (b != b'\r')
+        | (b == 0x7F)
+        | (b == 0xC2)
+        | (b == 0xEF)
+}
 
 /// Whether a line (without its line break) separates documents for apimachinery's reader:
 /// `---` followed by nothing, blanks, or blanks and a comment.
@@ -89,9 +88,11 @@ pub(super) fn separator_lines(text: &str) -> Vec<usize> {
 /// apimachinery's `---` lines.
 fn dash_lines(text: &str) -> impl Iterator<Item = usize> + '_ {
     let bytes = text.as_bytes();
-    std::iter::once(0)
-        .chain(memchr::memchr_iter(b'\n', bytes).map(|i| i + 1))
-        .filter(move |&start| bytes.get(start) == Some(&b'-'))
+    // One substring search rather than a look at every line: most lines start otherwise.
+    let first = (bytes.first() == Some(&b'-')).then_some(0);
+    first
+        .into_iter()
+        .chain(memchr::memmem::find_iter(bytes, b"\n-").map(|i| i + 1))
 }
 
 /// The line starting at `start`, as apimachinery reads it: up to `\n`, without `\r\n`/`\n`.
@@ -726,8 +727,24 @@ mod tests {
         assert_eq!(refused_char("x\u{c}"), Some((1, '\u{c}')));
     }
 
+    /// Every character go-yaml refuses starts with a byte [`refused_char`] looks at.
+    #[test]
+    fn every_refused_character_starts_with_a_suspicious_byte() {
+        let refused: Vec<char> = (0..=u32::from(char::MAX))
+            .filter_map(char::from_u32)
+            .filter(|&c| !go_yaml_reads(c))
+            .collect();
+        for c in &refused {
+            assert!(suspicious(c.to_string().as_bytes()[0]), "{c:?}");
+        }
+        // C0 but tab, LF, CR (29), DEL and C1 but U+0085 (32), U+FFFE and U+FFFF.
+        assert_eq!(refused.len(), 29 + 32 + 2);
+    }
+
     #[test]
     fn separator_lines_are_apimachinerys() {
+        let dashes: Vec<usize> = dash_lines("-a\nb -\n--- x\r\n\n-").collect();
+        assert_eq!((dashes, dash_lines("a\n").count()), (vec![0, 7, 15], 0));
         for line in ["---", "--- ", "---\t# c", "--- # c", "---#c"] {
             assert!(is_separator_line(line), "{line:?}");
         }

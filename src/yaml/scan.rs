@@ -125,13 +125,20 @@ pub(super) fn block_end(text: &str, header: usize, content_start: usize) -> usiz
     }
     let line_start = text[..content_start].rfind('\n').map_or(0, |i| i + 1);
     let indent = content_start - line_start;
+    let bytes = text.as_bytes();
     let mut end = content_start;
     let mut pos = line_start;
     while pos < text.len() {
-        let next = text[pos..].find('\n').map_or(text.len(), |i| pos + i + 1);
+        let next = memchr::memchr(b'\n', &bytes[pos..]).map_or(text.len(), |i| pos + i + 1);
         let line = text[pos..next].trim_end_matches(['\n', '\r']);
-        let leading = line.len() - line.trim_start_matches(' ').len();
-        if line.trim().is_empty() {
+        let leading = line.bytes().take_while(|&b| b == b' ').count();
+        // A line whose first character after its indentation is printable ASCII has content;
+        // only other lines need Unicode's notion of blank.
+        let content = line
+            .as_bytes()
+            .get(leading)
+            .is_some_and(u8::is_ascii_graphic);
+        if !content && line.trim().is_empty() {
             pos = next;
             continue;
         }
@@ -238,6 +245,21 @@ mod tests {
         assert_eq!(header, 3);
         let end = block_end(text, header, content);
         assert_eq!(&text[header..end], "|-  # note\n  one\n\n  two");
+    }
+
+    /// Lines whose content starts with something other than printable ASCII: tabs and other
+    /// blanks are blank lines (they neither end the block nor extend it), other characters are
+    /// content.
+    #[test]
+    fn block_scalar_lines_starting_with_blanks_or_non_ascii() {
+        let text = "b: |\n  one\n\t\n \u{a0}\n  ü\n  \t\nc: 1\n";
+        let content = text.find("one").unwrap();
+        let header = block_header_start(text, content);
+        let end = block_end(text, header, content);
+        assert_eq!(&text[header..end], "|\n  one\n\t\n \u{a0}\n  ü");
+        let text = "b: |\n  one\n é\n";
+        let end = block_end(text, 3, text.find("one").unwrap());
+        assert_eq!(&text[3..end], "|\n  one");
     }
 
     #[test]
