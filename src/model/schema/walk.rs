@@ -139,12 +139,16 @@ impl fmt::Display for Label<'_> {
 /// as YAML: a flow mapping whose one key is itself a flow mapping. It is a value to be filled
 /// in, not a malformed one.
 fn is_template_placeholder(node: NodeRef<'_>) -> bool {
+    // Asked of every value the walk meets: the entries (which cost a look at every key) only
+    // of a flow collection.
+    if !node.is_flow() {
+        return false;
+    }
     let mut entries = node.entries();
-    node.is_flow()
-        && matches!(
-            (entries.next(), entries.next()),
-            (Some((key, _)), None) if key.is_mapping() && key.is_flow()
-        )
+    matches!(
+        (entries.next(), entries.next()),
+        (Some((key, _)), None) if key.is_mapping() && key.is_flow()
+    )
 }
 
 /// What a shape expects, for messages.
