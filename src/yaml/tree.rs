@@ -316,7 +316,15 @@ impl<'a> NodeRef<'a> {
 
     /// `~`, `null`, nothing at all or a `!!null` scalar, as YAML resolves it.
     pub fn is_null(self) -> bool {
-        matches!(self.resolved(), Some(Scalar::Null))
+        // Asked of most values checks read (`as_str` asks first): an untagged scalar is null
+        // only plain and written as one of the null words, which needs no full resolution.
+        let node = self.resolve();
+        match node.scalar() {
+            Some((value, style)) if node.tag().is_none() => {
+                style == ScalarStyle::Plain && matches!(value, "" | "~" | "null" | "Null" | "NULL")
+            }
+            _ => matches!(self.resolved(), Some(Scalar::Null)),
+        }
     }
 
     /// A boolean as Kubernetes' YAML decoder (YAML 1.1) reads it: `true`, `yes`, `on`… in any
@@ -635,6 +643,24 @@ mod tests {
         );
         assert_eq!(root.get("d").unwrap().items().count(), 3);
         assert_eq!(root.entries().count(), 4);
+    }
+
+    /// `is_null` answers as the full resolution does, however the scalar is written.
+    #[test]
+    fn is_null_answers_as_resolution_does() {
+        let text = "[~, null, Null, NULL, nULL, '', \"~\", '', !!null '', !!str ~, 0, no, nulls, a, {}, [], *x]";
+        let text = format!("a: &x ~\nb: {text}\nc:\n");
+        let stream =
+            super::super::parse_stream(&text, super::super::FileId(0), &LineIndex::new(&text));
+        let root = stream.documents[0].tree.root();
+        let mut values: Vec<NodeRef<'_>> = root.get("b").unwrap().items().collect();
+        values.extend(root.get("c"));
+        assert_eq!(values.len(), 18);
+        for value in values {
+            let resolved = matches!(value.resolved(), Some(Scalar::Null));
+            assert_eq!(value.is_null(), resolved, "{:?}", value.as_scalar());
+        }
+        assert!(root.get("c").unwrap().is_null());
     }
 
     /// `entries_named` answers what `entry` answers for every name, however the keys are
