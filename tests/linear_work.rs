@@ -53,6 +53,23 @@ subjects: [{{kind: ServiceAccount, name: sa-{i}}}]
     ])
 }
 
+/// Fails unless `work` grew no faster than the `size` (within 10%) from the small case to the
+/// large one: (size, work) of each.
+fn assert_linear(size: &str, work: &str, small: (usize, usize), large: (usize, usize)) {
+    let scale = large.0 as f64 / small.0 as f64;
+    let grew = large.1 as f64 / small.1 as f64;
+    eprintln!(
+        "{} -> {} {size} ({scale:.2}x): {work} {} -> {} ({grew:.2}x)",
+        small.0, large.0, small.1, large.1
+    );
+    assert!(
+        grew < scale * 1.1,
+        "{} -> {} {size} ({scale:.2}x) made the {work} grow {grew:.2}x",
+        small.0,
+        large.0
+    );
+}
+
 #[test]
 fn one_kustomization_over_eight_thousand_objects_does_linear_work() {
     // The references are resolved (the prefixed names), on a small build.
@@ -82,16 +99,8 @@ fn one_kustomization_over_eight_thousand_objects_does_linear_work() {
     let (small, small_work) = work(500);
     let (large, large_work) = work(2_000);
     assert_eq!((small, large), (2_000, 8_000));
-    let scale = large as f64 / small as f64;
-    let grew = large_work as f64 / small_work as f64;
-    eprintln!(
-        "{small} -> {large} objects ({scale:.2}x): work {small_work} -> {large_work} ({grew:.2}x)"
-    );
     // Before, each reference was resolved against every object of the build: 16x here.
-    assert!(
-        grew < scale * 1.1,
-        "{small} -> {large} objects ({scale:.2}x) made the work grow {grew:.2}x"
-    );
+    assert_linear("objects", "work", (small, small_work), (large, large_work));
     assert!(large_work <= large * 2, "{large_work} for {large} objects");
     assert!(large_work > 0, "the reference pass counted nothing");
 }
@@ -135,15 +144,12 @@ fn every_fix_of_a_list_of_thousands_of_pods_is_placed_with_linear_work() {
     };
     let (small_fixes, small_work) = work(1_000);
     let (large_fixes, large_work) = work(4_000);
-    let scale = large_fixes as f64 / small_fixes as f64;
-    let grew = large_work as f64 / small_work as f64;
-    eprintln!(
-        "{small_fixes} -> {large_fixes} fixes ({scale:.2}x): comparisons {small_work} -> {large_work} ({grew:.2}x)"
-    );
     // Before, each fix was compared with every one taken before it: 16x here.
-    assert!(
-        grew < scale * 1.1,
-        "{small_fixes} -> {large_fixes} fixes ({scale:.2}x) made the comparisons grow {grew:.2}x"
+    assert_linear(
+        "fixes",
+        "comparisons",
+        (small_fixes, small_work),
+        (large_fixes, large_work),
     );
     assert!(large_work > 0, "no comparison counted");
 }
