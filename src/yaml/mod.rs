@@ -10,6 +10,7 @@
 //! costs one node per alias, and recursive walks must not follow aliases.
 
 mod decode;
+mod fast;
 mod node;
 mod parse;
 mod prepare;

@@ -1,5 +1,6 @@
 //! Building [`Tree`]s from yaml-rust2's event stream.
 
+use std::borrow::Cow;
 use std::cell::Cell;
 use std::collections::HashMap;
 
@@ -35,8 +36,9 @@ pub struct ParsedStream {
     pub documents: Vec<Document>,
     /// The error that stopped parsing, if any.
     pub error: Option<YamlError>,
-    /// Characters walked to turn the parser's line/column positions into byte offsets: the
-    /// work the linearity tests count (tests/reader_work.rs).
+    /// Characters walked to turn yaml-rust2's line/column positions into byte offsets, or the
+    /// bytes the fast reader looked at ([`super::fast`]): the work the linearity tests count
+    /// (tests/reader_work.rs).
     pub work: u64,
 }
 
@@ -59,6 +61,19 @@ pub(super) const SKIPPED: &str =
 /// pieces begin (they can differ from YAML's document markers, and from the lines of `text`
 /// when it holds line breaks put in for U+0085/U+2028/U+2029).
 pub(super) fn build(
+    text: &str,
+    index: &LineIndex,
+    file: FileId,
+    separators: &[usize],
+) -> ParsedStream {
+    if let Some(stream) = super::fast::read(Builder::new(text, index, file)) {
+        return stream;
+    }
+    build_with_yaml_rust2(text, index, file, separators)
+}
+
+/// [`build`] without the fast reader: every text through yaml-rust2.
+pub(super) fn build_with_yaml_rust2(
     text: &str,
     index: &LineIndex,
     file: FileId,
@@ -93,8 +108,10 @@ enum Frame {
     },
 }
 
-struct Builder<'a> {
-    text: &'a str,
+/// Builds trees from what a reader of the text finds, in text order: yaml-rust2's events here,
+/// or the fast reader's calls ([`super::fast`]), which are the same calls with the same offsets.
+pub(super) struct Builder<'a> {
+    pub(super) text: &'a str,
     index: &'a LineIndex,
     file: FileId,
     nodes: Vec<Node>,
@@ -118,7 +135,7 @@ struct Builder<'a> {
 }
 
 impl<'a> Builder<'a> {
-    fn new(text: &'a str, index: &'a LineIndex, file: FileId) -> Self {
+    pub(super) fn new(text: &'a str, index: &'a LineIndex, file: FileId) -> Self {
         Builder {
             text,
             index,
@@ -218,10 +235,11 @@ impl<'a> Builder<'a> {
                     });
                 }
             };
+            let sequence = matches!(event, Event::SequenceStart(..));
             let step = match event {
                 Event::StreamEnd => return None,
                 Event::DocumentStart => {
-                    doc_start = self.start_document(&marker);
+                    doc_start = self.start_document(self.offset(&marker));
                     Ok(())
                 }
                 Event::DocumentEnd => {
@@ -232,35 +250,12 @@ impl<'a> Builder<'a> {
                     .scalar(value, style, tag, &marker)
                     .map(|node| self.complete(node, anchor)),
                 Event::Alias(anchor) => self.alias(anchor, &marker),
-                Event::SequenceStart(anchor, tag) => {
+                Event::SequenceStart(anchor, tag) | Event::MappingStart(anchor, tag) => {
                     let tag = tag.map(|t| Tag::new(&mut self.arena, &tag_text(t)));
-                    let first = self.items.len();
-                    self.open(&marker, b'[', |start, flow| Frame::Sequence {
-                        start,
-                        flow,
-                        first,
-                        anchor,
-                        tag,
-                    })
-                }
-                Event::MappingStart(anchor, tag) => {
-                    let tag = tag.map(|t| Tag::new(&mut self.arena, &tag_text(t)));
-                    let first = self.entries.len();
-                    self.open(&marker, b'{', |start, flow| Frame::Mapping {
-                        start,
-                        flow,
-                        first,
-                        key: None,
-                        anchor,
-                        tag,
-                    })
+                    self.open(self.offset(&marker), sequence, anchor, tag)
                 }
                 Event::SequenceEnd | Event::MappingEnd => {
-                    let at = self.offset(&marker);
-                    if let Some(frame) = self.stack.pop() {
-                        let (node, anchor) = self.close(frame, at);
-                        self.complete(node, anchor);
-                    }
+                    self.close_at(self.offset(&marker));
                     Ok(())
                 }
                 Event::StreamStart | Event::Nothing => Ok(()),
@@ -271,10 +266,10 @@ impl<'a> Builder<'a> {
         }
     }
 
-    /// Starts a document at `marker`; where it starts.
-    fn start_document(&mut self, marker: &Marker) -> usize {
+    /// Starts a document at `at`; where it starts.
+    pub(super) fn start_document(&mut self, at: usize) -> usize {
         self.forget();
-        self.offset(marker)
+        at
     }
 
     /// Forgets the document being read (its nodes, open collections and anchors).
@@ -288,7 +283,7 @@ impl<'a> Builder<'a> {
     }
 
     /// The document just ended (`None` when it is empty), its nodes taken from the builder.
-    fn end_document(&mut self, doc_start: usize) -> Option<Document> {
+    pub(super) fn end_document(&mut self, doc_start: usize) -> Option<Document> {
         let nodes = std::mem::take(&mut self.nodes);
         let arena = std::mem::take(&mut self.arena);
         // The root completes last, so it is the last node pushed.
@@ -325,30 +320,51 @@ impl<'a> Builder<'a> {
         Ok(())
     }
 
-    /// Opens a collection whose start event is at `marker`: `frame(start, flow)` is pushed,
-    /// flow when the text there is `bracket`, and then starting there. Refused past
-    /// [`MAX_DEPTH`].
-    fn open(
+    /// Opens a sequence (or a mapping) whose start is at `at`: a flow one, starting there,
+    /// when the text there is `[` (`{`). Refused past [`MAX_DEPTH`].
+    pub(super) fn open(
         &mut self,
-        marker: &Marker,
-        bracket: u8,
-        frame: impl FnOnce(Option<usize>, bool) -> Frame,
+        at: usize,
+        sequence: bool,
+        anchor: usize,
+        tag: Option<Tag>,
     ) -> Result<(), YamlError> {
-        self.check_depth(marker)?;
-        let at = self.offset(marker);
-        let flow = self.text.as_bytes().get(at) == Some(&bracket);
-        self.stack.push(frame(flow.then_some(at), flow));
-        Ok(())
-    }
-
-    fn check_depth(&self, marker: &Marker) -> Result<(), YamlError> {
         if self.stack.len() >= MAX_DEPTH {
             return Err(YamlError {
-                offset: self.offset(marker) as u32,
+                offset: at as u32,
                 message: format!("nesting deeper than {MAX_DEPTH} levels"),
             });
         }
+        let bracket = if sequence { b'[' } else { b'{' };
+        let flow = self.text.as_bytes().get(at) == Some(&bracket);
+        let start = flow.then_some(at);
+        self.stack.push(if sequence {
+            Frame::Sequence {
+                start,
+                flow,
+                first: self.items.len(),
+                anchor,
+                tag,
+            }
+        } else {
+            Frame::Mapping {
+                start,
+                flow,
+                first: self.entries.len(),
+                key: None,
+                anchor,
+                tag,
+            }
+        });
         Ok(())
+    }
+
+    /// Closes the innermost open collection, whose end event is at `at`.
+    pub(super) fn close_at(&mut self, at: usize) {
+        if let Some(frame) = self.stack.pop() {
+            let (node, anchor) = self.close(frame, at);
+            self.complete(node, anchor);
+        }
     }
 
     /// Byte offset of a marker. Markers count characters (and drift after non-ASCII block
@@ -380,14 +396,8 @@ impl<'a> Builder<'a> {
     ) -> Result<Node, YamlError> {
         let at = self.offset(marker);
         let (style, start, end) = match style {
-            TScalarStyle::Plain if value.is_empty() && self.stack.is_empty() => {
-                // An empty document: where its content would be.
-                (ScalarStyle::Plain, at, at)
-            }
             TScalarStyle::Plain if value.is_empty() => {
-                // Implicit null: the marker points at the next token; place it where the
-                // value would be, right after the key's colon or the sequence dash.
-                let start = self.implicit_value_offset();
+                let start = self.null_offset(at);
                 (ScalarStyle::Plain, start, start)
             }
             TScalarStyle::Plain => (
@@ -430,11 +440,22 @@ impl<'a> Builder<'a> {
             }
             _ => value,
         };
-        let (value, tag) =
-            decode_binary(value, style, tag.map(tag_text)).map_err(|message| YamlError {
-                offset: start as u32,
-                message,
-            })?;
+        self.scalar_node(&value, style, start, end, tag.map(tag_text))
+    }
+
+    /// The scalar `value` written from `start` to `end`.
+    fn scalar_node(
+        &mut self,
+        value: &str,
+        style: ScalarStyle,
+        start: usize,
+        end: usize,
+        tag: Option<Box<str>>,
+    ) -> Result<Node, YamlError> {
+        let (value, tag) = decode_binary(value, style, tag).map_err(|message| YamlError {
+            offset: start as u32,
+            message,
+        })?;
         Ok(Node {
             kind: NodeKind::Scalar {
                 value: self.arena.add(&value),
@@ -443,6 +464,38 @@ impl<'a> Builder<'a> {
             span: self.span(start, end),
             tag: tag.map(|t| Tag::new(&mut self.arena, &t)),
         })
+    }
+
+    /// Adds the untagged scalar `value`, written from `start` to `end`, to its collection.
+    pub(super) fn add_scalar(&mut self, value: &str, style: ScalarStyle, start: usize, end: usize) {
+        let span = self.span(start, end);
+        let node = Node {
+            kind: NodeKind::Scalar {
+                value: self.arena.add(value),
+                style,
+            },
+            span,
+            tag: None,
+        };
+        self.complete(node, 0);
+    }
+
+    /// Adds an empty value (an implicit null, or an empty document's root) whose reader
+    /// stopped at `at`.
+    pub(super) fn add_null(&mut self, at: usize) {
+        let start = self.null_offset(at);
+        self.add_scalar("", ScalarStyle::Plain, start, start);
+    }
+
+    /// Where an empty value is placed, its reader having stopped at `at` (the next token): an
+    /// empty document's where its content would be; an implicit null right after the key's
+    /// colon or the sequence dash.
+    fn null_offset(&self, at: usize) -> usize {
+        if self.stack.is_empty() {
+            at
+        } else {
+            self.implicit_value_offset()
+        }
     }
 
     /// Just after the `:` or `-` that follows the last completed node.
@@ -686,18 +739,19 @@ fn alias_end(text: &str, start: usize) -> usize {
 /// A `!!binary` scalar holds its decoded text, tagged `!!str`, so every reader of the tree
 /// (a check's `as_str`, a key lookup) sees what the Kubernetes reader sees.
 fn decode_binary(
-    value: String,
+    value: &str,
     style: ScalarStyle,
     tag: Option<Box<str>>,
-) -> Result<(String, Option<Box<str>>), String> {
+) -> Result<(Cow<'_, str>, Option<Box<str>>), String> {
     match tag.as_deref().and_then(super::resolve::core_tag) {
-        Some("binary") => match super::resolve::resolve(&value, style, tag.as_deref())? {
-            super::resolve::Scalar::Str(text) => {
-                Ok((text.into_owned(), Some("tag:yaml.org,2002:str".into())))
-            }
-            _ => Ok((value, tag)),
+        Some("binary") => match super::resolve::resolve(value, style, tag.as_deref())? {
+            super::resolve::Scalar::Str(text) => Ok((
+                Cow::Owned(text.into_owned()),
+                Some("tag:yaml.org,2002:str".into()),
+            )),
+            _ => Ok((Cow::Borrowed(value), tag)),
         },
-        _ => Ok((value, tag)),
+        _ => Ok((Cow::Borrowed(value), tag)),
     }
 }
 
