@@ -40,8 +40,9 @@ impl From<super::parse::YamlError> for Bail {
 /// (a `---` line).
 type Next = Option<usize>;
 
-/// Longest plain key read: yaml-rust2 refuses a simple key longer than 1024 characters.
-const MAX_KEY: usize = 1000;
+/// Farthest a key's `:` is read from the key's start: past 1024 characters yaml-rust2 no
+/// longer takes the text before a `:` for a key.
+pub(super) const MAX_KEY: usize = 1000;
 
 /// The stream `builder`'s text holds, or `None` where it uses YAML left to yaml-rust2.
 pub(super) fn read(builder: Builder<'_>) -> Option<ParsedStream> {
@@ -395,6 +396,9 @@ impl<'t> Reader<'t> {
         let colon = self.skip_spaces(end);
         if self.byte(colon) != Some(b':') || !self.blank(colon + 1) {
             return Ok(None);
+        }
+        if colon - start > MAX_KEY {
+            return Err(Bail);
         }
         Ok(Some(Key {
             start,

@@ -1,6 +1,6 @@
 //! The fast reader's flow collections (`[a, b]`, `{k: v}`, JSON), on one line or several.
 
-use super::{flow_indicator, indicator, Bail, Read, Reader};
+use super::{flow_indicator, indicator, Bail, Read, Reader, MAX_KEY};
 
 impl Reader<'_> {
     /// Reads the flow collection whose `[` or `{` is at `start`, in a block collection at
@@ -17,11 +17,15 @@ impl Reader<'_> {
         }
         loop {
             if !sequence {
+                let key = at;
                 let quoted = matches!(self.byte(at), Some(b'"' | b'\''));
                 at = self.flow_node(at, parent, true)?;
                 at = self.skip_spaces(at);
                 // `"key":value` (JSON) needs no blank after the colon; a plain key does.
-                if self.byte(at) != Some(b':') || !(quoted || self.blank(at + 1)) {
+                if self.byte(at) != Some(b':')
+                    || !(quoted || self.blank(at + 1))
+                    || at - key > MAX_KEY
+                {
                     return Err(Bail);
                 }
                 at = self.flow_space(at + 1, parent)?;

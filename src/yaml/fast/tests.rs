@@ -128,6 +128,19 @@ fn reads_what_manifests_are_written_in_as_yaml_rust2_does() {
         "crlf: x\r\n",
     ];
     let read: Vec<bool> = cases.iter().map(|text| agrees(text, "case")).collect();
+    // Keys whose `:` is around yaml-rust2's 1024 characters from their start, in each style.
+    for len in [990, 1000, 1030, 1100] {
+        let key = "k".repeat(len);
+        for text in [
+            format!("{key}: v\n"),
+            format!("\"{key}\": v\n"),
+            format!("'{key}': v\n"),
+            format!("m: {{{key}: v}}\n"),
+            format!("{{\"{key}\":1}}\n"),
+        ] {
+            agrees(&text, "a long key");
+        }
+    }
     // The first thirteen are what this reader is for; the rest it must leave to yaml-rust2
     // (or read as it does).
     assert!(read[..13].iter().all(|&r| r), "{read:?}");
