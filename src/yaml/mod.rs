@@ -6,6 +6,10 @@
 //! (block/flow, quoting) and, for mapping entries, the key node. Checks navigate this tree with
 //! [`NodeRef`]; fixes edit the source bytes the spans point at.
 //!
+//! Most text never reaches yaml-rust2: `fast/` reads the YAML manifests are written in straight
+//! from the bytes and gives the tree builder the same calls, at the same offsets, as
+//! yaml-rust2's events do; it gives up on anything else, which yaml-rust2 then reads.
+//!
 //! Aliases are not expanded: an alias node points at its anchor's node, so an "alias bomb"
 //! costs one node per alias, and recursive walks must not follow aliases.
 
