@@ -82,9 +82,11 @@ pub fn apply_fixes<'f>(
         }
     }
     // Stacked entries at one point: the deepest first (it continues the innermost mapping
-    // that ends there), then in the order they were taken.
+    // that ends there), then in the order they were taken. (Each edit's depth is read once:
+    // a `kind: List` of thousands of Pods takes tens of thousands of edits, and reading it
+    // in every comparison was a sixth of a `--diff` of one.)
     let mut taken = taken.in_order;
-    taken.sort_by_key(|e| {
+    taken.sort_by_cached_key(|e| {
         let depth = entry_line(text, e).map_or(0, |(indent, _)| indent);
         (
             e.span.range.start,
