@@ -224,6 +224,8 @@ fn measure(size: usize, one_namespace: bool, config: &Config) -> Row {
     let options = GraphOptions {
         sources: Some(&ws.sources),
         external: &[],
+        // As `lint` builds it.
+        peer_edges: false,
     };
     let build = time(9, || Graph::build(resources, options));
     let edges = Graph::build(resources, options).edges.len();

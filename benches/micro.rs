@@ -94,6 +94,8 @@ fn main() {
     let graph_options = GraphOptions {
         sources: Some(&ws.sources),
         external: &[],
+        // As `lint` builds it.
+        peer_edges: false,
     };
     let graph = median(5, || Graph::build(&unit.resources, graph_options));
     let all = Config::load(None, &Overrides::default()).expect("configuration");

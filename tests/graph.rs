@@ -776,6 +776,8 @@ fn graph_work(apps: usize, per_namespace: usize) -> (usize, usize, usize) {
         k8sec::graph::GraphOptions {
             sources: Some(&ws.sources),
             external: &[],
+            // Every edge `k8sec graph` prints, the peers' included.
+            peer_edges: true,
         },
     );
     // What the selector checks ask, for every selecting object.

@@ -61,6 +61,7 @@ pub(crate) fn findings_and_work(
         let options = GraphOptions {
             sources: Some(&sources),
             external: &[],
+            peer_edges: false,
         };
         Graph::build(&resources, options)
     });

@@ -34,6 +34,7 @@ pub(crate) fn graph(args: GraphArgs) -> Result<ExitStatus, Error> {
     let options = GraphOptions {
         sources: Some(&ws.sources),
         external: &run.config.graph_external,
+        peer_edges: true,
     };
     let graphs: Vec<(String, Graph<'_>)> = ws
         .units

@@ -309,6 +309,9 @@ impl<'a> Graph<'a> {
         if let Some((selector, node)) = refs::policy_pod_selector(resource) {
             self.add_selection(id, resource, &selector, EdgeKind::Isolates, node);
         }
+        if !self.options.peer_edges {
+            return;
+        }
         for peer in refs::local_peers(resource) {
             let kind = if peer.ingress {
                 EdgeKind::AllowsFrom

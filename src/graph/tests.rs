@@ -20,6 +20,7 @@ fn build<'a>(ws: &'a Unit, external: &'a [ExternalPattern]) -> Graph<'a> {
         GraphOptions {
             sources: Some(&ws.sources),
             external,
+            peer_edges: true,
         },
     )
 }
@@ -192,6 +193,18 @@ spec: {scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}, maxRe
             "Service/shop/web --selects--> Deployment/shop/web",
         ]
     );
+    // A lint's graph: the same, without the peers' edges no check asks for.
+    let lint = Graph::build(
+        &ws.resources,
+        GraphOptions {
+            sources: Some(&ws.sources),
+            external: &[],
+            peer_edges: false,
+        },
+    );
+    let mut without_peers = edges(&graph, &ws);
+    without_peers.retain(|e| !e.contains("--allows-"));
+    assert_eq!(edges(&lint, &ws), without_peers);
 }
 
 #[test]

@@ -100,6 +100,7 @@ pub(super) fn check_unit(
     let options = graph::GraphOptions {
         sources: Some(&ws.sources),
         external: &config.graph_external,
+        peer_edges: false,
     };
     let graph = checks
         .wants_graph()
