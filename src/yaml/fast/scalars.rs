@@ -192,7 +192,7 @@ impl Reader<'_> {
         let mut at = start + 1;
         loop {
             // Non-blank characters.
-            let mut leading_blanks = false;
+            let mut escaped = false;
             loop {
                 let Some(b) = self.byte(at) else {
                     return Err(Bail);
@@ -207,7 +207,7 @@ impl Reader<'_> {
                     b'\\' if !single && self.byte(at + 1) == Some(b'\n') => {
                         at += 2;
                         self.continues(at, parent)?;
-                        leading_blanks = true;
+                        escaped = true;
                         break;
                     }
                     b'\\' if !single => at = self.escape(at)?,
@@ -225,43 +225,50 @@ impl Reader<'_> {
                     }
                 }
             }
-            // Blanks and line breaks.
-            let mut spaces = 0;
-            let mut leading_break = false;
-            let mut trailing_breaks = 0;
-            loop {
-                match self.byte(at) {
-                    Some(b' ') => {
-                        if !leading_blanks {
-                            spaces += 1;
-                        }
-                        at += 1;
+            at = self.quoted_blanks(at, escaped, parent)?;
+        }
+    }
+
+    /// Reads the blanks and line breaks at `at` inside a quoted scalar (after an escaped line
+    /// break when `escaped`) into `scratch`, folded as yaml-rust2 folds them: a line break is a
+    /// space, unless blank lines follow it (then each is a line break); an escaped one is
+    /// nothing. Where they end.
+    fn quoted_blanks(&mut self, mut at: usize, escaped: bool, parent: isize) -> Read<usize> {
+        let mut leading_blanks = escaped;
+        let mut spaces = 0;
+        let mut leading_break = false;
+        let mut trailing_breaks = 0;
+        loop {
+            match self.byte(at) {
+                Some(b' ') => {
+                    if !leading_blanks {
+                        spaces += 1;
                     }
-                    Some(b'\n') => {
-                        if leading_blanks {
-                            trailing_breaks += 1;
-                        } else {
-                            spaces = 0;
-                            leading_break = true;
-                            leading_blanks = true;
-                        }
-                        at += 1;
-                        self.continues(at, parent)?;
-                    }
-                    _ => break,
+                    at += 1;
                 }
-            }
-            // Folded as yaml-rust2 folds: a line break is a space, unless blank lines follow
-            // it (then each is a line break); an escaped one is nothing.
-            let (fill, count) = match (leading_blanks, leading_break) {
-                (false, _) => (' ', spaces),
-                (true, true) if trailing_breaks == 0 => (' ', 1),
-                (true, _) => ('\n', trailing_breaks),
-            };
-            for _ in 0..count {
-                self.scratch.push(fill);
+                Some(b'\n') => {
+                    if leading_blanks {
+                        trailing_breaks += 1;
+                    } else {
+                        spaces = 0;
+                        leading_break = true;
+                        leading_blanks = true;
+                    }
+                    at += 1;
+                    self.continues(at, parent)?;
+                }
+                _ => break,
             }
         }
+        let (fill, count) = match (leading_blanks, leading_break) {
+            (false, _) => (' ', spaces),
+            (true, true) if trailing_breaks == 0 => (' ', 1),
+            (true, _) => ('\n', trailing_breaks),
+        };
+        for _ in 0..count {
+            self.scratch.push(fill);
+        }
+        Ok(at)
     }
 
     /// Checks the line starting at `line`, inside a quoted scalar of a block collection at
