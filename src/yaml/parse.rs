@@ -869,13 +869,19 @@ mod tests {
 
     #[test]
     fn deep_nesting_is_refused_not_overflowed() {
-        let text = "[".repeat(100_000);
-        let stream = parse(&text);
-        let error = stream.error.expect("deep nesting must be an error");
-        assert!(
-            error.message.contains("nesting") || error.message.contains("recursion"),
-            "{error:?}"
-        );
+        // In flow style, and in block style (which the fast reader reads up to the limit
+        // before it leaves the text to yaml-rust2).
+        let mappings: String = (0..1_000).map(|i| format!("{}a:\n", " ".repeat(i))).collect();
+        let sequences: String = (0..1_000).map(|i| format!("{}-\n", " ".repeat(2 * i))).collect();
+        let flow_in_block = format!("k: {}", "[".repeat(100_000));
+        for text in ["[".repeat(100_000), mappings, sequences, flow_in_block] {
+            let stream = parse(&text);
+            let error = stream.error.expect("deep nesting must be an error");
+            assert!(
+                error.message.contains("nesting") || error.message.contains("recursion"),
+                "{error:?}"
+            );
+        }
     }
 
     #[test]
