@@ -871,8 +871,12 @@ mod tests {
     fn deep_nesting_is_refused_not_overflowed() {
         // In flow style, and in block style (which the fast reader reads up to the limit
         // before it leaves the text to yaml-rust2).
-        let mappings: String = (0..1_000).map(|i| format!("{}a:\n", " ".repeat(i))).collect();
-        let sequences: String = (0..1_000).map(|i| format!("{}-\n", " ".repeat(2 * i))).collect();
+        let mappings: String = (0..1_000)
+            .map(|i| format!("{}a:\n", " ".repeat(i)))
+            .collect();
+        let sequences: String = (0..1_000)
+            .map(|i| format!("{}-\n", " ".repeat(2 * i)))
+            .collect();
         let flow_in_block = format!("k: {}", "[".repeat(100_000));
         for text in ["[".repeat(100_000), mappings, sequences, flow_in_block] {
             let stream = parse(&text);
