@@ -415,8 +415,7 @@ impl<'t> Reader<'t> {
                 .add_scalar(value, ScalarStyle::Plain, key.start, key.end);
             return Ok(());
         }
-        let end = self.quoted(key.start, -1, Some(key.end))?;
-        debug_assert_eq!(end, key.end);
+        self.quoted(key.start, -1, Some(key.end - 1))?;
         Ok(())
     }
 }

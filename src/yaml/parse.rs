@@ -456,27 +456,32 @@ impl<'a> Builder<'a> {
             offset: start as u32,
             message,
         })?;
-        Ok(Node {
-            kind: NodeKind::Scalar {
-                value: self.arena.add(&value),
-                style,
-            },
-            span: self.span(start, end),
-            tag: tag.map(|t| Tag::new(&mut self.arena, &t)),
-        })
+        let tag = tag.map(|t| Tag::new(&mut self.arena, &t));
+        Ok(self.new_scalar(&value, style, start, end, tag))
     }
 
-    /// Adds the untagged scalar `value`, written from `start` to `end`, to its collection.
-    pub(super) fn add_scalar(&mut self, value: &str, style: ScalarStyle, start: usize, end: usize) {
-        let span = self.span(start, end);
-        let node = Node {
+    /// The scalar node `value`, as it reads, written from `start` to `end`.
+    fn new_scalar(
+        &mut self,
+        value: &str,
+        style: ScalarStyle,
+        start: usize,
+        end: usize,
+        tag: Option<Tag>,
+    ) -> Node {
+        Node {
             kind: NodeKind::Scalar {
                 value: self.arena.add(value),
                 style,
             },
-            span,
-            tag: None,
-        };
+            span: self.span(start, end),
+            tag,
+        }
+    }
+
+    /// Adds the untagged scalar `value`, written from `start` to `end`, to its collection.
+    pub(super) fn add_scalar(&mut self, value: &str, style: ScalarStyle, start: usize, end: usize) {
+        let node = self.new_scalar(value, style, start, end, None);
         self.complete(node, 0);
     }
 

@@ -76,7 +76,7 @@ impl Reader<'_> {
         match self.byte(at).ok_or(Bail)? {
             b'"' | b'\'' => {
                 let close = self.closing_quote(at).ok_or(Bail)?;
-                self.quoted(at, -1, Some(close + 1))
+                self.quoted(at, -1, Some(close))
             }
             b'[' | b'{' if !key => self.flow_collection(at, parent),
             b'-' if self.blank(at + 1) || self.byte(at + 1).is_some_and(flow_indicator) => {

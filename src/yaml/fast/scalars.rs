@@ -141,13 +141,14 @@ impl Reader<'_> {
     }
 
     /// Reads the quoted scalar whose opening quote is at `start`, in a block collection at
-    /// column `parent` (its continuation lines must be indented more; `-1` for a key, which
-    /// must end at `key_end`); where it ends (after its closing quote).
+    /// column `parent` (its continuation lines must be indented more); where it ends (after its
+    /// closing quote). `found` is its closing quote when the caller has found it on this line
+    /// already (a key, an item of a flow collection): the scalar must end there.
     pub(super) fn quoted(
         &mut self,
         start: usize,
         parent: isize,
-        key_end: Option<usize>,
+        found: Option<usize>,
     ) -> Read<usize> {
         let single = self.bytes[start] == b'\'';
         let style = if single {
@@ -156,7 +157,7 @@ impl Reader<'_> {
             ScalarStyle::DoubleQuoted
         };
         // Written as it reads: no escape, no line break.
-        if let Some(close) = self.closing_quote(start) {
+        if let Some(close) = found.or_else(|| self.closing_quote(start)) {
             let body = &self.bytes[start + 1..close];
             let plain_body = if single {
                 memchr::memchr(b'\'', body).is_none()
@@ -171,7 +172,7 @@ impl Reader<'_> {
         }
         self.scratch.clear();
         let end = self.quoted_value(start, single, parent)?;
-        if key_end.is_some_and(|k| k != end) {
+        if found.is_some_and(|close| close + 1 != end) {
             return Err(Bail);
         }
         let value = std::mem::take(&mut self.scratch);
