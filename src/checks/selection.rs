@@ -48,8 +48,12 @@ impl Ctx<'_> {
 pub(crate) struct Selection<'a> {
     kubernetes_version: KubernetesVersion,
     params: &'a Params,
-    /// In registry order (sorted by id), so findings come out in a stable order.
+    /// The enabled checks, in registry order (sorted by id), so findings come out in a stable
+    /// order: what [`Ctx::runs`] and [`Ctx::folds`] answer from.
     checks: Vec<(&'static Check, Severity)>,
+    /// The checks this selection executes: all of `checks`, or the part [`Selection::only`]
+    /// kept (their findings are then exactly what they would be in a run of all of them).
+    executed: Vec<(&'static Check, Severity)>,
     /// The checks selected by id (see [`Ctx::folds`]).
     named: Vec<&'static str>,
 }
@@ -64,7 +68,7 @@ impl<'a> Selection<'a> {
         kubernetes_version: KubernetesVersion,
         params: &'a Params,
     ) -> Self {
-        let checks = ids
+        let checks: Vec<(&'static Check, Severity)> = ids
             .iter()
             .filter_map(|id| super::find(id))
             .map(|check| (check, severity(check.id)))
@@ -77,9 +81,20 @@ impl<'a> Selection<'a> {
         Selection {
             kubernetes_version,
             params,
+            executed: checks.clone(),
             checks,
             named,
         }
+    }
+
+    /// Executes only the enabled checks `keep` accepts. The others still count as running for
+    /// the ones kept: a check that folds its findings into another's when that one runs
+    /// ([`Ctx::folds`]) folds them the same way, so each check kept reports exactly what it
+    /// reports in a run of all of them. For re-linting a fixed file, where only the findings
+    /// of some checks are looked at.
+    pub(crate) fn only(mut self, keep: impl Fn(&str) -> bool) -> Self {
+        self.executed.retain(|(check, _)| keep(check.id));
+        self
     }
 
     /// What the checks run with.
@@ -94,7 +109,7 @@ impl<'a> Selection<'a> {
 
     /// Whether a check needs the graph of each unit: the pipeline builds it only then.
     pub(crate) fn wants_graph(&self) -> bool {
-        self.checks
+        self.executed
             .iter()
             .any(|(check, _)| matches!(check.run, Runner::Graph(_)))
     }
@@ -113,7 +128,7 @@ impl<'a> Selection<'a> {
             pod.map_or_else(Vec::new, |p| p.containers().collect());
         let mut suppressed = 0;
         let ctx = self.ctx();
-        for &(check, severity) in &self.checks {
+        for &(check, severity) in &self.executed {
             let mut sink = Sink::new(check.id, severity, sources, findings);
             match (check.run, pod) {
                 (Runner::Resource(run), _) => run(&ctx, resource, &mut sink),
@@ -141,7 +156,7 @@ impl<'a> Selection<'a> {
     ) -> usize {
         let mut suppressed = 0;
         let ctx = self.ctx();
-        for &(check, severity) in &self.checks {
+        for &(check, severity) in &self.executed {
             let mut sink = Sink::new(check.id, severity, sources, findings);
             match (check.run, graph) {
                 (Runner::Unit(run), _) => run(&ctx, resources, &mut sink),

@@ -24,7 +24,7 @@ use std::path::PathBuf;
 
 use rayon::prelude::*;
 
-use super::lint::{exit_status, lint, ExitStatus};
+use super::lint::{exit_status, lint, lint_selected, ExitStatus};
 use super::load::{load_source, load_with, LoadOptions};
 use crate::config::Config;
 use crate::diagnostic::{Edit, Finding, Severity};
@@ -245,6 +245,10 @@ fn rounds(
     let mut fixes = first;
     let mut file = id;
     let mut applied: HashMap<Reported, usize> = HashMap::new();
+    // Later rounds keep only findings of the checks the run reported in the file: only those
+    // checks are run again (their findings are the same as in a run of every check).
+    let reporting: HashSet<&str> = reported.keys().map(|(check, _, _)| *check).collect();
+    let checks = config.selection().only(|id| reporting.contains(id));
     for _ in 0..MAX_ROUNDS {
         let step = apply_fixes(&out.text, file, fixes.iter().map(|(_, fix)| fix));
         if step.applied == 0 || step.text == out.text {
@@ -276,7 +280,7 @@ fn rounds(
         // every field missing, and a base lacks what its overlays set.
         let resources: Vec<&Resource> = relinted.resources().collect();
         let objects = Objects::new(&resources);
-        fixes = lint(&relinted, config)
+        fixes = lint_selected(&relinted, config, &checks)
             .findings
             .into_iter()
             .filter_map(|f| {

@@ -21,7 +21,12 @@ use crate::yaml::{FileId, Span};
 /// Runs the enabled checks over everything loaded, and returns the findings that are left
 /// after suppression, sorted by (path, position, check id, message).
 pub fn lint(ws: &Workspace, config: &Config) -> LintResult {
-    let (by_unit, suppressed_by_annotation) = run_checks(ws, config);
+    lint_selected(ws, config, &config.selection())
+}
+
+/// [`lint`] with only the checks `checks` executes (see [`Selection::only`]).
+pub(super) fn lint_selected(ws: &Workspace, config: &Config, checks: &Selection<'_>) -> LintResult {
+    let (by_unit, suppressed_by_annotation) = run_checks(ws, config, checks);
     conclude(ws, config, by_unit, suppressed_by_annotation)
 }
 
@@ -52,9 +57,11 @@ pub(super) fn conclude(
 /// Runs every enabled check: per-resource checks in parallel over all resources, then unit and
 /// graph checks in parallel over units. Returns each unit's findings (by unit index) and how
 /// many findings annotations suppressed.
-fn run_checks(ws: &Workspace, config: &Config) -> (Vec<Vec<Finding>>, usize) {
-    let checks = config.selection();
-
+fn run_checks(
+    ws: &Workspace,
+    config: &Config,
+    checks: &Selection<'_>,
+) -> (Vec<Vec<Finding>>, usize) {
     // Per-resource checks, in parallel over resources (each tagged with its unit).
     let resources: Vec<(usize, &Resource)> = ws
         .units
@@ -82,7 +89,7 @@ fn run_checks(ws: &Workspace, config: &Config) -> (Vec<Vec<Finding>>, usize) {
         .units
         .par_iter()
         .zip(by_unit.par_iter_mut())
-        .map(|(unit, findings)| check_unit(&checks, ws, config, &unit.resources, findings))
+        .map(|(unit, findings)| check_unit(checks, ws, config, &unit.resources, findings))
         .sum();
     (by_unit, suppressed + unit_suppressed)
 }
