@@ -1,7 +1,7 @@
 //! Flow collections (`{a: 1}`, `[a, b]`, JSON): inserting at their end, finding their closing
 //! bracket, writing a value in flow style.
 
-use super::scalar::{double_quoted, plain_ok};
+use super::scalar::{plain_ok, push_double_quoted};
 use super::{Doc, Value};
 use crate::fix::Edit;
 use crate::text::TextRange;
@@ -20,8 +20,7 @@ impl<'t> Doc<'_, 't> {
             _ => return None,
         };
         let close = self.flow_close(range, closing)?;
-        let children = self.flow_children(collection);
-        let Some(last) = children.last() else {
+        let Some(last) = self.last_flow_child(collection) else {
             // `{}` / `[]`: fill it.
             if !self.text[open + 1..close].trim().is_empty() {
                 return None;
@@ -48,28 +47,23 @@ impl<'t> Doc<'_, 't> {
                 None => Edit::insert(self.file, end as u32, format!(", {item}")),
             }]);
         }
-        self.flow_insert_on_new_line(*last, comma, close, item)
+        self.flow_insert_on_new_line(last, comma, close, item)
     }
 
-    /// The ranges of a flow collection's children: each entry from its key to its value's end,
-    /// or each item.
-    fn flow_children(&self, collection: NodeRef<'t>) -> Vec<TextRange> {
+    /// The range of a flow collection's last child: the last entry from its key to its
+    /// value's end, or the last item.
+    fn last_flow_child(&self, collection: NodeRef<'t>) -> Option<TextRange> {
         match &collection.node().kind() {
-            NodeKind::Mapping { .. } => self
-                .raw_entries(collection)
-                .iter()
-                .map(|(k, v)| {
-                    TextRange::new(
-                        k.span().range.start,
-                        k.span().range.end.max(v.span().range.end),
-                    )
-                })
-                .collect(),
+            NodeKind::Mapping { .. } => self.raw_entries(collection).next_back().map(|(k, v)| {
+                TextRange::new(
+                    k.span().range.start,
+                    k.span().range.end.max(v.span().range.end),
+                )
+            }),
             _ => self
                 .raw_items(collection)
-                .iter()
-                .map(|i| i.span().range)
-                .collect(),
+                .next_back()
+                .map(|i| i.span().range),
         }
     }
 
@@ -168,26 +162,42 @@ impl<'t> Doc<'_, 't> {
 
     /// `value` in flow style (JSON in a JSON file).
     pub(super) fn flow_text(&self, value: &Value) -> Option<String> {
-        Some(match value {
+        let mut out = String::new();
+        self.push_flow(&mut out, value)?;
+        Some(out)
+    }
+
+    /// Appends [`flow_text`](Self::flow_text) to `out`.
+    pub(super) fn push_flow(&self, out: &mut String, value: &Value) -> Option<()> {
+        match value {
             Value::Map(entries) => {
-                let parts: Option<Vec<String>> = entries
-                    .iter()
-                    .map(|(k, v)| {
-                        let key = if self.json || !plain_ok(k, true) {
-                            double_quoted(k)
-                        } else {
-                            k.clone()
-                        };
-                        Some(format!("{key}: {}", self.flow_text(v)?))
-                    })
-                    .collect();
-                format!("{{{}}}", parts?.join(", "))
+                out.push('{');
+                for (i, (k, v)) in entries.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    if self.json || !plain_ok(k, true) {
+                        push_double_quoted(out, k);
+                    } else {
+                        out.push_str(k);
+                    }
+                    out.push_str(": ");
+                    self.push_flow(out, v)?;
+                }
+                out.push('}');
             }
             Value::Seq(items) => {
-                let parts: Option<Vec<String>> = items.iter().map(|i| self.flow_text(i)).collect();
-                format!("[{}]", parts?.join(", "))
+                out.push('[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    self.push_flow(out, item)?;
+                }
+                out.push(']');
             }
-            _ => self.scalar_text(value, true)?,
-        })
+            _ => self.push_scalar(out, value, true)?,
+        }
+        Some(())
     }
 }

@@ -2,7 +2,7 @@
 //! `- item` after a sequence's last one, indented like their siblings and written in the
 //! file's layout.
 
-use super::scalar::{double_quoted, plain_ok};
+use super::scalar::{plain_ok, push_double_quoted};
 use super::{Doc, Layout, Value};
 use crate::fix::Edit;
 use crate::yaml::{NodeKind, NodeRef};
@@ -26,11 +26,12 @@ impl<'t> Doc<'_, 't> {
             );
             return self.flow_insert(mapping, &entry);
         }
-        let entries = self.raw_entries(mapping);
-        let (first, _) = entries.first()?;
-        let (last, _) = entries.last()?;
+        let mut entries = self.raw_entries(mapping);
+        let several = entries.len() > 1;
+        let (first, _) = entries.next()?;
+        let last = entries.next_back().map_or(first, |(key, _)| key);
         let indent = self.col(first.span().range.start)?;
-        if entries.len() > 1 && self.spaces_before(last.span().range.start)? != indent {
+        if several && self.spaces_before(last.span().range.start)? != indent {
             return None; // siblings not aligned: a layout we do not understand
         }
         let end = self.true_end(mapping)?;
@@ -56,8 +57,7 @@ impl<'t> Doc<'_, 't> {
         if sequence.is_flow() || self.json {
             return self.flow_insert(sequence, &self.flow_text(item)?);
         }
-        let items = self.raw_items(sequence);
-        let last = items.last()?;
+        let last = self.raw_items(sequence).next_back()?;
         let range = sequence.span().range;
         let dash_col = self.spaces_before(range.start)?;
         // The last item's dash must line up with the first one's.
@@ -88,32 +88,38 @@ impl<'t> Doc<'_, 't> {
         layout: Layout,
         eol: &str,
     ) -> Option<()> {
-        let pad = " ".repeat(indent);
-        let key = if plain_ok(key, true) {
-            key.to_string()
+        // Written straight into `out`: a `kind: List` of thousands of Pods has tens of
+        // thousands of these.
+        pad(out, indent);
+        if plain_ok(key, true) {
+            out.push_str(key);
         } else {
-            double_quoted(key)
-        };
+            push_double_quoted(out, key);
+        }
+        out.push(':');
         match value {
             Value::Map(entries) if !entries.is_empty() => {
-                out.push_str(&format!("{pad}{key}:{eol}"));
+                out.push_str(eol);
                 for (k, v) in entries {
                     self.block_entry(out, k, v, indent + layout.step, layout, eol)?;
                 }
             }
             Value::Seq(items) if !items.is_empty() => {
-                out.push_str(&format!("{pad}{key}:{eol}"));
+                out.push_str(eol);
                 for item in items {
                     self.block_item(out, item, indent + layout.seq_offset, layout, eol)?;
                 }
             }
             Value::Map(_) | Value::Seq(_) => {
-                out.push_str(&format!("{pad}{key}: {}{eol}", self.flow_text(value)?));
+                out.push(' ');
+                self.push_flow(out, value)?;
+                out.push_str(eol);
             }
-            _ => out.push_str(&format!(
-                "{pad}{key}: {}{eol}",
-                self.scalar_text(value, false)?
-            )),
+            _ => {
+                out.push(' ');
+                self.push_scalar(out, value, false)?;
+                out.push_str(eol);
+            }
         }
         Some(())
     }
@@ -127,23 +133,38 @@ impl<'t> Doc<'_, 't> {
         layout: Layout,
         eol: &str,
     ) -> Option<()> {
-        let pad = " ".repeat(dash_col);
+        pad(out, dash_col);
+        out.push_str("- ");
         match item {
             Value::Map(entries) if !entries.is_empty() => {
-                let mut lines = String::new();
+                // The first entry goes on the dash's line: written at the entries' column,
+                // then that many spaces taken off again.
+                let first = out.len();
                 for (k, v) in entries {
-                    self.block_entry(&mut lines, k, v, dash_col + 2, layout, eol)?;
+                    self.block_entry(out, k, v, dash_col + 2, layout, eol)?;
                 }
-                // The first entry goes on the dash's line.
-                out.push_str(&pad);
-                out.push_str("- ");
-                out.push_str(lines.get(dash_col + 2..)?);
+                out.drain(first..first + dash_col + 2);
             }
             Value::Map(_) | Value::Seq(_) => {
-                out.push_str(&format!("{pad}- {}{eol}", self.flow_text(item)?));
+                self.push_flow(out, item)?;
+                out.push_str(eol);
             }
-            _ => out.push_str(&format!("{pad}- {}{eol}", self.scalar_text(item, false)?)),
+            _ => {
+                self.push_scalar(out, item, false)?;
+                out.push_str(eol);
+            }
         }
         Some(())
+    }
+}
+
+/// Appends `columns` spaces to `out`.
+fn pad(out: &mut String, columns: usize) {
+    const SPACES: &str = "                                ";
+    let mut left = columns;
+    while left > 0 {
+        let n = left.min(SPACES.len());
+        out.push_str(&SPACES[..n]);
+        left -= n;
     }
 }

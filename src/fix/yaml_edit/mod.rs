@@ -332,29 +332,31 @@ impl<'t> Doc<'_, 't> {
     }
 
     /// Every entry of a mapping (none for another node), merge keys and duplicates included.
-    fn raw_entries(&self, mapping: NodeRef<'t>) -> Vec<Pair<'t>> {
-        match &mapping.node().kind() {
-            NodeKind::Mapping { entries, .. } => self
-                .tree
-                .entries(*entries)
-                .iter()
-                .map(|e| (self.tree.node(e.key), self.tree.node(e.value)))
-                .collect(),
-            _ => Vec::new(),
-        }
+    fn raw_entries(
+        &self,
+        mapping: NodeRef<'t>,
+    ) -> impl DoubleEndedIterator<Item = Pair<'t>> + ExactSizeIterator + 't {
+        let tree = self.tree;
+        let entries = match &mapping.node().kind() {
+            NodeKind::Mapping { entries, .. } => tree.entries(*entries),
+            _ => &[],
+        };
+        entries
+            .iter()
+            .map(move |e| (tree.node(e.key), tree.node(e.value)))
     }
 
     /// Every item of a sequence (none for another node).
-    fn raw_items(&self, sequence: NodeRef<'t>) -> Vec<NodeRef<'t>> {
-        match &sequence.node().kind() {
-            NodeKind::Sequence { items, .. } => self
-                .tree
-                .items(*items)
-                .iter()
-                .map(|&i| self.tree.node(i))
-                .collect(),
-            _ => Vec::new(),
-        }
+    fn raw_items(
+        &self,
+        sequence: NodeRef<'t>,
+    ) -> impl DoubleEndedIterator<Item = NodeRef<'t>> + ExactSizeIterator + 't {
+        let tree = self.tree;
+        let items = match &sequence.node().kind() {
+            NodeKind::Sequence { items, .. } => tree.items(*items),
+            _ => &[],
+        };
+        items.iter().map(move |&i| tree.node(i))
     }
 
     // ---- safety ----------------------------------------------------------------------------

@@ -10,7 +10,7 @@ impl<'t> Doc<'_, 't> {
     /// Removes `key` and its value from `mapping`.
     pub(super) fn remove(&self, mapping: NodeRef<'t>, key: &str) -> Option<Vec<Edit>> {
         let (k, v) = self.own_entry(mapping, key)??;
-        let entries = self.raw_entries(mapping);
+        let entries: Vec<_> = self.raw_entries(mapping).collect();
         let index = entries.iter().position(|(ek, _)| ek.id() == k.id())?;
         let entry_end = k.span().range.end.max(self.true_end(v)?);
         let entry = TextRange::new(k.span().range.start, entry_end);
