@@ -12,6 +12,7 @@ mod human;
 mod json;
 mod junit;
 pub mod paths;
+mod pretty;
 pub mod redact;
 mod sarif;
 mod snippet;
@@ -98,7 +99,9 @@ where
 /// (a `dyn Write`) each was a call (a third of the time of a large report).
 fn write_json(value: &impl serde::Serialize, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     let mut buffered = std::io::BufWriter::new(out);
-    serde_json::to_writer_pretty(&mut buffered, value)?;
+    let mut serializer =
+        serde_json::Serializer::with_formatter(&mut buffered, pretty::Pretty::default());
+    value.serialize(&mut serializer)?;
     std::io::Write::write_all(&mut buffered, b"\n")?;
     std::io::Write::flush(&mut buffered)
 }
