@@ -35,6 +35,7 @@
 mod adjacency;
 mod build;
 mod external;
+mod ids;
 mod index;
 mod objects;
 pub(crate) mod permissions;
@@ -51,6 +52,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::atomic::AtomicUsize;
 
 use adjacency::Adjacency;
+use ids::Ids;
 use index::LabelIndex;
 
 use crate::model::Resource;
@@ -215,17 +217,17 @@ pub struct Graph<'a> {
     outgoing: Adjacency,
     incoming: Adjacency,
     /// Unit objects by (kind, namespace, name).
-    objects: HashMap<Key<'a>, Vec<NodeId>>,
+    objects: HashMap<Key<'a>, Ids>,
     /// Objects the unit's objects create at run time, by (kind, namespace, name), with their
     /// creators.
-    created: HashMap<Key<'a>, Vec<NodeId>>,
+    created: HashMap<Key<'a>, Ids>,
     /// Created nodes whose `Creates` edges exist.
     created_linked: HashSet<NodeId>,
     /// Namespaced unit objects that declare no namespace, by (kind, name): they are applied to
     /// whatever namespace the user deploys them to, which a reference may name.
-    undeclared: HashMap<(&'a str, &'a str), Vec<NodeId>>,
+    undeclared: HashMap<(&'a str, &'a str), Ids>,
     /// Unit objects by (kind, name), for hints about other namespaces.
-    by_kind_name: HashMap<(&'a str, &'a str), Vec<NodeId>>,
+    by_kind_name: HashMap<(&'a str, &'a str), Ids>,
     /// Nodes that are not objects of the unit, by identity.
     others: HashMap<(String, Option<String>, String), NodeId>,
     /// Workloads (objects with a pod template that run pods), in unit order.

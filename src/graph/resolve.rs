@@ -46,7 +46,11 @@ impl<'a> Graph<'a> {
                 .filter(|&d| self.same_variant(from, d))
                 .collect();
         }
-        if let Some(creators) = self.created.get(&(kind, namespace, name)).cloned() {
+        if let Some(creators) = self
+            .created
+            .get(&(kind, namespace, name))
+            .map(|c| c.to_vec())
+        {
             let created = self.other(kind, namespace, name, Origin::Created, None);
             if self.created_linked.insert(created) {
                 for creator in creators {
