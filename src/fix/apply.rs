@@ -151,9 +151,13 @@ impl<'f> Taken<'f> {
 /// mapping entry, as whole lines at the start of a line, and they do not add the same key at
 /// the same indentation. They are then two entries of different mappings that end at that
 /// point (the deeper one goes first), or two different keys of one mapping: say a pod spec
-/// that gets both `automountServiceAccountToken: false` and a `securityContext:`. Two entries
-/// with the same key and indentation (two fixes each creating a container's
-/// `securityContext:`) still wait, the second for the next round.
+/// that gets both `automountServiceAccountToken: false` and a `securityContext:`.
+///
+/// Two entries with the same key and indentation (two fixes each creating a container's
+/// `securityContext:`) land together when each is a bare `key:` whose value is a block
+/// mapping of other keys than the other's: they are joined into one entry with the entries of
+/// both ([`join_stacked`]), which is what the second one would add to the first in the next
+/// round. Otherwise the second waits for the next round.
 ///
 /// Waiting is not free: after the first round a file is linted again alone, and a finding
 /// that only a Kustomize build shows (an overlay removed what the base sets) would not come
@@ -164,7 +168,11 @@ fn stacks(text: &str, a: &Edit, b: &Edit) -> bool {
         return false;
     }
     match (entry_line(text, a), entry_line(text, b)) {
-        (Some(x), Some(y)) => x != y,
+        (Some(x), Some(y)) if x != y => true,
+        (Some(_), Some(_)) => match (child_keys(text, a), child_keys(text, b)) {
+            (Some(ka), Some(kb)) => !ka.iter().any(|k| kb.contains(k)),
+            _ => false,
+        },
         _ => false,
     }
 }
@@ -182,21 +190,54 @@ fn entry_line<'e>(text: &str, edit: &'e Edit) -> Option<(usize, &'e str)> {
     }
     let mut lines = new.split_inclusive('\n');
     let first = lines.next()?;
-    let indent = first.len() - first.trim_start_matches(' ').len();
-    let body = first[indent..].trim_end_matches(['\r', '\n']);
-    let (key, rest) = body.split_once(':')?;
-    let plain_key = !key.is_empty()
-        && !key.starts_with(['-', '#', '"', '\'', '{', '[', '?'])
-        && !key.contains([' ', '\t', '#']);
-    if !plain_key || !(rest.is_empty() || rest.starts_with(' ')) {
-        return None;
-    }
+    let (indent, key, _) = entry_of(first)?;
     // The rest of the insertion is that entry's value: more deeply indented lines.
     let nested = lines.all(|line| {
         let content = line.trim_start_matches(' ');
         line.len() - content.len() > indent && !content.trim().is_empty()
     });
     nested.then_some((indent, key))
+}
+
+/// A line `key:` or `key: value` with a plain key: its indentation, key and whether a value
+/// follows the colon on the line.
+fn entry_of(line: &str) -> Option<(usize, &str, bool)> {
+    let indent = line.len() - line.trim_start_matches(' ').len();
+    let body = line[indent..].trim_end_matches(['\r', '\n']);
+    let (key, rest) = body.split_once(':')?;
+    let plain_key = !key.is_empty()
+        && !key.starts_with(['-', '#', '"', '\'', '{', '[', '?'])
+        && !key.contains([' ', '\t', '#']);
+    (plain_key && (rest.is_empty() || rest.starts_with(' '))).then_some((
+        indent,
+        key,
+        !rest.is_empty(),
+    ))
+}
+
+/// For an entry insertion (see [`entry_line`]) that is a bare `key:` with a block mapping
+/// under it, the keys of that mapping; `None` for any other.
+fn child_keys<'e>(text: &str, edit: &'e Edit) -> Option<Vec<&'e str>> {
+    entry_line(text, edit)?;
+    let mut lines = strip_missing_eol(text, edit).split_inclusive('\n');
+    let (_, _, inline_value) = entry_of(lines.next()?)?;
+    if inline_value {
+        return None;
+    }
+    let mut keys = Vec::new();
+    let mut child_indent = None;
+    for line in lines {
+        let indent = line.len() - line.trim_start_matches(' ').len();
+        let child = *child_indent.get_or_insert(indent);
+        if indent < child {
+            return None; // not one mapping's entries
+        }
+        if indent == child {
+            let (_, key, _) = entry_of(line)?;
+            keys.push(key);
+        }
+    }
+    (!keys.is_empty()).then_some(keys)
 }
 
 /// An insertion at the end of a text without a final line break starts with one (written by
@@ -214,10 +255,16 @@ fn strip_missing_eol<'e>(text: &str, edit: &'e Edit) -> &'e str {
 }
 
 /// `edits`, sorted, with insertions stacked at one point joined into one edit. At the end of a
-/// text without a final line break each of them starts with one: only the first keeps it.
-fn join_stacked(text: &str, edits: Vec<&Edit>) -> Vec<Edit> {
+/// text without a final line break each of them starts with one: only the first keeps it. A
+/// second entry with the key of one joined before it (see [`stacks`]) adds its mapping's
+/// entries to that one's, after them.
+fn join_stacked<'e>(text: &str, edits: Vec<&'e Edit>) -> Vec<Edit> {
     let mut out: Vec<Edit> = Vec::with_capacity(edits.len());
+    // The entries joined into the last edit of `out`: indentation, key, and where their lines
+    // end in its replacement.
+    let mut joined: Vec<(usize, &'e str, usize)> = Vec::new();
     for edit in edits {
+        let entry = entry_line(text, edit);
         match out.last_mut() {
             Some(last)
                 if last.span.range.is_empty()
@@ -229,9 +276,28 @@ fn join_stacked(text: &str, edits: Vec<&Edit>) -> Vec<Edit> {
                 } else {
                     edit.replacement.as_str()
                 };
-                last.replacement.push_str(next);
+                let same = entry.and_then(|e| joined.iter().position(|&(i, k, _)| (i, k) == e));
+                match same {
+                    Some(at) => {
+                        let children = next.split_once('\n').map_or("", |(_, rest)| rest);
+                        last.replacement.insert_str(joined[at].2, children);
+                        joined[at..].iter_mut().for_each(|j| j.2 += children.len());
+                    }
+                    None => {
+                        last.replacement.push_str(next);
+                        if let Some((indent, key)) = entry {
+                            joined.push((indent, key, last.replacement.len()));
+                        }
+                    }
+                }
             }
-            _ => out.push(edit.clone()),
+            _ => {
+                out.push(edit.clone());
+                joined.clear();
+                if let Some((indent, key)) = entry {
+                    joined.push((indent, key, edit.replacement.len()));
+                }
+            }
         }
     }
     out
@@ -343,14 +409,33 @@ mod tests {
              privileged: false\n  automountServiceAccountToken: false\n  securityContext:\n    \
              runAsNonRoot: true\n"
         );
-        // The same key at the same indentation: the second waits.
+        // The same key at the same indentation, each a mapping of other keys: one entry with
+        // the entries of both, in the order taken, also past an entry joined between them.
         let again = fix(&[(
             end,
             end,
-            "      securityContext:\n        runAsNonRoot: true\n",
+            "      securityContext:\n        runAsNonRoot: true\n        capabilities:\n          \
+             drop: [ALL]\n",
         )]);
-        let applied = apply_fixes(text, FileId(0), [&container, &again]);
-        assert_eq!((applied.applied, applied.skipped), (1, 1));
+        let resources = fix(&[(end, end, "      resources:\n        limits: {}\n")]);
+        let applied = apply_fixes(text, FileId(0), [&container, &resources, &again]);
+        assert_eq!((applied.applied, applied.skipped), (3, 0));
+        assert_eq!(
+            applied.text,
+            "spec:\n  containers:\n    - name: web\n      securityContext:\n        \
+             privileged: false\n        runAsNonRoot: true\n        capabilities:\n          \
+             drop: [ALL]\n      resources:\n        limits: {}\n"
+        );
+        // A key both set, or a value on the key's line: the second waits.
+        for other in [
+            "      securityContext:\n        privileged: true\n",
+            "      securityContext:\n        runAsUser: 1\n        privileged: true\n",
+            "      securityContext: {runAsNonRoot: true}\n",
+            "      securityContext:\n        - item\n",
+        ] {
+            let applied = apply_fixes(text, FileId(0), [&container, &fix(&[(end, end, other)])]);
+            assert_eq!((applied.applied, applied.skipped), (1, 1), "{other:?}");
+        }
         // At the end of a text without a final line break, one line break is added.
         let text = text.trim_end();
         let end = text.len() as u32;
