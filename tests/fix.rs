@@ -636,6 +636,31 @@ fn fixes_apply_in_one_round_and_a_second_run_changes_nothing() {
     assert!(fix_workspace(&ws, &result, &config, UNSAFE).is_empty());
 }
 
+/// A Pod written as one line of JSON: every fix adds an entry at the end of the container's
+/// or the pod spec's object, two of them the same `"securityContext"`. They land in one
+/// round, as one `"securityContext"` each.
+#[test]
+fn entries_added_to_one_json_object_land_in_one_round() {
+    let config = config(&[
+        "capabilities-not-dropped",
+        "writable-root-filesystem",
+        "automount-service-account-token",
+        "missing-seccomp-profile",
+    ]);
+    let text = r#"{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": {"containers": [{"name": "app", "image": "nginx:1.27"}]}}"#;
+    let ws = load_text(Path::new("pod.json"), text);
+    let result = k8sec::lint(&ws, &config);
+    assert_eq!(result.findings.len(), 4, "{:?}", result.findings);
+    let fixed = fix_workspace(&ws, &result, &config, UNSAFE);
+    assert_eq!((fixed[0].applied, fixed[0].rounds.len()), (4, 1));
+    assert_eq!(
+        fixed[0].text,
+        r#"{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": {"containers": [{"name": "app", "image": "nginx:1.27", "securityContext": {"capabilities": {"drop": ["ALL"]}, "readOnlyRootFilesystem": true}}], "automountServiceAccountToken": false, "securityContext": {"seccompProfile": {"type": "RuntimeDefault"}}}}"#
+    );
+    let ws = load_text(Path::new("pod.json"), &fixed[0].text);
+    assert!(k8sec::lint(&ws, &config).findings.is_empty());
+}
+
 #[test]
 fn a_fix_overlapping_an_earlier_one_waits_for_the_next_round() {
     let config = config(&["privileged-container"]);

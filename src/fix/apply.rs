@@ -2,15 +2,17 @@
 //!
 //! The fixes are sorted by position and taken one after the other, a fix whose edits conflict
 //! with one already taken being left out as a whole (never in part): it waits for the next
-//! round, where it is recomputed against the new text. Insertions that each add a different
-//! block mapping entry at one point (a pod spec getting `automountServiceAccountToken` and
-//! `securityContext`) are not a conflict: they land together, the deepest first.
+//! round, where it is recomputed against the new text. Insertions that each add an entry to
+//! the mapping (or, in block style, the mappings) ending at one point are not a conflict (a
+//! pod spec getting `automountServiceAccountToken` and `securityContext`): they land together,
+//! the deepest first, as `stack` decides and joins them.
 //!
 //! The rounds themselves (apply, re-lint, repeat, throw away a round that would break the
 //! file) are the pipeline's: they load and lint, which nothing in `fix/` may do.
 
 use std::collections::BTreeMap;
 
+use super::stack::{entry_line, join_stacked, stacks};
 use super::{Applicability, Edit, Fix};
 use crate::yaml::FileId;
 
@@ -145,162 +147,6 @@ impl<'f> Taken<'f> {
             .range((from, 0)..=(range.end, usize::MAX))
             .map(|(_, &taken)| taken)
     }
-}
-
-/// Whether two insertions at one point can both land in one pass: each adds one block
-/// mapping entry, as whole lines at the start of a line, and they do not add the same key at
-/// the same indentation. They are then two entries of different mappings that end at that
-/// point (the deeper one goes first), or two different keys of one mapping: say a pod spec
-/// that gets both `automountServiceAccountToken: false` and a `securityContext:`.
-///
-/// Two entries with the same key and indentation (two fixes each creating a container's
-/// `securityContext:`) land together when each is a bare `key:` whose value is a block
-/// mapping of other keys than the other's: they are joined into one entry with the entries of
-/// both ([`join_stacked`]), which is what the second one would add to the first in the next
-/// round. Otherwise the second waits for the next round.
-///
-/// Waiting is not free: after the first round a file is linted again alone, and a finding
-/// that only a Kustomize build shows (an overlay removed what the base sets) would not come
-/// back, so its fix would be lost until the next run.
-fn stacks(text: &str, a: &Edit, b: &Edit) -> bool {
-    let (ra, rb) = (a.span.range, b.span.range);
-    if !ra.is_empty() || ra != rb {
-        return false;
-    }
-    match (entry_line(text, a), entry_line(text, b)) {
-        (Some(x), Some(y)) if x != y => true,
-        (Some(_), Some(_)) => match (child_keys(text, a), child_keys(text, b)) {
-            (Some(ka), Some(kb)) => !ka.iter().any(|k| kb.contains(k)),
-            _ => false,
-        },
-        _ => false,
-    }
-}
-
-/// For an insertion of one block mapping entry as whole lines at the start of a line, the
-/// indentation and key of its first line.
-fn entry_line<'e>(text: &str, edit: &'e Edit) -> Option<(usize, &'e str)> {
-    let at = edit.span.range.start as usize;
-    let new = strip_missing_eol(text, edit);
-    let at_line_start = at == 0
-        || text.as_bytes().get(at - 1) == Some(&b'\n')
-        || new.len() < edit.replacement.len();
-    if !edit.span.range.is_empty() || !at_line_start || !new.ends_with('\n') {
-        return None;
-    }
-    let mut lines = new.split_inclusive('\n');
-    let first = lines.next()?;
-    let (indent, key, _) = entry_of(first)?;
-    // The rest of the insertion is that entry's value: more deeply indented lines.
-    let nested = lines.all(|line| {
-        let content = line.trim_start_matches(' ');
-        line.len() - content.len() > indent && !content.trim().is_empty()
-    });
-    nested.then_some((indent, key))
-}
-
-/// A line `key:` or `key: value` with a plain key: its indentation, key and whether a value
-/// follows the colon on the line.
-fn entry_of(line: &str) -> Option<(usize, &str, bool)> {
-    let indent = line.len() - line.trim_start_matches(' ').len();
-    let body = line[indent..].trim_end_matches(['\r', '\n']);
-    let (key, rest) = body.split_once(':')?;
-    let plain_key = !key.is_empty()
-        && !key.starts_with(['-', '#', '"', '\'', '{', '[', '?'])
-        && !key.contains([' ', '\t', '#']);
-    (plain_key && (rest.is_empty() || rest.starts_with(' '))).then_some((
-        indent,
-        key,
-        !rest.is_empty(),
-    ))
-}
-
-/// For an entry insertion (see [`entry_line`]) that is a bare `key:` with a block mapping
-/// under it, the keys of that mapping; `None` for any other.
-fn child_keys<'e>(text: &str, edit: &'e Edit) -> Option<Vec<&'e str>> {
-    entry_line(text, edit)?;
-    let mut lines = strip_missing_eol(text, edit).split_inclusive('\n');
-    let (_, _, inline_value) = entry_of(lines.next()?)?;
-    if inline_value {
-        return None;
-    }
-    let mut keys = Vec::new();
-    let mut child_indent = None;
-    for line in lines {
-        let indent = line.len() - line.trim_start_matches(' ').len();
-        let child = *child_indent.get_or_insert(indent);
-        if indent < child {
-            return None; // not one mapping's entries
-        }
-        if indent == child {
-            let (_, key, _) = entry_of(line)?;
-            keys.push(key);
-        }
-    }
-    (!keys.is_empty()).then_some(keys)
-}
-
-/// An insertion at the end of a text without a final line break starts with one (written by
-/// the helpers so that the new lines start a line): its text without it, and the text of
-/// every other insertion as it is.
-fn strip_missing_eol<'e>(text: &str, edit: &'e Edit) -> &'e str {
-    let new = edit.replacement.as_str();
-    let at = edit.span.range.start as usize;
-    if at != text.len() || text.is_empty() || text.ends_with('\n') {
-        return new;
-    }
-    new.strip_prefix("\r\n")
-        .or_else(|| new.strip_prefix('\n'))
-        .unwrap_or(new)
-}
-
-/// `edits`, sorted, with insertions stacked at one point joined into one edit. At the end of a
-/// text without a final line break each of them starts with one: only the first keeps it. A
-/// second entry with the key of one joined before it (see [`stacks`]) adds its mapping's
-/// entries to that one's, after them.
-fn join_stacked<'e>(text: &str, edits: Vec<&'e Edit>) -> Vec<Edit> {
-    let mut out: Vec<Edit> = Vec::with_capacity(edits.len());
-    // The entries joined into the last edit of `out`: indentation, key, and where their lines
-    // end in its replacement.
-    let mut joined: Vec<(usize, &'e str, usize)> = Vec::new();
-    for edit in edits {
-        let entry = entry_line(text, edit);
-        match out.last_mut() {
-            Some(last)
-                if last.span.range.is_empty()
-                    && edit.span.range.is_empty()
-                    && last.span.range.start == edit.span.range.start =>
-            {
-                let next = if last.replacement.ends_with('\n') {
-                    strip_missing_eol(text, edit)
-                } else {
-                    edit.replacement.as_str()
-                };
-                let same = entry.and_then(|e| joined.iter().position(|&(i, k, _)| (i, k) == e));
-                match same {
-                    Some(at) => {
-                        let children = next.split_once('\n').map_or("", |(_, rest)| rest);
-                        last.replacement.insert_str(joined[at].2, children);
-                        joined[at..].iter_mut().for_each(|j| j.2 += children.len());
-                    }
-                    None => {
-                        last.replacement.push_str(next);
-                        if let Some((indent, key)) = entry {
-                            joined.push((indent, key, last.replacement.len()));
-                        }
-                    }
-                }
-            }
-            _ => {
-                out.push(edit.clone());
-                joined.clear();
-                if let Some((indent, key)) = entry {
-                    joined.push((indent, key, edit.replacement.len()));
-                }
-            }
-        }
-    }
-    out
 }
 
 /// Every edit is in `file`, inside the text, on character boundaries, and the edits are sorted
@@ -459,6 +305,53 @@ mod tests {
         for other in ["x\n", "  - item\n", "  a: 1\nb: 2\n", "  # c\n", "  k: v"] {
             let applied = apply_fixes(text, FileId(0), [&pod_key, &fix(&[(end, end, other)])]);
             assert_eq!(applied.skipped, 1, "{other:?}");
+        }
+    }
+
+    #[test]
+    fn entries_added_at_the_end_of_one_flow_mapping_stack() {
+        let text = r#"{"spec": {"name": "web"}}"#;
+        let end = text.find(r#""web""#).unwrap() as u32 + 5;
+        let insert = |s: &str| fix(&[(end, end, s)]);
+        let context = insert(r#", "securityContext": {"runAsNonRoot": true}"#);
+        let resources = insert(r#", "resources": {"limits": {"memory": "1Gi"}}"#);
+        let more = insert(r#", "securityContext": {"capabilities": {"drop": ["ALL"]}}"#);
+        let applied = apply_fixes(text, FileId(0), [&context, &resources, &more]);
+        assert_eq!((applied.applied, applied.skipped), (3, 0));
+        assert_eq!(
+            applied.text,
+            r#"{"spec": {"name": "web", "securityContext": {"runAsNonRoot": true, "capabilities": {"drop": ["ALL"]}}, "resources": {"limits": {"memory": "1Gi"}}}}"#
+        );
+        // On lines of their own, the same.
+        let own_line = |s: &str| fix(&[(end, end, s)]);
+        let applied = apply_fixes(
+            text,
+            FileId(0),
+            [&own_line(",\n  \"a\": 1"), &own_line(",\n  \"b\": [1, 2]")],
+        );
+        assert_eq!(
+            applied.text,
+            "{\"spec\": {\"name\": \"web\",\n  \"a\": 1,\n  \"b\": [1, 2]}}"
+        );
+        // A key both set, a value that is not a mapping, different layouts, text not read
+        // with certainty: the second waits.
+        for (first, second) in [
+            (
+                r#", "securityContext": {"a": 1}"#,
+                r#", "securityContext": {"a": 2}"#,
+            ),
+            (r#", "k": 1"#, r#", "k": 2"#),
+            (r#", "k": [1]"#, r#", "k": [2]"#),
+            (r#", "a": 1"#, ",\n  \"b\": 1"),
+            (r#", "a": 1"#, r#", 'b': 1"#),
+            (r#", "a": 1"#, r#", "b": {"c": 1}}"#),
+            (r#", "a": 1"#, r#", "b": 1, "c": 2"#),
+            (r#", "a": 1"#, r#""b": 1"#),
+            (r#", "a": 1"#, r#", a: 2"#),
+            (r#", "a": {"x": 1}"#, r#", a: {x: 2}"#),
+        ] {
+            let applied = apply_fixes(text, FileId(0), [&insert(first), &insert(second)]);
+            assert_eq!((applied.applied, applied.skipped), (1, 1), "{second:?}");
         }
     }
 

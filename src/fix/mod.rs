@@ -6,7 +6,7 @@
 //!   file as written: a node of a Kustomize build is mapped back to the file's own parse, and
 //!   the fix is withheld where the build and the file disagree (`resolve`).
 //! - [`apply_fixes`] (`apply.rs`): the non-conflicting fixes of one text in one pass; new entries added at one
-//!   point by different fixes stack. The rounds (re-lint, repeat, bounded) and the writing of
+//!   point by different fixes stack (`stack.rs`), entries with one key joined into one. The rounds (re-lint, repeat, bounded) and the writing of
 //!   `--fix` are the pipeline's ([`crate::fix_workspace`], [`crate::fix_and_write`]): nothing
 //!   in `fix/` loads or lints.
 //! - [`unified_diff`] (`diff.rs`): unified diffs for `--diff`.
@@ -63,6 +63,7 @@ mod apply;
 mod diff;
 pub mod edit;
 mod resolve;
+mod stack;
 mod write;
 pub mod yaml_edit;
 
