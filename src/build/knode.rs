@@ -289,7 +289,7 @@ impl KNode {
         let mut nodes = Vec::new();
         let mut arena = Arena::default();
         let root = push_node(self, &mut nodes, &mut arena);
-        Tree::from_nodes(nodes, arena, root)
+        Tree::from_nodes(&mut nodes, &mut arena, root)
     }
 
     /// The value as JSON, resolving plain scalars the way Kubernetes' YAML decoder does.

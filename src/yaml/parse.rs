@@ -282,16 +282,19 @@ impl<'a> Builder<'a> {
         self.anchors.clear();
     }
 
-    /// The document just ended (`None` when it is empty), its nodes taken from the builder.
+    /// The document just ended (`None` when it is empty), its nodes copied out of the builder.
     pub(super) fn end_document(&mut self, doc_start: usize) -> Option<Document> {
-        let nodes = std::mem::take(&mut self.nodes);
-        let arena = std::mem::take(&mut self.arena);
         // The root completes last, so it is the last node pushed.
-        let root = nodes.len().checked_sub(1)?;
-        let end = nodes[root].span.range.end.max(doc_start as u32);
-        let start = (doc_start as u32).min(nodes[root].span.range.start);
+        let root = self.nodes.len().checked_sub(1)?;
+        let end = self.nodes[root].span.range.end.max(doc_start as u32);
+        let start = (doc_start as u32).min(self.nodes[root].span.range.start);
         Some(Document {
-            tree: Tree::parsed(nodes, arena, NodeId(root as u32), self.file),
+            tree: Tree::parsed(
+                &mut self.nodes,
+                &mut self.arena,
+                NodeId(root as u32),
+                self.file,
+            ),
             range: TextRange::new(start, end),
         })
     }

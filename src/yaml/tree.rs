@@ -82,8 +82,11 @@ pub struct Tree {
 }
 
 impl Tree {
-    /// A tree from nodes whose `root` is an index into `nodes`, their texts in `arena`.
-    pub(crate) fn from_nodes(nodes: Vec<NewNode>, arena: Arena, root: NodeId) -> Self {
+    /// A tree from nodes whose `root` is an index into `nodes`, their texts in `arena`. Both
+    /// are copied into storage of exactly their size and left empty with their capacity, for
+    /// the next document: a builder that handed its growing vectors over instead reallocated
+    /// them anew for every document.
+    pub(crate) fn from_nodes(nodes: &mut Vec<NewNode>, arena: &mut Arena, root: NodeId) -> Self {
         debug_assert!((root.0 as usize) < nodes.len());
         let aliases = nodes
             .iter()
@@ -106,32 +109,34 @@ impl Tree {
                 Some((NodeId(id as u32), *at))
             })
             .collect();
-        // Kept for the whole run: no spare capacity (collecting from a `Vec` into a box of
-        // exactly its length).
-        let nodes = nodes
-            .into_iter()
+        // Kept for the whole run: no spare capacity (collecting an iterator of known length
+        // into a box of exactly that length).
+        let tree_nodes = nodes
+            .drain(..)
             .map(|n| Node::new(n.kind, n.span.range))
             .collect();
-        Tree {
-            nodes,
+        let tree = Tree {
+            nodes: tree_nodes,
             file,
             files,
-            strings: arena.buffer.into_boxed_str(),
+            strings: arena.buffer.as_str().into(),
             tags,
-            items: arena.items.into_boxed_slice(),
-            entries: arena.entries.into_boxed_slice(),
+            items: arena.items.as_slice().into(),
+            entries: arena.entries.as_slice().into(),
             root,
             parsed_from: None,
             aliases,
             merges,
             indentation: OnceLock::new(),
-        }
+        };
+        arena.clear();
+        tree
     }
 
     /// A document of `file` as the parser built it.
     pub(crate) fn parsed(
-        nodes: Vec<NewNode>,
-        arena: Arena,
+        nodes: &mut Vec<NewNode>,
+        arena: &mut Arena,
         root: NodeId,
         file: super::FileId,
     ) -> Self {
@@ -751,7 +756,7 @@ mod tests {
             ),
             node(NodeKind::Sequence { items, flow: true }, None, 0, 3),
         ];
-        let tree = Tree::from_nodes(nodes.clone(), arena.clone(), NodeId(2));
+        let tree = Tree::from_nodes(&mut nodes.clone(), &mut arena.clone(), NodeId(2));
         let texts: Vec<_> = tree.root().items().map(|i| (i.scalar(), i.tag())).collect();
         assert_eq!(
             texts,
@@ -767,7 +772,7 @@ mod tests {
         // A tree built from several files (a Kustomize build) keeps each node's file.
         let mut mixed = nodes;
         mixed[1].span.file = FileId(7);
-        let tree = Tree::from_nodes(mixed, arena, NodeId(2));
+        let tree = Tree::from_nodes(&mut mixed, &mut arena, NodeId(2));
         assert_eq!(spans(&tree), [(0, 1), (7, 2), (0, 3)]);
         assert_eq!(tree.node(NodeId(0)).tag(), Some("!t"));
         assert_eq!(tree.node(NodeId(2)).tag(), None);
