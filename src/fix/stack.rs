@@ -11,17 +11,24 @@
 
 use super::Edit;
 
-/// Whether two insertions at one point can both land in one pass: each adds one block
-/// mapping entry, as whole lines at the start of a line, and they do not add the same key at
-/// the same indentation. They are then two entries of different mappings that end at that
-/// point (the deeper one goes first), or two different keys of one mapping: say a pod spec
-/// that gets both `automountServiceAccountToken: false` and a `securityContext:`.
+/// Whether two insertions at one point can both land in one pass.
 ///
-/// Two entries with the same key and indentation (two fixes each creating a container's
-/// `securityContext:`) land together when each is a bare `key:` whose value is a block
-/// mapping of other keys than the other's: they are joined into one entry with the entries of
-/// both ([`join_stacked`]), which is what the second one would add to the first in the next
-/// round. Otherwise the second waits for the next round.
+/// In block style: each adds one block mapping entry, as whole lines at the start of a line,
+/// and they do not add the same key at the same indentation. They are then two entries of
+/// different mappings that end at that point (the deeper one goes first), or two different
+/// keys of one mapping: say a pod spec that gets both `automountServiceAccountToken: false`
+/// and a `securityContext:`. Two entries with the same key and indentation (two fixes each
+/// creating a container's `securityContext:`) land together when each is a bare `key:` whose
+/// value is a block mapping of other keys than the other's: they are joined into one entry
+/// with the entries of both ([`join_stacked`]), which is what the second one would add to the
+/// first in the next round.
+///
+/// In flow style: each adds `, key: value` at the end of a flow mapping, written alike (on the
+/// last entry's line, or on a line of its own), with different keys, or with one key whose
+/// values are flow mappings of different keys (joined the same way). Only the mapping whose
+/// last entry ends at an offset has its insertion point there, so both go to that mapping.
+///
+/// Anything else waits for the next round.
 ///
 /// Waiting is not free: after the first round a file is linted again alone, and a finding
 /// that only a Kustomize build shows (an overlay removed what the base sets) would not come
@@ -32,7 +39,6 @@ pub(super) fn stacks(text: &str, a: &Edit, b: &Edit) -> bool {
         return false;
     }
     if let (Some(x), Some(y)) = (flow_entry(a), flow_entry(b)) {
-        // One offset ends one flow mapping's last entry: these add to the same mapping.
         return x.lead == y.lead
             && (x.key != y.key || disjoint_mappings(x.value, y.value).unwrap_or(false));
     }
