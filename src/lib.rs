@@ -40,7 +40,7 @@ pub use pipeline::fix::{
     fix_and_write, fix_file, fix_workspace, preview, FileFix, FileOutcome, FixRun, Preview,
     MAX_ROUNDS,
 };
-pub use pipeline::lint::{exit_status, lint, ExitStatus};
+pub use pipeline::lint::{exit_status, lint, lint_without_edits, ExitStatus};
 pub use pipeline::load::{load, load_source, load_with, HelmFlags, LoadOptions};
 pub use pipeline::scope::Scope;
 pub use workspace::{

@@ -22,7 +22,7 @@ use k8sec::yaml::{FileId, NodeRef};
 use k8sec::Workspace;
 
 mod common;
-use common::{k8sec_stdin, manifest_dir, repo};
+use common::{k8sec, k8sec_stdin, manifest_dir, repo};
 
 // ---- golden files for the edit helpers ------------------------------------------------------
 
@@ -435,6 +435,10 @@ fn every_wired_fix_matches_its_golden_files() {
             let ws = load_text(&input, &text);
             assert!(ws.parse_errors.is_empty(), "{case}: {:?}", ws.parse_errors);
             let result = k8sec::lint(&ws, &config);
+            // A lint that writes no edits (for outputs that print none) finds the same
+            // findings with the same fixes, edits aside.
+            let located = k8sec::lint_without_edits(&ws, &config);
+            assert_eq!(located.findings, without_edits(&result.findings), "{case}");
             let (fixed, rounds) = if display_only {
                 let fixes: Vec<&Fix> = result
                     .findings
@@ -495,6 +499,15 @@ fn every_wired_fix_matches_its_golden_files() {
 }
 
 /// The golden inputs of a directory: `*.yaml` and `*.json` files that are not expected files.
+/// `findings` with their fixes' edits taken off.
+fn without_edits(findings: &[Finding]) -> Vec<Finding> {
+    let mut findings = findings.to_vec();
+    for fix in findings.iter_mut().filter_map(|f| f.fix.as_mut()) {
+        fix.edits.clear();
+    }
+    findings
+}
+
 fn golden_inputs(dir: &Path) -> Vec<PathBuf> {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Vec::new();
@@ -508,6 +521,28 @@ fn golden_inputs(dir: &Path) -> Vec<PathBuf> {
         .collect();
     files.sort();
     files
+}
+
+/// A locating editor (`k8sec lint` with outputs that print no edits) answers as the writing
+/// one does, helper by helper, on every golden and withheld case: edits at the same places, or
+/// none.
+#[test]
+fn a_locating_editor_finds_the_fixes_the_writing_one_makes() {
+    let mut compared = 0;
+    for (case, op) in golden_cases().into_iter().chain(withheld_cases()) {
+        let path = fixture(case);
+        let text = std::fs::read_to_string(&path).unwrap();
+        let ws = load_text(&path, &text);
+        let resources: Vec<Resource> = ws.resources().cloned().collect();
+        let places = |edits: Option<Vec<Edit>>| -> Option<Vec<_>> {
+            edits.map(|edits| edits.into_iter().map(|e| e.span).collect())
+        };
+        let written = places(op(&Editor::new(&ws.sources), &resources));
+        let located = places(op(&Editor::locating(&ws.sources), &resources));
+        assert_eq!(written, located, "{case}");
+        compared += usize::from(written.is_some());
+    }
+    assert!(compared > 30, "{compared} fixes compared");
 }
 
 #[test]
@@ -840,6 +875,44 @@ fn fix_writes_reports_what_is_left_and_a_second_run_changes_nothing() {
         std::fs::read_to_string(dir.path().join("pod.yaml")).unwrap(),
         fixed
     );
+}
+
+/// A run whose outputs print no edits finds its fixes without writing them: its human report
+/// is the same as that of a run that also writes JSON (which writes them), and the JSON has
+/// the edits.
+#[test]
+fn reports_without_edits_say_the_same_as_with_them() {
+    let example = manifest_dir().join("testdata/example");
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("report.json");
+    let json_arg = json.to_str().unwrap();
+    let example_arg = example.to_str().unwrap();
+    let alone = k8sec(dir.path(), &["lint", example_arg, "--format", "human"]);
+    let with_json = k8sec(
+        dir.path(),
+        &[
+            "lint",
+            example_arg,
+            "--format",
+            "human",
+            "--format",
+            "json",
+            "-o",
+            json_arg,
+        ],
+    );
+    assert_eq!(text(&alone.stdout), text(&with_json.stdout));
+    assert!(text(&alone.stdout).contains("fixable with `--fix`"));
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let edits = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["fix"]["edits"].as_array())
+        .filter(|edits| !edits.is_empty())
+        .count();
+    assert!(edits > 0, "{report}");
 }
 
 #[test]

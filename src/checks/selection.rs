@@ -56,6 +56,8 @@ pub(crate) struct Selection<'a> {
     executed: Vec<(&'static Check, Severity)>,
     /// The checks selected by id (see [`Ctx::folds`]).
     named: Vec<&'static str>,
+    /// Whether fixes keep their edits (see [`Selection::without_edits`]).
+    edits: bool,
 }
 
 impl<'a> Selection<'a> {
@@ -84,7 +86,16 @@ impl<'a> Selection<'a> {
             executed: checks.clone(),
             checks,
             named,
+            edits: true,
         }
+    }
+
+    /// Finds each fix without writing its edits, and attaches it without them (see
+    /// [`Fix::edits`](crate::fix::Fix::edits)): for a lint whose outputs print no edits. Each
+    /// finding has a fix exactly when it has one in a run that writes them.
+    pub(crate) fn without_edits(mut self) -> Self {
+        self.edits = false;
+        self
     }
 
     /// Executes only the enabled checks `keep` accepts. The others still count as running for
@@ -128,8 +139,9 @@ impl<'a> Selection<'a> {
             pod.map_or_else(Vec::new, |p| p.containers().collect());
         let mut suppressed = 0;
         let ctx = self.ctx();
+        let first = findings.len();
         for &(check, severity) in &self.executed {
-            let mut sink = Sink::new(check.id, severity, sources, findings);
+            let mut sink = Sink::new(check.id, severity, sources, findings, self.edits);
             match (check.run, pod) {
                 (Runner::Resource(run), _) => run(&ctx, resource, &mut sink),
                 (Runner::Pod(run), Some(pod)) => run(&ctx, resource, pod, &mut sink),
@@ -142,7 +154,18 @@ impl<'a> Selection<'a> {
             }
             suppressed += sink.suppressed;
         }
+        self.drop_edits(&mut findings[first..]);
         suppressed
+    }
+
+    /// Takes the edits off the fixes of `findings` when this selection writes none.
+    fn drop_edits(&self, findings: &mut [Finding]) {
+        if self.edits {
+            return;
+        }
+        for fix in findings.iter_mut().filter_map(|f| f.fix.as_mut()) {
+            fix.edits = Vec::new();
+        }
     }
 
     /// Runs the unit checks and, when the pipeline built `graph`, the graph checks of one
@@ -156,8 +179,9 @@ impl<'a> Selection<'a> {
     ) -> usize {
         let mut suppressed = 0;
         let ctx = self.ctx();
+        let first = findings.len();
         for &(check, severity) in &self.executed {
-            let mut sink = Sink::new(check.id, severity, sources, findings);
+            let mut sink = Sink::new(check.id, severity, sources, findings, self.edits);
             match (check.run, graph) {
                 (Runner::Unit(run), _) => run(&ctx, resources, &mut sink),
                 (Runner::Graph(run), Some(graph)) => run(&ctx, graph, &mut sink),
@@ -165,6 +189,7 @@ impl<'a> Selection<'a> {
             }
             suppressed += sink.suppressed;
         }
+        self.drop_edits(&mut findings[first..]);
         suppressed
     }
 }

@@ -18,18 +18,21 @@ pub(crate) struct Sink<'a> {
     discarded: Option<Finding>,
     /// The texts the resources were parsed from, for computing fixes ([`Sink::edit`]).
     sources: &'a Sources,
+    /// Whether fixes' edits are written, or only located ([`Editor::locating`]).
+    edits: bool,
     /// Findings dropped by an `ignore-check.k8sec.io/<id>` annotation.
     pub(crate) suppressed: usize,
 }
 
 impl<'a> Sink<'a> {
     /// A sink for the findings of `check`, reported at `severity` (as configured), about
-    /// resources parsed from `sources`.
+    /// resources parsed from `sources`; `edits`: whether fixes' edits are written.
     pub(crate) fn new(
         check: &'static str,
         severity: Severity,
         sources: &'a Sources,
         findings: &'a mut Vec<Finding>,
+        edits: bool,
     ) -> Self {
         Sink {
             check,
@@ -37,6 +40,7 @@ impl<'a> Sink<'a> {
             findings,
             discarded: None,
             sources,
+            edits,
             suppressed: 0,
         }
     }
@@ -48,7 +52,11 @@ impl<'a> Sink<'a> {
     /// sink.report(resource, anchor, message).with_fix(Applicability::Unsafe, "set `runAsNonRoot: true`", fix);
     /// ```
     pub(crate) fn edit(&self) -> Editor<'a> {
-        Editor::new(self.sources)
+        if self.edits {
+            Editor::new(self.sources)
+        } else {
+            Editor::locating(self.sources)
+        }
     }
 
     /// The source text of `span` (for locating a part of a value inside its node).

@@ -44,7 +44,15 @@ pub(crate) fn lint(args: LintArgs, targets: Vec<Target>) -> Result<ExitStatus, E
         args.stdin_filename.clone(),
     )?;
     let ws = k8sec::load_with(&run.inputs, &run.options);
-    let mut result = k8sec::lint(&ws, &run.config);
+    // Edits are written only for a run that applies them or prints them.
+    let writes_edits = args.fix
+        || args.diff
+        || (!args.statistics && targets.iter().any(|t| t.format.prints_edits()));
+    let mut result = if writes_edits {
+        k8sec::lint(&ws, &run.config)
+    } else {
+        k8sec::lint_without_edits(&ws, &run.config)
+    };
 
     let output = Output {
         targets,

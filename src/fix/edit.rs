@@ -83,7 +83,9 @@ pub struct Fix {
     pub applicability: Applicability,
     /// What the fix does, as an imperative phrase: "set `privileged: false`".
     pub description: String,
-    /// Sorted by position, non-overlapping.
+    /// Sorted by position, non-overlapping. Empty in a lint that writes no edits because none
+    /// of its outputs prints one (`k8sec::lint_without_edits`): the fix is known to exist,
+    /// with its applicability, description and reason, and nothing can apply it.
     pub edits: Vec<Edit>,
     /// Why the fix is not safe (unsafe or display-only), in one line: what may break, what is
     /// the user's to choose. Shown with the fix in every output.

@@ -36,6 +36,14 @@ pub enum Format {
     Junit,
 }
 
+impl Format {
+    /// Whether the format prints a fix's edits (the others say only that a finding has a
+    /// fix, and what it does).
+    pub fn prints_edits(self) -> bool {
+        matches!(self, Format::Json | Format::Sarif)
+    }
+}
+
 /// What printers need besides the findings.
 #[derive(Clone, Debug)]
 pub struct RenderOptions {

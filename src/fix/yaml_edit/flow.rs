@@ -169,6 +169,9 @@ impl<'t> Doc<'_, 't> {
 
     /// Appends [`flow_text`](Self::flow_text) to `out`.
     pub(super) fn push_flow(&self, out: &mut String, value: &Value) -> Option<()> {
+        if !self.writes {
+            return Some(()); // any value can be written in flow style
+        }
         match value {
             Value::Map(entries) => {
                 out.push('{');

@@ -3,7 +3,7 @@
 //! file's layout.
 
 use super::scalar::{plain_ok, push_double_quoted};
-use super::{Doc, Layout, Value};
+use super::{Doc, Value};
 use crate::fix::Edit;
 use crate::yaml::{NodeKind, NodeRef};
 
@@ -38,11 +38,10 @@ impl<'t> Doc<'_, 't> {
         if self.ends_in_kept_block_scalar(mapping) {
             return None;
         }
-        let layout = self.layout();
         let eol = self.eol_at(end);
         let (at, needs_newline) = self.after_line(end);
         let mut text = String::from(if needs_newline { eol } else { "" });
-        self.block_entry(&mut text, key, value, indent, layout, eol)?;
+        self.block_entry(&mut text, key, value, indent, eol)?;
         Some(vec![Edit::insert(self.file, at, text)])
     }
 
@@ -70,24 +69,27 @@ impl<'t> Doc<'_, 't> {
             return None;
         }
         let end = self.true_end(sequence)?;
-        let layout = self.layout();
         let eol = self.eol_at(end);
         let (at, needs_newline) = self.after_line(end);
         let mut text = String::from(if needs_newline { eol } else { "" });
-        self.block_item(&mut text, item, dash_col, layout, eol)?;
+        self.block_item(&mut text, item, dash_col, eol)?;
         Some(vec![Edit::insert(self.file, at, text)])
     }
 
-    /// `key: value` lines at `indent`, each ending with `eol`.
+    /// `key: value` lines at `indent`, each ending with `eol`, nested values indented as the
+    /// document is ([`Self::layout`]).
     pub(super) fn block_entry(
         &self,
         out: &mut String,
         key: &str,
         value: &Value,
         indent: usize,
-        layout: Layout,
         eol: &str,
     ) -> Option<()> {
+        if !self.writes {
+            return Some(()); // any value can be written in block style
+        }
+        let layout = self.layout();
         // Written straight into `out`: a `kind: List` of thousands of Pods has tens of
         // thousands of these.
         pad(out, indent);
@@ -101,13 +103,13 @@ impl<'t> Doc<'_, 't> {
             Value::Map(entries) if !entries.is_empty() => {
                 out.push_str(eol);
                 for (k, v) in entries {
-                    self.block_entry(out, k, v, indent + layout.step, layout, eol)?;
+                    self.block_entry(out, k, v, indent + layout.step, eol)?;
                 }
             }
             Value::Seq(items) if !items.is_empty() => {
                 out.push_str(eol);
                 for item in items {
-                    self.block_item(out, item, indent + layout.seq_offset, layout, eol)?;
+                    self.block_item(out, item, indent + layout.seq_offset, eol)?;
                 }
             }
             Value::Map(_) | Value::Seq(_) => {
@@ -130,9 +132,11 @@ impl<'t> Doc<'_, 't> {
         out: &mut String,
         item: &Value,
         dash_col: usize,
-        layout: Layout,
         eol: &str,
     ) -> Option<()> {
+        if !self.writes {
+            return Some(());
+        }
         pad(out, dash_col);
         out.push_str("- ");
         match item {
@@ -141,7 +145,7 @@ impl<'t> Doc<'_, 't> {
                 // then that many spaces taken off again.
                 let first = out.len();
                 for (k, v) in entries {
-                    self.block_entry(out, k, v, dash_col + 2, layout, eol)?;
+                    self.block_entry(out, k, v, dash_col + 2, eol)?;
                 }
                 out.drain(first..first + dash_col + 2);
             }

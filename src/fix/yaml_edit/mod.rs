@@ -128,6 +128,8 @@ impl From<String> for Value {
 #[derive(Clone, Copy, Default)]
 pub struct Editor<'a> {
     sources: Option<&'a Sources>,
+    /// Whether the edits' new text is written: `false` for [`Editor::locating`].
+    writes: bool,
 }
 
 impl<'a> Editor<'a> {
@@ -135,13 +137,30 @@ impl<'a> Editor<'a> {
     pub fn new(sources: &'a Sources) -> Self {
         Editor {
             sources: Some(sources),
+            writes: true,
+        }
+    }
+
+    /// An editor that finds where each edit goes, and so whether the fix can be made (every
+    /// helper returns `Some` and `None` exactly as [`Editor::new`]'s, with edits at the same
+    /// places), without writing out new block entries, block items and flow values: their
+    /// edits' replacements are left short.
+    /// For a lint whose outputs print no edits (the pipeline then drops them, see
+    /// [`Fix::edits`](crate::fix::Fix::edits)).
+    pub fn locating(sources: &'a Sources) -> Self {
+        Editor {
+            sources: Some(sources),
+            writes: false,
         }
     }
 
     /// An editor without sources: every helper returns `None` (no fix). For checks run
     /// without the texts they came from, as in a check's own unit tests.
     pub fn detached() -> Self {
-        Editor { sources: None }
+        Editor {
+            sources: None,
+            writes: true,
+        }
     }
 
     /// The texts of the run (`None` for a detached editor), for a check whose fix depends on
@@ -281,6 +300,7 @@ impl<'a> Editor<'a> {
             file,
             tree: found.tree(),
             json: body.starts_with('{') || body.starts_with('['),
+            writes: self.writes,
         };
         edit(&doc, found)
     }
@@ -303,6 +323,8 @@ struct Doc<'s, 't> {
     tree: &'t Tree,
     /// The file is JSON: keys and strings are written double quoted, collections in flow style.
     json: bool,
+    /// Whether new values are written out (see [`Editor::locating`]).
+    writes: bool,
 }
 
 type Pair<'t> = (NodeRef<'t>, NodeRef<'t>);

@@ -15,6 +15,8 @@ impl<'t> Doc<'_, 't> {
 
     /// Appends [`scalar_text`](Self::scalar_text) to `out`.
     pub(super) fn push_scalar(&self, out: &mut String, value: &Value, flow: bool) -> Option<()> {
+        // Written even by a locating editor: short, and `replace_scalar` compares it with the
+        // value there to tell that nothing needs to change.
         match value {
             Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
             Value::Int(i) => out.push_str(&i.to_string()),

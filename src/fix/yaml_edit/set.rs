@@ -179,12 +179,12 @@ impl<'t> Doc<'_, 't> {
         match value {
             Value::Map(entries) => {
                 for (k, v) in entries {
-                    self.block_entry(&mut lines, k, v, key_col + layout.step, layout, eol)?;
+                    self.block_entry(&mut lines, k, v, key_col + layout.step, eol)?;
                 }
             }
             Value::Seq(items) => {
                 for item in items {
-                    self.block_item(&mut lines, item, key_col + layout.seq_offset, layout, eol)?;
+                    self.block_item(&mut lines, item, key_col + layout.seq_offset, eol)?;
                 }
             }
             _ => return None,
