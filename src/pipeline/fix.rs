@@ -28,7 +28,8 @@ use super::lint::{exit_status, lint, lint_selected, ExitStatus};
 use super::load::{load_source, load_with, LoadOptions};
 use crate::config::Config;
 use crate::diagnostic::{Edit, Finding, Severity};
-use crate::fix::{apply_fixes, write_fixed, FixMode};
+use crate::docs::FixAvailability;
+use crate::fix::{apply_fixes, write_fixed, Applicability, FixMode};
 use crate::model::Resource;
 use crate::source::{Origin, SourceFile};
 use crate::text::TextRange;
@@ -245,10 +246,13 @@ fn rounds(
     let mut fixes = first;
     let mut file = id;
     let mut applied: HashMap<Reported, usize> = HashMap::new();
-    // Later rounds keep only findings of the checks the run reported in the file: only those
-    // checks are run again (their findings are the same as in a run of every check).
+    // Later rounds keep only the fixes `mode` applies, of findings of the checks the run
+    // reported in the file: only those checks are run again (their findings are the same as
+    // in a run of every check), and of them only the ones whose fixes may be applied.
     let reporting: HashSet<&str> = reported.keys().map(|(check, _, _)| *check).collect();
-    let checks = config.selection().only(|id| reporting.contains(id));
+    let checks = config
+        .selection()
+        .only(|id| reporting.contains(id) && may_apply(id, mode));
     for _ in 0..MAX_ROUNDS {
         let step = apply_fixes(&out.text, file, fixes.iter().map(|(_, fix)| fix));
         if step.applied == 0 || step.text == out.text {
@@ -300,6 +304,19 @@ fn rounds(
         ));
     }
     out
+}
+
+/// Whether check `id` makes fixes `mode` applies. Its doc's `fix` is the safest fix it makes
+/// (`tests/checks.rs` holds every check's fixtures to that): a check without a fix, or with
+/// only display-only ones, never does, nor does one whose fixes are all unsafe without
+/// `--unsafe-fixes`.
+fn may_apply(id: &str, mode: FixMode) -> bool {
+    let safest = crate::docs::doc(id).map(|doc| doc.fix);
+    match safest {
+        Some(FixAvailability::Safe) => mode.allows(Applicability::Safe),
+        Some(FixAvailability::Unsafe) => mode.allows(Applicability::Unsafe),
+        Some(FixAvailability::DisplayOnly | FixAvailability::None) | None => false,
+    }
 }
 
 /// The first fix of `taken` (positions in `fixes`) that brings its key past the number of
@@ -535,6 +552,19 @@ fn write_once(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Later rounds run the checks whose fixes the mode may apply, by their docs' `fix`.
+    #[test]
+    fn later_rounds_run_the_checks_whose_fixes_may_apply() {
+        let safe = FixMode::default();
+        let all = FixMode { unsafe_fixes: true };
+        assert!(may_apply("deprecated-api-version", safe)); // safe
+        assert!(!may_apply("automount-service-account-token", safe)); // unsafe
+        assert!(may_apply("automount-service-account-token", all));
+        assert!(!may_apply("missing-cpu-request", all)); // display-only
+        assert!(!may_apply("pod-not-isolated", all)); // none
+        assert!(!may_apply("no-such-check", all));
+    }
 
     /// The objects of a file, found by binary search, and by scanning when they overlap.
     #[test]
