@@ -90,10 +90,9 @@ fn entry_of(line: &str) -> Option<(usize, &str, bool)> {
     ))
 }
 
-/// For an entry insertion (see [`entry_line`]) that is a bare `key:` with a block mapping
-/// under it, the keys of that mapping; `None` for any other.
+/// For an insertion [`entry_line`] reads as one entry (the caller has asked it) that is a
+/// bare `key:` with a block mapping under it, the keys of that mapping; `None` for any other.
 fn child_keys<'e>(text: &str, edit: &'e Edit) -> Option<Vec<&'e str>> {
-    entry_line(text, edit)?;
     let mut lines = strip_missing_eol(text, edit).split_inclusive('\n');
     let (_, _, inline_value) = entry_of(lines.next()?)?;
     if inline_value {
